@@ -1,0 +1,108 @@
+"""Project configuration: ``.credsprawl.toml`` or ``[tool.credsprawl]`` in pyproject.toml.
+
+```toml
+rules = ["ci/extra-rules.toml"]      # extra rule files or folders, relative to this file
+disable = ["generic-password"]       # rule ids to turn off
+min_confidence = "medium"            # low | medium | high
+
+[allowlist]
+paths = ["tests/fixtures/**", "*.lock"]   # gitignore-style globs, never scanned
+regexes = ['''^dev-only-''']              # a secret matching one is not reported
+stopwords = ["localhost"]                 # a secret containing one is not reported
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from scanner.errors import ConfigError
+from scanner.model import Confidence
+
+CONFIG_NAME = ".credsprawl.toml"
+_TOP = frozenset({"rules", "disable", "min_confidence", "allowlist"})
+_ALLOW = frozenset({"paths", "regexes", "stopwords"})
+
+
+@dataclass(frozen=True)
+class Config:
+    rules: tuple[Path, ...] = ()
+    disable: tuple[str, ...] = ()
+    min_confidence: Confidence = Confidence.LOW
+    allow_paths: tuple[str, ...] = ()
+    allow_regexes: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+    source: str = ""  # the file it came from, or "" for defaults
+
+
+def _strings(value: Any, what: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{what}' must be a list of strings")
+    return tuple(value)
+
+
+def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
+    unknown = set(doc) - _TOP
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_TOP))})")
+    allow = doc.get("allowlist", {})
+    if not isinstance(allow, dict):
+        raise ConfigError(f"{where}: [allowlist] must be a table")
+    unknown = set(allow) - _ALLOW
+    if unknown:
+        raise ConfigError(f"{where}: unknown [allowlist] key(s) {', '.join(sorted(unknown))}")
+    regexes = _strings(allow.get("regexes", []), "allowlist.regexes", where)
+    for r in regexes:
+        try:
+            regex.compile(r)
+        except regex.error as exc:
+            raise ConfigError(f"{where}: allowlist regex {r!r} does not compile: {exc}") from None
+    try:
+        min_conf = Confidence(doc.get("min_confidence", "low"))
+    except ValueError:
+        raise ConfigError(f"{where}: min_confidence must be one of low, medium, high") from None
+    return Config(
+        rules=tuple(base / p for p in _strings(doc.get("rules", []), "rules", where)),
+        disable=_strings(doc.get("disable", []), "disable", where),
+        min_confidence=min_conf,
+        allow_paths=_strings(allow.get("paths", []), "allowlist.paths", where),
+        allow_regexes=regexes,
+        stopwords=tuple(s.lower() for s in _strings(allow.get("stopwords", []), "allowlist.stopwords", where)),
+        source=where,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_config(path: Path) -> Config:
+    doc = _read_toml(path)
+    if path.name == "pyproject.toml":
+        doc = doc.get("tool", {}).get("credsprawl", {})
+        if not isinstance(doc, dict):
+            raise ConfigError(f"{path}: [tool.credsprawl] must be a table")
+    return parse_config(doc, str(path), path.parent)
+
+
+def discover(directories: list[Path]) -> Config:
+    """The first ``.credsprawl.toml``, or pyproject.toml with ``[tool.credsprawl]``, in the given
+    directories (the scan root first, then the working directory); defaults when there is none."""
+    for d in directories:
+        candidate = d / CONFIG_NAME
+        if candidate.is_file():
+            return load_config(candidate)
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file() and "tool" in (doc := _read_toml(pyproject)) and "credsprawl" in doc["tool"]:
+            return load_config(pyproject)
+    return Config()

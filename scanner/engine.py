@@ -1,0 +1,154 @@
+"""The engine: a Blob's bytes to Findings. Prepares content, runs the matcher, locates matches,
+fingerprints them and applies the filters. Huge inputs are scanned in overlapping chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from scanner import content as content_mod
+from scanner.content import display
+from scanner.filters import FindingFilter
+from scanner.locate import LineIndex
+from scanner.match.matcher import Matcher, RawMatch
+from scanner.model import Finding, Origin, fingerprint
+from scanner.rules import RuleSet
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    max_file_size: int = 50 * MB
+    chunk_size: int = 8 * MB  # inputs larger than this are read in chunks
+    chunk_overlap: int = 64 * 1024  # longer than the longest match a rule can make
+    regex_timeout: float = 2.0
+    max_decode_depth: int = 2
+    filter: FindingFilter = field(default_factory=FindingFilter)
+
+
+@dataclass(frozen=True)
+class BlobScan:
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[str, ...] = ()
+    bytes_scanned: int = 0
+    skipped: str | None = None  # reason, when the blob was not scanned (binary)
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet, settings: EngineSettings | None = None) -> None:
+        self.settings = settings or EngineSettings()
+        self.ruleset = ruleset
+        self.matcher = Matcher(
+            ruleset, regex_timeout=self.settings.regex_timeout, max_decode_depth=self.settings.max_decode_depth
+        )
+
+    def scan_bytes(self, data: bytes, origin: Origin) -> BlobScan:
+        prepared = content_mod.prepare(data)
+        if prepared is None:
+            return BlobScan(skipped="binary")
+        findings, warnings = self._scan_view(prepared.text, origin, LineIndex(prepared.text), 0, None)
+        return BlobScan(tuple(findings), tuple(warnings), len(data))
+
+    def scan_stream(self, stream: BinaryIO, origin: Origin, size: int) -> BlobScan:
+        """Scan a large input in overlapping chunks: memory stays bounded and a secret across a
+        chunk border is still found exactly once."""
+        s = self.settings
+        head = stream.read(min(size, s.chunk_size + s.chunk_overlap))
+        encoding = content_mod.sniff(head)
+        if encoding is None:
+            return BlobScan(skipped="binary")
+        step, overlap = s.chunk_size, s.chunk_overlap
+        findings: list[Finding] = []
+        warnings: list[str] = []
+        buffer = head  # bytes from ``buffer_start`` on
+        buffer_start, line_at_buffer, pos, total = 0, 1, 0, 0
+        chunk_encoding = encoding
+        while True:
+            need = pos + step + overlap - buffer_start
+            if len(buffer) < need:
+                more = stream.read(need - len(buffer))
+                buffer += more
+            window = buffer  # covers [pos - overlap, pos + step + overlap)
+            last = len(window) < need
+            prepared = content_mod.prepare(window, chunk_encoding)
+            assert prepared is not None
+            view_offset = pos - buffer_start  # where the kept region starts in the window
+            if chunk_encoding.startswith("utf-16"):
+                # transcoded views shift; keep everything and rely on dedup of the overlap
+                keep = None
+            else:
+                keep = (view_offset - prepared.bom, view_offset - prepared.bom + step)
+            found, warned = self._scan_view(
+                prepared.text, origin, LineIndex(prepared.text, line_at_buffer), buffer_start, None if last else keep
+            )
+            findings.extend(found)
+            warnings.extend(warned)
+            total = max(total, buffer_start + len(window))
+            if last:
+                break
+            pos += step
+            # drop what the next window no longer needs, counting its lines
+            cut = pos - overlap - buffer_start
+            if cut > 0:
+                line_at_buffer += buffer.count(b"\n", 0, cut)
+                buffer = buffer[cut:]
+                buffer_start += cut
+            if chunk_encoding.endswith("-bom") or chunk_encoding == "utf-8-sig":
+                chunk_encoding = chunk_encoding.removesuffix("-bom").replace("utf-8-sig", "utf-8")
+        unique = {(f.rule_id, f.start_line, f.start_column, f.fingerprint): f for f in findings}
+        return BlobScan(tuple(unique.values()), tuple(dict.fromkeys(warnings)), total)
+
+    def scan_path(self, path: Path, origin: Origin) -> BlobScan:
+        """Read and scan one file; files above the chunk size are streamed."""
+        with open(path, "rb") as fh:
+            size = path.stat().st_size
+            if size > self.settings.chunk_size + self.settings.chunk_overlap:
+                return self.scan_stream(fh, origin, size)
+            return self.scan_bytes(fh.read(), origin)
+
+    # -- shared by whole blobs and chunks ----------------------------------------------------
+    def _scan_view(
+        self, text: str, origin: Origin, lines: LineIndex, base_offset: int, keep: tuple[int, int] | None
+    ) -> tuple[list[Finding], list[str]]:
+        result = self.matcher.scan(text)
+        out: list[Finding] = []
+        for m in result.matches:
+            if keep is not None and not keep[0] <= m.start < keep[1]:
+                continue
+            finding, context = self._finding(m, text, origin, lines, base_offset)
+            if self.settings.filter.keeps(finding, context):
+                out.append(finding)
+        warnings = [f"{origin.render()}: {w}" for w in result.warnings]
+        return out, warnings
+
+    def _finding(
+        self, m: RawMatch, text: str, origin: Origin, lines: LineIndex, base_offset: int
+    ) -> tuple[Finding, tuple[str, ...]]:
+        rule = self.matcher.rules[m.rule_index].rule
+        start_line, start_col = lines.position(m.start)
+        end_line, end_col = lines.position(m.end)
+        first = lines.line_text(m.start)
+        context = (first,) if end_line == start_line else (first, lines.line_text(max(m.start, m.end - 1)))
+        secret = display(m.secret)
+        companion = (m.companion[0], display(m.companion[1])) if m.companion else None
+        finding = Finding(
+            rule_id=rule.id,
+            secret=secret,
+            origin=origin,
+            start_line=start_line,
+            start_column=start_col,
+            end_line=end_line,
+            end_column=end_col,
+            fingerprint=fingerprint(rule.fingerprint_family, secret),
+            severity=rule.severity,
+            confidence=m.confidence,
+            entropy=round(m.entropy, 3),
+            validation=m.validation,
+            line_text=first,
+            offset=base_offset + m.start,
+            decoded=m.decoded,
+            companion=companion,
+        )
+        return finding, context

@@ -1,0 +1,159 @@
+"""The matcher: text in, raw matches out. No I/O, no global state; what worker processes run.
+
+Text is scanned as a ``str`` whose characters are the content's bytes (a latin-1 view), so offsets
+are byte offsets and no decoding cost is paid on the hot path. One Aho-Corasick pass finds keyword
+hits; each hit rule runs its regex on merged windows around its hits, with a time bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import regex
+
+from scanner.match import decoders
+from scanner.match.entropy import shannon
+from scanner.match.prefilter import Prefilter
+from scanner.match.safelist import is_placeholder
+from scanner.match.validators import VALIDATORS
+from scanner.model import Confidence, Validation
+from scanner.rules import CompiledRule, RuleSet
+
+
+@dataclass(frozen=True)
+class RawMatch:
+    rule_index: int
+    start: int  # span of the secret (or of the encoded text it was decoded from) in the scanned text
+    end: int
+    secret: str  # in the latin-1 view: characters are bytes
+    entropy: float
+    validation: Validation
+    confidence: Confidence
+    decoded: tuple[str, ...] = ()
+    companion: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    matches: tuple[RawMatch, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class Matcher:
+    def __init__(self, ruleset: RuleSet, *, regex_timeout: float = 2.0, max_decode_depth: int = 2) -> None:
+        self.ruleset = ruleset
+        self.rules: tuple[CompiledRule, ...] = ruleset.compiled
+        self.prefilter = Prefilter(ruleset.rules, decode_base64=max_decode_depth > 0)
+        self.regex_timeout = regex_timeout
+        self.max_decode_depth = max_decode_depth
+        self._index_by_id = {c.rule.id: c.index for c in self.rules}
+
+    def scan(self, text: str) -> MatchResult:
+        warnings: list[str] = []
+        found = self._scan(text, 0, warnings)
+        found = self._pair_companions(found)
+        return MatchResult(tuple(_resolve_overlaps(found, self.rules)), tuple(warnings))
+
+    # -- one level: keywords, windows, regexes, then decoded sub-texts --------------------------
+    def _scan(self, text: str, depth: int, warnings: list[str]) -> list[RawMatch]:
+        hits = self.prefilter.scan(text.lower())
+        out: list[RawMatch] = []
+        n = len(text)
+        for index, ends in hits.by_rule.items():
+            crule = self.rules[index]
+            width = crule.rule.window
+            for start, stop in _windows(ends, width, n):
+                out.extend(self._run_rule(crule, text, start, stop, warnings))
+        if depth < self.max_decode_depth:
+            for span, name, decoded in decoders.candidates(text, hits.base64):
+                for sub in self._scan(decoded, depth + 1, warnings):
+                    out.append(replace(sub, start=span[0], end=span[1], decoded=(name, *sub.decoded)))
+        return out
+
+    def _run_rule(self, crule: CompiledRule, text: str, start: int, stop: int, warnings: list[str]) -> list[RawMatch]:
+        out: list[RawMatch] = []
+        try:
+            for m in crule.pattern.finditer(text, start, stop, timeout=self.regex_timeout):
+                accepted = self._accept(crule, m)
+                if accepted is not None:
+                    out.append(accepted)
+        except TimeoutError:
+            warnings.append(f"rule '{crule.rule.id}' gave up after {self.regex_timeout:g}s on a pathological input")
+        return out
+
+    def _accept(self, crule: CompiledRule, m: regex.Match[str]) -> RawMatch | None:
+        rule = crule.rule
+        raw_secret = m.group("secret")
+        if not raw_secret:
+            return None
+        secret = decoders.decode_value(rule.decode, raw_secret) if rule.decode else raw_secret
+        if secret is None:
+            return None
+        if any(a.search(secret) for a in crule.allow):
+            return None
+        if is_placeholder(secret):
+            return None
+        entropy = shannon(secret)
+        if entropy < rule.min_entropy:
+            return None
+        validation = Validation.UNCHECKED
+        if rule.validator is not None:
+            checked = VALIDATORS[rule.validator](secret)
+            if checked is None:
+                return None
+            validation = checked
+        start, end = m.span("secret")
+        return RawMatch(crule.index, start, end, secret, entropy, validation, rule.confidence)
+
+    # -- pairs: a secret that needs a companion near it --------------------------------------
+    def _pair_companions(self, found: list[RawMatch]) -> list[RawMatch]:
+        if not any(self.rules[m.rule_index].rule.companion for m in found):
+            return found
+        by_rule: dict[int, list[RawMatch]] = {}
+        for m in found:
+            by_rule.setdefault(m.rule_index, []).append(m)
+        out: list[RawMatch] = []
+        for m in found:
+            companion = self.rules[m.rule_index].rule.companion
+            if companion is None:
+                out.append(m)
+                continue
+            partner_index = self._index_by_id.get(companion.rule)
+            near = [
+                p for p in by_rule.get(partner_index, []) if abs(p.start - m.start) <= companion.within
+            ] if partner_index is not None else []
+            if near:
+                best = min(near, key=lambda p: abs(p.start - m.start))
+                out.append(replace(m, companion=(companion.rule, best.secret)))
+            elif not companion.required:
+                out.append(replace(m, confidence=m.confidence.lowered()))
+        return out
+
+
+def _windows(ends: list[int], width: int, limit: int) -> list[tuple[int, int]]:
+    """Merged ``[end - width, end + width]`` windows around keyword hits, in order."""
+    out: list[tuple[int, int]] = []
+    for e in sorted(ends):
+        a, b = max(0, e - width), min(limit, e + width)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...]) -> list[RawMatch]:
+    """A specific rule wins over a generic one on the same text, and the same secret found again
+    in an overlapping decoded run collapses into the most direct match."""
+    specific = [(m.start, m.end) for m in found if not rules[m.rule_index].rule.generic]
+    kept: list[RawMatch] = []
+    by_key: dict[tuple[int, str], list[RawMatch]] = {}
+    for m in sorted(found, key=lambda m: (len(m.decoded), m.start, m.end, m.rule_index)):
+        if rules[m.rule_index].rule.generic and any(a < m.end and m.start < b for a, b in specific):
+            continue
+        same = by_key.setdefault((m.rule_index, m.secret), [])
+        if any(o.start < m.end and m.start < o.end for o in same):
+            continue
+        same.append(m)
+        kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end, m.rule_index))

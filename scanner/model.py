@@ -1,0 +1,226 @@
+"""Core values: Origin, Blob, Rule, Finding. All immutable."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @property
+    def security_severity(self) -> str:
+        """The CVSS-like score GitHub code scanning reads from ``security-severity``."""
+        return _SECURITY_SEVERITY[self]
+
+    @property
+    def sarif_level(self) -> str:
+        return "error" if self in (Severity.CRITICAL, Severity.HIGH) else (
+            "warning" if self is Severity.MEDIUM else "note"
+        )
+
+
+_SEVERITY_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+}
+
+
+class Confidence(str, enum.Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"high": 3, "medium": 2, "low": 1}[self.value]
+
+    def lowered(self) -> Confidence:
+        return {Confidence.HIGH: Confidence.MEDIUM}.get(self, Confidence.LOW)
+
+
+class Validation(str, enum.Enum):
+    """What was proven about a secret without contacting the provider."""
+
+    CHECKSUM = "checksum-valid"  # the format carries a checksum and it matches
+    STRUCTURE = "structure-valid"  # decoded/parsed as the format requires
+    UNCHECKED = "unchecked"  # the format has nothing to check
+
+
+KINDS = frozenset(
+    {
+        "api-key",
+        "token",
+        "private-key",
+        "password",
+        "connection-string",
+        "certificate",
+        "webhook",
+        "secret",
+        "credential-file",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where bytes came from. Nests: a member of an archive has the archive as parent.
+
+    ``path`` is the display path relative to the scan root (``/``-separated). ``kind`` says what
+    the path names: a file, stdin, a git blob, an archive member. ``extra`` carries source facts
+    (commit, author, date for git) as sorted key/value pairs.
+    """
+
+    path: str
+    kind: str = "file"
+    parent: Origin | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def chain(self) -> tuple[Origin, ...]:
+        out: list[Origin] = []
+        node: Origin | None = self
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return tuple(reversed(out))
+
+    @property
+    def root(self) -> Origin:
+        return self.chain()[0]
+
+    def render(self) -> str:
+        """``outer.tar.gz!lib/app.jar!config/app.properties``."""
+        return "!".join(o.path for o in self.chain())
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        for k, v in self.extra:
+            if k == key:
+                return v
+        return default
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One unit of content plus where it came from."""
+
+    data: bytes
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Companion:
+    """Another rule whose match must (or should) stand near this rule's match."""
+
+    rule: str
+    within: int = 400  # characters between the two matches
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    kind: str
+    provider: str
+    severity: Severity
+    confidence: Confidence
+    keywords: tuple[str, ...]
+    regex: str
+    description: str = ""
+    help: str = ""
+    family: str = ""
+    min_entropy: float = 0.0
+    validator: str | None = None
+    allow: tuple[str, ...] = ()
+    window: int = 256
+    generic: bool = False
+    decode: str | None = None  # "base64": the secret group is base64 and is reported decoded
+    companion: Companion | None = None
+    examples: tuple[Example, ...] = ()
+    negatives: tuple[str, ...] = ()
+    source: str = ""  # the file the rule came from
+
+    @property
+    def fingerprint_family(self) -> str:
+        return self.family or self.id
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One occurrence of a secret. The secret stays in memory; reporters redact it by default."""
+
+    rule_id: str
+    secret: str = field(repr=False)
+    origin: Origin
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int  # exclusive, as SARIF's endColumn
+    fingerprint: str
+    severity: Severity
+    confidence: Confidence
+    entropy: float
+    validation: Validation
+    line_text: str = field(default="", repr=False)  # the first line of the match, for context
+    offset: int = 0  # byte offset of the secret's encoded text in the blob
+    decoded: tuple[str, ...] = ()  # decoding chain, outermost first ("base64", "percent")
+    companion: tuple[str, str] | None = field(default=None, repr=False)  # (rule id, secret)
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.origin.render()
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.origin.render(), self.start_line, self.start_column, self.rule_id, self.fingerprint)
+
+    def attribute(self, key: str) -> str | None:
+        for k, v in self.attributes:
+            if k == key:
+                return v
+        return None
+
+
+def normalise_secret(secret: str) -> str:
+    """Whitespace is not part of a credential: PEM bodies wrap, YAML folds, JSON escapes newlines."""
+    return "".join(secret.replace("\\n", "\n").split())
+
+
+def fingerprint(family: str, secret: str) -> str:
+    """A stable hash of the rule family and the normalised secret: the same credential anywhere
+    has the same fingerprint, whatever line it sits on."""
+    digest = hashlib.sha256(f"{family}\x00{normalise_secret(secret)}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def redact(secret: str, show: bool = False) -> str:
+    """Keep a short prefix for recognition (``ghp_ab…``) and hide the rest."""
+    if show:
+        return secret
+    flat = normalise_secret(secret)
+    if len(flat) <= 8:
+        return "*" * len(flat)
+    keep = min(6, len(flat) // 5)
+    return flat[:keep] + "…" + "*" * 4 + f"({len(flat)})"

@@ -1,0 +1,109 @@
+"""JSON and JSON Lines reports.
+
+``json`` writes one document (UTF-8 text; non-ASCII escaped, so it is valid whatever the stream's
+encoding)::
+
+    {
+      "version": 1,                       # format version; bumped only on incompatible change
+      "tool": {"name": "credsprawl", "version": "0.1.0"},
+      "summary": {
+        "files_scanned": int, "bytes_scanned": int,
+        "seconds": float | null, "mb_per_second": float | null,     # rounded to 3 places
+        "findings": int,                  # number of finding objects below
+        "unique_secrets": int,            # number of distinct fingerprints
+        "by_severity": {"critical": int, "high": int, "medium": int, "low": int},
+        "skipped_by_reason": {reason: int},                         # sorted by reason
+        "skipped": [{"path": str, "reason": str, "detail": str}],
+        "warnings": [str]
+      },
+      "findings": [finding, ...]          # in scan order (deterministic)
+    }
+
+``jsonl`` writes one finding object per line and nothing else.
+
+A finding object::
+
+    {
+      "rule_id": str, "rule_name": str,               # rule_name falls back to rule_id
+      "kind": str | null, "provider": str | null,     # null when the rule is not in the report
+      "severity": "critical" | "high" | "medium" | "low",
+      "confidence": "high" | "medium" | "low",
+      "path": str,                                    # Origin.render(): "a.tar.gz!lib/x.jar!app.conf"
+      "origin": [{"path": str, "kind": str, "extra": {str: str}}],   # outermost first
+      "start_line": int, "start_column": int,         # 1-based
+      "end_line": int, "end_column": int,             # end_column exclusive
+      "fingerprint": str,                             # same credential anywhere -> same value
+      "entropy": float | null,                        # rounded to 3 places
+      "validation": "checksum-valid" | "structure-valid" | "unchecked",
+      "secret": str,                                  # redacted unless --show-secrets
+      "line": str,                                    # context line, secret redacted likewise
+      "decoded": [str],                               # decoding chain, outermost first
+      "companion": {"rule_id": str, "secret": str} | null,   # secret redacted likewise
+      "attributes": {str: str},                       # derived facts (account id, key type ...)
+      "occurrences": int                              # findings in this report with this fingerprint
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from scanner.model import Finding, redact
+from scanner.report._common import TOOL_NAME, finite, shown_line, summary_object, tool_version
+from scanner.report.options import ReportOptions
+from scanner.results import ScanReport
+
+FORMAT_VERSION = 1
+
+
+def finding_object(finding: Finding, report: ScanReport, show: bool, occurrences: int) -> dict[str, Any]:
+    rule = report.rules.get(finding.rule_id)
+    companion = None
+    if finding.companion is not None:
+        companion = {"rule_id": finding.companion[0], "secret": redact(finding.companion[1], show)}
+    return {
+        "rule_id": finding.rule_id,
+        "rule_name": rule.name if rule else finding.rule_id,
+        "kind": rule.kind if rule else None,
+        "provider": rule.provider if rule else None,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "path": finding.origin.render(),
+        "origin": [{"path": o.path, "kind": o.kind, "extra": dict(o.extra)} for o in finding.origin.chain()],
+        "start_line": finding.start_line,
+        "start_column": finding.start_column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "fingerprint": finding.fingerprint,
+        "entropy": finite(finding.entropy),
+        "validation": finding.validation.value,
+        "secret": redact(finding.secret, show),
+        "line": shown_line(finding, show),
+        "decoded": list(finding.decoded),
+        "companion": companion,
+        "attributes": dict(finding.attributes),
+        "occurrences": occurrences,
+    }
+
+
+def finding_objects(report: ScanReport, options: ReportOptions) -> list[dict[str, Any]]:
+    counts = {fp: len(found) for fp, found in report.occurrences().items()}
+    return [finding_object(f, report, options.show_secrets, counts[f.fingerprint]) for f in report.findings]
+
+
+def write_json(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
+    document = {
+        "version": FORMAT_VERSION,
+        "tool": {"name": TOOL_NAME, "version": tool_version(report)},
+        "summary": summary_object(report),
+        "findings": finding_objects(report, options),
+    }
+    json.dump(document, out, indent=2, allow_nan=False)
+    out.write("\n")
+
+
+def write_jsonl(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
+    for obj in finding_objects(report, options):
+        out.write(json.dumps(obj, allow_nan=False, separators=(",", ":")))
+        out.write("\n")

@@ -1,0 +1,120 @@
+"""The human report: findings grouped by file, then a summary block. Colour only when asked."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.filesize import decimal
+from rich.text import Text
+
+from scanner.model import Finding, Severity, redact
+from scanner.report._common import origin_extra, shown_line
+from scanner.report.options import ReportOptions
+from scanner.results import ScanReport
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+}
+MAX_WARNINGS = 10
+CONTEXT_WIDTH = 160
+PLAIN_WIDTH = 200
+
+
+def printable(value: str) -> str:
+    """Escape control and format characters (ANSI escapes, bidi overrides) so input cannot drive the terminal."""
+    value = value.replace("\t", " ")
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value)
+
+
+def clip(line: str, anchor: int, width: int = CONTEXT_WIDTH) -> str:
+    """At most ``width`` characters of ``line`` around ``anchor``, with ``…`` where it was cut."""
+    if len(line) <= width:
+        return line
+    start = max(0, min(anchor - width // 4, len(line) - width))
+    end = start + width
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+
+
+def write_text(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
+    console = Console(
+        file=out,
+        force_terminal=options.color,
+        no_color=not options.color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+        width=None if options.color else PLAIN_WIDTH,
+    )
+    groups: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        groups.setdefault(finding.origin.render(), []).append(finding)
+    counts = {fp: len(found) for fp, found in report.occurrences().items()}
+    for path, findings in groups.items():
+        console.print(Text(printable(path), style="bold underline"))
+        _print_group(console, report, findings, counts, options.show_secrets)
+        console.print()
+    if not report.findings:
+        console.print(Text("No secrets found.", style="bold green"))
+        console.print()
+    _print_summary(console, report)
+
+
+def _print_group(
+    console: Console, report: ScanReport, findings: list[Finding], counts: dict[str, int], show: bool
+) -> None:
+    locations = [f"{f.start_line}:{f.start_column}" for f in findings]
+    loc_width = max(len(loc) for loc in locations)
+    id_width = max(len(f.rule_id) for f in findings)
+    indent = " " * (2 + loc_width + 2)
+    for location, finding in zip(locations, findings):
+        rule = report.rules.get(finding.rule_id)
+        row = Text("  " + location.rjust(loc_width) + "  ")
+        row.append(finding.severity.value.ljust(8), style=SEVERITY_STYLE[finding.severity])
+        row.append("  " + printable(finding.rule_id).ljust(id_width) + "  ", style="bold")
+        row.append(printable(redact(finding.secret, show)), style="magenta")
+        row.append("  " + printable(rule.name if rule else finding.rule_id))
+        if counts[finding.fingerprint] > 1:
+            row.append(f"  (seen in {counts[finding.fingerprint]} places)", style="dim")
+        console.print(row)
+        line = shown_line(finding, show)
+        if line.strip():
+            stripped = line.lstrip()
+            anchor = max(0, finding.start_column - 1 - (len(line) - len(stripped)))
+            console.print(Text(indent + "│ " + printable(clip(stripped.rstrip(), anchor)), style="dim"))
+        extra = origin_extra(finding.origin)
+        if extra:
+            facts = "  ".join(f"{key}={value}" for key, value in extra.items())
+            console.print(Text(indent + printable(facts), style="dim"))
+
+
+def _print_summary(console: Console, report: ScanReport) -> None:
+    summary = report.summary
+    severity = report.by_severity()
+    by_reason = summary.skipped_by_reason()
+    rows = [
+        ("Files scanned", f"{summary.files_scanned:,}"),
+        ("Bytes scanned", decimal(summary.bytes_scanned)),
+        ("Time", f"{summary.seconds:.2f} s ({summary.mb_per_second:.2f} MB/s)"),
+        ("Findings", f"{len(report.findings)} (" + ", ".join(f"{k} {v}" for k, v in severity.items()) + ")"),
+        ("Skipped", _count_with(len(summary.skipped), by_reason)),
+        ("Warnings", str(len(summary.warnings))),
+    ]
+    console.print(Text("Summary", style="bold"))
+    for label, value in rows:
+        console.print(Text(f"  {label + ':':<15} {value}"))
+    for warning in summary.warnings[:MAX_WARNINGS]:
+        console.print(Text("    - " + printable(warning), style="yellow"))
+    hidden = len(summary.warnings) - MAX_WARNINGS
+    if hidden > 0:
+        console.print(Text(f"    … and {hidden} more", style="yellow"))
+
+
+def _count_with(total: int, parts: dict[str, int]) -> str:
+    if not parts:
+        return str(total)
+    return f"{total} (" + ", ".join(f"{k} {v}" for k, v in parts.items()) + ")"

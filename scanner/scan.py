@@ -1,0 +1,126 @@
+"""The ``scan`` command's work: config and rules, the filesystem walk, the pipeline, the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner import __version__
+from scanner.config import Config, discover, load_config
+from scanner.engine import EngineSettings
+from scanner.filters import FindingFilter
+from scanner.model import Confidence, Origin
+from scanner.pipeline import EngineSpec, ItemResult, clock, default_jobs, run, summarise
+from scanner.results import ScanReport, Skip
+from scanner.rules import RuleSet, load_rules
+from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
+
+STDIN = "-"
+
+
+def load_effective_config(config_path: Path | None, search: list[Path]) -> Config:
+    return load_config(config_path) if config_path is not None else discover(search)
+
+
+def load_effective_rules(
+    config_path: Path | None, extra: list[Path], disabled: list[str], search: list[Path]
+) -> RuleSet:
+    config = load_effective_config(config_path, search)
+    ruleset = load_rules(extra=[*config.rules, *extra])
+    return ruleset.without([*config.disable, *disabled])
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    paths: tuple[str, ...]
+    config: Config
+    ruleset: RuleSet
+    settings: EngineSettings
+    walk: WalkOptions
+    jobs: int
+    progress: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ScanRequest:
+        paths = tuple(args.paths) or (".",)
+        search = [Path(p) for p in paths[:1] if p != STDIN and Path(p).is_dir()] + [Path.cwd()]
+        config = load_effective_config(args.config, search)
+        ruleset = load_rules(extra=[*config.rules, *args.rules]).without([*config.disable, *args.disable])
+        min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
+        settings = EngineSettings(
+            max_file_size=args.max_file_size,
+            regex_timeout=args.regex_timeout,
+            max_decode_depth=max(0, args.max_decode_depth),
+            filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
+        )
+        walk = WalkOptions(
+            max_file_size=args.max_file_size,
+            follow_symlinks=args.follow_symlinks,
+            respect_gitignore=args.respect_gitignore,
+            excludes=(*config.allow_paths, *args.exclude),
+        )
+        progress = not args.quiet and sys.stderr.isatty()
+        return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress)
+
+    def root_for_report(self) -> str:
+        dirs = [p for p in self.paths if p != STDIN and Path(p).is_dir()]
+        return str(Path(dirs[0]).resolve()) if len(self.paths) == 1 and dirs else str(Path.cwd())
+
+
+def _scan_stdin(spec: EngineSpec) -> ItemResult:
+    data = sys.stdin.buffer.read()
+    item = FileItem(STDIN, "<stdin>", len(data))
+    scan = spec.build().scan_bytes(data, Origin("<stdin>", kind="stdin"))
+    if scan.skipped:
+        return ItemResult(item, None, Skip(item.display, scan.skipped))
+    return ItemResult(item, scan, None)
+
+
+@dataclass
+class _ProgressBar:
+    total_bytes: int
+
+    def __enter__(self) -> _ProgressBar:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+        self._progress = Progress(
+            "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            TimeRemainingColumn(), transient=True,
+        )
+        self._progress.__enter__()
+        self._task = self._progress.add_task("scanning", total=self.total_bytes)
+        return self
+
+    def update(self, files: int, done: int) -> None:
+        self._progress.update(self._task, completed=done, description=f"scanning {files} files")
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+
+def _walk(request: ScanRequest, fs_paths: list[str]) -> tuple[list[FileItem], list[Skip]]:
+    items: list[FileItem] = []
+    skips: list[Skip] = []
+    for entry in FileWalker(request.walk).walk(fs_paths):
+        (items if isinstance(entry, FileItem) else skips).append(entry)  # type: ignore[arg-type]
+    return items, skips
+
+
+def run_scan(request: ScanRequest) -> ScanReport:
+    started = clock()
+    spec = EngineSpec(request.ruleset.rules, request.settings)
+    fs_paths = [p for p in request.paths if p != STDIN]
+    items, skips = _walk(request, fs_paths) if fs_paths else ([], [])
+    results: list[ItemResult] = []
+    if STDIN in request.paths:
+        results.append(_scan_stdin(spec))
+    if request.progress and items:
+        with _ProgressBar(sum(i.size for i in items)) as bar:
+            results.extend(run(items, spec, request.jobs, bar.update))
+    else:
+        results.extend(run(items, spec, request.jobs))
+    findings, summary = summarise(results, skips, clock() - started)
+    return ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__)
+

@@ -1,0 +1,40 @@
+"""Every shipped rule's examples are found and its negatives are not, through the full engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.engine import Engine
+from scanner.rulecheck import check_example, check_negative
+from scanner.rules import load_rules
+
+RULESET = load_rules()
+ENGINE = Engine(RULESET)
+
+EXAMPLES = [
+    pytest.param(rule, ex.text, ex.secret, id=f"{rule.id}-ex{i}")
+    for rule in RULESET.rules
+    for i, ex in enumerate(rule.examples)
+]
+NEGATIVES = [
+    pytest.param(rule, text, id=f"{rule.id}-neg{i}") for rule in RULESET.rules for i, text in enumerate(rule.negatives)
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "secret"), EXAMPLES)
+def test_example_is_found(rule, text, secret):
+    assert check_example(ENGINE, rule, text, secret) is None
+
+
+@pytest.mark.parametrize(("rule", "text"), NEGATIVES)
+def test_negative_is_not_found(rule, text):
+    assert check_negative(ENGINE, rule, text) is None
+
+
+def test_every_rule_has_examples_and_negatives():
+    assert all(r.examples and r.negatives for r in RULESET.rules)
+
+
+def test_ids_are_unique():
+    ids = [r.id for r in RULESET.rules]
+    assert len(ids) == len(set(ids))
