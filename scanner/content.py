@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-_SNIFF = 8192
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b\x0b\x07")
+SNIFF_BYTES = 8192
+# bytes that are never in text: C0 controls other than tab, newlines, form feed, backspace, escape
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\b\x1b\x0b\x07")
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _BINARY_MAGIC = (
     b"\x7fELF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ",
     b"%PDF", b"\xca\xfe\xba\xbe", b"MZ", b"SQLite format 3", b"\x00asm", b"7z\xbc\xaf",
@@ -46,12 +48,12 @@ def sniff(data: bytes) -> str | None:
         return "utf-16-le-bom"
     if data.startswith(codecs.BOM_UTF16_BE):
         return "utf-16-be-bom"
-    sample = data[:_SNIFF]
+    sample = data[:SNIFF_BYTES]
     if b"\0" in sample:
         return _utf16_order(sample)
     if sample.startswith(_BINARY_MAGIC):
         return None
-    controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _NOT_CONTROL))
     return None if controls > 0.1 * max(1, len(sample)) else "utf-8"
 
 

@@ -4,7 +4,7 @@ fingerprints them and applies the filters. Huge inputs are scanned in overlappin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+import os
 from typing import BinaryIO
 
 from scanner import content as content_mod
@@ -100,13 +100,18 @@ class Engine:
         unique = {(f.rule_id, f.start_line, f.start_column, f.fingerprint): f for f in findings}
         return BlobScan(tuple(unique.values()), tuple(dict.fromkeys(warnings)), total)
 
-    def scan_path(self, path: Path, origin: Origin) -> BlobScan:
-        """Read and scan one file; files above the chunk size are streamed."""
+    def scan_path(self, path: str, origin: Origin) -> BlobScan:
+        """Read and scan one file: binary files cost one small read; files above the chunk size are
+        streamed in overlapping chunks."""
         with open(path, "rb") as fh:
-            size = path.stat().st_size
+            head = fh.read(content_mod.SNIFF_BYTES)
+            if content_mod.sniff(head) is None:
+                return BlobScan(skipped="binary")
+            size = os.fstat(fh.fileno()).st_size
             if size > self.settings.chunk_size + self.settings.chunk_overlap:
+                fh.seek(0)
                 return self.scan_stream(fh, origin, size)
-            return self.scan_bytes(fh.read(), origin)
+            return self.scan_bytes(head + fh.read(), origin)
 
     # -- shared by whole blobs and chunks ----------------------------------------------------
     def _scan_view(

@@ -13,7 +13,6 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from scanner.engine import BlobScan, Engine, EngineSettings
@@ -50,7 +49,7 @@ class ItemResult:
 def scan_item(engine: Engine, item: FileItem) -> ItemResult:
     """Scan one file; a file that cannot be read is a skip with its reason, never a crash."""
     try:
-        result = engine.scan_path(Path(item.path), Origin(item.display))
+        result = engine.scan_path(item.path, Origin(item.display))
     except FileNotFoundError:
         return ItemResult(item, None, Skip(item.display, "vanished", "deleted during the scan"))
     except OSError as exc:

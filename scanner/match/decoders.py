@@ -16,7 +16,9 @@ from urllib.parse import unquote
 _B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _MAX_RUN = 65536
 _MIN_RUN = 16
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+# an escaped URL delimiter or punctuation: %20-%2F, %3A-%40, %5B-%60, %7B-%7E (not "%02d")
+_PERCENT = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
+_MIN_PERCENT_ESCAPES = 2
 _JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|/)")
 _RUN_STOP = frozenset(" \t\r\n\"'<>`")
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
@@ -85,15 +87,16 @@ def _expand(text: str, pos: int, allowed: Callable[[str], bool]) -> Span:
 
 
 def _base64_runs(text: str, hits: list[int]) -> Iterator[Span]:
-    seen: set[Span] = set()
-    for hit in hits:
+    last_end = -1
+    for hit in sorted(hits):
+        if hit < last_end:
+            continue  # inside the run already found: one decode per run
         start, end = _expand(text, min(hit, len(text) - 1), _B64_CHARS.__contains__)
         while end < len(text) and end - start > 0 and text[end] == "=" and text[end - 2:end] != "==":
             end += 1
-        span = (start, end)
-        if span[1] - span[0] >= _MIN_RUN and span not in seen:
-            seen.add(span)
-            yield span
+        last_end = end
+        if end - start >= _MIN_RUN:
+            yield start, end
 
 
 def _runs_around(text: str, pattern: re.Pattern[str]) -> Iterator[Span]:
@@ -118,7 +121,10 @@ def candidates(text: str, base64_hits: list[int]) -> Iterator[tuple[Span, str, s
                 break
     if "%" in text:
         for span in _runs_around(text, _PERCENT):
-            decoded = percent_decode(text[span[0]:span[1]])
+            run = text[span[0]:span[1]]
+            if len(_PERCENT.findall(run)) < _MIN_PERCENT_ESCAPES:
+                continue
+            decoded = percent_decode(run)
             if decoded is not None:
                 yield span, "percent", decoded
     if "\\u" in text or "\\/" in text:

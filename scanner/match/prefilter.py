@@ -18,7 +18,7 @@ from scanner.model import Rule
 
 # Payload of a base64-variant keyword: no rule index, only "decode around here".
 B64_MARK = -1
-_MIN_B64_VARIANT = 5
+_MIN_B64_VARIANT = 4
 
 
 def base64_variants(keyword: str) -> set[str]:
