@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from scanner import __version__
+from scanner import __version__, cli_git
 from scanner.errors import CredsprawlError, UsageError
 from scanner.results import ExitStatus
 
@@ -67,7 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
+    scan.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
+                      help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
     scan.add_argument("--max-decode-depth", type=int, default=2, metavar="N", help="how deep to decode base64/percent/escapes (default 2)")
+    scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
 
     rules = sub.add_parser("rules", help="list or check detection rules")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
@@ -77,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rule_options(rlist)
     rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
+    cli_git.add_commands(sub)  # history, staged, baseline, action
     return parser
 
 
@@ -99,6 +103,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
     request = ScanRequest.from_args(args)
     report = run_scan(request)
+    report = cli_git.suppress(args, report)
     color = not args.no_color and args.output is None and sys.stdout.isatty()
     with _open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,
@@ -140,7 +145,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return ExitStatus.CLEAN
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules}
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,7 @@ class EngineSettings:
     chunk_overlap: int = 64 * 1024  # longer than the longest match a rule can make
     regex_timeout: float = 2.0
     max_decode_depth: int = 2
+    engine: str = "auto"  # prefilter backend: auto | hyperscan | ahocorasick
     filter: FindingFilter = field(default_factory=FindingFilter)
 
 
@@ -41,14 +42,18 @@ class Engine:
         self.settings = settings or EngineSettings()
         self.ruleset = ruleset
         self.matcher = Matcher(
-            ruleset, regex_timeout=self.settings.regex_timeout, max_decode_depth=self.settings.max_decode_depth
+            ruleset,
+            regex_timeout=self.settings.regex_timeout,
+            max_decode_depth=self.settings.max_decode_depth,
+            engine=self.settings.engine,
         )
 
     def scan_bytes(self, data: bytes, origin: Origin) -> BlobScan:
         prepared = content_mod.prepare(data)
         if prepared is None:
             return BlobScan(skipped="binary")
-        findings, warnings = self._scan_view(prepared.text, origin, LineIndex(prepared.text), 0, None)
+        raw = data if len(prepared.text) == len(data) else None
+        findings, warnings = self._scan_view(prepared.text, origin, LineIndex(prepared.text), 0, None, raw)
         return BlobScan(tuple(findings), tuple(warnings), len(data))
 
     def scan_stream(self, stream: BinaryIO, origin: Origin, size: int) -> BlobScan:
@@ -80,8 +85,9 @@ class Engine:
                 keep = None
             else:
                 keep = (view_offset - prepared.bom, view_offset - prepared.bom + step)
+            raw = window if len(prepared.text) == len(window) else None
             found, warned = self._scan_view(
-                prepared.text, origin, LineIndex(prepared.text, line_at_buffer), buffer_start, None if last else keep
+                prepared.text, origin, LineIndex(prepared.text, line_at_buffer), buffer_start, None if last else keep, raw
             )
             findings.extend(found)
             warnings.extend(warned)
@@ -115,9 +121,15 @@ class Engine:
 
     # -- shared by whole blobs and chunks ----------------------------------------------------
     def _scan_view(
-        self, text: str, origin: Origin, lines: LineIndex, base_offset: int, keep: tuple[int, int] | None
+        self,
+        text: str,
+        origin: Origin,
+        lines: LineIndex,
+        base_offset: int,
+        keep: tuple[int, int] | None,
+        raw: bytes | None = None,
     ) -> tuple[list[Finding], list[str]]:
-        result = self.matcher.scan(text)
+        result = self.matcher.scan(text, raw)
         out: list[Finding] = []
         for m in result.matches:
             if keep is not None and not keep[0] <= m.start < keep[1]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.engine import Engine
+from scanner.engine import Engine, EngineSettings
 from scanner.errors import RuleError
+from scanner.match.prefilter import hyperscan_available
 from scanner.model import Origin, Rule
 from scanner.rules import RuleSet, check_rule_patterns
 
@@ -50,14 +51,19 @@ def check_ruleset(ruleset: RuleSet) -> list[Problem]:
             problems.append(Problem(rule.id, rule.source, str(exc).split(": ", 2)[-1]))
     if problems:
         return problems
-    engine = Engine(ruleset)
-    for rule in ruleset.rules:
-        for example in rule.examples:
-            msg = check_example(engine, rule, example.text, example.secret)
-            if msg:
-                problems.append(Problem(rule.id, rule.source, msg))
-        for negative in rule.negatives:
-            msg = check_negative(engine, rule, negative)
-            if msg:
-                problems.append(Problem(rule.id, rule.source, msg))
+    # both prefilter backends must agree: a rule whose keywords do not occur near every match works
+    # with one and silently fails with the other
+    backends = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
+    for backend in backends:
+        engine = Engine(ruleset, EngineSettings(engine=backend))
+        suffix = f" [{backend} engine]" if len(backends) > 1 else ""
+        for rule in ruleset.rules:
+            for example in rule.examples:
+                msg = check_example(engine, rule, example.text, example.secret)
+                if msg:
+                    problems.append(Problem(rule.id, rule.source, msg + suffix))
+            for negative in rule.negatives:
+                msg = check_negative(engine, rule, negative)
+                if msg:
+                    problems.append(Problem(rule.id, rule.source, msg + suffix))
     return problems

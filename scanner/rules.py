@@ -21,6 +21,9 @@ from scanner.match.validators import VALIDATORS
 from scanner.model import KINDS, Companion, Confidence, Example, Rule, Severity
 
 _ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+# Content is scanned as a latin-1 view of its bytes: classes like \w and \b and case-folding are
+# ASCII, as they are in Hyperscan, so both prefilter backends agree with the confirming regex.
+PATTERN_FLAGS = regex.ASCII
 _DECODERS = frozenset({"base64", "percent", "json"})
 _REQUIRED = ("id", "name", "kind", "provider", "severity", "confidence", "keywords", "regex")
 _OPTIONAL = frozenset(
@@ -49,6 +52,11 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+def is_shipped(rule: Rule) -> bool:
+    """True for a rule that came from the rules shipped with credsprawl."""
+    return Path(rule.source).parent == default_rules_dir()
+
+
 def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.toml") if p.is_file())
 
@@ -62,7 +70,7 @@ class CompiledRule:
 
     @cached_property
     def pattern(self) -> regex.Pattern[str]:
-        return regex.compile(self.rule.regex)
+        return regex.compile(self.rule.regex, PATTERN_FLAGS)
 
     @cached_property
     def allow(self) -> tuple[regex.Pattern[str], ...]:
@@ -132,7 +140,7 @@ def _companion(value: Any, where: str) -> Companion:
 def check_rule_patterns(pattern: str, allow: Iterable[str], where: str) -> None:
     """Compile a rule's patterns: a pattern that does not compile fails loudly, never silently."""
     try:
-        compiled = regex.compile(pattern)
+        compiled = regex.compile(pattern, PATTERN_FLAGS)
     except (regex.error, TypeError) as exc:
         raise RuleError(f"{where}: regex does not compile: {exc}") from None
     if "secret" not in compiled.groupindex:

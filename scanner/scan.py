@@ -11,6 +11,8 @@ from scanner import __version__
 from scanner.config import Config, discover, load_config
 from scanner.engine import EngineSettings
 from scanner.filters import FindingFilter
+from scanner.errors import UsageError
+from scanner.match.prefilter import hyperscan_available
 from scanner.model import Confidence, Origin
 from scanner.pipeline import EngineSpec, ItemResult, clock, default_jobs, run, summarise
 from scanner.results import ScanReport, Skip
@@ -30,6 +32,15 @@ def load_effective_rules(
     config = load_effective_config(config_path, search)
     ruleset = load_rules(extra=[*config.rules, *extra])
     return ruleset.without([*config.disable, *disabled])
+
+
+def resolve_engine(name: str) -> str:
+    """``auto`` becomes the backend that will run, so every worker runs the same one."""
+    if name == "hyperscan" and not hyperscan_available():
+        raise UsageError("--engine hyperscan: the hyperscan package is not installed on this platform")
+    if name == "auto":
+        return "hyperscan" if hyperscan_available() else "ahocorasick"
+    return name
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class ScanRequest:
             max_file_size=args.max_file_size,
             regex_timeout=args.regex_timeout,
             max_decode_depth=max(0, args.max_decode_depth),
+            engine=resolve_engine(args.engine),
             filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
         )
         walk = WalkOptions(

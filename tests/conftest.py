@@ -17,6 +17,12 @@ from fixtures import fakecreds
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled-database caches go to a temporary folder, never the user's cache."""
+    os.environ["CREDSPRAWL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
             env: dict[str, str] | None = None, timeout: float = 120, **popen: Any) -> subprocess.CompletedProcess[str]:
     """``credsprawl ARGS`` as a real process; stdout/stderr as text."""

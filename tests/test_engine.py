@@ -53,9 +53,10 @@ def test_json_escaped_string_is_found_once(engine, gh) -> None:
     assert len(found) == 1 and found[0].secret == gh
 
 
-def test_unicode_escaped_token_is_decoded(engine, gh) -> None:
-    escaped = "".join(f"\\u{ord(c):04x}" for c in gh[:4]) + gh[4:]
-    [f] = scan(engine, f'{{"token": "{escaped}"}}')
+def test_unicode_escaped_delimiters_are_decoded(engine, gh) -> None:
+    # HTML-safe JSON escapes quotes and angle brackets: the token is glued to "0022" until decoded
+    doc = '{"html": "\\u003cmeta content=\\u0022' + gh + '\\u0022\\u003e"}'
+    [f] = scan(engine, doc)
     assert f.secret == gh and f.decoded == ("json-escape",)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.engine import Engine
+from scanner.engine import Engine, EngineSettings
+from scanner.match.prefilter import hyperscan_available
 from scanner.rulecheck import check_example, check_negative
 from scanner.rules import load_rules
 
 RULESET = load_rules()
-ENGINE = Engine(RULESET)
+BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
+ENGINES = {name: Engine(RULESET, EngineSettings(engine=name)) for name in BACKENDS}
 
 EXAMPLES = [
     pytest.param(rule, ex.text, ex.secret, id=f"{rule.id}-ex{i}")
@@ -21,14 +23,22 @@ NEGATIVES = [
 ]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("rule", "text", "secret"), EXAMPLES)
-def test_example_is_found(rule, text, secret):
-    assert check_example(ENGINE, rule, text, secret) is None
+def test_example_is_found(rule, text, secret, backend):
+    assert check_example(ENGINES[backend], rule, text, secret) is None
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(("rule", "text"), NEGATIVES)
-def test_negative_is_not_found(rule, text):
-    assert check_negative(ENGINE, rule, text) is None
+def test_negative_is_not_found(rule, text, backend):
+    assert check_negative(ENGINES[backend], rule, text) is None
+
+
+def test_hyperscan_is_the_default_where_installed():
+    from scanner.scan import resolve_engine
+
+    assert resolve_engine("auto") == ("hyperscan" if hyperscan_available() else "ahocorasick")
 
 
 def test_every_rule_has_examples_and_negatives():

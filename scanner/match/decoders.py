@@ -54,7 +54,10 @@ def percent_decode(value: str) -> str | None:
 
 def _json_unescape_one(m: re.Match[str]) -> str:
     token = m.group(0)
-    return "/" if token == "\\/" else chr(int(token[2:], 16))
+    if token == "\\/":
+        return "/"
+    # keep the latin-1 view: a character becomes the bytes of its UTF-8 encoding
+    return chr(int(token[2:], 16)).encode("utf-8", errors="replace").decode("latin-1")
 
 
 def json_unescape(value: str) -> str | None:
@@ -91,7 +94,7 @@ def _base64_runs(text: str, hits: list[int]) -> Iterator[Span]:
     for hit in sorted(hits):
         if hit < last_end:
             continue  # inside the run already found: one decode per run
-        start, end = _expand(text, min(hit, len(text) - 1), _B64_CHARS.__contains__)
+        start, end = _expand(text, max(0, min(hit, len(text)) - 1), _B64_CHARS.__contains__)
         while end < len(text) and end - start > 0 and text[end] == "=" and text[end - 2:end] != "==":
             end += 1
         last_end = end
@@ -99,18 +102,24 @@ def _base64_runs(text: str, hits: list[int]) -> Iterator[Span]:
             yield start, end
 
 
-def _runs_around(text: str, pattern: re.Pattern[str]) -> Iterator[Span]:
+def _keyword_runs(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, str]]:
+    """The runs of text around plain keywords (one per run)."""
     last_end = -1
-    for m in pattern.finditer(text):
-        if m.start() < last_end:
+    for hit in sorted(keyword_hits):
+        if hit <= last_end:
             continue
-        span = _expand(text, m.start(), lambda c: c not in _RUN_STOP)
+        span = _expand(text, max(0, hit - 1), lambda c: c not in _RUN_STOP)
         last_end = span[1]
-        yield span
+        yield span, text[span[0]:span[1]]
 
 
-def candidates(text: str, base64_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
-    """Encoded runs worth decoding: ``(span, decoder name, decoded text)``."""
+def candidates(text: str, base64_hits: list[int], keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
+    """Encoded runs worth decoding: ``(span, decoder name, decoded text)``.
+
+    Base64 runs are found by the base64 forms of keywords. Percent-encoded and escaped runs are
+    decoded only around a plain keyword: escapes hide the delimiters around a secret (``%22``,
+    ``\\u0022``, ``\\/``), rarely the letters of its keyword.
+    """
     for span in _base64_runs(text, base64_hits):
         run = text[span[0]:span[1]]
         # the keyword may sit anywhere in the run: try each 4-character alignment of its start
@@ -119,16 +128,14 @@ def candidates(text: str, base64_hits: list[int]) -> Iterator[tuple[Span, str, s
             if decoded is not None:
                 yield span, "base64", decoded
                 break
-    if "%" in text:
-        for span in _runs_around(text, _PERCENT):
-            run = text[span[0]:span[1]]
-            if len(_PERCENT.findall(run)) < _MIN_PERCENT_ESCAPES:
-                continue
+    if not keyword_hits or ("%" not in text and "\\" not in text):
+        return
+    for span, run in _keyword_runs(text, keyword_hits):
+        if "%" in run and len(_PERCENT.findall(run)) >= _MIN_PERCENT_ESCAPES:
             decoded = percent_decode(run)
             if decoded is not None:
                 yield span, "percent", decoded
-    if "\\u" in text or "\\/" in text:
-        for span in _runs_around(text, _JSON_ESCAPE):
-            decoded = json_unescape(text[span[0]:span[1]])
+        if "\\" in run and _JSON_ESCAPE.search(run):
+            decoded = json_unescape(run)
             if decoded is not None:
                 yield span, "json-escape", decoded

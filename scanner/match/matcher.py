@@ -7,13 +7,14 @@ hits; each hit rule runs its regex on merged windows around its hits, with a tim
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 
 import regex
 
 from scanner.match import decoders
 from scanner.match.entropy import shannon
-from scanner.match.prefilter import Prefilter
+from scanner.match.prefilter import make_prefilter
 from scanner.match.safelist import is_placeholder
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation
@@ -40,32 +41,38 @@ class MatchResult:
 
 
 class Matcher:
-    def __init__(self, ruleset: RuleSet, *, regex_timeout: float = 2.0, max_decode_depth: int = 2) -> None:
+    def __init__(
+        self, ruleset: RuleSet, *, regex_timeout: float = 2.0, max_decode_depth: int = 2, engine: str = "auto"
+    ) -> None:
         self.ruleset = ruleset
         self.rules: tuple[CompiledRule, ...] = ruleset.compiled
-        self.prefilter = Prefilter(ruleset.rules, decode_base64=max_decode_depth > 0)
+        self.prefilter = make_prefilter(engine, ruleset.rules, decode_base64=max_decode_depth > 0)
         self.regex_timeout = regex_timeout
         self.max_decode_depth = max_decode_depth
         self._index_by_id = {c.rule.id: c.index for c in self.rules}
 
-    def scan(self, text: str) -> MatchResult:
+    def scan(self, text: str, raw: bytes | None = None) -> MatchResult:
+        """``text`` is the latin-1 view of ``raw``; pass ``raw`` when you have it (saves a copy)."""
         warnings: list[str] = []
-        found = self._scan(text, 0, warnings)
+        found = self._scan(text, 0, warnings, raw)
         found = self._pair_companions(found)
         return MatchResult(tuple(_resolve_overlaps(found, self.rules)), tuple(warnings))
 
     # -- one level: keywords, windows, regexes, then decoded sub-texts --------------------------
-    def _scan(self, text: str, depth: int, warnings: list[str]) -> list[RawMatch]:
-        hits = self.prefilter.scan(text.lower())
+    def _scan(self, text: str, depth: int, warnings: list[str], raw: bytes | None = None) -> list[RawMatch]:
+        hits = self.prefilter.scan(text, raw)
         out: list[RawMatch] = []
         n = len(text)
+        patterns = self.prefilter.pattern_rules
         for index, ends in hits.by_rule.items():
             crule = self.rules[index]
-            width = crule.rule.window
-            for start, stop in _windows(ends, width, n):
+            windows = _windows(ends, crule.rule.window, n)
+            if index in patterns:
+                windows = _with_candidates(windows, hits.candidates.get(index))
+            for start, stop in windows:
                 out.extend(self._run_rule(crule, text, start, stop, warnings))
         if depth < self.max_decode_depth:
-            for span, name, decoded in decoders.candidates(text, hits.base64):
+            for span, name, decoded in decoders.candidates(text, hits.base64, hits.keywords):
                 for sub in self._scan(decoded, depth + 1, warnings):
                     out.append(replace(sub, start=span[0], end=span[1], decoded=(name, *sub.decoded)))
         return out
@@ -140,6 +147,15 @@ def _windows(ends: list[int], width: int, limit: int) -> list[tuple[int, int]]:
         else:
             out.append((a, b))
     return out
+
+
+def _with_candidates(windows: list[tuple[int, int]], ends: list[int] | None) -> list[tuple[int, int]]:
+    """The windows in which a whole-pattern candidate match ends; a window without one cannot
+    hold a match."""
+    if not ends:
+        return []
+    ends = sorted(ends)
+    return [(a, b) for a, b in windows if (i := bisect.bisect_right(ends, a)) < len(ends) and ends[i] <= b]
 
 
 def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...]) -> list[RawMatch]:

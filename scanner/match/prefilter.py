@@ -1,5 +1,6 @@
-"""Keyword prefilter: one Aho-Corasick pass over the lowercased content says which rules may match
-and where. Only those rules run their regexes, and only on windows around the hits.
+"""Prefilter: one pass over the content says which rules may match and where. Only those rules run
+their regexes, and only on windows around the hits. This module holds the shared parts and the
+portable Aho-Corasick backend; ``hyperscan_backend`` holds the fast one.
 
 Besides the rules' keywords, the automaton holds the base64 forms of each keyword (in all three
 alignments), so a keyword hidden inside base64-encoded text marks that text for decoding without a
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import ahocorasick
 
 from scanner.model import Rule
 
-# Payload of a base64-variant keyword: no rule index, only "decode around here".
+# The payload of a base64 form of a keyword: no rule index, only "decode base64 around here".
 B64_MARK = -1
 _MIN_B64_VARIANT = 4
 
@@ -37,39 +38,110 @@ def base64_variants(keyword: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Hits:
-    by_rule: dict[int, list[int]]  # rule index -> end offsets of keyword hits
-    base64: list[int]  # offsets of base64-encoded keyword hits
+    by_rule: dict[int, list[int]]  # rule index -> end offsets (exclusive) of its keywords
+    base64: list[int]  # end offsets of base64-encoded keywords
+    keywords: list[int]  # end offsets of every plain keyword, whatever rule it serves
+    candidates: dict[int, list[int]]  # rule index -> ends of whole-pattern candidate matches
+
+    @classmethod
+    def empty(cls) -> Hits:
+        return cls({}, [], [], {})
+
+    def add(self, end: int, entry: Entry) -> None:
+        """Record one hit ending at ``end`` (exclusive)."""
+        rules, encoded, patterns = entry
+        if rules:
+            self.keywords.append(end)
+            for index in rules:
+                found = self.by_rule.get(index)
+                if found is None:
+                    self.by_rule[index] = [end]
+                else:
+                    found.append(end)
+        if encoded:
+            self.base64.append(end)
+        for index in patterns:
+            found = self.candidates.get(index)
+            if found is None:
+                self.candidates[index] = [end]
+            else:
+                found.append(end)
 
 
-class Prefilter:
+# What one literal or pattern of a backend stands for: (rules it is a keyword of, is a base64 form
+# of a keyword, rules it is the whole pattern of)
+Entry = tuple[tuple[int, ...], bool, tuple[int, ...]]
+
+
+def keyword_entry(indices: set[int]) -> Entry:
+    return tuple(sorted(i for i in indices if i >= 0)), B64_MARK in indices, ()
+
+
+def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[int]]:
+    """Every literal to look for, mapped to the rule indices it serves (``B64_MARK`` for the
+    base64 forms of keywords)."""
+    table: dict[str, set[int]] = {}
+    for index, rule in enumerate(rules):
+        for kw in rule.keywords:
+            table.setdefault(kw, set()).add(index)
+            if decode_base64:
+                for variant in base64_variants(kw):
+                    table.setdefault(variant, set()).add(B64_MARK)
+    return table
+
+
+class Prefilter(Protocol):
+    """Finds where rules may match. Both backends return the same hits for the same content."""
+
+    name: str
+    pattern_rules: frozenset[int]  # rules searched as whole patterns: their keyword windows are
+    # confirmed only where a candidate match ends (``Hits.candidates``)
+
+    def scan(self, text: str, raw: bytes | None = None) -> Hits:
+        """``text`` is the latin-1 view of ``raw`` (the content's bytes, when the caller has them)."""
+        ...
+
+
+class AhoCorasickPrefilter:
+    """The portable backend: pyahocorasick over the lowercased text."""
+
+    name = "ahocorasick"
+    pattern_rules: frozenset[int] = frozenset()
+
     def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True) -> None:
-        table: dict[str, set[int]] = {}
-        for index, rule in enumerate(rules):
-            for kw in rule.keywords:
-                table.setdefault(kw, set()).add(index)
-                if decode_base64:
-                    for variant in base64_variants(kw):
-                        table.setdefault(variant, set()).add(B64_MARK)
+        table = keyword_table(rules, decode_base64)
         self._automaton = ahocorasick.Automaton()
         for word, indices in table.items():
-            self._automaton.add_word(word, tuple(sorted(indices)))
+            self._automaton.add_word(word, keyword_entry(indices))
         self._empty = not table
         if table:
             self._automaton.make_automaton()
 
-    def scan(self, lowered: str) -> Hits:
-        by_rule: dict[int, list[int]] = {}
-        b64: list[int] = []
-        if self._empty:
-            return Hits(by_rule, b64)
-        for end, indices in self._automaton.iter(lowered):
-            for index in indices:
-                if index == B64_MARK:
-                    b64.append(end)
-                else:
-                    hits = by_rule.get(index)
-                    if hits is None:
-                        by_rule[index] = [end]
-                    else:
-                        hits.append(end)
-        return Hits(by_rule, b64)
+    def scan(self, text: str, raw: bytes | None = None) -> Hits:
+        hits = Hits.empty()
+        if not self._empty:
+            for end, indices in self._automaton.iter(text.lower()):
+                hits.add(end + 1, indices)
+        return hits
+
+
+ENGINES = ("auto", "hyperscan", "ahocorasick")
+
+
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def make_prefilter(engine: str, rules: Sequence[Rule], *, decode_base64: bool = True) -> Prefilter:
+    """The backend by name: ``auto`` takes Hyperscan where it is installed, else Aho-Corasick."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    if engine == "hyperscan" or (engine == "auto" and hyperscan_available()):
+        from scanner.match.hyperscan_backend import HyperscanPrefilter
+
+        return HyperscanPrefilter(rules, decode_base64=decode_base64)
+    return AhoCorasickPrefilter(rules, decode_base64=decode_base64)

@@ -1,0 +1,304 @@
+"""The ``history`` command's work: choose the commits, read the history once, scan each unique blob
+once, attribute the findings, and hand a ScanReport to the reporters.
+
+Scopes: every ref (default: branches, tags, remote-tracking refs, stash, notes, a detached HEAD);
+``--branch REF`` (repeatable); ``--since REV`` (what HEAD, or the ``--branch``, has that REV has
+not); ``--range A..B`` (what B has that A has not; an all-zero A, as git gives for a new branch,
+means what B has that no remote-tracking ref has). ``--include-unreachable`` adds commits and blobs
+that no ref reaches (amended or rebased-away commits, dropped stashes, objects added and never
+committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pathspec
+
+from scanner import __version__
+from scanner.blobscan import BlobResult, BlobTask, run_blobs
+from scanner.config import Config
+from scanner.engine import EngineSettings
+from scanner.errors import UsageError
+from scanner.filters import FindingFilter
+from scanner.history import LooseBlob, Scope, attribute
+from scanner.model import Confidence, Finding, Origin
+from scanner.pipeline import EngineSpec, clock, default_jobs
+from scanner.results import ScanReport, ScanSummary, Skip
+from scanner.rules import RuleSet, load_rules
+from scanner.scan import load_effective_config, resolve_engine
+from scanner.sources import git as gitsrc
+from scanner.sources.filesystem import IGNORE_FILE
+from scanner.sources.git import Ref, Repo
+from scanner.sources.gitlog import History, read_history
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """Which commits to walk, as git revision arguments, and what counts as a ref in scope."""
+
+    args: tuple[str, ...]  # for git log: --all, shas, ^shas, --not --remotes
+    label: str  # for people: "all refs", "main", "a1b2c3d..e4f5a6b"
+    tips: tuple[str, ...] = ()  # the positive commits of a restricted walk (empty: every ref)
+
+    @property
+    def everything(self) -> bool:
+        return not self.tips
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    path: str
+    ruleset: RuleSet
+    settings: EngineSettings
+    excludes: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
+    since: str | None = None
+    range: str | None = None
+    include_unreachable: bool = False
+    recurse_submodules: bool = False
+    jobs: int = 1
+    progress: bool = False
+    config: Config = field(default_factory=Config)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, rev_range: str | None = None) -> HistoryRequest:
+        path = args.repo or "."
+        config = load_effective_config(args.config, [Path(path), Path.cwd()])
+        ruleset = load_rules(extra=[*config.rules, *args.rules]).without([*config.disable, *args.disable])
+        min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
+        settings = EngineSettings(
+            max_file_size=args.max_file_size,
+            regex_timeout=args.regex_timeout,
+            max_decode_depth=max(0, args.max_decode_depth),
+            engine=resolve_engine(args.engine),
+            filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
+        )
+        restricting = [name for name, value in (("--branch", args.branch), ("--since", args.since),
+                                                ("--range", rev_range or args.range)) if value]
+        if args.include_unreachable and restricting:
+            raise UsageError(f"--include-unreachable looks at every object; it cannot be combined with {restricting[0]}")
+        if args.since and (rev_range or args.range):
+            raise UsageError("--since and --range both choose a range: give one of them")
+        return cls(
+            path=path, ruleset=ruleset, settings=settings, excludes=(*config.allow_paths, *args.exclude),
+            branches=tuple(args.branch), since=args.since, range=rev_range or args.range,
+            include_unreachable=args.include_unreachable, recurse_submodules=args.recurse_submodules,
+            jobs=args.jobs or default_jobs(), progress=not args.quiet and sys.stderr.isatty(), config=config,
+        )
+
+
+@dataclass
+class _Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    blobs: int = 0
+    bytes: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said on stderr, not part of the report
+
+
+def resolve_revisions(repo: Repo, request: HistoryRequest) -> Revisions:
+    tips = tuple(gitsrc.resolve_commit(repo, b) for b in request.branches)
+    if request.range:
+        start, sep, end = request.range.partition("..")
+        if not sep or not end or end.startswith("."):
+            raise UsageError(f"--range takes A..B (two revisions), got {request.range!r}")
+        head = gitsrc.resolve_commit(repo, end)
+        if not start or set(start) == {"0"}:
+            # a new branch (git's all-zero "before"): what no remote-tracking ref has yet
+            return Revisions((head, "--not", "--remotes"), f"{end} (new branch: commits on no remote ref)", (head,))
+        base = gitsrc.resolve_commit(repo, start)
+        return Revisions((head, f"^{base}"), f"{start}..{end}", (head,))
+    if request.since:
+        base = gitsrc.resolve_commit(repo, request.since)
+        tips = tips or (gitsrc.resolve_commit(repo, "HEAD"),)
+        return Revisions((*tips, f"^{base}"), f"{request.since}..{', '.join(request.branches) or 'HEAD'}", tips)
+    if tips:
+        return Revisions(tips, ", ".join(request.branches), tips)
+    return Revisions(("--all",), "all refs")
+
+
+def _excluder(repo: Repo, excludes: tuple[str, ...]) -> pathspec.PathSpec | None:
+    lines = list(excludes)
+    ignore = Path(repo.worktree or "") / IGNORE_FILE if repo.worktree else None
+    if ignore is not None and ignore.is_file():
+        lines += ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+def _loose_from_refs(repo: Repo, refs: list[Ref]) -> list[LooseBlob]:
+    """Blobs named directly by refs that point at a blob or a tree (rare, but git allows it)."""
+    loose: list[LooseBlob] = []
+    for ref in refs:
+        if ref.kind == "blob":
+            loose.append(LooseBlob(ref.name, ref.target, "history", ref.name))
+        elif ref.kind == "tree":
+            for entry in gitsrc.tree_entries(repo, ref.target):
+                if entry.mode in gitsrc.BLOB_MODES:
+                    loose.append(LooseBlob(entry.path, entry.sha, "history", ref.name))
+    return loose
+
+
+def _unreachable(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> tuple[list[str], frozenset[str]]:
+    """(commits no ref reaches, commits refs reach)."""
+    reached = frozenset(repo.run("rev-list", "--all").decode().split())
+    lost = [o.sha for o in objects if o.kind == "commit" and o.sha not in reached]
+    return sorted(lost), reached
+
+
+def _progress_bar(total: int):  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                   TransferSpeedColumn(), transient=True)
+    task = bar.add_task("scanning blobs", total=total)
+    return bar, (lambda blobs, done: bar.update(task, completed=done, description=f"scanning {blobs} blobs"))
+
+
+def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _Outcome:
+    """Scan one repository's history (and, when asked, its submodules')."""
+    outcome = _Outcome()
+    where = prefix.rstrip("/") or repo.root
+    if repo.shallow:
+        outcome.warnings.append(
+            f"{where}: shallow clone: the history is partial (commits past the shallow boundary are not "
+            "scanned; 'git fetch --unshallow' fetches them)")
+    refs = gitsrc.list_refs(repo)
+    head = gitsrc.head_commit(repo)
+    if not refs and head is None:
+        outcome.notes.append(f"nothing to scan: {where} has no commits")
+        return outcome
+    revisions = resolve_revisions(repo, request)
+    extra: list[str] = []
+    reachable: frozenset[str] | None = None
+    objects: list[gitsrc.ObjectInfo] = []
+    if request.include_unreachable:
+        objects = gitsrc.all_objects(repo)
+        extra, reachable = _unreachable(repo, objects)
+    history = read_history(repo, revisions.args, extra)
+    outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)
+    loose = _loose_from_refs(repo, refs) if revisions.everything else []
+    if request.include_unreachable:
+        known = set(history.blob_paths) | {b.sha for b in loose}
+        loose += [LooseBlob(f"(unreachable)/{o.sha}", o.sha, "unreachable") for o in objects
+                  if o.kind == "blob" and o.sha not in known]
+    # what to scan: every unique blob once, unless every path it had is excluded
+    excluder = _excluder(repo, request.excludes)
+    paths: dict[str, list[str]] = {sha: list(p) for sha, p in history.blob_paths.items()}
+    for b in loose:
+        paths.setdefault(b.sha, []).append(b.path)
+    sizes = {o.sha: o for o in objects} if objects else gitsrc.object_info(repo, list(paths))
+    tasks: list[BlobTask] = []
+    limit = request.settings.max_file_size
+    for sha, seen_at in paths.items():
+        shown = prefix + seen_at[0]
+        if excluder is not None and all(excluder.match_file(p) for p in seen_at):
+            outcome.skipped.append(Skip(shown, "ignored", f"blob {sha}"))
+            continue
+        info = sizes.get(sha)
+        if info is None or info.kind == "missing":
+            outcome.warnings.append(f"{shown}: blob {sha} is missing or corrupt; not scanned")
+            outcome.skipped.append(Skip(shown, "unreadable", f"blob {sha} missing or corrupt"))
+            continue
+        if limit and info.size > limit:
+            outcome.skipped.append(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}"))
+            continue
+        if info.size == 0:
+            continue
+        tasks.append(BlobTask(sha, info.size, seen_at[0]))
+    spec = EngineSpec(request.ruleset.rules, request.settings)
+    if request.progress and tasks:
+        bar, update = _progress_bar(sum(t.size for t in tasks))
+        with bar:
+            results = run_blobs(tasks, spec, repo, request.jobs, update)
+    else:
+        results = run_blobs(tasks, spec, repo, request.jobs)
+    found = _collect(results, tasks, prefix, outcome)
+    # attribution
+    scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
+        [(_ref_name(refs, t), t) for t in revisions.tips]
+    head_tree = None
+    if head is not None and head not in history.index:
+        head_tree = {e.path: e.sha for e in gitsrc.tree_entries(repo, head) if e.mode in gitsrc.BLOB_MODES}
+    scope = Scope(tuple(scope_refs), head, head_tree, reachable)
+    findings = attribute(history, found, scope, loose)
+    if excluder is not None:
+        findings = [f for f in findings if not excluder.match_file(f.origin.path)]
+    if prefix:
+        findings = [_prefixed(f, prefix) for f in findings]
+    outcome.findings.extend(findings)
+    _submodules(repo, request, prefix, head, history, outcome)
+    return outcome
+
+
+def _ref_name(refs: list[Ref], sha: str) -> str:
+    names = [r.name for r in refs if r.target == sha]
+    return names[0] if names else sha
+
+
+def _collect(results: list[BlobResult], tasks: list[BlobTask], prefix: str, outcome: _Outcome) -> dict[str, tuple[Finding, ...]]:
+    found: dict[str, tuple[Finding, ...]] = {}
+    for task, result in zip(tasks, results):
+        shown = prefix + task.path
+        if result.skipped == "unreadable":
+            outcome.warnings.append(f"{shown}: {result.detail}; not scanned")
+            outcome.skipped.append(Skip(shown, "unreadable", result.detail))
+            continue
+        if result.skipped:
+            outcome.skipped.append(Skip(shown, result.skipped, f"blob {task.sha}"))
+            continue
+        outcome.blobs += 1
+        outcome.bytes += result.bytes_scanned
+        outcome.warnings.extend(result.warnings)
+        if result.findings:
+            found[task.sha] = result.findings
+    return found
+
+
+def _prefixed(finding: Finding, prefix: str) -> Finding:
+    o = finding.origin
+    extra = tuple(sorted((*o.extra, ("submodule", prefix.rstrip("/")))))
+    return replace(finding, origin=Origin(prefix + o.path, o.kind, o.parent, extra))
+
+
+def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head: str | None, history: History,
+                outcome: _Outcome) -> None:
+    if head is not None:  # the submodules HEAD has; without a HEAD, the ones history had
+        links = sorted(e.path for e in gitsrc.tree_entries(repo, head) if e.mode == gitsrc.GITLINK_MODE)
+    else:
+        links = sorted(history.gitlinks)
+    for path in links:
+        shown = prefix + path
+        if not request.recurse_submodules:
+            outcome.skipped.append(Skip(shown, "submodule", "not scanned (--recurse-submodules scans it)"))
+            continue
+        folder = os.path.join(repo.worktree, path) if repo.worktree else None
+        if folder is None or not os.path.exists(os.path.join(folder, ".git")):
+            outcome.warnings.append(f"{shown}: submodule not checked out ('git submodule update --init'); not scanned")
+            outcome.skipped.append(Skip(shown, "submodule", "not checked out"))
+            continue
+        sub = gitsrc.open_repo(folder)
+        inner = scan_repository(sub, replace(request, branches=(), since=None, range=None), prefix + path + "/")
+        outcome.findings.extend(inner.findings)
+        outcome.blobs += inner.blobs
+        outcome.bytes += inner.bytes
+        outcome.skipped.extend(inner.skipped)
+        outcome.warnings.extend(inner.warnings)
+        outcome.notes.extend(inner.notes)
+
+
+def run_history(request: HistoryRequest) -> tuple[ScanReport, Repo, list[str]]:
+    """Scan; returns the report, the repository, and notes for stderr ("nothing to scan")."""
+    started = clock()
+    repo = gitsrc.open_repo(request.path)
+    outcome = scan_repository(repo, request)
+    findings = sorted(outcome.findings, key=Finding.sort_key)
+    skipped = tuple(sorted(outcome.skipped, key=lambda s: (s.path, s.reason, s.detail)))
+    summary = ScanSummary(outcome.blobs, outcome.bytes, clock() - started, skipped, tuple(outcome.warnings))
+    return ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__), repo, outcome.notes
+

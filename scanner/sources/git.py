@@ -1,0 +1,299 @@
+"""Git plumbing for the history and staged sources: open a repository, list refs and objects, and
+stream blob contents through one persistent ``git cat-file --batch`` process.
+
+Everything here speaks to ``git`` as a subprocess (GitPython is not used: its object database layer
+is pure Python and slower than git's own). Paths come back as bytes from ``-z`` output and are shown
+as UTF-8, or as latin-1 when they are not valid UTF-8 (``caf\\xe9.txt`` shows as ``café.txt``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from typing import IO, Iterable, Iterator, Sequence
+
+from scanner.errors import CredsprawlError, UsageError
+
+NULL_SHA = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+BLOB_MODES = frozenset({b"100644", b"100755", b"100664"})
+GITLINK_MODE = b"160000"
+# options that make porcelain-ish commands behave the same whatever the user's config says
+_CONFIG = (
+    "-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "color.ui=false",
+    "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.external=",
+    "-c", "core.fsmonitor=false",
+)
+
+
+class GitError(CredsprawlError):
+    """A git command failed in a way the user must fix (a broken repository, a bad revision)."""
+
+
+def show_path(raw: bytes) -> str:
+    """A repository path for people and reports: UTF-8 where it is valid, else latin-1 (what a
+    non-UTF-8 name most often is; one character per byte, so nothing is lost or made unsafe)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_PAGER": "cat"})
+    return env
+
+
+def _first_line(stderr: bytes) -> str:
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    return (fatal or lines or ["git failed"])[0]
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A repository: its git directory, and its work tree unless it is bare."""
+
+    git_dir: str
+    worktree: str | None
+    shallow: bool = False
+
+    @property
+    def root(self) -> str:
+        """The folder findings are relative to: the work tree, or the git directory when bare."""
+        return self.worktree or self.git_dir
+
+    def argv(self, *args: str) -> list[str]:
+        return ["git", f"--git-dir={self.git_dir}", *( [f"--work-tree={self.worktree}"] if self.worktree else []),
+                *_CONFIG, *args]
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        """Run ``git ARGS``; stdout as bytes. A failure is a GitError with git's own first line."""
+        proc = subprocess.run(self.argv(*args), input=input, capture_output=True, env=git_env(),
+                              cwd=self.worktree or self.git_dir)
+        if check and proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed in {self.root}: {_first_line(proc.stderr)}")
+        return proc.stdout
+
+    def try_run(self, *args: str, input: bytes | None = None) -> tuple[int, bytes, bytes]:
+        proc = subprocess.run(self.argv(*args), input=input, capture_output=True, env=git_env(),
+                              cwd=self.worktree or self.git_dir)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def popen(self, *args: str, stdin: int | None = None) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.argv(*args), stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=git_env(), cwd=self.worktree or self.git_dir)
+
+
+def open_repo(path: str) -> Repo:
+    """The repository at (or above) ``path``; a UsageError when there is none."""
+    if not os.path.isdir(path):
+        raise UsageError(f"not a git repository: {path} (no such folder)")
+    proc = subprocess.run(
+        ["git", "-C", path, "rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-shallow-repository",
+         "--show-toplevel"],
+        capture_output=True, env=git_env(),
+    )
+    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if proc.returncode != 0 and len(lines) < 3:
+        reason = _first_line(proc.stderr)
+        if "not a git repository" in reason:
+            raise UsageError(f"not a git repository: {path} (run it inside a clone, or pass the clone's folder)")
+        raise UsageError(f"cannot open git repository {path}: {reason}")
+    git_dir, bare, shallow = lines[0], lines[1] == "true", lines[2] == "true"
+    worktree = None if bare or len(lines) < 4 else lines[3]
+    return Repo(git_dir, worktree, shallow)
+
+
+# ------------------------------------------------------------------------------------------------
+# refs, HEAD and trees
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str  # refs/heads/main, refs/tags/v1, refs/stash, HEAD (when detached)
+    target: str  # the object the ref names, peeled through annotated tags
+    kind: str  # commit, tree or blob: what ``target`` is
+
+
+def list_refs(repo: Repo) -> list[Ref]:
+    """Every ref, peeled through annotated tags, plus HEAD when it is detached."""
+    out = repo.run("for-each-ref", "--format=%(objectname) %(objecttype) %(*objectname) %(*objecttype) %(refname)")
+    refs: list[Ref] = []
+    for line in out.decode("utf-8", "backslashreplace").splitlines():
+        sha, kind, peeled, peeled_kind, name = line.split(" ", 4)
+        if kind == "tag" and peeled:
+            sha, kind = peeled, peeled_kind
+        if kind == "tag":  # a tag of a tag: let git peel it
+            code, resolved, _ = repo.try_run("rev-parse", "--verify", "--quiet", f"{name}^{{}}")
+            if code != 0:
+                continue
+            sha = resolved.decode().strip()
+            kind = repo.run("cat-file", "-t", sha).decode().strip()
+        refs.append(Ref(name, sha, kind))
+    head = head_commit(repo)
+    if head is not None and symbolic_head(repo) is None:
+        refs.append(Ref("HEAD", head, "commit"))
+    return sorted(refs, key=lambda r: r.name)
+
+
+def head_commit(repo: Repo, rev: str = "HEAD") -> str | None:
+    code, out, _ = repo.try_run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return out.decode().strip() if code == 0 else None
+
+
+def symbolic_head(repo: Repo) -> str | None:
+    code, out, _ = repo.try_run("symbolic-ref", "--quiet", "HEAD")
+    return out.decode("utf-8", "backslashreplace").strip() if code == 0 else None
+
+
+def resolve_commit(repo: Repo, rev: str) -> str:
+    """A revision to its commit id; a UsageError naming the revision when it does not resolve."""
+    sha = head_commit(repo, rev)
+    if sha is None:
+        raise UsageError(f"unknown revision {rev!r} in {repo.root} (is it fetched? try 'git fetch' first)")
+    return sha
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    path: str
+    mode: bytes
+    sha: str
+
+
+def tree_entries(repo: Repo, treeish: str) -> list[TreeEntry]:
+    """Every file of a tree (recursively), as ``git ls-tree -r`` lists it."""
+    out = repo.run("ls-tree", "-r", "-z", "--full-tree", treeish)
+    entries: list[TreeEntry] = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, _kind, sha = meta.split(b" ")
+        entries.append(TreeEntry(show_path(path), mode, sha.decode()))
+    return entries
+
+
+# ------------------------------------------------------------------------------------------------
+# objects
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    sha: str
+    kind: str  # blob, tree, commit, tag, or "missing"
+    size: int
+
+
+def object_info(repo: Repo, shas: Sequence[str]) -> dict[str, ObjectInfo]:
+    """Type and size of each object from one ``git cat-file --batch-check`` (no content is read)."""
+    if not shas:
+        return {}
+    out = repo.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas).encode())
+    found: dict[str, ObjectInfo] = {}
+    for line in out.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == "missing":
+            found[parts[0]] = ObjectInfo(parts[0], "missing", 0)
+        elif len(parts) == 3:
+            found[parts[0]] = ObjectInfo(parts[0], parts[1], int(parts[2]))
+    return found
+
+
+def all_objects(repo: Repo) -> list[ObjectInfo]:
+    """Every object in the repository's object database, reachable or not."""
+    out = repo.run("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                   "--unordered")
+    objects = []
+    for line in out.decode().splitlines():
+        sha, kind, size = line.split()
+        objects.append(ObjectInfo(sha, kind, int(size)))
+    return objects
+
+
+class BlobUnavailable(Exception):
+    """An object that ``git cat-file`` could not produce (missing or corrupt)."""
+
+
+class BlobReader:
+    """One persistent ``git cat-file --batch``: blob ids in, contents out, one process for many blobs.
+
+    A worker creates one in its initializer and keeps it for all its batches. When git dies on a
+    corrupt object the reader reports that blob as unavailable and starts a fresh process.
+    """
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(self.repo.argv("cat-file", "--batch"), stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(),
+                                          cwd=self.repo.worktree or self.repo.git_dir)
+        return self._proc
+
+    def read(self, sha: str) -> bytes:
+        for attempt in (1, 2):
+            proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                proc.stdin.write(sha.encode() + b"\n")
+                proc.stdin.flush()
+                return _read_one(proc.stdout, sha)
+            except (BrokenPipeError, EOFError):
+                self.close()
+                if attempt == 2:
+                    raise BlobUnavailable(f"git cat-file failed on object {sha} (corrupt object?)") from None
+        raise AssertionError("unreachable")
+
+    def read_many(self, shas: Iterable[str]) -> Iterator[tuple[str, bytes | None, str]]:
+        """(sha, content or None, reason when None) for each id, in order."""
+        for sha in shas:
+            try:
+                yield sha, self.read(sha), ""
+            except BlobUnavailable as exc:
+                yield sha, None, str(exc)
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _read_one(stdout: IO[bytes], sha: str) -> bytes:
+    header = stdout.readline()
+    if not header:
+        raise EOFError
+    parts = header.split()
+    if len(parts) == 2 and parts[1] == b"missing":
+        raise BlobUnavailable(f"object {sha} is missing or corrupt")
+    if len(parts) != 3:
+        raise BlobUnavailable(f"unexpected answer from git cat-file for {sha}: {header[:80]!r}")
+    size = int(parts[2])
+    data = stdout.read(size)
+    if len(data) != size or stdout.read(1) != b"\n":
+        raise EOFError
+    if parts[1] != b"blob":
+        raise BlobUnavailable(f"object {sha} is a {parts[1].decode()}, not a blob")
+    return data

@@ -1,0 +1,136 @@
+"""Read a repository's history in one pass: every commit with the files it added or changed.
+
+One ``git log --raw`` walks the chosen commits (parents before children) and lists, per commit, each
+path whose blob changed against its first parent (root commits against the empty tree; merges against
+their first parent, so every commit's tree is its first parent's plus its own changes). The pass is
+linear in the size of the history: git diffs trees, never file contents (no ``-p``).
+
+From this one pass come the unique blobs to scan (each once, whatever the number of paths and commits
+that hold it) and everything attribution needs afterwards.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from typing import IO, Iterator, Sequence
+
+from scanner.sources.git import BLOB_MODES, GITLINK_MODE, NULL_SHA, GitError, Repo, git_env, show_path
+
+_FORMAT = "%x01%H %P%x00%an%x00%ae%x00%aI%x00%s"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    date: str  # author date, strict ISO 8601
+    subject: str
+
+
+# (path, blob before, blob after); a side that is not a regular file (deleted, a submodule, a
+# symlink) is NULL_SHA
+Change = tuple[str, str, str]
+
+
+@dataclass
+class History:
+    """Commits in walk order (parents first), each with its changes, and the blobs they introduced."""
+
+    commits: list[Commit] = field(default_factory=list)
+    changes: list[tuple[Change, ...]] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)  # commit sha -> position in ``commits``
+    blob_paths: dict[str, dict[str, None]] = field(default_factory=dict)  # blob -> paths (ordered set)
+    gitlinks: dict[str, str] = field(default_factory=dict)  # submodule path -> last commit seen
+    warnings: list[str] = field(default_factory=list)
+
+    def blobs(self) -> list[str]:
+        """Every blob introduced by a walked commit, once, in the order the walk first met it."""
+        return list(self.blob_paths)
+
+    def add(self, commit: Commit, changes: list[Change]) -> None:
+        self.index[commit.sha] = len(self.commits)
+        self.commits.append(commit)
+        self.changes.append(tuple(changes))
+        for path, _old, new in changes:
+            if new != NULL_SHA:
+                self.blob_paths.setdefault(new, {})[path] = None
+
+
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """NUL-separated tokens of a stream, read in large chunks."""
+    rest = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        parts = (rest + chunk).split(b"\0")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+def _intern(cache: dict[str, str], value: str) -> str:
+    return cache.setdefault(value, value)
+
+
+def parse_log(stream: IO[bytes], history: History) -> None:
+    """Parse ``git log -z --raw --format=_FORMAT`` output into ``history``."""
+    tokens = _tokens(stream)
+    paths: dict[str, str] = {}
+    blobs: dict[str, str] = {NULL_SHA: NULL_SHA}
+    commit: Commit | None = None
+    changes: list[Change] = []
+    for token in tokens:
+        token = token.lstrip(b"\n")
+        if token.startswith(b"\x01"):
+            if commit is not None:
+                history.add(commit, changes)
+            head = token[1:].decode("ascii").split(" ")
+            author, email, date, subject = (next(tokens).decode("utf-8", "replace") for _ in range(4))
+            commit = Commit(head[0], tuple(p for p in head[1:] if p), author, email, date, subject)
+            changes = []
+        elif token.startswith(b":") and commit is not None:
+            old_mode, new_mode, old, new, _status = token[1:].split(b" ")
+            path = _intern(paths, show_path(next(tokens)))
+            if new_mode == GITLINK_MODE:
+                history.gitlinks[path] = new.decode()
+            old_s = _intern(blobs, old.decode()) if old_mode in BLOB_MODES else NULL_SHA
+            new_s = _intern(blobs, new.decode()) if new_mode in BLOB_MODES else NULL_SHA
+            if old_s != new_s:
+                changes.append((path, old_s, new_s))
+    if commit is not None:
+        history.add(commit, changes)
+
+
+def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = ()) -> History:
+    """Walk ``revs`` (git revision arguments: ``--all``, ``main``, ``^base``) plus ``extra_commits``.
+
+    A walk that git cannot finish (a missing tree in a damaged repository) keeps what it read and
+    says so in ``History.warnings``.
+    """
+    argv = repo.argv(
+        "log", *revs, "--stdin", "--date-order", "--reverse", "--no-abbrev", "--raw", "-r", "-z", "--root",
+        "--no-renames", "--diff-merges=first-parent", "--no-textconv", "--no-ext-diff", "--no-color",
+        "--encoding=UTF-8", f"--format={_FORMAT}",
+    )
+    history = History()
+    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=git_env(), cwd=repo.worktree or repo.git_dir) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write("".join(f"{c}\n" for c in extra_commits).encode())
+        proc.stdin.close()
+        parse_log(proc.stdout, history)
+        stderr = proc.stderr.read()
+        code = proc.wait()
+    if code != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        first = next((m for m in message if m.startswith(("fatal:", "error:"))), message[0] if message else "")
+        if not history.commits:
+            raise GitError(f"git log failed in {repo.root}: {first}")
+        history.warnings.append(f"history walk stopped early ({first}); the history scanned is partial")
+    return history

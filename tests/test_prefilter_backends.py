@@ -1,0 +1,111 @@
+"""Both prefilter backends find the same things; the Hyperscan database is cached on disk."""
+
+from __future__ import annotations
+
+import base64
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from fixtures import fakecreds
+from scanner.engine import Engine, EngineSettings
+from scanner.match.prefilter import AhoCorasickPrefilter, hyperscan_available
+from scanner.model import Origin
+from scanner.rules import load_rules
+
+pytestmark = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan has no wheel for this platform")
+
+RULES = load_rules()
+
+
+def _mixed_document(rng: random.Random) -> str:
+    """Code with planted credentials in plain, base64, percent-encoded and escaped forms."""
+    lines: list[str] = []
+    names = sorted(fakecreds.GENERATORS)
+    for i in range(120):
+        lines.append(f"def handler_{i}(request):\n    token = request.headers.get('Authorization')\n")
+        name = names[i % len(names)]
+        value = fakecreds.GENERATORS[name](rng)
+        form = i % 4
+        if form == 0:
+            lines.append(f"{name.upper().replace('-', '_')} = {value!r}\n")
+        elif form == 1:
+            lines.append(f"blob: {base64.b64encode(f'key={value}'.encode()).decode()}\n")
+        elif form == 2:
+            lines.append("url = 'https://h.test/cb?v=%22" + value.replace("\n", "%0A") + "%22'\n")
+        else:
+            lines.append('{"v": "\\u0022' + value.replace("\n", "\\n") + '\\u0022"}\n')
+    return "".join(lines)
+
+
+def test_backends_give_identical_findings_on_mixed_content() -> None:
+    text = _mixed_document(random.Random(5)).encode()
+    results = {}
+    for backend in ("ahocorasick", "hyperscan"):
+        engine = Engine(RULES, EngineSettings(engine=backend))
+        results[backend] = [
+            (f.rule_id, f.start_line, f.start_column, f.end_line, f.end_column, f.fingerprint, f.decoded)
+            for f in engine.scan_bytes(text, Origin("mixed.py")).findings
+        ]
+    assert len(results["ahocorasick"]) >= 60
+    assert results["ahocorasick"] == results["hyperscan"]
+
+
+def test_hyperscan_searches_most_rules_as_whole_patterns() -> None:
+    from scanner.match.hyperscan_backend import HyperscanPrefilter
+
+    prefilter = HyperscanPrefilter(RULES.rules)
+    assert len(prefilter.pattern_rules) >= 0.6 * len(RULES.rules)
+
+
+def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.match import hyperscan_backend
+
+    monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path))
+    subset = RULES.rules[:12]
+    first = hyperscan_backend.HyperscanPrefilter(subset)
+    [folder] = [p for p in tmp_path.iterdir() if p.name.startswith("hs-")]
+    assert (folder / "db").stat().st_size > 0
+    stamp = (folder / "db").stat().st_mtime_ns
+    second = hyperscan_backend.HyperscanPrefilter(subset)  # loads, does not rebuild
+    assert (folder / "db").stat().st_mtime_ns == stamp
+    assert second.pattern_rules == first.pattern_rules
+    sample = "x " + " ".join(r.examples[0].text for r in subset) + "\n"
+    assert second.scan(sample).by_rule == first.scan(sample).by_rule
+    (folder / "db").write_bytes(b"not a database")
+    third = hyperscan_backend.HyperscanPrefilter(subset)
+    assert third.scan(sample).by_rule == first.scan(sample).by_rule
+
+
+def test_user_rules_do_not_invalidate_the_shipped_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.match import hyperscan_backend
+
+    monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path))
+    extra = tmp_path / "extra.toml"
+    extra.write_text(
+        '[[rules]]\nid = "acme-token"\nname = "Acme"\nkind = "token"\nprovider = "acme"\nseverity = "low"\n'
+        'confidence = "high"\nkeywords = ["acme_"]\nregex = \'\'\'\\b(?P<secret>acme_[a-z0-9]{16})\\b\'\'\'\n'
+        'negatives = ["acme_x"]\nexamples = [{text = "acme_k3j4h5g6f7d8s9a0", secret = "acme_k3j4h5g6f7d8s9a0"}]\n'
+    )
+    hyperscan_backend.HyperscanPrefilter(RULES.rules)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with_extra = load_rules(extra=[extra])
+    engine = Engine(with_extra, EngineSettings(engine="hyperscan"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    [f] = engine.scan_bytes(b"k = acme_k3j4h5g6f7d8s9a0\n", Origin("a")).findings
+    assert f.rule_id == "acme-token"
+
+
+def test_keyword_hits_agree_between_backends() -> None:
+    from scanner.match.hyperscan_backend import HyperscanPrefilter
+
+    rules = [r for r in RULES.rules]
+    text = "".join(ex.text + "\n" for r in rules for ex in r.examples)
+    ac = AhoCorasickPrefilter(rules).scan(text)
+    hs = HyperscanPrefilter(rules).scan(text)
+    assert sorted(set(ac.keywords)) == sorted(set(hs.keywords))
+    assert sorted(set(ac.base64)) == sorted(set(hs.base64))
+    assert {i: sorted(e) for i, e in ac.by_rule.items()} == {i: sorted(e) for i, e in hs.by_rule.items()}
+    assert ac.candidates == {} and hs.candidates
