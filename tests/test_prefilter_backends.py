@@ -61,22 +61,40 @@ def test_hyperscan_searches_most_rules_as_whole_patterns() -> None:
 
 
 def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.match import hyperscan_backend
+    from scanner.match.hyperscan_backend import _Part
 
     monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path))
     subset = RULES.rules[:12]
-    first = hyperscan_backend.HyperscanPrefilter(subset)
+    first = _Part(subset, patterns=True, cache=True)
     [folder] = [p for p in tmp_path.iterdir() if p.name.startswith("hs-")]
     assert (folder / "db").stat().st_size > 0
     stamp = (folder / "db").stat().st_mtime_ns
-    second = hyperscan_backend.HyperscanPrefilter(subset)  # loads, does not rebuild
+    second = _Part(subset, patterns=True, cache=True)  # loads, does not rebuild
     assert (folder / "db").stat().st_mtime_ns == stamp
-    assert second.pattern_rules == first.pattern_rules
-    sample = "x " + " ".join(r.examples[0].text for r in subset) + "\n"
-    assert second.scan(sample).by_rule == first.scan(sample).by_rule
+    assert second.pattern_rules == first.pattern_rules and second.entries == first.entries
+    sample = ("x " + " ".join(r.examples[0].text for r in subset) + "\n").encode()
+    seen = {}
+    for name, part in (("first", first), ("second", second)):
+        ends: list[tuple[int, int]] = []
+        part.db.scan(sample, match_event_handler=lambda i, a, b, f, c, ends=ends: ends.append((i, b)))
+        seen[name] = sorted(ends)
+    assert seen["first"] == seen["second"] and seen["first"]
     (folder / "db").write_bytes(b"not a database")
-    third = hyperscan_backend.HyperscanPrefilter(subset)
-    assert third.scan(sample).by_rule == first.scan(sample).by_rule
+    third = _Part(subset, patterns=True, cache=True)
+    assert third.entries == first.entries
+
+
+def test_disabling_rules_reuses_the_shipped_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.match import hyperscan_backend
+
+    victim = RULES.rules[0].id
+    full = hyperscan_backend.HyperscanPrefilter(RULES.rules)
+    fewer = RULES.without([victim])
+    reduced = hyperscan_backend.HyperscanPrefilter(fewer.rules)
+    text = "".join(ex.text + "\n" for ex in RULES.rules[0].examples)
+    assert 0 in full.scan(text).by_rule or 0 in full.scan(text).candidates
+    ids_hit = {fewer.rules[i].id for i in reduced.scan(text).by_rule}
+    assert victim not in ids_hit
 
 
 def test_user_rules_do_not_invalidate_the_shipped_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ the rules: start-up then costs one file read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -25,9 +26,9 @@ import hyperscan
 
 from scanner.match.prefilter import Entry, Hits, keyword_entry, keyword_table
 from scanner.model import Rule
-from scanner.rules import is_shipped
+from scanner.rules import is_shipped, load_rules
 
-_FORMAT = "3"  # bump when what goes into the database changes
+_FORMAT = "4"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -71,27 +72,23 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
 
 
-def _cache_key(rules: Sequence[Rule], indices: Sequence[int], decode_base64: bool) -> str:
-    h = hashlib.sha256(f"{_FORMAT}|{decode_base64}|{hyperscan.__version__}".encode())
-    for i in indices:
-        r = rules[i]
-        h.update(repr((i, r.id, r.regex, r.keywords)).encode())
+def _cache_key(rules: Sequence[Rule]) -> str:
+    h = hashlib.sha256(f"{_FORMAT}|{hyperscan.__version__}".encode())
+    for r in rules:
+        h.update(repr((r.id, r.regex, r.keywords)).encode())
     return h.hexdigest()[:32]
 
 
 class _Part:
-    """One Hyperscan database over some of the rules, with what each of its expressions stands for."""
+    """One Hyperscan database over a list of rules; its entries use indices into that list."""
 
-    def __init__(self, rules: Sequence[Rule], indices: Sequence[int], decode_base64: bool, patterns: bool,
-                 cache: bool) -> None:
-        folder = cache_dir() / f"hs-{_cache_key(rules, indices, decode_base64)}"
+    def __init__(self, rules: Sequence[Rule], patterns: bool, cache: bool) -> None:
+        folder = cache_dir() / f"hs-{_cache_key(rules)}"
         loaded = self._load(folder) if cache else None
         if loaded is not None:
             self.pattern_rules = loaded[1]
-        elif patterns:
-            self.pattern_rules = frozenset(indices[n] for n in pattern_rules([rules[i] for i in indices]))
         else:
-            self.pattern_rules = frozenset()
+            self.pattern_rules = pattern_rules(rules) if patterns else frozenset()
         expressions: list[bytes] = []
         flags: list[int] = []
         self.entries: list[Entry] = []
@@ -99,17 +96,14 @@ class _Part:
             expressions.append(rules[index].regex.encode("latin-1"))
             flags.append(hyperscan.HS_FLAG_PREFILTER)
             self.entries.append(((), False, (index,)))
-        subset = [rules[i] for i in indices]
-        for word, local in sorted(keyword_table(subset, decode_base64).items()):
+        for word, indices in sorted(keyword_table(rules, decode_base64=True).items()):
             expressions.append(_literal(word))
             flags.append(hyperscan.HS_FLAG_CASELESS)
-            self.entries.append(keyword_entry({indices[n] if n >= 0 else n for n in local}))
+            self.entries.append(keyword_entry(indices))
         if loaded is not None:
             self.db = loaded[0]
             return
         self.db = hyperscan.Database()
-        if not expressions:
-            return
         try:
             self.db.compile(expressions=expressions, ids=list(range(len(expressions))),
                             elements=len(expressions), flags=flags)
@@ -117,10 +111,21 @@ class _Part:
             if not self.pattern_rules:
                 raise
             # together the patterns are too much for one database: search these rules by keyword
-            self.__init__(rules, indices, decode_base64, patterns=False, cache=False)  # type: ignore[misc]
+            self.__init__(rules, patterns=False, cache=False)  # type: ignore[misc]
             return
         if cache:
             self._store(folder)
+
+    def remapped(self, to_global: Sequence[int | None], decode_base64: bool) -> list[Entry]:
+        """The entries in the caller's rule indices; rules it does not use (None) drop out."""
+        out: list[Entry] = []
+        for rules, encoded, patterns in self.entries:
+            out.append((
+                tuple(g for i in rules if (g := to_global[i]) is not None),
+                encoded and decode_base64,
+                tuple(g for i in patterns if (g := to_global[i]) is not None),
+            ))
+        return out
 
     @staticmethod
     def _load(folder: Path) -> tuple[hyperscan.Database, frozenset[int]] | None:
@@ -148,31 +153,44 @@ class _Part:
             return
 
 
+@functools.lru_cache(maxsize=1)
+def _shipped_part(cache: bool) -> tuple[_Part, tuple[str, ...]]:
+    shipped = load_rules().rules
+    return _Part(shipped, patterns=True, cache=cache), tuple(r.id for r in shipped)
+
+
 class HyperscanPrefilter:
-    """Shipped rules live in one database, compiled once and cached on disk; rules a user adds are
-    searched by keyword in a second, small database compiled at start-up (literals compile fast),
-    so adding a rule never costs a full recompile."""
+    """Every shipped rule lives in one database, compiled once per install and cached on disk
+    whatever rules are disabled or added; rules a user adds are searched by keyword in a second,
+    small database compiled at start-up (literals compile in milliseconds)."""
 
     name = "hyperscan"
 
     def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True, use_cache: bool = True) -> None:
-        shipped = [i for i, r in enumerate(rules) if is_shipped(r)]
-        extra = [i for i, r in enumerate(rules) if not is_shipped(r)]
-        self._parts = [p for p in (
-            _Part(rules, shipped, decode_base64, patterns=True, cache=use_cache) if shipped else None,
-            _Part(rules, extra, decode_base64, patterns=False, cache=False) if extra else None,
-        ) if p is not None and p.entries]
-        self.pattern_rules = frozenset(i for p in self._parts for i in p.pattern_rules)
+        position = {r.id: i for i, r in enumerate(rules)}
+        shipped_part, shipped_ids = _shipped_part(use_cache)
+        shipped_rules = set(shipped_ids)
+        extra = [i for i, r in enumerate(rules) if not (is_shipped(r) and r.id in shipped_rules)]
+        self._parts: list[tuple[hyperscan.Database, list[Entry]]] = []
+        to_global = [position.get(rid) for rid in shipped_ids]
+        if any(g is not None for g in to_global):
+            self._parts.append((shipped_part.db, shipped_part.remapped(to_global, decode_base64)))
+        if extra:
+            part = _Part([rules[i] for i in extra], patterns=False, cache=False)
+            self._parts.append((part.db, part.remapped(extra, decode_base64)))
+        self.pattern_rules = frozenset(
+            g for i in shipped_part.pattern_rules if (g := to_global[i]) is not None
+        )
 
     def scan(self, text: str, raw: bytes | None = None) -> Hits:
         hits = Hits.empty()
         data = raw if raw is not None else text.encode("latin-1")
         add = hits.add
-        for part in self._parts:
-            entries = part.entries
+        for db, entries in self._parts:
 
-            def on_match(expr_id: int, start: int, end: int, flags: int, context: object) -> None:
+            def on_match(expr_id: int, start: int, end: int, flags: int, context: object,
+                         entries: list[Entry] = entries) -> None:
                 add(end, entries[expr_id])
 
-            part.db.scan(data, match_event_handler=on_match)
+            db.scan(data, match_event_handler=on_match)
         return hits
