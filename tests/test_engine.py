@@ -111,12 +111,29 @@ def test_chunked_stream_counts_lines_across_many_chunks(gh) -> None:
     assert [f.start_line for f in found] == [5001, 10002]
 
 
-def test_multiline_private_key_region(engine, rng) -> None:
-    key = fakecreds.GENERATORS["rsa-private-key"](rng) if "rsa-private-key" in fakecreds.GENERATORS else None
-    if key is None:
-        pytest.skip("no RSA key generator")
-    found = [f for f in scan(engine, "# key\n" + key + "\n") if "private-key" in f.rule_id or f.rule_id.startswith("pem")]
-    if not found:
-        pytest.skip("private key rules not shipped yet")
-    f = found[0]
-    assert f.start_line == 2 and f.end_line > f.start_line
+@pytest.mark.parametrize(("generator", "rule_id"), [
+    ("rsa-private-key", "private-key-rsa"),
+    ("ec-private-key", "private-key-ec"),
+    ("pkcs8-private-key", "private-key-pkcs8"),
+    ("openssh-private-key", "private-key-openssh"),
+])
+def test_multiline_private_key_region(engine, rng, generator, rule_id) -> None:
+    key = fakecreds.GENERATORS[generator](rng)
+    [f] = scan(engine, "# deploy key\n" + key + "\n")
+    assert f.rule_id == rule_id
+    assert (f.start_line, f.start_column) == (2, 1)
+    assert f.end_line == 1 + key.count("\n") + 1
+    assert f.secret.startswith("-----BEGIN") and f.secret.rstrip().endswith("-----")
+
+
+def test_indented_legacy_encrypted_pem_passes_the_validator(rng) -> None:
+    from scanner.match.validators import pem_private_key
+
+    key = fakecreds.GENERATORS["rsa-private-key-encrypted-legacy"](rng)
+    indented = "\n".join("    " + line for line in key.splitlines())
+    assert pem_private_key(indented) is not None
+
+
+def test_percent_encoded_password_is_reported_once_decoded(engine) -> None:
+    found = scan(engine, "DATABASE_URL=postgresql://etl:Ab%40cd%2Fef9Q@db.internal:5432/app\n")
+    assert [(f.rule_id, f.secret, f.decoded) for f in found] == [("uri-postgres", "Ab@cd/ef9Q", ())]

@@ -159,16 +159,18 @@ def _with_candidates(windows: list[tuple[int, int]], ends: list[int] | None) -> 
 
 
 def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...]) -> list[RawMatch]:
-    """A specific rule wins over a generic one on the same text, and the same secret found again
-    in an overlapping decoded run collapses into the most direct match."""
+    """A specific rule wins over a generic one on the same text, and a match in decoded text
+    loses to any match of the same rule found directly (or less deeply decoded) on overlapping
+    text: ``p%40ss`` matched and decoded by the rule itself is not reported again from the
+    percent-decoded copy."""
     specific = [(m.start, m.end) for m in found if not rules[m.rule_index].rule.generic]
     kept: list[RawMatch] = []
-    by_key: dict[tuple[int, str], list[RawMatch]] = {}
+    by_rule: dict[int, list[RawMatch]] = {}
     for m in sorted(found, key=lambda m: (len(m.decoded), m.start, m.end, m.rule_index)):
         if rules[m.rule_index].rule.generic and any(a < m.end and m.start < b for a, b in specific):
             continue
-        same = by_key.setdefault((m.rule_index, m.secret), [])
-        if any(o.start < m.end and m.start < o.end for o in same):
+        same = by_rule.setdefault(m.rule_index, [])
+        if any(o.start < m.end and m.start < o.end and (m.decoded or o.secret == m.secret) for o in same):
             continue
         same.append(m)
         kept.append(m)

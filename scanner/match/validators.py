@@ -67,7 +67,7 @@ def jwt(secret: str) -> Validation | None:
 
 
 _PEM_BODY = regex.compile(r"-----BEGIN[^-]*-----(.*?)-----END", regex.S)
-_PEM_HEADER_LINE = regex.compile(r"^[A-Za-z-]+:.*$", regex.M)
+_PEM_HEADER_LINE = regex.compile(r"^[ \t]*[A-Za-z-]+:.*$", regex.M)  # Proc-Type:, DEK-Info: (maybe indented)
 
 
 def pem_private_key(secret: str) -> Validation | None:
