@@ -138,14 +138,24 @@ class Matcher:
 
 
 def _windows(ends: list[int], width: int, limit: int) -> list[tuple[int, int]]:
-    """Merged ``[end - width, end + width]`` windows around keyword hits, in order."""
+    """Merged ``[end - width, end + width]`` windows around keyword hits, in order. Dense hits
+    (a keyword on every line) are merged by bisection, not one by one."""
+    if not ends:
+        return []
+    ends = sorted(ends)  # linear for the already-sorted lists both backends produce
     out: list[tuple[int, int]] = []
-    for e in sorted(ends):
-        a, b = max(0, e - width), min(limit, e + width)
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
+    i, n = 0, len(ends)
+    while i < n:
+        a = max(0, ends[i] - width)
+        b = ends[i] + width
+        # every hit whose window starts at or before b joins this window
+        while True:
+            j = bisect.bisect_right(ends, b + width, i) - 1
+            if j <= i or ends[j] + width <= b:
+                break
+            b, i = ends[j] + width, j
+        out.append((a, min(limit, b)))
+        i = bisect.bisect_right(ends, b + width, i)
     return out
 
 
