@@ -1,26 +1,35 @@
 """Scan git blobs by id: serially (``--jobs 1``) or on a process pool, with the same code.
 
-The parent sends batches of small descriptors (blob id, size, a path it was seen at); each worker
-builds its Engine once and starts one persistent ``git cat-file --batch`` in the pool initializer,
-and streams every blob of its batches through it. Contents never cross a process boundary; results
-come back in the order of the tasks, whatever the number of workers.
+The parent sends batches of small descriptors (blob id, size, a path it was seen at, the id of the
+previous version at that path); each worker builds its Engine once and starts one persistent
+``git cat-file --batch`` in the pool initializer, and streams every blob of its batches through it.
+Contents never cross a process boundary; results come back in the order of the tasks, whatever the
+number of workers.
+
+Batches keep the versions of a file together, oldest first, so a worker scans a new version by what
+changed since the previous one (``scanner.delta``). Batches do not depend on the number of workers,
+so ``--jobs 1`` and ``--jobs N`` do exactly the same work.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from scanner.engine import Engine
+from scanner.delta import scan_delta
+from scanner.engine import BlobScan, Engine
 from scanner.model import Finding, Origin
 from scanner.pipeline import EngineSpec
-from scanner.sources.git import BlobReader, BlobUnavailable, Repo
+from scanner.sources.git import BlobReader, Repo
 
 _BATCH_BYTES = 4 * 1024 * 1024
 _BATCH_BLOBS = 512
+_MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work to share
 _SERIAL_BELOW = 16  # fewer blobs than this: no pool
+NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
 
 Progress = Callable[[int, int], None]  # (blobs done, bytes done)
 
@@ -30,6 +39,7 @@ class BlobTask:
     sha: str
     size: int
     path: str  # one path the blob was seen at: for warnings and the provisional origin
+    pred: str = ""  # the previous version at that path, when it is earlier in the same batch
 
 
 @dataclass(frozen=True)
@@ -42,21 +52,38 @@ class BlobResult:
     detail: str = ""
 
 
-def scan_blob(engine: Engine, reader: BlobReader, task: BlobTask) -> BlobResult:
-    """Read one blob through ``reader`` and scan it; an unreadable object is a result, never a crash."""
-    try:
-        data = reader.read(task.sha)
-    except BlobUnavailable as exc:
-        return BlobResult(task.sha, skipped="unreadable", detail=str(exc))
-    origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
+def _scan_whole(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
     s = engine.settings
     if len(data) > s.chunk_size + s.chunk_overlap:
-        scan = engine.scan_stream(io.BytesIO(data), origin, len(data))
-    else:
-        scan = engine.scan_bytes(data, origin)
-    if scan.skipped:
-        return BlobResult(task.sha, skipped=scan.skipped)
-    return BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned)
+        return engine.scan_stream(io.BytesIO(data), origin, len(data))
+    return engine.scan_bytes(data, origin)
+
+
+def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) -> list[BlobResult]:
+    """Read and scan a batch's blobs in order; a blob whose previous version came earlier in the
+    batch is scanned by its change. An unreadable object is a result, never a crash."""
+    delta = not os.environ.get(NO_DELTA_ENV)
+    wanted = {t.pred for t in batch if t.pred}
+    previous: dict[str, tuple[bytes, tuple[Finding, ...]]] = {}
+    out: list[BlobResult] = []
+    for task, (_sha, data, reason) in zip(batch, reader.read_many([t.sha for t in batch])):
+        if data is None:
+            out.append(BlobResult(task.sha, skipped="unreadable", detail=reason))
+            continue
+        origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
+        scan = None
+        if delta and task.pred in previous:
+            old, old_findings = previous[task.pred]
+            scan = scan_delta(engine, old, old_findings, data, origin)
+        if scan is None:
+            scan = _scan_whole(engine, data, origin)
+        if scan.skipped:
+            out.append(BlobResult(task.sha, skipped=scan.skipped))
+            continue
+        if task.sha in wanted:
+            previous[task.sha] = (data, scan.findings)
+        out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
+    return out
 
 
 _WORKER: tuple[Engine, BlobReader] | None = None
@@ -74,32 +101,47 @@ def _init_worker(spec: EngineSpec, repo: Repo) -> None:
 def _scan_batch(batch: Sequence[BlobTask]) -> list[BlobResult]:
     assert _WORKER is not None, "worker used before its initializer ran"
     engine, reader = _WORKER
-    return [scan_blob(engine, reader, task) for task in batch]
+    return scan_batch(engine, reader, batch)
 
 
-def batches(tasks: Sequence[BlobTask], jobs: int = 1) -> list[list[BlobTask]]:
-    """Batches of at most 4 MB or 512 blobs, and at least about four per worker so the pool
-    stays balanced on small inputs."""
-    most = max(1, min(_BATCH_BLOBS, -(-len(tasks) // (4 * max(1, jobs)))))
+def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> list[list[BlobTask]]:
+    """Batches of at most 4 MB or 512 blobs (fewer for small inputs) that keep each file's versions
+    together, oldest first. ``preds`` maps a blob to its previous version; a task's ``pred`` is
+    set when that version is earlier in the same batch. ``tasks`` come in walk order."""
+    preds = preds or {}
+    known = {t.sha for t in tasks}
+    root: dict[str, str] = {}
+    for t in tasks:  # walk order: a previous version comes before the next
+        before = preds.get(t.sha, "")
+        root[t.sha] = root.get(before, before) if before in known else t.sha
+    groups: dict[str, list[BlobTask]] = {}
+    for t in tasks:
+        groups.setdefault(root[t.sha], []).append(t)
+    most = max(1, min(_BATCH_BLOBS, -(-len(tasks) // _MIN_BATCHES)))
     out: list[list[BlobTask]] = []
     current: list[BlobTask] = []
+    in_batch: set[str] = set()
     size = 0
-    for task in tasks:
-        current.append(task)
-        size += task.size
-        if size >= _BATCH_BYTES or len(current) >= most:
-            out.append(current)
-            current, size = [], 0
+    for group in groups.values():
+        for t in group:
+            before = preds.get(t.sha, "")
+            current.append(BlobTask(t.sha, t.size, t.path, before if before in in_batch else ""))
+            in_batch.add(t.sha)
+            size += t.size
+            if size >= _BATCH_BYTES or len(current) >= most:
+                out.append(current)
+                current, in_batch, size = [], set(), 0
     if current:
         out.append(current)
     return out
 
 
 def run_blobs(
-    tasks: Sequence[BlobTask], spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None
+    tasks: Sequence[BlobTask], spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
+    preds: dict[str, str] | None = None,
 ) -> list[BlobResult]:
     """Scan every blob; results in the order of ``tasks``."""
-    work = batches(tasks, jobs)
+    work = batches(tasks, preds)
     results: list[list[BlobResult]] = [[] for _ in work]
     done_blobs = done_bytes = 0
 
@@ -115,7 +157,7 @@ def run_blobs(
         engine = spec.build()
         with BlobReader(repo) as reader:
             for i, batch in enumerate(work):
-                record(i, [scan_blob(engine, reader, task) for task in batch])
+                record(i, scan_batch(engine, reader, batch))
     else:
         import multiprocessing
         import sys
@@ -130,4 +172,5 @@ def run_blobs(
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     record(pending.pop(fut), fut.result())
-    return [r for batch in results for r in batch]
+    by_sha = {r.sha: r for batch in results for r in batch}
+    return [by_sha[t.sha] for t in tasks]

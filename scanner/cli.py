@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from scanner import __version__, cli_git
+from scanner import __version__, cli_artifacts, cli_git
 from scanner.errors import CredsprawlError, UsageError
 from scanner.results import ExitStatus
 
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
     scan.add_argument("--max-decode-depth", type=int, default=2, metavar="N", help="how deep to decode base64/percent/escapes (default 2)")
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
+    cli_artifacts.add_content_options(scan)  # archives, their limits, --binary-strings
 
     rules = sub.add_parser("rules", help="list or check detection rules")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
     cli_git.add_commands(sub)  # history, staged, baseline, action
+    cli_artifacts.add_commands(sub)  # ci
     return parser
 
 
@@ -145,7 +147,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return ExitStatus.CLEAN
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS}
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -167,7 +167,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     from scanner.engine import EngineSettings
     from scanner.filters import FindingFilter
     from scanner.model import Confidence
-    from scanner.rules import load_rules
+    from scanner.rulecache import load_rules_cached
     from scanner.sources.git import open_repo
     from scanner.staged import StagedRequest, run_staged, write_blocked
 
@@ -175,7 +175,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     if repo.worktree is None:
         raise UsageError(f"{args.repo} is a bare repository: there is no index to scan")
     config = load_config(args.config) if args.config else discover([Path(repo.worktree), Path.cwd()])
-    ruleset = load_rules(extra=[*config.rules, *args.rules]).without([*config.disable, *args.disable])
+    ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
     min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
     settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
                               max_decode_depth=max(0, args.max_decode_depth),

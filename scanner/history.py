@@ -142,16 +142,16 @@ def attribute(
             continue
         for fp in {fp for b in walk.states[i].values() for fp in fps_of.get(b, ())}:
             fp_refs[fp].append(name)
-    for blob in loose:
-        if blob.ref:
-            for fp in fps_of.get(blob.sha, ()):
-                fp_refs[fp].append(blob.ref)
+    for lb in loose:
+        if lb.ref:
+            for fp in fps_of.get(lb.sha, ()):
+                fp_refs[fp].append(lb.ref)
     fp_paths: dict[str, set[str]] = defaultdict(set)
     for fp, path in walk.intro:
         fp_paths[fp].add(path)
-    for blob in loose:
-        for fp in fps_of.get(blob.sha, ()):
-            fp_paths[fp].add(blob.path)
+    for lb in loose:
+        for fp in fps_of.get(lb.sha, ()):
+            fp_paths[fp].add(lb.path)
 
     def counts(fp: str) -> dict[str, str]:
         refs = sorted(fp_refs.get(fp, ()))
@@ -177,10 +177,10 @@ def attribute(
         facts.update(status=status, blob=blob, **counts(fp))
         origin = Origin(path, kind="git-blob", extra=tuple(sorted(facts.items())))
         out.extend(replace(f, origin=origin) for f in found[blob] if f.fingerprint == fp)
-    for blob in loose:
-        for fp in sorted(fps_of.get(blob.sha, ())):
-            facts = {"status": blob.status, "blob": blob.sha, **counts(fp)}
-            origin = Origin(blob.path, kind="git-blob", extra=tuple(sorted(facts.items())))
-            out.extend(replace(f, origin=origin) for f in found[blob.sha] if f.fingerprint == fp)
+    for lb in loose:
+        for fp in sorted(fps_of.get(lb.sha, ())):
+            facts = {"status": lb.status, "blob": lb.sha, **counts(fp)}
+            origin = Origin(lb.path, kind="git-blob", extra=tuple(sorted(facts.items())))
+            out.extend(replace(f, origin=origin) for f in found[lb.sha] if f.fingerprint == fp)
     out.sort(key=Finding.sort_key)
     return out

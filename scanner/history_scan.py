@@ -61,6 +61,8 @@ class HistoryRequest:
     range: str | None = None
     include_unreachable: bool = False
     recurse_submodules: bool = False
+    rev_args: tuple[str, ...] = ()  # explicit git revision arguments (the GitHub Action's ranges)
+    rev_label: str = ""
     jobs: int = 1
     progress: bool = False
     config: Config = field(default_factory=Config)
@@ -103,6 +105,9 @@ class _Outcome:
 
 
 def resolve_revisions(repo: Repo, request: HistoryRequest) -> Revisions:
+    if request.rev_args:
+        positive = tuple(a for a in request.rev_args if not a.startswith(("^", "-")))
+        return Revisions(request.rev_args, request.rev_label or " ".join(request.rev_args), positive)
     tips = tuple(gitsrc.resolve_commit(repo, b) for b in request.branches)
     if request.range:
         start, sep, end = request.range.partition("..")
@@ -123,7 +128,7 @@ def resolve_revisions(repo: Repo, request: HistoryRequest) -> Revisions:
     return Revisions(("--all",), "all refs")
 
 
-def _excluder(repo: Repo, excludes: tuple[str, ...]) -> pathspec.PathSpec | None:
+def _excluder(repo: Repo, excludes: tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
     lines = list(excludes)
     ignore = Path(repo.worktree or "") / IGNORE_FILE if repo.worktree else None
     if ignore is not None and ignore.is_file():
@@ -187,37 +192,13 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         known = set(history.blob_paths) | {b.sha for b in loose}
         loose += [LooseBlob(f"(unreachable)/{o.sha}", o.sha, "unreachable") for o in objects
                   if o.kind == "blob" and o.sha not in known]
-    # what to scan: every unique blob once, unless every path it had is excluded
     excluder = _excluder(repo, request.excludes)
     paths: dict[str, list[str]] = {sha: list(p) for sha, p in history.blob_paths.items()}
     for b in loose:
         paths.setdefault(b.sha, []).append(b.path)
     sizes = {o.sha: o for o in objects} if objects else gitsrc.object_info(repo, list(paths))
-    tasks: list[BlobTask] = []
-    limit = request.settings.max_file_size
-    for sha, seen_at in paths.items():
-        shown = prefix + seen_at[0]
-        if excluder is not None and all(excluder.match_file(p) for p in seen_at):
-            outcome.skipped.append(Skip(shown, "ignored", f"blob {sha}"))
-            continue
-        info = sizes.get(sha)
-        if info is None or info.kind == "missing":
-            outcome.warnings.append(f"{shown}: blob {sha} is missing or corrupt; not scanned")
-            outcome.skipped.append(Skip(shown, "unreadable", f"blob {sha} missing or corrupt"))
-            continue
-        if limit and info.size > limit:
-            outcome.skipped.append(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}"))
-            continue
-        if info.size == 0:
-            continue
-        tasks.append(BlobTask(sha, info.size, seen_at[0]))
-    spec = EngineSpec(request.ruleset.rules, request.settings)
-    if request.progress and tasks:
-        bar, update = _progress_bar(sum(t.size for t in tasks))
-        with bar:
-            results = run_blobs(tasks, spec, repo, request.jobs, update)
-    else:
-        results = run_blobs(tasks, spec, repo, request.jobs)
+    tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, outcome)
+    results = _scan_blobs(tasks, request, repo, history.predecessors())
     found = _collect(results, tasks, prefix, outcome)
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
@@ -234,6 +215,38 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     outcome.findings.extend(findings)
     _submodules(repo, request, prefix, head, history, outcome)
     return outcome
+
+
+def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo],
+                excluder: pathspec.GitIgnoreSpec | None, limit: int, prefix: str, outcome: _Outcome) -> list[BlobTask]:
+    """Every unique blob once, unless every path it had is excluded, it is missing, empty or too large
+    (known from its size, before it is read)."""
+    tasks: list[BlobTask] = []
+    for sha, seen_at in paths.items():
+        shown = prefix + seen_at[0]
+        if excluder is not None and all(excluder.match_file(p) for p in seen_at):
+            outcome.skipped.append(Skip(shown, "ignored", f"blob {sha}"))
+            continue
+        info = sizes.get(sha)
+        if info is None or info.kind == "missing":
+            outcome.warnings.append(f"{shown}: blob {sha} is missing or corrupt; not scanned")
+            outcome.skipped.append(Skip(shown, "unreadable", f"blob {sha} missing or corrupt"))
+            continue
+        if limit and info.size > limit:
+            outcome.skipped.append(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}"))
+            continue
+        if info.size:
+            tasks.append(BlobTask(sha, info.size, seen_at[0]))
+    return tasks
+
+
+def _scan_blobs(tasks: list[BlobTask], request: HistoryRequest, repo: Repo, preds: dict[str, str]) -> list[BlobResult]:
+    spec = EngineSpec(request.ruleset.rules, request.settings)
+    if request.progress and tasks:
+        bar, update = _progress_bar(sum(t.size for t in tasks))
+        with bar:
+            return run_blobs(tasks, spec, repo, request.jobs, update, preds)
+    return run_blobs(tasks, spec, repo, request.jobs, preds=preds)
 
 
 def _ref_name(refs: list[Ref], sha: str) -> str:

@@ -21,9 +21,9 @@ from scanner.engine import Engine, EngineSettings
 from scanner.model import Finding, Origin, Rule, redact
 from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.rules import RuleSet
-from scanner.sources.filesystem import IGNORE_FILE
 from scanner.sources.git import BLOB_MODES, BlobReader, BlobUnavailable, Repo, show_path
 
+IGNORE_FILE = ".credsprawlignore"  # as scanner.sources.filesystem has it (not imported: pathspec is slow to load)
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
 
@@ -33,7 +33,9 @@ class StagedFile:
     path: str
     blob: str
     status: str  # A, C, M or R
-    added: tuple[tuple[int, int], ...] = ()  # inclusive line ranges the staged diff adds
+    # inclusive line ranges the staged diff adds; None when git diffs the file as binary (it may
+    # still be text to the engine, UTF-16 say): then every line counts as added
+    added: tuple[tuple[int, int], ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,11 @@ def parse_staged_diff(output: bytes) -> list[StagedFile]:
     # the patch part may be empty when only raw records were printed
     sections = re.split(rb"(?m)^diff --git ", patch) if patch else []
     sections = [s for s in sections if s]
-    ranges: list[tuple[tuple[int, int], ...]] = []
+    ranges: list[tuple[tuple[int, int], ...] | None] = []
     for section in sections:
+        if re.search(rb"(?m)^Binary files .* differ$", section):
+            ranges.append(None)
+            continue
         found = []
         for line in section.splitlines():
             m = _HUNK.match(line)
@@ -109,7 +114,9 @@ def staged_files(repo: Repo) -> list[StagedFile]:
     return parse_staged_diff(out)
 
 
-def on_added_line(finding: Finding, added: tuple[tuple[int, int], ...]) -> bool:
+def on_added_line(finding: Finding, added: tuple[tuple[int, int], ...] | None) -> bool:
+    if added is None:
+        return True
     return any(start <= finding.end_line and finding.start_line <= end for start, end in added)
 
 
@@ -141,7 +148,7 @@ def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResu
             if excluder is not None and excluder.match_file(f.path):
                 skipped.append(Skip(f.path, "ignored"))
                 continue
-            if not f.added and not request.all_lines:
+            if f.added == () and not request.all_lines:
                 continue  # a pure rename or mode change adds no line
             try:
                 data = reader.read(f.blob)

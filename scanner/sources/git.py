@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator, Sequence
+from typing import IO, Iterator, Sequence
 
 from scanner.errors import CredsprawlError, UsageError
 
@@ -250,13 +250,46 @@ class BlobReader:
                     raise BlobUnavailable(f"git cat-file failed on object {sha} (corrupt object?)") from None
         raise AssertionError("unreachable")
 
-    def read_many(self, shas: Iterable[str]) -> Iterator[tuple[str, bytes | None, str]]:
-        """(sha, content or None, reason when None) for each id, in order."""
-        for sha in shas:
+    def read_many(self, shas: Sequence[str], ahead: int = 64) -> Iterator[tuple[str, bytes | None, str]]:
+        """(sha, content or None, reason when None) for each id, in order.
+
+        Requests run up to ``ahead`` ids in front of the one being read, so git inflates the next
+        blobs while the caller scans this one (41 bytes a request: far below a pipe's capacity, so
+        writing ahead never blocks on git's full output pipe).
+        """
+        i = 0
+        try:
+            yield from self._read_ahead(shas, ahead)
+            i = len(shas)
+        finally:
+            if i < len(shas):  # the caller stopped early: answers may still be in the pipe
+                self.close()
+
+    def _read_ahead(self, shas: Sequence[str], ahead: int) -> Iterator[tuple[str, bytes | None, str]]:
+        i = 0
+        while i < len(shas):
+            proc = self._start()
+            assert proc.stdin is not None and proc.stdout is not None
+            sent = i
             try:
-                yield sha, self.read(sha), ""
-            except BlobUnavailable as exc:
-                yield sha, None, str(exc)
+                while i < len(shas):
+                    if sent < len(shas) and sent - i < ahead:
+                        stop = min(len(shas), i + ahead)
+                        proc.stdin.write("".join(f"{x}\n" for x in shas[sent:stop]).encode())
+                        proc.stdin.flush()
+                        sent = stop
+                    try:
+                        data = _read_one(proc.stdout, shas[i])
+                    except BlobUnavailable as exc:
+                        yield shas[i], None, str(exc)
+                    else:
+                        yield shas[i], data, ""
+                    i += 1
+            except (BrokenPipeError, EOFError):
+                # git died on this object (corrupt): report it, restart, ask again for the rest
+                self.close()
+                yield shas[i], None, f"git cat-file failed on object {shas[i]} (corrupt object?)"
+                i += 1
 
     def close(self) -> None:
         proc, self._proc = self._proc, None

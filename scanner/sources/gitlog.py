@@ -47,6 +47,15 @@ class History:
     gitlinks: dict[str, str] = field(default_factory=dict)  # submodule path -> last commit seen
     warnings: list[str] = field(default_factory=list)
 
+    def predecessors(self) -> dict[str, str]:
+        """For each blob, the blob its path held before the change that first brought it."""
+        out: dict[str, str] = {}
+        for changes in self.changes:
+            for _path, old, new in changes:
+                if new != NULL_SHA and old != NULL_SHA and new not in out:
+                    out[new] = old
+        return out
+
     def blobs(self) -> list[str]:
         """Every blob introduced by a walked commit, once, in the order the walk first met it."""
         return list(self.blob_paths)

@@ -1,0 +1,168 @@
+"""``credsprawl staged``: the index's content, the lines the commit adds, and a clear way out."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from fixtures import fakecreds
+from gitutil import GitRepo, cli_inprocess
+from scanner.staged import parse_staged_diff, unquote
+
+
+@pytest.fixture
+def tokens() -> list[str]:
+    rng = random.Random(11)
+    return [fakecreds.github_token(rng) for _ in range(3)]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    r = GitRepo(tmp_path / "repo")
+    r.write("app.py", "import os\n\nprint('hello')\n")
+    r.commit("initial")
+    return r
+
+
+def staged(repo: GitRepo, *args: str) -> tuple[int, str, str]:
+    return cli_inprocess("staged", str(repo.path), *args)
+
+
+def test_a_staged_secret_blocks_with_location_rule_and_help(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("app.py", f"import os\n\nTOKEN = '{tokens[0]}'\nprint('hello')\n")
+    repo.git("add", "app.py")
+    proc = run_cli("staged", str(repo.path))  # the real process, as the hook runs it
+    assert proc.returncode == 1
+    assert "app.py:3:10" in proc.stdout and "github-pat-classic" in proc.stdout
+    assert "commit blocked" in proc.stdout
+    assert "credsprawl:allow" in proc.stdout and "baseline" in proc.stdout
+    assert tokens[0] not in proc.stdout + proc.stderr
+    assert tokens[0][:6] in proc.stdout  # the redacted form keeps a recognisable prefix
+
+
+def test_index_not_working_tree(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("app.py", "import os\nprint('clean')\n")
+    repo.git("add", "app.py")
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")  # only in the working tree
+    assert staged(repo)[0] == 0
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")
+    repo.git("add", "app.py")
+    repo.write("app.py", "print('fixed in the working tree, but not staged')\n")
+    assert staged(repo)[0] == 1
+
+
+def test_only_added_lines_unless_all_lines(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("legacy.cfg", f"token={tokens[0]}\nname=demo\n")
+    repo.commit("old secret already committed")
+    repo.write("legacy.cfg", f"token={tokens[0]}\nname=demo2\n")
+    repo.git("add", "legacy.cfg")
+    code, out, _ = staged(repo)
+    assert code == 0 and out == ""
+    code, out, _ = staged(repo, "--all-lines")
+    assert code == 1 and "legacy.cfg:1:7" in out
+
+
+def test_inline_allow_passes(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("test_data.py", f"FAKE = '{tokens[0]}'  # credsprawl:allow\n")
+    repo.git("add", "test_data.py")
+    assert staged(repo)[0] == 0
+
+
+def test_baseline_suppresses_known_findings(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("fixture.py", f"FAKE = '{tokens[0]}'\n")
+    baseline = repo.path / ".credsprawl-baseline.json"
+    assert cli_inprocess("baseline", "create", str(repo.path / "fixture.py"), "-o", str(baseline), "-q")[0] == 0
+    repo.git("add", "fixture.py")
+    assert staged(repo)[0] == 1
+    code, _, err = staged(repo, "--baseline", str(baseline))
+    assert code == 0 and "suppressed by baseline" in err
+    repo.write("other.py", f"NEW = '{tokens[1]}'\n")
+    repo.git("add", "other.py")
+    code, out, _ = staged(repo, "--baseline", str(baseline))
+    assert code == 1 and "other.py:1" in out and "fixture.py" not in out
+
+
+def test_renames_and_deletions_add_nothing(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("secret.env", f"T={tokens[0]}\n")
+    repo.commit("old")
+    repo.git("mv", "secret.env", "moved.env")
+    assert staged(repo)[0] == 0
+    repo.git("rm", "-q", "--cached", "moved.env")
+    assert staged(repo)[0] == 0
+
+
+def test_first_commit_and_odd_names(tmp_path: Path, tokens: list[str]) -> None:
+    repo = GitRepo(tmp_path / "fresh")
+    repo.write('we"ird name.env', f"T={tokens[0]}\n")
+    repo.write(b"caf\xc3\xa9/conf.ini", f"[x]\ntoken={tokens[1]}\n".encode())
+    repo.write("bin.dat", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    repo.write("utf16.txt", f"token={tokens[2]}\n".encode("utf-16"))  # binary to git, text to credsprawl
+    repo.git("add", "-A")
+    code, out, _ = staged(repo, "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert {(f["path"], f["start_line"]) for f in report["findings"]} == {
+        ('we"ird name.env', 1), ("café/conf.ini", 2), ("utf16.txt", 1)}
+    assert report["summary"]["skipped_by_reason"] == {"binary": 1}
+    assert {f["origin"][0]["kind"] for f in report["findings"]} == {"staged"}
+
+
+def test_nothing_staged_is_clean(repo: GitRepo) -> None:
+    code, out, err = staged(repo)
+    assert code == 0 and out == "" and "no secrets in 0 staged file(s)" in err
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    proc = run_cli("staged", str(tmp_path))
+    assert proc.returncode == 2 and "not a git repository" in proc.stderr
+
+
+def test_config_allowlist_and_ignore_file(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write(".credsprawlignore", "fixtures/\n")
+    repo.write("fixtures/fake.env", f"T={tokens[0]}\n")
+    repo.git("add", "-A")
+    assert staged(repo)[0] == 0
+    assert staged(repo, "--exclude", "nothing")[0] == 0
+
+
+def test_multiline_hunks_are_parsed() -> None:
+    out = (b":100644 100644 " + b"1" * 40 + b" " + b"2" * 40 + b" M\ta.py\n"
+           b":000000 100644 " + b"0" * 40 + b" " + b"3" * 40 + b" A\t\"q\\\"x\\303\\251.txt\"\n"
+           b":100644 100644 " + b"4" * 40 + b" " + b"5" * 40 + b" R090\told.py\tnew.py\n"
+           b"\n"
+           b"diff --git a/a.py b/a.py\nindex 1..2 100644\n--- a/a.py\n+++ b/a.py\n"
+           b"@@ -1 +1 @@\n-x\n+y\n@@ -5,0 +6,3 @@\n+a\n+b\n+c\n@@ -9,2 +11,0 @@\n-d\n-e\n"
+           b"diff --git \"a/q\\\"x\\303\\251.txt\" \"b/q\\\"x\\303\\251.txt\"\nnew file mode 100644\n"
+           b"--- /dev/null\n+++ \"b/q\\\"x\\303\\251.txt\"\n@@ -0,0 +1,2 @@\n+1\n+2\n"
+           b"diff --git a/old.py b/new.py\nsimilarity index 90%\nrename from old.py\nrename to new.py\n"
+           b"@@ -3 +3 @@\n-k\n+v\n")
+    files = parse_staged_diff(out)
+    assert [(f.path, f.status, f.added) for f in files] == [
+        ("a.py", "M", ((1, 1), (6, 8))),
+        ('q"xé.txt', "A", ((1, 2),)),
+        ("new.py", "R", ((3, 3),)),
+    ]
+    assert unquote(b'"tab\\there"') == b"tab\there"
+
+
+def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.rulecache import load_rules_cached
+    from scanner.rules import load_rules
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    extra = tmp_path / "extra.toml"
+    rule = ('[[rules]]\nid = "acme-key"\nname = "Acme key"\nkind = "api-key"\nprovider = "acme"\n'
+            'severity = "high"\nconfidence = "high"\nkeywords = ["acme_"]\nregex = \'\'\'(?P<secret>acme_[a-z0-9]{{{n}}})\'\'\'\n'
+            'examples = [{{ text = "k=acme_{ex}", secret = "acme_{ex}" }}]\nnegatives = ["acme_"]\n')
+    extra.write_text(rule.format(n=16, ex="0123456789abcdef"))
+    first = load_rules_cached([extra])
+    assert any((tmp_path / "cache" / "credsprawl").glob("rules-*.pickle"))
+    again = load_rules_cached([extra])
+    assert again.rules == first.rules == load_rules(extra=[extra]).rules
+    extra.write_text(rule.format(n=20, ex="0123456789abcdef0123"))  # a changed rule file is a miss
+    changed = load_rules_cached([extra])
+    assert changed.by_id["acme-key"].regex.endswith("{20})")
