@@ -154,7 +154,8 @@ class Rule:
     min_entropy: float = 0.0
     validator: str | None = None
     allow: tuple[str, ...] = ()
-    window: int = 256
+    window: int = 256  # characters searched after a keyword hit (and before it, unless window_before)
+    window_before: int | None = None  # characters searched before a keyword hit, when not ``window``
     generic: bool = False
     decode: str | None = None  # "base64": the secret group is base64 and is reported decoded
     companion: Companion | None = None

@@ -24,7 +24,7 @@ _ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 # Content is scanned as a latin-1 view of its bytes: classes like \w and \b and case-folding are
 # ASCII, as they are in Hyperscan, so both prefilter backends agree with the confirming regex.
 PATTERN_FLAGS = regex.ASCII
-_DECODERS = frozenset({"base64", "percent", "json"})
+_DECODERS = frozenset({"base64", "percent", "json", "html"})
 _REQUIRED = ("id", "name", "kind", "provider", "severity", "confidence", "keywords", "regex")
 _OPTIONAL = frozenset(
     {
@@ -35,6 +35,7 @@ _OPTIONAL = frozenset(
         "validator",
         "allow",
         "window",
+        "window_before",
         "generic",
         "decode",
         "companion",
@@ -95,7 +96,7 @@ class RuleSet:
         """A hash of every rule's definition: the ruleset version for caches and datastores."""
         h = hashlib.sha256()
         for r in self.rules:
-            h.update(repr((r.id, r.regex, r.keywords, r.min_entropy, r.validator, r.allow, r.window,
+            h.update(repr((r.id, r.regex, r.keywords, r.min_entropy, r.validator, r.allow, r.window, r.window_before,
                            r.decode, r.companion, r.generic, r.family)).encode())
         return h.hexdigest()
 
@@ -191,6 +192,9 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
     window = int(raw.get("window", 256))
     if not 16 <= window <= 65536:
         raise RuleError(f"{where}: window must be between 16 and 65536 characters")
+    window_before = int(raw["window_before"]) if "window_before" in raw else None
+    if window_before is not None and not 0 <= window_before <= 65536:
+        raise RuleError(f"{where}: window_before must be between 0 and 65536 characters")
     return Rule(
         id=rid,
         name=str(raw["name"]),
@@ -207,6 +211,7 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
         validator=validator,
         allow=allow,
         window=window,
+        window_before=window_before,
         generic=bool(raw.get("generic", False)),
         decode=decode,
         companion=_companion(raw["companion"], where) if "companion" in raw else None,

@@ -66,7 +66,9 @@ class Matcher:
         patterns = self.prefilter.pattern_rules
         for index, ends in hits.by_rule.items():
             crule = self.rules[index]
-            windows = _windows(ends, crule.rule.window, n)
+            rule = crule.rule
+            before = rule.window if rule.window_before is None else rule.window_before
+            windows = _windows(ends, before, rule.window, n)
             if index in patterns:
                 windows = _with_candidates(windows, hits.candidates.get(index))
             for start, stop in windows:
@@ -137,8 +139,8 @@ class Matcher:
         return out
 
 
-def _windows(ends: list[int], width: int, limit: int) -> list[tuple[int, int]]:
-    """Merged ``[end - width, end + width]`` windows around keyword hits, in order. Dense hits
+def _windows(ends: list[int], before: int, after: int, limit: int) -> list[tuple[int, int]]:
+    """Merged ``[end - before, end + after]`` windows around keyword hits, in order. Dense hits
     (a keyword on every line) are merged by bisection, not one by one."""
     if not ends:
         return []
@@ -146,16 +148,16 @@ def _windows(ends: list[int], width: int, limit: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     i, n = 0, len(ends)
     while i < n:
-        a = max(0, ends[i] - width)
-        b = ends[i] + width
+        a = max(0, ends[i] - before)
+        b = ends[i] + after
         # every hit whose window starts at or before b joins this window
         while True:
-            j = bisect.bisect_right(ends, b + width, i) - 1
-            if j <= i or ends[j] + width <= b:
+            j = bisect.bisect_right(ends, b + before, i) - 1
+            if j <= i or ends[j] + after <= b:
                 break
-            b, i = ends[j] + width, j
+            b, i = ends[j] + after, j
         out.append((a, min(limit, b)))
-        i = bisect.bisect_right(ends, b + width, i)
+        i = bisect.bisect_right(ends, b + before, i)
     return out
 
 
