@@ -354,3 +354,28 @@ def test_metadata_sets_name_known_types() -> None:
     known = set(fakecreds.GENERATORS)
     assert fakecreds.IDENTIFIERS <= known and fakecreds.NEEDS_CONTEXT <= known and fakecreds.MULTILINE <= known
     assert "twilio-account-sid" not in fakecreds.plantable()
+
+
+def test_bench_corpus_is_deterministic_and_plants_where_it_says(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import corpus  # bench/corpus.py
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    one = corpus.build(tmp_path / "one", 1.5, seed=7, jobs=1, quiet=True)
+    two = corpus.build(tmp_path / "two", 1.5, seed=7, jobs=2, quiet=True)
+    assert one["bytes"] == two["bytes"] and one["files"] == two["files"]
+    files_one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    files_two = sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
+    assert files_one == files_two
+    assert all((tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes() for f in files_one)
+    planted = [json.loads(line) for line in (tmp_path / "one" / ".planted.jsonl").read_text().splitlines()]
+    assert planted
+    tree = tmp_path / "one" / "tree"
+    for rec in planted:
+        lines = (tree / rec["path"]).read_text().split("\n")
+        span = "\n".join(lines[rec["line"] - 1 : rec["end_line"]])
+        first = rec["secret"].split("\n")[0][:24]
+        assert first in span or json.dumps(first)[1:-1] in span or "service_account" in span, rec
+    # a second build with the same manifest is skipped
+    assert corpus.build(tmp_path / "one", 1.5, seed=7, quiet=True) == json.loads((tmp_path / "one" / ".manifest.json").read_text())
