@@ -63,8 +63,10 @@ _WORKER_ENGINE: Engine | None = None
 
 
 def _init_worker(spec: EngineSpec) -> None:
+    """Build the worker's engine once; a forked worker already has the parent's."""
     global _WORKER_ENGINE
-    _WORKER_ENGINE = spec.build()
+    if _WORKER_ENGINE is None:
+        _WORKER_ENGINE = spec.build()
 
 
 def _scan_batch(batch: Sequence[FileItem]) -> list[ItemResult]:
@@ -111,20 +113,28 @@ def run(
         if progress:
             progress(done_files, done_bytes)
 
+    # built in the parent in every case: it fills the compiled-database cache once, and forked
+    # workers inherit it instead of each loading rules and compiling patterns again
+    engine = spec.build()
     if jobs <= 1 or len(items) < _SERIAL_BELOW or len(work) < 2:
-        engine = spec.build()
         for i, batch in enumerate(work):
             record(i, [scan_item(engine, item) for item in batch])
     else:
-        workers = min(jobs, len(work))
-        with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(spec,)) as pool:
-            pending: dict[Future[list[ItemResult]], int] = {
-                pool.submit(_scan_batch, batch): i for i, batch in enumerate(work)
-            }
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    record(pending.pop(fut), fut.result())
+        global _WORKER_ENGINE
+        context = _pool_context()
+        _WORKER_ENGINE = engine if context.get_start_method() == "fork" else None
+        try:
+            with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context, initializer=_init_worker,
+                                     initargs=(spec,)) as pool:
+                pending: dict[Future[list[ItemResult]], int] = {
+                    pool.submit(_scan_batch, batch): i for i, batch in enumerate(work)
+                }
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        record(pending.pop(fut), fut.result())
+        finally:
+            _WORKER_ENGINE = None
     order = {item.display: n for n, item in enumerate(items)}
     flat = [r for batch in results for r in batch]
     flat.sort(key=lambda r: order[r.item.display])
