@@ -2,14 +2,17 @@
 
     python bench/pkgtree.py [DEST]        # default bench/.cache/pkgtree
 
-Creates a throwaway virtualenv at DEST and pip-installs the packages below into it (never into the
-project's environment). Idempotent: a finished tree is kept and reused. Prints the tree's size.
+Creates a throwaway virtualenv beside DEST (``DEST-venv``), pip-installs the packages below into it
+(never into the project's environment) and copies its site-packages to DEST/packages: a plain tree,
+because some peers skip any path containing ``site-packages`` by default and would scan nothing.
+Idempotent: a finished tree is kept and reused. Prints the tree's size.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -44,10 +47,14 @@ def tree_size(root: Path) -> tuple[int, int]:
 def build(dest: Path) -> Path:
     if (dest / MARKER).exists():
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    venv.EnvBuilder(with_pip=True, clear=True).create(dest)
-    pip = dest / "bin" / "pip"
+    env = dest.with_name(dest.name + "-venv")
+    env.parent.mkdir(parents=True, exist_ok=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(env)
+    pip = env / "bin" / "pip"
     subprocess.run([str(pip), "install", "--quiet", "--disable-pip-version-check", *PACKAGES], check=True)
+    [site] = list(env.glob("lib/python*/site-packages"))
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(site, dest / "packages", symlinks=True)
     (dest / MARKER).write_text(" ".join(PACKAGES) + "\n")
     return dest
 

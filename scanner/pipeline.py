@@ -122,7 +122,11 @@ def run(
     else:
         global _WORKER_ENGINE
         context = _pool_context()
-        _WORKER_ENGINE = engine if context.get_start_method() == "fork" else None
+        if context.get_start_method() == "fork":
+            engine.matcher.compile_all()  # once here rather than once in every worker
+            _WORKER_ENGINE = engine
+        else:
+            _WORKER_ENGINE = None
         try:
             with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context, initializer=_init_worker,
                                      initargs=(spec,)) as pool:

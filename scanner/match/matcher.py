@@ -51,6 +51,11 @@ class Matcher:
         self.max_decode_depth = max_decode_depth
         self._index_by_id = {c.rule.id: c.index for c in self.rules}
 
+    def compile_all(self) -> None:
+        """Compile every rule's patterns now (they are compiled on first use otherwise)."""
+        for crule in self.rules:
+            crule.pattern, crule.allow  # noqa: B018 - cached properties
+
     def scan(self, text: str, raw: bytes | None = None) -> MatchResult:
         """``text`` is the latin-1 view of ``raw``; pass ``raw`` when you have it (saves a copy)."""
         warnings: list[str] = []
