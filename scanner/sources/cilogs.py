@@ -1,0 +1,125 @@
+"""CI console logs: recognised by content, normalised for matching, reported on the original lines.
+
+GitHub Actions step logs (every line prefixed with an ISO-8601 timestamp, a UTF-8 BOM in front),
+GitLab job traces (``section_start:``/``section_end:`` markers, optional runner timestamps with a
+stream tag such as ``00O``), Jenkins console output (``[Pipeline]`` steps, hidden console notes
+``ESC[8mha:...ESC[0m``, Timestamper prefixes) and CircleCI step output are recognised from their
+first lines. Timestamps at line starts, ANSI escape sequences and CI markers are removed before
+matching; lines are never joined or split, and findings are reported at the original line, column
+and text. A value the CI masked (``***``) is not a finding; an unmasked one is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from scanner.engine import BlobScan, Engine
+from scanner.model import Blob, Finding
+from scanner.sources.views import View, engine_scan, relocate, with_extra
+
+MASK = "***"
+
+_ISO = rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+_PREFIX = (
+    rb"^(?:\xef\xbb\xbf)?\r?(?:\[" + _ISO + rb"\]|" + _ISO + rb")[ \t]"  # GitHub, GitLab runner, Jenkins Timestamper
+    rb"(?:\d\d[OE]\+?[ ]?)?"  # GitLab's stream tag after its timestamp
+    rb"|^\r?\[?\d\d:\d\d:\d\d(?:\.\d+)?\]?[ \t]+(?=\S)"  # Timestamper's wall-clock form
+)
+_STRIP = re.compile(
+    rb"(?m)" + _PREFIX +
+    rb"|\A\xef\xbb\xbf"
+    rb"|\x1b\[8mha:[A-Za-z0-9+/=]*\x1b\[0m"  # Jenkins console note (hidden, serialised Java)
+    rb"|section_(?:start|end):\d+:[A-Za-z0-9_.\-]+(?:\[[^\]\r\n]*\])?\r?"  # GitLab collapsible sections
+    rb"|\x1b\[[0-9;:?<=>]*[ -/]*[@-~]"  # ANSI CSI: colours, cursor moves, erase line
+    rb"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)"  # OSC: titles, hyperlinks
+    rb"|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMNO]"
+)
+_GITHUB_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+_GITLAB_LINE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \d\d[OE]")
+_HEAD_LINES = 30
+
+
+def _share(lines: list[bytes], pattern: re.Pattern[bytes]) -> float:
+    body = [line for line in lines if line.strip()]
+    return sum(1 for line in body if pattern.match(line)) / len(body) if body else 0.0
+
+
+def _gitlab(head: bytes, lines: list[bytes]) -> bool:
+    return b"section_start:" in head or b"Running with gitlab-runner" in head or _share(lines, _GITLAB_LINE) >= 0.5
+
+
+def _github(head: bytes, lines: list[bytes]) -> bool:
+    return _share(lines, _GITHUB_LINE) >= 0.5
+
+
+def _jenkins(head: bytes, lines: list[bytes]) -> bool:
+    return b"[Pipeline] " in head or b"\x1b[8mha:" in head or head.startswith(b"Started by ")
+
+
+def _circleci(head: bytes, lines: list[bytes]) -> bool:
+    return b"Build-agent version" in head or (b"#!/bin/bash -eo pipefail" in head and b"\x1b[" in head)
+
+
+def _console(head: bytes, lines: list[bytes]) -> bool:
+    return b"\x1b[" in head
+
+
+# checked in order: the first that claims the head names the format
+FORMATS: dict[str, Callable[[bytes, list[bytes]], bool]] = {
+    "gitlab": _gitlab,
+    "github-actions": _github,
+    "jenkins": _jenkins,
+    "circleci": _circleci,
+    "console": _console,
+}
+_STAMP_FIRST = re.compile(rb"(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT")
+_MARKERS = (b"\x1b[", b"section_start:", b"[Pipeline]", b"Build-agent")
+
+
+def _maybe(head: bytes) -> bool:
+    """A quick no for most files (substring tests, no regex over the head)."""
+    return any(m in head for m in _MARKERS) or head.startswith(b"Started by ") or _STAMP_FIRST.match(head) is not None
+
+
+def detect(head: bytes) -> str | None:
+    """The CI log format of content starting with ``head``, or None when it does not look like one."""
+    if not _maybe(head):
+        return None
+    lines = head.split(b"\n", _HEAD_LINES)[:_HEAD_LINES]
+    for name, claims in FORMATS.items():
+        if claims(head, lines):
+            return name
+    return None
+
+
+def normalise(data: bytes) -> View:
+    """The log without timestamps, colour codes and CI markers; the offsets of what is kept."""
+    parts: list[bytes] = []
+    view_starts: list[int] = []
+    orig_starts: list[int] = []
+    pos = size = 0
+    for m in _STRIP.finditer(data):
+        if m.start() > pos:
+            view_starts.append(size)
+            orig_starts.append(pos)
+            parts.append(data[pos : m.start()])
+            size += m.start() - pos
+        pos = m.end()
+    if pos < len(data) or not parts:
+        view_starts.append(size)
+        orig_starts.append(pos)
+        parts.append(data[pos:])
+    return View(b"".join(parts), tuple(view_starts), tuple(orig_starts))
+
+
+def unmasked(finding: Finding) -> bool:
+    return MASK not in finding.secret
+
+
+def scan_log(engine: Engine, blob: Blob, fmt: str) -> BlobScan:
+    """Scan a CI log: findings on the original lines, masked values dropped."""
+    view = normalise(blob.data)
+    origin = with_extra(blob.origin, (("log", fmt),))
+    scan = engine_scan(engine, view.data, origin)
+    return relocate(scan, view, blob.data, keep=unmasked)

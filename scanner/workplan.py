@@ -1,0 +1,249 @@
+"""Plan and run a filesystem scan's work: files, and big archives spread over the workers.
+
+A unit of work is a file (whatever it holds: an archive is expanded by the worker that opens it) or a
+slice of a big archive:
+
+- a zip of ``SPLIT_BYTES`` or more: the parent reads its central directory (nothing is inflated)
+  and cuts the entries into slices of about ``SLICE_BYTES`` uncompressed; each worker re-opens the
+  zip and reads only its slice's entries, so a 2 GB jar keeps every core busy;
+- a tar (plain or gzip/bzip2/xz) of ``TAR_SPLIT_BYTES`` or more: a compressed stream cannot be
+  entered in the middle, so it is cut into ``n`` parts (one per ``TAR_SLICE_BYTES`` on disk, at most
+  ``MAX_TAR_PARTS``); the worker of part ``k`` inflates the whole stream (cheap) but reads and scans
+  only the members whose index % n == k (the expensive part). A container image is not split (layer
+  order decides what later layers delete): its first part does all of it.
+
+Descriptors (path, entry indices, part) cross the process boundary, never contents. The plan does
+not depend on ``--jobs``: ``--jobs 1`` runs the same units serially, and results (ordered by unit,
+then sorted) are identical for any number of workers. (Each slice has its own ``--max-archive-size``
+budget, like a whole archive.)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from scanner.deepscan import ContentOptions, ContentScan, scan_file
+from scanner.engine import Engine
+from scanner.model import Finding, Origin
+from scanner.pipeline import EngineSpec
+from scanner.results import ScanSummary, Skip
+from scanner.sources import archives
+from scanner.sources.archives import Source
+from scanner.sources.filesystem import FileItem
+
+MB = 1024 * 1024
+SPLIT_BYTES = 8 * MB  # zips this big or bigger are split into slices
+SLICE_BYTES = 16 * MB  # uncompressed bytes per slice, about
+SLICE_MEMBERS = 2048
+TAR_SPLIT_BYTES = 32 * MB  # tars this big or bigger (on disk) are split into parts
+TAR_SLICE_BYTES = 16 * MB
+MAX_TAR_PARTS = 8
+_BATCH_BYTES = 4 * MB
+_BATCH_UNITS = 256
+_SERIAL_BELOW = 8
+
+Progress = Callable[[int, int], None]  # (texts scanned, bytes of input done)
+
+
+@dataclass(frozen=True)
+class Unit:
+    item: FileItem
+    members: tuple[int, ...] | None = None  # zip entry indices of a slice; None: the whole file
+    weight: int = 0  # input bytes this unit stands for (batching, progress)
+    part: tuple[int, int] | None = None  # (k, n): part k of n of a big tar
+
+    @property
+    def sliced(self) -> bool:
+        return self.members is not None or self.part is not None
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: Unit
+    scan: ContentScan | None
+    skip: Skip | None  # the file itself could not be read
+
+
+@dataclass(frozen=True)
+class WorkSpec:
+    """What a worker needs: sent once, through the pool initializer."""
+
+    engine: EngineSpec
+    content: ContentOptions
+
+    def build(self) -> Engine:
+        return self.engine.build()
+
+
+def _slices(item: FileItem, options: ContentOptions) -> tuple[list[Unit], list[Skip]]:
+    """A big zip's entries cut into slices, or the whole file as one unit."""
+    whole = [Unit(item, None, item.size)]
+    limits = options.limits
+    if item.size < min(SPLIT_BYTES, TAR_SPLIT_BYTES) or limits.max_depth < 1:
+        return whole, []
+    source = Source.from_path(item.path, Origin(item.display), item.size)
+    try:
+        fmt = archives.inner_format(source)
+        if fmt is not None and fmt.startswith("tar"):
+            n = min(MAX_TAR_PARTS, -(-item.size // TAR_SLICE_BYTES)) if item.size >= TAR_SPLIT_BYTES else 1
+            return ([Unit(item, None, item.size // n, (k, n)) for k in range(n)] if n > 1 else whole), []
+        if fmt != "zip" or item.size < SPLIT_BYTES:
+            return whole, []
+        infos = archives.zip_members(source)
+    except archives.CORRUPT:
+        return whole, []  # the worker reports what is wrong with it
+    skips: list[Skip] = []
+    if limits.max_members and len(infos) > limits.max_members:
+        skips.append(archives._too_many(source.origin, limits, len(infos)))
+        infos = infos[: limits.max_members]
+    units: list[Unit] = []
+    current: list[int] = []
+    size = weight = 0
+    for index, info in enumerate(infos):
+        if archives.zip_entry_is_dir(info):
+            continue
+        current.append(index)
+        size += info.file_size
+        weight += info.compress_size
+        if size >= SLICE_BYTES or len(current) >= SLICE_MEMBERS:
+            units.append(Unit(item, tuple(current), weight))
+            current, size, weight = [], 0, 0
+    if current:
+        units.append(Unit(item, tuple(current), weight))
+    if len(units) < 2:
+        return whole, []
+    return units, skips
+
+
+def plan(items: Sequence[FileItem], options: ContentOptions) -> tuple[list[Unit], list[Skip]]:
+    """Units of work in a deterministic order, and skips the planning itself decided."""
+    units: list[Unit] = []
+    skips: list[Skip] = []
+    for item in items:
+        got, skipped = _slices(item, options)
+        units.extend(got)
+        skips.extend(skipped)
+    return units, skips
+
+
+def scan_unit(engine: Engine, unit: Unit, options: ContentOptions) -> UnitResult:
+    """Scan one unit; a file that cannot be read is a skip with its reason, never a crash."""
+    item = unit.item
+    try:
+        result = scan_file(engine, item.path, Origin(item.display), options, unit.members, unit.part)
+    except FileNotFoundError:
+        return UnitResult(unit, None, Skip(item.display, "vanished", "deleted during the scan"))
+    except OSError as exc:
+        return UnitResult(unit, None, Skip(item.display, "unreadable", exc.strerror or str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a bug on one input must not cost the findings of the others
+        detail = f"internal error, please report: {type(exc).__name__}: {exc}"
+        return UnitResult(unit, ContentScan(warnings=(f"{item.display}: {detail}",),
+                                            skips=(Skip(item.display, "error", detail),)), None)
+    return UnitResult(unit, result, None)
+
+
+_WORKER: tuple[Engine, ContentOptions] | None = None
+
+
+def _init_worker(spec: WorkSpec) -> None:
+    """Build the worker's engine once; a forked worker already has the parent's."""
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = (spec.build(), spec.content)
+
+
+def _scan_batch(batch: Sequence[Unit]) -> list[UnitResult]:
+    assert _WORKER is not None, "worker used before its initializer ran"
+    engine, options = _WORKER
+    return [scan_unit(engine, unit, options) for unit in batch]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+
+def batches(units: Sequence[Unit]) -> list[list[Unit]]:
+    out: list[list[Unit]] = []
+    current: list[Unit] = []
+    size = 0
+    for unit in units:
+        if unit.weight >= _BATCH_BYTES or unit.sliced:
+            out.append([unit])
+            continue
+        current.append(unit)
+        size += unit.weight
+        if size >= _BATCH_BYTES or len(current) >= _BATCH_UNITS:
+            out.append(current)
+            current, size = [], 0
+    if current:
+        out.append(current)
+    return out
+
+
+def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None) -> list[UnitResult]:
+    """Scan every unit; results in the order of ``units`` whatever the number of workers."""
+    work = batches(units)
+    results: list[list[UnitResult]] = [[] for _ in work]
+    done_files = done_bytes = 0
+
+    def record(i: int, batch_results: list[UnitResult]) -> None:
+        nonlocal done_files, done_bytes
+        results[i] = batch_results
+        done_files += sum(r.scan.files for r in batch_results if r.scan is not None)
+        done_bytes += sum(r.unit.weight for r in batch_results)
+        if progress:
+            progress(done_files, done_bytes)
+
+    # built in the parent in every case (as pipeline.run): it fills the compiled-database cache once,
+    # and forked workers inherit it instead of each loading rules and compiling patterns again
+    engine = spec.build()
+    if jobs <= 1 or len(units) < _SERIAL_BELOW or len(work) < 2:
+        for i, batch in enumerate(work):
+            record(i, [scan_unit(engine, unit, spec.content) for unit in batch])
+    else:
+        global _WORKER
+        context = _pool_context()
+        if context.get_start_method() == "fork":
+            engine.matcher.compile_all()
+            _WORKER = (engine, spec.content)
+        else:
+            _WORKER = None
+        try:
+            with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context, initializer=_init_worker,
+                                     initargs=(spec,)) as pool:
+                # heaviest first, so a big archive does not start last and leave the other workers idle
+                heavy_first = sorted(range(len(work)), key=lambda i: -sum(u.weight for u in work[i]))
+                pending: dict[Future[list[UnitResult]], int] = {pool.submit(_scan_batch, work[i]): i for i in heavy_first}
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        record(pending.pop(fut), fut.result())
+        finally:
+            _WORKER = None
+    return [r for batch in results for r in batch]
+
+
+def summarise(results: Sequence[UnitResult], skips: Sequence[Skip], seconds: float,
+              warnings: Sequence[str] = ()) -> tuple[list[Finding], ScanSummary]:
+    findings: list[Finding] = []
+    notes: list[str] = list(warnings)
+    skipped: list[Skip] = list(skips)
+    files = total = 0
+    unreadable: set[Skip] = set()  # a file that cannot be read is one skip, however many slices it had
+    for r in results:
+        if r.scan is not None:
+            files += r.scan.files
+            total += r.scan.bytes_scanned
+            findings.extend(r.scan.findings)
+            notes.extend(r.scan.warnings)
+            skipped.extend(r.scan.skips)
+        elif r.skip is not None and r.skip not in unreadable:
+            unreadable.add(r.skip)
+            skipped.append(r.skip)
+    findings.sort(key=Finding.sort_key)
+    skipped.sort(key=lambda s: (s.path, s.reason))
+    return findings, ScanSummary(files, total, seconds, tuple(skipped), tuple(dict.fromkeys(notes)))

@@ -1,0 +1,287 @@
+"""``credsprawl ci github``: the real client against a loopback HTTP server that answers in the
+documented shapes of the GitHub REST API (runs, jobs, artifacts, log and artifact downloads)."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from archiveutil import sha256, zip_bytes
+from conftest import run_cli
+
+from fixtures import fakecreds
+from scanner.ci.github import ClientSettings, GitHubClient, GitHubError, Unavailable
+
+TOKEN = "test-token-for-the-loopback-server"
+TS = "2024-05-31T12:00:00.0000000Z "
+
+
+def log(*lines: str) -> bytes:
+    return ("\ufeff" + "".join(f"{TS}{line}\n" for line in lines)).encode()
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | dict[str, Any] | list[Any] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # close the connection without answering (a reset)
+
+
+Route = Callable[["FakeGitHub", dict[str, list[str]]], Reply]
+
+
+class FakeGitHub:
+    """Routes by path; each route may answer differently on each call (a list is consumed in order)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply] | Reply] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                outer.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                path = urllib.parse.urlsplit(self.path).path
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                reply = outer.reply(path, query)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+                self.send_response(reply.status)
+                for k, v in reply.headers.items():
+                    self.send_header(k, v.replace("{base}", outer.base))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def reply(self, path: str, query: dict[str, list[str]]) -> Reply:
+        route = self.routes.get(path)
+        if route is None:
+            return Reply(404, {"message": "Not Found"})
+        if isinstance(route, list):
+            return route.pop(0) if len(route) > 1 else route[0]
+        return route
+
+    def paths(self) -> list[str]:
+        return [p for p, _ in self.requests]
+
+    def __enter__(self) -> FakeGitHub:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def api() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as server:
+        yield server
+
+
+def run_obj(run_id: int, attempt: int = 1, name: str = "CI") -> dict[str, Any]:
+    return {"id": run_id, "name": name, "run_attempt": attempt, "head_sha": f"{run_id:040x}", "status": "completed",
+            "path": ".github/workflows/ci.yml", "event": "push"}
+
+
+def serve_repo(api: FakeGitHub, rng: random.Random) -> dict[str, str]:
+    s = {"step": fakecreds.github_token(rng), "artifact": fakecreds.slack_bot_token(rng), "job": fakecreds.github_token(rng)}
+    repo = "/repos/octo/app/actions"
+    runs_page2 = f"{{base}}{repo}/runs?per_page=100&page=2"
+    api.routes[f"{repo}/runs"] = [
+        Reply(200, {"total_count": 3, "workflow_runs": [run_obj(101, 2), run_obj(102)]},
+              {"Link": f'<{runs_page2}>; rel="next", <{runs_page2}>; rel="last"', "x-ratelimit-remaining": "4999"}),
+        Reply(200, {"total_count": 3, "workflow_runs": [run_obj(103)]}),
+    ]
+    # run 101: rate limited once on its jobs, logs redirect to storage, one artifact after a 502
+    reset = str(int(time.time()) + 1)
+    jobs = {"total_count": 1, "jobs": [{"id": 5001, "run_id": 101, "name": "build", "status": "completed",
+                                        "steps": [{"number": 1, "name": "Set up job"}, {"number": 2, "name": "Run tests"}]}]}
+    api.routes[f"{repo}/runs/101/jobs"] = [
+        Reply(403, {"message": "API rate limit exceeded"}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}),
+        Reply(200, jobs)]
+    api.routes[f"{repo}/runs/101/logs"] = Reply(302, headers={"Location": "{base}/storage/logs-101.zip?sig=abc"})
+    api.routes["/storage/logs-101.zip"] = Reply(200, zip_bytes({
+        "0_build.txt": log("Set up job", "pytest", f"export GH={s['step']}"),
+        "build/1_Set up job.txt": log("Set up job"),
+        "build/2_Run tests.txt": log("pytest", "export MASKED=***", f"export GH={s['step']}"),
+        "1_lint.txt": log("lint", f"curl -u ci:{s['job']} https://ci.example"),
+    }))
+    artifact = zip_bytes({"config/app.env": f"SLACK={s['artifact']}\n".encode()})
+    digest = sha256(artifact)
+    api.routes[f"{repo}/runs/101/artifacts"] = Reply(200, {"total_count": 2, "artifacts": [
+        {"id": 9001, "name": "dist", "size_in_bytes": len(artifact), "expired": False, "digest": digest},
+        {"id": 9002, "name": "coverage", "size_in_bytes": 10, "expired": True, "expires_at": "2024-01-01T00:00:00Z"}]})
+    api.routes[f"{repo}/artifacts/9001/zip"] = [Reply(502, b"bad gateway"),
+                                               Reply(302, headers={"Location": "/storage/a9001.zip"})]
+    api.routes["/storage/a9001.zip"] = Reply(200, artifact)
+    # run 102: its logs connection resets once; an identical artifact, and one deleted meanwhile
+    api.routes[f"{repo}/runs/102/jobs"] = Reply(200, {"total_count": 0, "jobs": []})
+    api.routes[f"{repo}/runs/102/logs"] = [Reply(drop=True), Reply(302, headers={"Location": "/storage/logs-102.zip"})]
+    api.routes["/storage/logs-102.zip"] = Reply(200, zip_bytes({"test/1_Set up job.txt": log("nothing here")}))
+    api.routes[f"{repo}/runs/102/artifacts"] = Reply(200, {"total_count": 2, "artifacts": [
+        {"id": 9003, "name": "dist-again", "expired": False, "digest": digest},
+        {"id": 9004, "name": "gone", "expired": False}]})
+    # run 103: logs expired
+    api.routes[f"{repo}/runs/103/jobs"] = Reply(200, {"total_count": 0, "jobs": []})
+    api.routes[f"{repo}/runs/103/logs"] = Reply(410, {"message": "Gone"})
+    api.routes[f"{repo}/runs/103/artifacts"] = Reply(200, {"total_count": 0, "artifacts": []})
+    return s
+
+
+def extras(finding: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for node in finding["origin"]:
+        out.update(node["extra"])
+    return out
+
+
+def test_ci_github_end_to_end(api: FakeGitHub, rng: random.Random, tmp_path: Path) -> None:
+    s = serve_repo(api, rng)
+    started = time.monotonic()
+    proc = run_cli("ci", "github", "octo/app", "--runs", "3", "-f", "json", "-q", "--show-secrets",
+                   env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN}, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert time.monotonic() - started < 30
+    report = json.loads(proc.stdout)
+    by_secret = {f["secret"]: f for f in report["findings"]}
+    step = by_secret[s["step"]]
+    assert (step["path"], step["start_line"]) == ("actions/runs/101/attempts/2/logs.zip!build/2_Run tests.txt", 3)
+    assert step["start_column"] == len(TS) + len("export GH=") + 1
+    facts = extras(step)
+    assert facts | {"head_sha": ""} == {"repo": "octo/app", "workflow": "CI", "run_id": "101", "run_attempt": "2",
+                                        "head_sha": "", "job": "build", "job_id": "5001", "step": "2",
+                                        "step_name": "Run tests", "log": "github-actions"}
+    lint = by_secret[s["job"]]
+    assert lint["path"] == "actions/runs/101/attempts/2/logs.zip!1_lint.txt" and extras(lint)["job"] == "lint"
+    art = by_secret[s["artifact"]]
+    assert art["path"] == "actions/runs/101/artifacts/dist.zip!config/app.env"
+    assert {k: extras(art)[k] for k in ("artifact", "artifact_id", "run_id")} == {
+        "artifact": "dist", "artifact_id": "9001", "run_id": "101"}
+    assert extras(art)["artifact_digest"].startswith("sha256:")
+
+    # the whole-job log duplicates the step logs and is not scanned twice; the masked value is no finding
+    paths = [f["path"] for f in report["findings"]]
+    assert sorted(paths) == sorted([step["path"], lint["path"], art["path"]])
+    skipped = {(x["path"], x["reason"]) for x in report["summary"]["skipped"]}
+    assert skipped == {("actions/runs/101/artifacts/coverage.zip", "expired"),
+                       ("actions/runs/102/artifacts/dist-again.zip", "duplicate"),
+                       ("actions/runs/102/artifacts/gone.zip", "not-found"),
+                       ("actions/runs/103/attempts/1/logs.zip", "expired")}
+
+    requested = api.paths()
+    assert requested.count("/repos/octo/app/actions/runs/101/jobs?per_page=100&filter=latest") >= 2  # waited, retried
+    assert "/repos/octo/app/actions/runs?per_page=100&page=2" in requested  # followed the Link header
+    assert requested.count("/repos/octo/app/actions/artifacts/9001/zip") >= 2  # 502 retried
+    assert "/repos/octo/app/actions/artifacts/9003/zip" not in requested  # dedup by the listed digest
+    assert all(h.get("authorization") == f"Bearer {TOKEN}" for p, h in api.requests if p.startswith("/repos/"))
+    assert all(h.get("x-github-api-version") for p, h in api.requests if p.startswith("/repos/"))
+
+
+def test_workflow_and_since_select_runs(api: FakeGitHub) -> None:
+    api.routes["/repos/octo/app/actions/workflows/ci.yml/runs"] = Reply(200, {"total_count": 0, "workflow_runs": []})
+    api.routes["/repos/octo/app/actions/runs"] = Reply(200, {"total_count": 2, "workflow_runs": [
+        run_obj(1, name="Release"), run_obj(2, name="CI")]})
+    for i in (1, 2):
+        api.routes[f"/repos/octo/app/actions/runs/{i}/jobs"] = Reply(200, {"jobs": []})
+        api.routes[f"/repos/octo/app/actions/runs/{i}/logs"] = Reply(404, {"message": "Not Found"})
+        api.routes[f"/repos/octo/app/actions/runs/{i}/artifacts"] = Reply(200, {"artifacts": []})
+    env = {"GITHUB_API_URL": api.base + "/", "GITHUB_TOKEN": TOKEN}
+    proc = run_cli("ci", "github", "octo/app", "--workflow", "ci.yml", "--since", "2024-05-01", "-f", "json", "-q", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert any(p.startswith("/repos/octo/app/actions/workflows/ci.yml/runs?") and "created=%3E%3D2024-05-01" in p
+               for p in api.paths())
+    proc = run_cli("ci", "github", "octo/app", "--workflow", "CI", "-f", "json", "-q", env=env)
+    skipped = json.loads(proc.stdout)["summary"]["skipped"]
+    assert [(x["path"], x["reason"]) for x in skipped] == [("actions/runs/2/attempts/1/logs.zip", "not-found")]
+
+
+def test_usage_and_api_errors_are_one_line_exit_2(api: FakeGitHub) -> None:
+    env = {"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN}
+    proc = run_cli("ci", "github", "not a repo", env=env)
+    assert proc.returncode == 2 and "OWNER/REPO" in proc.stderr and proc.stderr.count("\n") == 1
+    proc = run_cli("ci", "github", "octo/app", "--since", "yesterday", env=env)
+    assert proc.returncode == 2 and "--since" in proc.stderr
+    api.routes["/repos/octo/app/actions/runs"] = Reply(401, {"message": "Bad credentials"})
+    proc = run_cli("ci", "github", "octo/app", env=env)
+    assert proc.returncode == 2 and "GITHUB_TOKEN" in proc.stderr and proc.stderr.count("\n") == 1
+    api.routes["/repos/octo/app/actions/runs"] = Reply(404, {"message": "Not Found"})
+    proc = run_cli("ci", "github", "octo/app", env=env)
+    assert proc.returncode == 2 and "not found" in proc.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# the client on its own (waits recorded instead of slept)
+
+
+def client_for(api: FakeGitHub, sleeps: list[float], **kw: Any) -> GitHubClient:
+    return GitHubClient(ClientSettings(base_url=api.base, token=TOKEN, **kw), sleep=sleeps.append)
+
+
+def test_retry_after_and_exhausted_quota(api: FakeGitHub) -> None:
+    sleeps: list[float] = []
+    api.routes["/x"] = [Reply(429, {"message": "secondary rate limit"}, {"retry-after": "7"}), Reply(200, {"ok": 1})]
+    assert client_for(api, sleeps).get_json("/x")[0] == {"ok": 1}
+    assert sleeps == [7.0]
+    far = str(int(time.time()) + 7200)
+    api.routes["/y"] = Reply(403, {"message": "API rate limit exceeded"}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": far})
+    with pytest.raises(GitHubError, match="rate limit exhausted until"):
+        client_for(api, sleeps).get_json("/y")
+
+
+def test_spent_quota_waits_before_the_next_request(api: FakeGitHub) -> None:
+    sleeps: list[float] = []
+    reset = time.time() + 30
+    api.routes["/a"] = Reply(200, {"a": 1}, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(reset))})
+    api.routes["/b"] = Reply(200, {"b": 1})
+    client = client_for(api, sleeps)
+    client.get_json("/a")
+    assert sleeps == []
+    client.get_json("/b")
+    assert len(sleeps) == 1 and 25 < sleeps[0] <= 31
+
+
+def test_transient_failures_back_off_then_give_up(api: FakeGitHub) -> None:
+    sleeps: list[float] = []
+    api.routes["/flaky"] = [Reply(500), Reply(503), Reply(drop=True), Reply(200, {"ok": 1})]
+    assert client_for(api, sleeps).get_json("/flaky")[0] == {"ok": 1}
+    assert sleeps == [0.5, 1.0, 2.0]
+    sleeps.clear()
+    api.routes["/down"] = Reply(500, {"message": "boom"})
+    with pytest.raises(GitHubError, match="HTTP 500"):
+        client_for(api, sleeps, retries=2).get_json("/down")
+    assert sleeps == [0.5, 1.0]
+
+
+def test_token_is_not_sent_to_another_host_and_gone_is_unavailable(api: FakeGitHub) -> None:
+    with FakeGitHub() as storage:
+        storage.routes["/blob"] = Reply(200, b"zip bytes")
+        api.routes["/dl"] = Reply(302, headers={"Location": storage.base + "/blob?sig=1"})
+        assert client_for(api, []).download("/dl") == b"zip bytes"
+        assert storage.requests and "authorization" not in storage.requests[0][1]
+    api.routes["/old"] = Reply(410, {"message": "Gone"})
+    with pytest.raises(Unavailable) as info:
+        client_for(api, []).download("/old")
+    assert info.value.reason == "expired"
+    api.routes["/huge"] = Reply(200, b"x" * 5000)
+    with pytest.raises(Unavailable) as info:
+        client_for(api, [], max_download=1000).download("/huge")
+    assert info.value.reason == "too-large"
