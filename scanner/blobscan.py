@@ -21,8 +21,10 @@ from typing import Callable, Sequence
 
 from scanner.delta import scan_delta
 from scanner.engine import BlobScan, Engine
-from scanner.model import Finding, Origin
+from scanner import deepscan
+from scanner.model import Blob, Finding, Origin
 from scanner.pipeline import EngineSpec
+from scanner.sources import archives
 from scanner.sources.git import BlobReader, Repo
 
 _BATCH_BYTES = 4 * 1024 * 1024
@@ -53,6 +55,12 @@ class BlobResult:
 
 
 def _scan_whole(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
+    if archives.sniff(data[:512]) is not None:
+        # an archive committed to the repository: opened like one found on disk
+        found = deepscan.scan_blob(engine, Blob(data, origin))
+        if not found.files:
+            return BlobScan(skipped="binary")
+        return BlobScan(found.findings, found.warnings, found.bytes_scanned)
     s = engine.settings
     if len(data) > s.chunk_size + s.chunk_overlap:
         return engine.scan_stream(io.BytesIO(data), origin, len(data))
@@ -72,7 +80,7 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             continue
         origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
         scan = None
-        if delta and task.pred in previous:
+        if delta and task.pred in previous and archives.sniff(data[:512]) is None:
             old, old_findings = previous[task.pred]
             scan = scan_delta(engine, old, old_findings, data, origin)
         if scan is None:

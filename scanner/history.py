@@ -61,6 +61,14 @@ class _Walk:
     reachable_units: set[Unit]
 
 
+
+def reroot(origin: Origin, root: Origin) -> Origin:
+    """``origin`` with its outermost element replaced by ``root``: a finding inside an archive
+    blob keeps its member path (``build.zip!config/app.env``) under the attributed git path."""
+    if origin.parent is None:
+        return root
+    return Origin(origin.path, origin.kind, reroot(origin.parent, root), origin.extra)
+
 def _fps_of(found: Mapping[str, Sequence[Finding]]) -> dict[str, frozenset[str]]:
     return {blob: frozenset(f.fingerprint for f in fs) for blob, fs in found.items() if fs}
 
@@ -176,11 +184,11 @@ def attribute(
                 facts["removed_in"] = history.commits[min(preferred)].sha
         facts.update(status=status, blob=blob, **counts(fp))
         origin = Origin(path, kind="git-blob", extra=tuple(sorted(facts.items())))
-        out.extend(replace(f, origin=origin) for f in found[blob] if f.fingerprint == fp)
+        out.extend(replace(f, origin=reroot(f.origin, origin)) for f in found[blob] if f.fingerprint == fp)
     for lb in loose:
         for fp in sorted(fps_of.get(lb.sha, ())):
             facts = {"status": lb.status, "blob": lb.sha, **counts(fp)}
             origin = Origin(lb.path, kind="git-blob", extra=tuple(sorted(facts.items())))
-            out.extend(replace(f, origin=origin) for f in found[lb.sha] if f.fingerprint == fp)
+            out.extend(replace(f, origin=reroot(f.origin, origin)) for f in found[lb.sha] if f.fingerprint == fp)
     out.sort(key=Finding.sort_key)
     return out
