@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
     scan.add_argument("--max-decode-depth", type=int, default=2, metavar="N", help="how deep to decode base64/percent/escapes (default 2)")
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
+    scan.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
+                      help="also load the rules of a gitleaks config file, translated (repeatable)")
     cli_artifacts.add_content_options(scan)  # archives, their limits, --binary-strings
 
     rules = sub.add_parser("rules", help="list or check detection rules")
@@ -78,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     rules_sub.required = True
     rlist = rules_sub.add_parser("list", help="list the rules in effect")
     rlist.add_argument("--format", choices=("text", "json"), default="text")
+    rlist.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
+                       help="also list the translated rules of a gitleaks config file (repeatable)")
     _add_rule_options(rlist)
     rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
@@ -133,7 +137,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             return ExitStatus.ERROR
         print(f"ok: {len(ruleset.rules)} rules, {examples} examples and negatives proven")
         return ExitStatus.CLEAN
-    ruleset = load_effective_rules(args.config, args.rules, args.disable, [Path.cwd()])
+    ruleset = load_effective_rules(args.config, args.rules, args.disable, [Path.cwd()], args.gitleaks_config)
     if args.format == "json":
         rows = [{"id": r.id, "name": r.name, "kind": r.kind, "provider": r.provider, "severity": r.severity.value,
                  "confidence": r.confidence.value, "keywords": list(r.keywords), "source": r.source}

@@ -9,6 +9,9 @@ min_confidence = "medium"            # low | medium | high
 paths = ["tests/fixtures/**", "*.lock"]   # gitignore-style globs, never scanned
 regexes = ['''^dev-only-''']              # a secret matching one is not reported
 stopwords = ["localhost"]                 # a secret containing one is not reported
+
+[extend]
+gitleaks = "ci/gitleaks.toml"             # rules in gitleaks' format (a file or a list), translated
 ```
 """
 
@@ -25,7 +28,8 @@ from scanner.errors import ConfigError
 from scanner.model import Confidence
 
 CONFIG_NAME = ".credsprawl.toml"
-_TOP = frozenset({"rules", "disable", "min_confidence", "allowlist"})
+_TOP = frozenset({"rules", "disable", "min_confidence", "allowlist", "extend"})
+_EXTEND = frozenset({"gitleaks"})
 _ALLOW = frozenset({"paths", "regexes", "stopwords"})
 
 
@@ -38,6 +42,7 @@ class Config:
     allow_regexes: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     source: str = ""  # the file it came from, or "" for defaults
+    gitleaks: tuple[Path, ...] = ()  # gitleaks-format rule files ([extend] gitleaks)
 
 
 def _strings(value: Any, what: str, where: str) -> tuple[str, ...]:
@@ -56,6 +61,14 @@ def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
     unknown = set(allow) - _ALLOW
     if unknown:
         raise ConfigError(f"{where}: unknown [allowlist] key(s) {', '.join(sorted(unknown))}")
+    extend = doc.get("extend", {})
+    if not isinstance(extend, dict):
+        raise ConfigError(f"{where}: [extend] must be a table")
+    unknown = set(extend) - _EXTEND
+    if unknown:
+        raise ConfigError(f"{where}: unknown [extend] key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_EXTEND))})")
+    gitleaks = extend.get("gitleaks", [])
+    gitleaks = _strings([gitleaks] if isinstance(gitleaks, str) else gitleaks, "extend.gitleaks", where)
     regexes = _strings(allow.get("regexes", []), "allowlist.regexes", where)
     for r in regexes:
         try:
@@ -74,6 +87,7 @@ def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
         allow_regexes=regexes,
         stopwords=tuple(s.lower() for s in _strings(allow.get("stopwords", []), "allowlist.stopwords", where)),
         source=where,
+        gitleaks=tuple(base / p for p in gitleaks),
     )
 
 

@@ -13,11 +13,13 @@ from scanner.engine import EngineSettings
 from scanner.filters import FindingFilter
 from scanner.errors import UsageError
 from scanner.match.prefilter import hyperscan_available
-from scanner.model import Confidence, Origin
-from scanner.pipeline import EngineSpec, ItemResult, clock, default_jobs, run, summarise
+from scanner.deepscan import ContentOptions, scan_blob, warning_for
+from scanner.model import Blob, Confidence, Origin
+from scanner.pipeline import EngineSpec, clock, default_jobs
 from scanner.results import ScanReport, Skip
 from scanner.rules import RuleSet, load_rules
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
+from scanner.workplan import Unit, UnitResult, WorkSpec, plan, run, summarise
 
 STDIN = "-"
 
@@ -27,11 +29,25 @@ def load_effective_config(config_path: Path | None, search: list[Path]) -> Confi
 
 
 def load_effective_rules(
-    config_path: Path | None, extra: list[Path], disabled: list[str], search: list[Path]
+    config_path: Path | None, extra: list[Path], disabled: list[str], search: list[Path],
+    gitleaks: list[Path] | None = None,
 ) -> RuleSet:
     config = load_effective_config(config_path, search)
-    ruleset = load_rules(extra=[*config.rules, *extra])
+    ruleset = with_gitleaks_rules(load_rules(extra=[*config.rules, *extra]), [*config.gitleaks, *(gitleaks or [])])
     return ruleset.without([*config.disable, *disabled])
+
+
+def with_gitleaks_rules(ruleset: RuleSet, files: list[Path]) -> RuleSet:
+    """``ruleset`` plus the translated rules of gitleaks-format files; one warning line on stderr
+    for each rule that could not be translated whole."""
+    if not files:
+        return ruleset
+    from scanner.gitleaks_config import extend_ruleset
+
+    extended, warnings = extend_ruleset(ruleset, files)
+    for w in warnings:
+        print(f"credsprawl: warning: {w}", file=sys.stderr)
+    return extended
 
 
 def resolve_engine(name: str) -> str:
@@ -52,13 +68,16 @@ class ScanRequest:
     walk: WalkOptions
     jobs: int
     progress: bool
+    content: ContentOptions = ContentOptions()  # archives, notebooks, CI logs, binary strings
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ScanRequest:
         paths = tuple(args.paths) or (".",)
         search = [Path(p) for p in paths[:1] if p != STDIN and Path(p).is_dir()] + [Path.cwd()]
         config = load_effective_config(args.config, search)
-        ruleset = load_rules(extra=[*config.rules, *args.rules]).without([*config.disable, *args.disable])
+        ruleset = with_gitleaks_rules(load_rules(extra=[*config.rules, *args.rules]),
+                                      [*config.gitleaks, *getattr(args, "gitleaks_config", [])])
+        ruleset = ruleset.without([*config.disable, *args.disable])
         min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
         settings = EngineSettings(
             max_file_size=args.max_file_size,
@@ -74,20 +93,21 @@ class ScanRequest:
             excludes=(*config.allow_paths, *args.exclude),
         )
         progress = not args.quiet and sys.stderr.isatty()
-        return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress)
+        from scanner.cli_artifacts import content_options
+
+        return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress, content_options(args))
 
     def root_for_report(self) -> str:
         dirs = [p for p in self.paths if p != STDIN and Path(p).is_dir()]
         return str(Path(dirs[0]).resolve()) if len(self.paths) == 1 and dirs else str(Path.cwd())
 
 
-def _scan_stdin(spec: EngineSpec) -> ItemResult:
+def _scan_stdin(spec: WorkSpec) -> UnitResult:
+    """Standard input through the same content routing as files (archives, notebooks, logs)."""
     data = sys.stdin.buffer.read()
     item = FileItem(STDIN, "<stdin>", len(data))
-    scan = spec.build().scan_bytes(data, Origin("<stdin>", kind="stdin"))
-    if scan.skipped:
-        return ItemResult(item, None, Skip(item.display, scan.skipped))
-    return ItemResult(item, scan, None)
+    scan = scan_blob(spec.build(), Blob(data, Origin("<stdin>", kind="stdin")), spec.content)
+    return UnitResult(Unit(item, None, len(data)), scan, None)
 
 
 @dataclass
@@ -122,17 +142,19 @@ def _walk(request: ScanRequest, fs_paths: list[str]) -> tuple[list[FileItem], li
 
 def run_scan(request: ScanRequest) -> ScanReport:
     started = clock()
-    spec = EngineSpec(request.ruleset.rules, request.settings)
+    spec = WorkSpec(EngineSpec(request.ruleset.rules, request.settings), request.content)
     fs_paths = [p for p in request.paths if p != STDIN]
     items, skips = _walk(request, fs_paths) if fs_paths else ([], [])
-    results: list[ItemResult] = []
+    units, planned = plan(items, request.content)
+    results: list[UnitResult] = []
     if STDIN in request.paths:
         results.append(_scan_stdin(spec))
-    if request.progress and items:
+    if request.progress and units:
         with _ProgressBar(sum(i.size for i in items)) as bar:
-            results.extend(run(items, spec, request.jobs, bar.update))
+            results.extend(run(units, spec, request.jobs, bar.update))
     else:
-        results.extend(run(items, spec, request.jobs))
-    findings, summary = summarise(results, skips, clock() - started)
+        results.extend(run(units, spec, request.jobs))
+    notes = [n for n in map(warning_for, planned) if n]
+    findings, summary = summarise(results, [*skips, *planned], clock() - started, notes)
     return ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__)
 

@@ -1,26 +1,43 @@
 """Decoders: find encoded runs in text and decode them so they can be scanned again.
 
-A run is decoded only where there is a reason: base64 where the prefilter saw an encoded keyword,
-percent-encoding where ``%XX`` occurs, JSON/unicode escapes where ``\\/`` or ``\\u00`` occurs. A
-finding in decoded text is reported at the span of the encoded run. Depth is bounded by the caller.
+A run is decoded only where there is a reason, and no decoder makes a pass of its own over the
+content:
+
+- base64, hex and backslash escapes where the prefilter saw an encoded form of a keyword (the
+  automaton holds the base64 forms of every keyword at each alignment, and the hex, ``\\xNN`` and
+  ``\\u00NN`` forms of the longer ones);
+- percent-encoding and JSON/unicode/``\\xNN`` escapes in the run of text around a plain keyword
+  hit, when the run holds ``%XX`` or a backslash escape (and such a character is near the hit);
+- on the line of a plain keyword hit: string concatenation (``"sk_live_" + "4eC3…"``), the quoted
+  pieces joined; escaped quotes (``\\"token\\": \\"…\\"``, JSON inside a JSON string) and HTML
+  character references (``&quot;``, ``&#x67;``) resolved.
+
+A finding in decoded text is reported at the span of the encoded run. Depth is bounded by the caller.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import html
 import re
 from typing import Callable, Iterator
 from urllib.parse import unquote
 
-_B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
 _MAX_RUN = 65536
 _MIN_RUN = 16
 # an escaped URL delimiter or punctuation: %20-%2F, %3A-%40, %5B-%60, %7B-%7E (not "%02d")
 _PERCENT = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
 _MIN_PERCENT_ESCAPES = 2
-_JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|/)")
-_RUN_STOP = frozenset(" \t\r\n\"'<>`")
+_JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)")
+_HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
+_MIN_HEX_RUN = 16
+_MIN_HEX_VARIANT = 4  # keyword bytes: shorter keywords have hex forms too common in digests
+# "piece" + "piece", 'a' . 'b' (PHP), "a" & "b" (VB), 'a' || 'b' (SQL): the same quote on both sides
+_CONCAT = re.compile(r"""(["'])[ \t]*(?:\+|\.|&|\|\|)[ \t]*\1""")
+_MAX_LINE = 4096
+_LINE_REACH = 512  # a line decode covers the line of a keyword, at most this far either side of it
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
 
 Span = tuple[int, int]
@@ -52,10 +69,52 @@ def percent_decode(value: str) -> str | None:
     return decoded if decoded != value else None
 
 
+def encoded_variants(keyword: str) -> set[str]:
+    """Lowercase forms of a keyword (as written in lower and in upper case) in hex and in ``\\xNN``
+    and ``\\u00NN`` escapes, for keywords long enough that their hex form does not turn up in
+    digests. The prefilter looks for them beside the keyword itself."""
+    raw_forms = {keyword.lower().encode("utf-8"), keyword.upper().encode("utf-8")}
+    if len(next(iter(raw_forms))) < _MIN_HEX_VARIANT:
+        return set()
+    out: set[str] = set()
+    for raw in raw_forms:
+        out.add(raw.hex())
+        out.add("".join(f"\\x{b:02x}" for b in raw))
+        if raw.isascii():
+            out.add("".join(f"\\u00{b:02x}" for b in raw))
+    return out
+
+
+def _escape_ends_at(text: str, hit: int) -> bool:
+    """Whether the encoded keyword ending at ``hit`` is written in backslash escapes."""
+    return (hit >= 4 and text[hit - 4] == "\\") or (hit >= 6 and text[hit - 6] == "\\")
+
+
+def hex_decode_text(value: str) -> str | None:
+    """Decode a run of hex digits (an even number of them) into printable text, else None."""
+    if len(value) % 2:
+        return None
+    try:
+        raw = bytes.fromhex(value)
+    except ValueError:
+        return None
+    return raw.decode("latin-1") if _printable(raw) else None
+
+
+def html_unescape(value: str) -> str | None:
+    """Resolve HTML/XML character references, keeping the latin-1 view (UTF-8 bytes per character)."""
+    decoded = html.unescape(value)
+    if decoded == value:
+        return None
+    return decoded.encode("utf-8", errors="replace").decode("latin-1")
+
+
 def _json_unescape_one(m: re.Match[str]) -> str:
     token = m.group(0)
     if token == "\\/":
         return "/"
+    if token[1] == "x":
+        return chr(int(token[2:], 16)).encode("utf-8", errors="replace").decode("latin-1")
     # keep the latin-1 view: a character becomes the bytes of its UTF-8 encoding
     return chr(int(token[2:], 16)).encode("utf-8", errors="replace").decode("latin-1")
 
@@ -69,6 +128,7 @@ VALUE_DECODERS: dict[str, Callable[[str], str | None]] = {
     "base64": b64decode_text,
     "percent": lambda v: percent_decode(v) or v,
     "json": lambda v: json_unescape(v) or v,
+    "html": lambda v: html_unescape(v) or v,
 }
 
 
@@ -77,16 +137,31 @@ def decode_value(kind: str, value: str) -> str | None:
     return VALUE_DECODERS[kind](value)
 
 
-def _expand(text: str, pos: int, allowed: Callable[[str], bool]) -> Span:
-    start = pos
-    lo = max(0, pos - _MAX_RUN // 2)
-    while start > lo and allowed(text[start - 1]):
-        start -= 1
-    end = pos
-    hi = min(len(text), pos + _MAX_RUN // 2)
-    while end < hi and allowed(text[end]):
-        end += 1
-    return start, end
+class _RunClass:
+    """Expands a position to the run of characters of one class around it, in C: a forward match of
+    the class, and backwards the last character outside it in growing slices."""
+
+    def __init__(self, allowed: str, stop: str) -> None:
+        self._forward = re.compile(f"[{allowed}]*")
+        self._last_stop = re.compile(f"(?s:.*)[{stop}]")
+
+    def span(self, text: str, pos: int) -> Span:
+        lo = max(0, pos - _MAX_RUN // 2)
+        hi = min(len(text), pos + _MAX_RUN // 2)
+        end = self._forward.match(text, pos, hi).end()  # type: ignore[union-attr]
+        start, step = pos, 128
+        while start > lo:
+            a = max(lo, start - step)
+            m = self._last_stop.match(text, a, start)
+            if m is not None:
+                return m.end(), end
+            start, step = a, step * 4
+        return lo, end
+
+
+_B64_RUN = _RunClass("A-Za-z0-9+/_-", "^A-Za-z0-9+/_-")
+_HEX_RUN = _RunClass("0-9a-fA-F", "^0-9a-fA-F")
+_TEXT_RUN = _RunClass("^ \t\r\n\"'<>`", " \t\r\n\"'<>`")  # blanks, quotes and angle brackets end a run
 
 
 def _base64_runs(text: str, hits: list[int]) -> Iterator[Span]:
@@ -94,7 +169,7 @@ def _base64_runs(text: str, hits: list[int]) -> Iterator[Span]:
     for hit in sorted(hits):
         if hit < last_end:
             continue  # inside the run already found: one decode per run
-        start, end = _expand(text, max(0, min(hit, len(text)) - 1), _B64_CHARS.__contains__)
+        start, end = _B64_RUN.span(text, max(0, min(hit, len(text)) - 1))
         while end < len(text) and end - start > 0 and text[end] == "=" and text[end - 2:end] != "==":
             end += 1
         last_end = end
@@ -108,34 +183,150 @@ def _keyword_runs(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, st
     for hit in sorted(keyword_hits):
         if hit <= last_end:
             continue
-        span = _expand(text, max(0, hit - 1), lambda c: c not in _RUN_STOP)
+        span = _TEXT_RUN.span(text, max(0, hit - 1))
         last_end = span[1]
         yield span, text[span[0]:span[1]]
+
+
+def _hex_run(text: str, hit: int) -> Span | None:
+    """The run of hex digits holding the encoded keyword that ends at ``hit``, when there is one."""
+    start, end = _HEX_RUN.span(text, max(0, min(hit, len(text)) - 1))
+    return (start, end) if end - start >= _MIN_HEX_RUN else None
+
+
+def _encoded(text: str, span: Span, hit: int) -> tuple[Span, str, str] | None:
+    """Decode the run holding an encoded keyword: hex when the keyword sits in a run of hex
+    digits, else base64 (the keyword may sit anywhere in the run: each alignment is tried)."""
+    hex_span = _hex_run(text, hit)
+    if hex_span is not None:
+        run = text[hex_span[0]:hex_span[1]]
+        for shift in range(2):
+            decoded = hex_decode_text(run[shift:len(run) - (len(run) - shift) % 2])
+            if decoded is not None:
+                return hex_span, "hex", decoded
+    run = text[span[0]:span[1]]
+    for shift in range(4):
+        decoded = b64decode_text(run[shift:])
+        if decoded is not None:
+            return span, "base64", decoded
+    return None
+
+
+_LOCAL = 512  # a run around a keyword is decoded only when an escape character is this close to it
+
+
+def _near(text: str, hits: list[int], percent: bool, backslash: bool, ampersand: bool) -> list[int]:
+    """The keyword hits with a %, a backslash or an & (those the text holds at all) close by:
+    the only runs the escape decoders can change. Checked in C, before any run is expanded: hits
+    come in order, so the next occurrence of each character is searched once per stretch of text."""
+    wanted = [c for c, on in (("%", percent), ("\\", backslash), ("&", ampersand)) if on]
+    nxt = {c: -1 for c in wanted}
+    out = []
+    for hit in sorted(hits):
+        a, b = max(0, hit - _LOCAL), hit + _LOCAL
+        for c in wanted:
+            pos = nxt[c]
+            if pos < a and pos != -2:
+                pos = text.find(c, a)
+                nxt[c] = pos if pos >= 0 else -2  # -2: none left in the text
+            if 0 <= pos < b:
+                out.append(hit)
+                break
+    return out
+
+
+_STRING_ESCAPE = re.compile(r"""\\(?:["'\\/bfnrt]|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})""")
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _string_unescape_one(m: re.Match[str]) -> str:
+    token = m.group(0)
+    c = token[1]
+    if c in "ux":
+        return chr(int(token[2:], 16)).encode("utf-8", errors="replace").decode("latin-1")
+    return _SIMPLE_ESCAPES.get(c, c)
+
+
+def string_unescape(value: str) -> str | None:
+    """Resolve the escapes of a JSON (or C-like) string body: ``\\"`` ``\\\\`` ``\\n`` ``\\u00XX``…"""
+    decoded = _STRING_ESCAPE.sub(_string_unescape_one, value)
+    return decoded if decoded != value else None
+
+
+# A line is worth a decode only when it holds one of these: quoted pieces of a secret concatenated
+# (no blank inside a piece), an escaped quote beside an assignment operator, or an encoded quote (or
+# &amp;) of HTML/XML.
+_CONCAT_TRIGGER = re.compile(r"""["'][^\s"']{2,}["'][ \t]*(?:\+|\.|&|\|\|)[ \t]*["'][^\s"']{2,}""")
+# a name and a value, one of them in escaped quotes: \"key\": \"value\", KEY = \"value\", \"NAME\", \"value\"
+_ESCAPE_TRIGGER = re.compile(r"""\w\\["'][ \t]*(?::|=>?|,)[ \t]*\\?["']|\w[ \t]*(?::|=>?)[ \t]*\\["']""")
+_ENTITY_TRIGGER = re.compile(r"&(?:quot|apos|amp|#0*(?:34|39)|#[xX]0*2[27]);")
+
+
+def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
+    """Decodes of the lines of plain keyword hits (at most ``_LINE_REACH`` either side): quoted pieces concatenated on the line joined
+    (``"sk_live_" + "4eC3…"``), escaped quotes resolved (JSON inside a JSON string, notebook
+    sources, ``\\"password\\": \\"…\\"`` in logs), and HTML/XML character references resolved
+    (``data-config="{&quot;token&quot;: &quot;…&quot;}"``). Each decode runs its trigger regex only
+    on a line that holds the character the trigger needs (``+``, a backslash, ``&``)."""
+    find = text.find
+    last_end = -1
+    for hit in sorted(keyword_hits):
+        if hit <= last_end:
+            continue
+        start = text.rfind("\n", 0, hit) + 1
+        end = find("\n", hit)
+        end = len(text) if end < 0 else end
+        last_end = end
+        if end - start > _MAX_LINE:  # minified code and data: no line to speak of
+            continue
+        start, end = max(start, hit - _LINE_REACH), min(end, hit + _LINE_REACH)
+        # each decode needs a character most lines lack: looked for in C before any regex runs
+        if ((find("+", start, end) >= 0 or find("||", start, end) >= 0 or find("' .", start, end) >= 0
+             or find("'.'", start, end) >= 0) and _CONCAT_TRIGGER.search(text, start, end)):
+            yield (start, end), "concat", _CONCAT.sub("", text[start:end])
+        if find("\\", start, end) >= 0 and _ESCAPE_TRIGGER.search(text, start, end):
+            decoded = string_unescape(text[start:end])
+            if decoded is not None:
+                yield (start, end), "json-escape", decoded
+        if find("&", start, end) >= 0 and _ENTITY_TRIGGER.search(text, start, end):
+            decoded = html_unescape(text[start:end])
+            if decoded is not None:
+                yield (start, end), "html-entity", decoded
 
 
 def candidates(text: str, base64_hits: list[int], keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
     """Encoded runs worth decoding: ``(span, decoder name, decoded text)``.
 
-    Base64 runs are found by the base64 forms of keywords. Percent-encoded and escaped runs are
-    decoded only around a plain keyword: escapes hide the delimiters around a secret (``%22``,
-    ``\\u0022``, ``\\/``), rarely the letters of its keyword.
+    Base64 and hex runs are found by the encoded forms of keywords (``base64_hits``). Percent-encoded,
+    escaped and entity-encoded runs are decoded only around a plain keyword: escapes hide the
+    delimiters around a secret (``%22``, ``\\u0022``, ``\\/``, ``&quot;``), rarely the letters of its
+    keyword. Concatenated string pieces are joined on the line of a plain keyword.
     """
-    for span in _base64_runs(text, base64_hits):
-        run = text[span[0]:span[1]]
-        # the keyword may sit anywhere in the run: try each 4-character alignment of its start
-        for shift in range(4):
-            decoded = b64decode_text(run[shift:])
-            if decoded is not None:
-                yield span, "base64", decoded
-                break
-    if not keyword_hits or ("%" not in text and "\\" not in text):
-        return
-    for span, run in _keyword_runs(text, keyword_hits):
-        if "%" in run and len(_PERCENT.findall(run)) >= _MIN_PERCENT_ESCAPES:
-            decoded = percent_decode(run)
-            if decoded is not None:
-                yield span, "percent", decoded
-        if "\\" in run and _JSON_ESCAPE.search(run):
+    ordered = sorted(base64_hits)
+    escaped = [h for h in ordered if _escape_ends_at(text, h)]
+    if escaped:
+        ordered = [h for h in ordered if not _escape_ends_at(text, h)]
+        for span, run in _keyword_runs(text, escaped):
             decoded = json_unescape(run)
             if decoded is not None:
                 yield span, "json-escape", decoded
+    for span in _base64_runs(text, ordered):
+        i = bisect.bisect_right(ordered, span[0])
+        found = _encoded(text, span, ordered[i] if i < len(ordered) and ordered[i] <= span[1] else span[1])
+        if found is not None:
+            yield found
+    if not keyword_hits:
+        return
+    percent, backslash = "%" in text, "\\" in text
+    if percent or backslash:
+        for span, run in _keyword_runs(text, _near(text, keyword_hits, percent, backslash, False)):
+            if percent and "%" in run and len(_PERCENT.findall(run)) >= _MIN_PERCENT_ESCAPES:
+                decoded = percent_decode(run)
+                if decoded is not None:
+                    yield span, "percent", decoded
+            if backslash and "\\" in run and _JSON_ESCAPE.search(run):
+                decoded = json_unescape(run)
+                if decoded is not None:
+                    yield span, "json-escape", decoded
+    if "'" in text or '"' in text:
+        yield from _line_decodes(text, keyword_hits)

@@ -30,7 +30,7 @@ from scanner.match.prefilter import Entry, Hits, keyword_entry, keyword_table
 from scanner.model import Rule
 from scanner.rules import is_shipped, load_rules
 
-_FORMAT = "7"  # bump when what goes into the database changes
+_FORMAT = "8"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 

@@ -3,8 +3,8 @@ their regexes, and only on windows around the hits. This module holds the shared
 portable Aho-Corasick backend; ``hyperscan_backend`` holds the fast one.
 
 Besides the rules' keywords, the automaton holds the base64 forms of each keyword (in all three
-alignments), so a keyword hidden inside base64-encoded text marks that text for decoding without a
-second pass over the content.
+alignments) and the hex and backslash-escaped forms of the longer ones, so a keyword hidden inside
+encoded text marks that text for decoding without a second pass over the content.
 """
 
 from __future__ import annotations
@@ -15,24 +15,27 @@ from typing import Protocol, Sequence
 
 import ahocorasick
 
+from scanner.match.decoders import encoded_variants
 from scanner.model import Rule
 
-# The payload of a base64 form of a keyword: no rule index, only "decode base64 around here".
+# The payload of an encoded (base64 or hex) form of a keyword: no rule index, only "decode around here".
 B64_MARK = -1
 _MIN_B64_VARIANT = 4
 
 
 def base64_variants(keyword: str) -> set[str]:
-    """The stable middle of base64(keyword) at each of the three byte alignments, lowercased."""
-    raw = keyword.encode("utf-8")
+    """The stable middle of base64(keyword) at each of the three byte alignments, lowercased, for
+    the keyword written in lower and in upper case (``akia`` is ``AKIA`` in the text)."""
     out: set[str] = set()
-    for pad in range(3):
-        enc = base64.b64encode(b"\0" * pad + raw).decode("ascii")
-        start = (pad * 4 + 2) // 3  # first character not influenced by the padding bytes
-        end = ((pad + len(raw)) * 4) // 3  # last character fully determined by keyword bytes
-        stable = enc[start:end]
-        if len(stable) >= _MIN_B64_VARIANT:
-            out.add(stable.lower())
+    for form in {keyword.lower(), keyword.upper()}:
+        raw = form.encode("utf-8")
+        for pad in range(3):
+            enc = base64.b64encode(b"\0" * pad + raw).decode("ascii")
+            start = (pad * 4 + 2) // 3  # first character not influenced by the padding bytes
+            end = ((pad + len(raw)) * 4) // 3  # last character fully determined by keyword bytes
+            stable = enc[start:end]
+            if len(stable) >= _MIN_B64_VARIANT:
+                out.add(stable.lower())
     return out
 
 
@@ -85,7 +88,7 @@ def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[i
         for kw in rule.keywords:
             table.setdefault(kw, set()).add(index)
             if decode_base64:
-                for variant in base64_variants(kw):
+                for variant in base64_variants(kw) | encoded_variants(kw):
                     table.setdefault(variant, set()).add(B64_MARK)
     return table
 

@@ -1,0 +1,297 @@
+"""Detection quality: recall, precision and F1 on a labeled corpus, for credsprawl and gitleaks.
+
+    python bench/quality.py [--seed 1] [--repeats 4] [--jobs 2] [--no-peers]
+    python bench/quality.py --fp-tree bench/.cache/pkgtree [--fp-only]
+
+The corpus is generated at run time by ``fixtures/quality`` (fake credentials in realistic files of
+many formats, plain and encoded, plus hard negatives) into ``bench/.cache/quality-s<seed>`` and
+scanned by each tool as a directory, the way a user would. A planted secret is found when a finding
+of the tool starts on one of its lines. Precision counts distinct finding locations (file, line):
+a location on no planted secret or identifier is a false positive, attributed to the hard negative
+it hit (``unlabeled`` otherwise). Identifiers (account SIDs, org URLs beside their secrets) count
+neither way.
+
+``--fp-tree DIR`` scans a real source tree (the installed packages of bench/pkgtree.py) with
+credsprawl and lists every finding, classified by path as a test/fixture/documentation file or not,
+with findings per 50 MB.
+
+Tables are printed and written to ``bench/results/quality.md`` (``--fp-tree`` to ``quality-fp.md``).
+gitleaks runs from ``bench/.venv-peers`` (``python bench/peers.py install gitleaks``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+PROJECT = BENCH.parent
+sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(BENCH))
+
+import peers as peers_mod  # noqa: E402
+from fixtures.quality import Corpus, Label, build  # noqa: E402
+from fixtures.quality.corpus import GENERATOR_VERSION  # noqa: E402
+from fixtures.quality.scoring import Hit, Score, score  # noqa: E402
+
+RESULTS = BENCH / "results"
+CACHE = BENCH / ".cache"
+
+
+# ------------------------------------------------------------------------------------------------
+# the corpus on disk
+
+
+def corpus_dir(seed: int, repeats: int) -> Path:
+    return CACHE / f"quality-s{seed}-r{repeats}"
+
+
+def materialise(seed: int, repeats: int) -> tuple[Path, list[Label], Corpus]:
+    out = corpus_dir(seed, repeats)
+    corpus = build(seed, repeats)
+    manifest = {"generator": GENERATOR_VERSION, "seed": seed, "repeats": repeats, **corpus.summary()}
+    mfile = out / "manifest.json"
+    if not (mfile.exists() and json.loads(mfile.read_text()) == manifest):
+        if out.exists():
+            subprocess.run(["rm", "-rf", str(out)], check=True)
+        out.mkdir(parents=True)
+        corpus.write(out)
+        mfile.write_text(json.dumps(manifest, indent=2))
+    return out / "tree", corpus.labels, corpus
+
+
+# ------------------------------------------------------------------------------------------------
+# running the tools
+
+
+def run_credsprawl(root: Path, jobs: int, report: Path) -> tuple[list[Hit], float]:
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", str(root), "-f", "json", "-o", str(report), "--exit-zero",
+                           "-q", "--jobs", str(jobs)], cwd=PROJECT, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"credsprawl failed ({proc.returncode}): {proc.stderr.strip()[-400:]}")
+    data = json.loads(report.read_text())
+    hits = [Hit(f["path"].split("!", 1)[0], int(f["start_line"]), int(f["end_line"]), f["rule_id"]) for f in data["findings"]]
+    return hits, elapsed
+
+
+def run_gitleaks(root: Path, jobs: int, report: Path) -> tuple[list[Hit], float, str] | None:
+    if not peers_mod.available("gitleaks"):
+        return None
+    run = peers_mod.gitleaks_run(root, report, jobs)
+    started = time.monotonic()
+    proc = subprocess.run(run.argv, env={**os.environ, **run.env}, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if proc.returncode not in (0, 1) or not report.exists():
+        print(f"quality: gitleaks failed ({proc.returncode}): {proc.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    data = json.loads(report.read_text() or "[]")
+    hits = [Hit(peers_mod._rel(f["File"], root), int(f["StartLine"]), int(f.get("EndLine") or f["StartLine"]), f["RuleID"])
+            for f in data]
+    return hits, elapsed, peers_mod.version("gitleaks")
+
+
+# ------------------------------------------------------------------------------------------------
+# scoring
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# ------------------------------------------------------------------------------------------------
+# tables
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def quality_tables(scores: list[Score], labels: list[Label], times: dict[str, float], versions: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    out += ["| tool | version | planted found | recall | false positives | precision | F1 | wall s |", "|---|---|---|---|---|---|---|---|"]
+    for s in scores:
+        tp, n = s.totals(labels)
+        p, r = s.precision(labels), s.recall(labels)
+        out.append(_row(s.tool, versions.get(s.tool, ""), f"{tp}/{n}", f"{r:.3f}", len(s.false_positives), f"{p:.3f}",
+                        f"{_f1(p, r):.3f}", f"{times.get(s.tool, 0):.1f}"))
+    # by form and by format
+    for title, key in (("form of the planted secret", lambda lb: lb.kind), ("file format", lambda lb: lb.format)):
+        groups = sorted({key(lb) for lb in labels if lb.role == "secret"})
+        out += ["", f"### Recall by {title}", "", _row(title, "planted", *(s.tool for s in scores)), "|---|---|" + "---|" * len(scores)]
+        for g in groups:
+            cells = []
+            n = 0
+            for s in scores:
+                tp, n = s.totals(labels, lambda lb, g=g: key(lb) == g)
+                cells.append(f"{tp}/{n} ({tp / n:.2f})" if n else "-")
+            out.append(_row(g, n, *cells))
+    # false positives by negative kind
+    kinds = Counter(lb.kind for lb in labels if lb.role == "negative")
+    out += ["", "### False positives by kind of hard negative", "", _row("negative kind", "planted", *(s.tool for s in scores)),
+            "|---|---|" + "---|" * len(scores)]
+    for k in sorted(kinds):
+        out.append(_row(k, kinds[k], *(sum(1 for _, lb in s.false_positives if lb is not None and lb.kind == k) for s in scores)))
+    out.append(_row("(on no label)", "-", *(sum(1 for _, lb in s.false_positives if lb is None) for s in scores)))
+    # per type
+    types = sorted({lb.type for lb in labels if lb.role == "secret"})
+    out += ["", "### By credential type", "",
+            "Recall is planted secrets found; precision counts, against them, false positives on hard negatives that imitate the type.",
+            "", _row("type", "planted", *(f"{s.tool} recall" for s in scores), *(f"{s.tool} precision" for s in scores)),
+            "|---|---|" + "---|" * (2 * len(scores))]
+    for t in types:
+        recalls, precisions = [], []
+        n = 0
+        for s in scores:
+            tp, n = s.totals(labels, lambda lb, t=t: lb.type == t)
+            fp = sum(1 for _, lb in s.false_positives if lb is not None and lb.type == t)
+            recalls.append(f"{tp}/{n}")
+            precisions.append(f"{tp / (tp + fp):.2f}" if tp + fp else "-")
+        out.append(_row(t, n, *recalls, *precisions))
+    return out
+
+
+def misses(s: Score, labels: list[Label], limit: int = 40) -> list[str]:
+    out = []
+    for i, lb in enumerate(labels):
+        if lb.role == "secret" and not s.found.get(i):
+            out.append(f"  miss  {lb.type:<36} {lb.kind:<12} {lb.path}:{lb.line}")
+    for h, lb in s.false_positives:
+        out.append(f"  fp    {h.rule:<36} {(lb.kind if lb else 'unlabeled'):<12} {h.path}:{h.start}")
+    return out[:limit] + ([f"  ... {len(out) - limit} more"] if len(out) > limit else [])
+
+
+# ------------------------------------------------------------------------------------------------
+# the real-code false-positive check
+
+_TESTISH = re.compile(r"(?i)(?:^|/)(?:tests?|testing|test_?data|fixtures?)(?:/|$)|(?:^|/)test_[^/]*$|_tests?\.py$|(?:^|/)conftest\.py$")
+_DOCISH = re.compile(r"(?i)(?:^|/)(?:examples?|samples?|docs?|demo)(?:/|$)|(?:^|/)examples?[-_.\w]*\.json$|\.(?:md|rst)$|/METADATA$")
+# documentation context in the lines above a finding: a doctest prompt, an RST code block, "for example"
+_DOC_CONTEXT = re.compile(r"(?im)^\s*>>> |^\s*\.\. code-block::|for example|e\.g\.|looks something like|such as:")
+
+
+def classify(tree: Path, path: str, line: int) -> str:
+    """Where a finding on real code sits: a test or fixture file, documentation (a docs path, an
+    examples file, or a docstring example: doctest prompt, code block or "for example" in the 40
+    lines above it), or ordinary code to review."""
+    if _TESTISH.search(path):
+        return "test/fixture"
+    if _DOCISH.search(path):
+        return "documentation"
+    if "!" not in path:
+        try:
+            with open(tree / path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return "review"
+        if _DOC_CONTEXT.search("\n".join(lines[max(0, line - 41):line])):
+            return "documentation"
+    return "review"
+
+
+def fp_tree(tree: Path, jobs: int) -> list[str]:
+    report = CACHE / "quality-fp-tree.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    hits, elapsed = run_credsprawl(tree, jobs, report)
+    data = json.loads(report.read_text())
+    summary = data["summary"]
+    total_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(tree) for f in fs
+                      if os.path.isfile(os.path.join(d, f)) and not os.path.islink(os.path.join(d, f)))
+    rows = []
+    where = Counter()
+    for f in data["findings"]:
+        cls = classify(tree, f["path"], int(f["start_line"]))
+        where[cls] += 1
+        rows.append(_row(f["rule_id"], f["path"], f["start_line"], cls if cls != "review" else "**review**",
+                         f["line"][:90].replace("|", "\\|")))
+    mb = total_bytes / 1e6
+    review = where["review"]
+    out = [f"Tree: `{tree}` ({mb:.0f} MB on disk, {summary['files_scanned']} files and {summary['bytes_scanned'] / 1e6:.0f} MB "
+           f"of text scanned in {elapsed:.1f} s).", "",
+           f"{len(rows)} findings: {where['test/fixture']} in test or fixture files, {where['documentation']} in documentation "
+           f"(docs and example files, docstring examples), {review} in ordinary code to review: {review / (mb / 50):.2f} per "
+           f"50 MB of tree ({review / (summary['bytes_scanned'] / 50e6):.2f} per 50 MB of text scanned).", "",
+           _row("rule", "path", "line", "where", "context (secret redacted)"), "|---|---|---|---|---|", *rows]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=4, help="plants of each credential type (default 4)")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--no-peers", action="store_true", help="credsprawl only")
+    p.add_argument("--fp-tree", type=Path, metavar="DIR", help="also list credsprawl's findings on a real source tree")
+    p.add_argument("--fp-only", action="store_true", help="only the --fp-tree check")
+    p.add_argument("--misses", action="store_true", help="print every miss and false positive")
+    p.add_argument("--extra-seeds", default="", metavar="N,N", help="also score corpora of these seeds (held out from tuning)")
+    a = p.parse_args(argv)
+    lines: list[str] = []
+    if not a.fp_only:
+        tree, labels, corpus = materialise(a.seed, a.repeats)
+        s = corpus.summary()
+        scores, times, versions = [], {}, {"credsprawl": "(this checkout)"}
+        hits, times["credsprawl"] = run_credsprawl(tree, a.jobs, CACHE / "quality-credsprawl.json")
+        scores.append(score("credsprawl", hits, labels))
+        if not a.no_peers:
+            got = run_gitleaks(tree, a.jobs, CACHE / "quality-gitleaks.json")
+            if got is None:
+                print("quality: gitleaks not available (python bench/peers.py install gitleaks): credsprawl only", file=sys.stderr)
+            else:
+                ghits, times["gitleaks"], versions["gitleaks"] = got
+                scores.append(score("gitleaks", ghits, labels))
+        lines += ["# Detection quality", "",
+                  f"Corpus: `fixtures/quality` seed {a.seed}, {a.repeats} plants per type, written to `{tree.parent}`: "
+                  f"{s['files']} files in {s['formats']} formats, {s['secrets']} planted secrets of {s['types']} types "
+                  f"({sum(1 for lb in labels if lb.role == 'secret' and lb.kind != 'plain')} encoded or concatenated, "
+                  f"{sum(1 for lb in labels if lb.role == 'secret' and 'utf16' in lb.format)} in UTF-16 files), "
+                  f"{s['negatives']} hard negatives, {s['identifiers']} identifiers (neutral).",
+                  f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+                  f"`--jobs {a.jobs}` for both tools. Generated by `python bench/quality.py {' '.join(argv or sys.argv[1:])}` "
+                  f"on {time.strftime('%Y-%m-%d %H:%M')}.", "", "## Overall", ""]
+        lines += quality_tables(scores, labels, times, versions)
+        for sc in scores:
+            print(f"\n{sc.tool}: misses and false positives")
+            print("\n".join(misses(sc, labels, 10_000 if a.misses else 40)))
+        extra = [int(x) for x in a.extra_seeds.split(",") if x.strip()]
+        if extra:
+            lines += ["", "## Other seeds", "", "The same generator with other seeds (corpora not used while writing the rules).", "",
+                      "| seed | tool | planted found | recall | false positives | precision | F1 |", "|---|---|---|---|---|---|---|"]
+            for seed in extra:
+                xtree, xlabels, _ = materialise(seed, a.repeats)
+                runs = [("credsprawl", run_credsprawl(xtree, a.jobs, CACHE / f"quality-credsprawl-s{seed}.json")[0])]
+                if "gitleaks" in versions:
+                    got = run_gitleaks(xtree, a.jobs, CACHE / f"quality-gitleaks-s{seed}.json")
+                    if got is not None:
+                        runs.append(("gitleaks", got[0]))
+                for tool, xhits in runs:
+                    sc = score(tool, xhits, xlabels)
+                    tp, n = sc.totals(xlabels)
+                    lines.append(_row(seed, tool, f"{tp}/{n}", f"{sc.recall(xlabels):.3f}", len(sc.false_positives),
+                                      f"{sc.precision(xlabels):.3f}", f"{sc.f1(xlabels):.3f}"))
+    if a.fp_tree:
+        fp = fp_tree(a.fp_tree, a.jobs)
+        (RESULTS / "quality-fp.md").write_text("# Findings on real code\n\n" + "\n".join(fp) + "\n")
+        lines += ["", "## Findings on real code (`--fp-tree`)", "", *fp[:3], "", "Every finding is listed in `bench/results/quality-fp.md`."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not a.fp_only:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "quality.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
