@@ -198,7 +198,7 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
         if progress:
             progress(done_files, done_bytes)
 
-    # built in the parent in every case (as pipeline.run): it fills the compiled-database cache once,
+    # built in the parent in every case (for the same reasons as blobscan): it fills the compiled-database cache once,
     # and forked workers inherit it instead of each loading rules and compiling patterns again
     engine = spec.build()
     if jobs <= 1 or len(units) < _SERIAL_BELOW or len(work) < 2:

@@ -146,17 +146,20 @@ def test_unreadable_file_is_a_warning_and_other_findings_survive(gh: str) -> Non
 
 
 def test_file_deleted_during_scan_is_counted_not_fatal(tmp_path: Path, gh: str) -> None:
+    from scanner.deepscan import ContentOptions
     from scanner.engine import EngineSettings
-    from scanner.pipeline import EngineSpec, run, summarise
+    from scanner.pipeline import EngineSpec
     from scanner.rules import load_rules
     from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
+    from scanner.workplan import WorkSpec, plan, run, summarise
 
     for i in range(3):
         (tmp_path / f"f{i}.txt").write_text(f"t={gh}\n")
     items = [e for e in FileWalker(WalkOptions()).walk([str(tmp_path)]) if isinstance(e, FileItem)]
+    units, skips = plan(items, ContentOptions())
     (tmp_path / "f1.txt").unlink()  # gone between the walk and the read
-    results = run(items, EngineSpec(load_rules().rules, EngineSettings()), jobs=1)
-    findings, summary = summarise(results, [], 0.1)
+    spec = WorkSpec(EngineSpec(load_rules().rules, EngineSettings()), ContentOptions())
+    findings, summary = summarise(run(units, spec, jobs=1), skips, 0.1)
     assert sorted(f.path for f in findings) == ["f0.txt", "f2.txt"]
     assert [(s.path, s.reason) for s in summary.skipped] == [("f1.txt", "vanished")]
 

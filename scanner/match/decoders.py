@@ -253,10 +253,8 @@ def string_unescape(value: str) -> str | None:
     return decoded if decoded != value else None
 
 
-# A line is worth a decode only when it holds one of these: quoted pieces of a secret concatenated
-# (no blank inside a piece), an escaped quote beside an assignment operator, or an encoded quote (or
-# &amp;) of HTML/XML.
-_CONCAT_TRIGGER = re.compile(r"""["'][^\s"']{2,}["'][ \t]*(?:\+|\.|&|\|\|)[ \t]*["'][^\s"']{2,}""")
+# A line is worth a decode only when it holds one of these: quoted pieces concatenated (_CONCAT), an
+# escaped quote beside an assignment operator, or an encoded quote (or &amp;) of HTML/XML.
 # a name and a value, one of them in escaped quotes: \"key\": \"value\", KEY = \"value\", \"NAME\", \"value\"
 _ESCAPE_TRIGGER = re.compile(r"""\w\\["'][ \t]*(?::|=>?|,)[ \t]*\\?["']|\w[ \t]*(?::|=>?)[ \t]*\\["']""")
 _ENTITY_TRIGGER = re.compile(r"&(?:quot|apos|amp|#0*(?:34|39)|#[xX]0*2[27]);")
@@ -266,8 +264,8 @@ def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, st
     """Decodes of the lines of plain keyword hits (at most ``_LINE_REACH`` either side): quoted pieces concatenated on the line joined
     (``"sk_live_" + "4eC3…"``), escaped quotes resolved (JSON inside a JSON string, notebook
     sources, ``\\"password\\": \\"…\\"`` in logs), and HTML/XML character references resolved
-    (``data-config="{&quot;token&quot;: &quot;…&quot;}"``). Each decode runs its trigger regex only
-    on a line that holds the character the trigger needs (``+``, a backslash, ``&``)."""
+    (``data-config="{&quot;token&quot;: &quot;…&quot;}"``). The escape and entity decodes run their
+    trigger regex only on a line that holds the character it needs (a backslash, ``&``)."""
     find = text.find
     last_end = -1
     for hit in sorted(keyword_hits):
@@ -281,8 +279,7 @@ def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, st
             continue
         start, end = max(start, hit - _LINE_REACH), min(end, hit + _LINE_REACH)
         # each decode needs a character most lines lack: looked for in C before any regex runs
-        if ((find("+", start, end) >= 0 or find("||", start, end) >= 0 or find("' .", start, end) >= 0
-             or find("'.'", start, end) >= 0) and _CONCAT_TRIGGER.search(text, start, end)):
+        if _CONCAT.search(text, start, end):
             yield (start, end), "concat", _CONCAT.sub("", text[start:end])
         if find("\\", start, end) >= 0 and _ESCAPE_TRIGGER.search(text, start, end):
             decoded = string_unescape(text[start:end])
