@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from scanner import __version__, cli_artifacts, cli_git
+from scanner import __version__, cli_artifacts, cli_git, cli_report
 from scanner.errors import CredsprawlError, UsageError
 from scanner.results import ExitStatus
 
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
     cli_git.add_commands(sub)  # history, staged, baseline, action
     cli_artifacts.add_commands(sub)  # ci
+    cli_report.add_commands(sub)  # report, inventory
     return parser
 
 
@@ -151,7 +152,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return ExitStatus.CLEAN
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS}
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ A history finding is one secret (fingerprint) at one path. For it we report:
 - ``status``: ``live`` when the default branch's HEAD still has it at that path, ``history`` when it
   is only in history, ``unreachable`` when only commits or objects no ref reaches hold it;
 - ``removed_in``: for a secret no longer live, the commit whose change at that path dropped it
-  (preferring one on the default branch);
+  (preferring one on the default branch), with that commit's ``removed_date`` and ``removed_author``;
 - how many commits (whose trees hold it at any path), paths and refs (whose tips hold it) contain it.
 
 The location (line and column) is the secret's place in the blob HEAD has at that path when it is
@@ -181,7 +181,8 @@ def attribute(
             gone = walk.removals.get((fp, path), [])
             preferred = [r for r in gone if r in on_default] or gone
             if preferred:
-                facts["removed_in"] = history.commits[min(preferred)].sha
+                removal = history.commits[min(preferred)]
+                facts.update(removed_in=removal.sha, removed_date=removal.date, removed_author=removal.author)
         facts.update(status=status, blob=blob, **counts(fp))
         origin = Origin(path, kind="git-blob", extra=tuple(sorted(facts.items())))
         out.extend(replace(f, origin=reroot(f.origin, origin)) for f in found[blob] if f.fingerprint == fp)

@@ -1,0 +1,304 @@
+"""The identity report document: every credential tied to its identity and owner, with its lifecycle
+and sprawl; per identity and per owner totals; candidate identities for what no identity claims.
+
+This document is the contract with every renderer (text, SARIF, HTML). Keys may be added, never
+renamed or removed; ``version`` is bumped only on an incompatible change::
+
+    {"version": 1, "kind": "credsprawl-identity-report",
+     "generated": ISO, "now": ISO,                 # when it was made; the date lifecycle is measured at
+     "sources": [str], "inventory": str | null,    # results files (or datastore), inventory file
+     "summary": {"credentials", "occurrences", "identities", "identities_with_leaks", "owners",
+                 "unknown_credentials", "candidate_identities", "shared_credentials", "rotation_overdue",
+                 "live_credentials", "certs_expired", "certs_expiring": int,
+                 "by_severity": {"critical", "high", "medium", "low": int}},
+     "credentials": [{                             # one per fingerprint; worst severity, longest exposure first
+         "fingerprint", "rule_id", "rule_name": str, "kind", "provider": str | null,
+         "severity", "confidence": str,            # the highest over its occurrences
+         "secret": str,                            # as the input had it (redacted unless scanned with --show-secrets)
+         "identity", "identity_name": str | null,
+         "match": {"selector", "value": str, "strength": int} | null,   # the strongest selector that matched
+         "owner": {"team", "contact": str} | null, # the identity's owner, else the single CODEOWNERS owner
+         "owner_source": "identity" | "codeowners" | null,
+         "candidate": str | null,                  # candidate identity id, for a credential no identity claims
+         "attributes": {str: str},                 # derived facts, merged over occurrences
+         "first_seen": {"commit", "date", "author": str | null, "path": str} | null,
+         "removed": {"commit": str, "date": str | null} | null, "live": bool | null,
+         "exposure_days": int | null,              # first seen -> removed, or -> now
+         "sprawl": {"locations", "files", "repositories", "refs": int},
+         "shared": bool, "shared_by": [str],       # identity ids holding it, and owners whose code holds it
+         "holders": [str], "path_owners": [str],
+         "rotation_overdue": bool | null, "age_days": int | null, "max_age_days": int | null,
+         "cert_expired": bool | null, "cert_expires_in_days": int | null,
+         "remediation": [str],
+         "locations": [{"repository": str | null, "path": str, "line", "column": int,
+                        "commit", "date", "status", "ref": str | null}]}],
+     "identities": [{"id", "name", "kind": str, "owner": {...} | null, "environment": str | null,
+                     "tags": [str], "credentials": [fingerprint], "leaked": int, "exposure_days": int,
+                     "worst_severity": str | null, "rotation_overdue": int, "shared": int,
+                     "last_rotated", "created": ISO | null, "max_age_days": int | null}],
+     "owners": [{"team": str, "contact": str | null, "identities": [str], "credentials": int,
+                 "exposure_days": int, "worst_severity": str | null}],
+     "candidates": [{"id", "basis": str, "facts": {str: str}, "credentials": [fingerprint]}],
+     "certificates": [{"fingerprint", "path": str, "subject", "issuer", "serial", "not_after": str | null,
+                       "expired": bool | null, "expires_in_days": int | null, "identity": str | null,
+                       "repository": str | null}],
+     "timeline": [{"month": "YYYY-MM", "credentials": int}]}   # credentials first seen per month, gaps filled
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from scanner.identity.correlate import PathOwners, SelectorIndex, best_and_holders, cluster
+from scanner.identity.inventory import Inventory
+from scanner.identity.lifecycle import Loc, cert_state, lifecycle, rotation
+from scanner.identity.remediation import Situation, steps
+from scanner.identity.results_input import Results
+
+VERSION = 1
+KIND = "credsprawl-identity-report"
+SEVERITIES = ("critical", "high", "medium", "low")
+_RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
+_CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
+
+
+def iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def worst(severities: Iterable[str | None]) -> str | None:
+    return max((s for s in severities if s), key=lambda s: _RANK.get(s, 0), default=None)
+
+
+def _loc(finding: dict[str, Any], repository: str) -> tuple[Loc, str]:
+    """The location of one finding object, and the path globs are matched against (the outermost file)."""
+    origin = finding.get("origin") or []
+    extra: dict[str, Any] = {}
+    for node in origin:
+        extra.update(node.get("extra") or {})
+    outer = str(origin[0].get("path", "")) if origin else str(finding.get("path", ""))
+    try:
+        refs = int(extra.get("refs") or 0)
+    except (TypeError, ValueError):
+        refs = 0
+    loc = Loc(repository, str(finding.get("path", outer)), int(finding.get("start_line") or 0),
+              int(finding.get("start_column") or 0), extra.get("commit"), extra.get("date"), extra.get("author"),
+              extra.get("status"), extra.get("ref"), refs, extra.get("removed_in"), extra.get("removed_date"))
+    return loc, outer
+
+
+@dataclass
+class _Builder:
+    inventory: Inventory
+    now: dt.datetime
+
+    def __post_init__(self) -> None:
+        self.index = SelectorIndex(self.inventory)
+        self.path_owners = PathOwners(self.inventory.path_owners)
+
+    def credential(self, fingerprint: str, occurrences: Sequence[tuple[dict[str, Any], str]]) -> dict[str, Any]:
+        head = occurrences[0][0]
+        attrs: dict[str, str] = {}
+        locs: list[Loc] = []
+        outers: list[tuple[str, str]] = []
+        for finding, repo in occurrences:
+            for key, value in (finding.get("attributes") or {}).items():
+                attrs.setdefault(str(key), str(value))
+            loc, outer = _loc(finding, repo)
+            locs.append(loc)
+            outers.append((repo, outer))
+        severity = worst(f.get("severity") for f, _ in occurrences) or "low"
+        confidence = max((str(f.get("confidence") or "low") for f, _ in occurrences), key=lambda c: _CONFIDENCE.get(c, 0))
+        best, holders = best_and_holders(self.index.matches(attrs, {outer for _, outer in outers}))
+        identity = self.inventory.identities[best.identity] if best else None
+        owner_sets = {o for o in (self.path_owners.owners(r, p) for r, p in outers) if o} if self.path_owners else set()
+        path_owners = sorted({o for owners in owner_sets for o in owners})
+        holder_ids = [self.inventory.identities[i].id for i in holders]
+        shared_by = (holder_ids if len(holder_ids) > 1 else []) + (path_owners if len(owner_sets) > 1 else [])
+        owner, owner_source = None, None
+        if identity is not None and identity.owner is not None:
+            owner, owner_source = identity.owner.as_dict(), "identity"
+        elif len(owner_sets) == 1:
+            owner, owner_source = {"team": ", ".join(next(iter(owner_sets))), "contact": ""}, "codeowners"
+        life = lifecycle(locs, self.now)
+        rot = rotation(identity, life.first_date, self.now)
+        cert = cert_state(attrs.get("cert.not_after"), self.now)
+        expired = cert.expired if cert.expired is not None else _flag(attrs.get("cert.expired"))
+        refs_by_repo: dict[str | None, int] = {}
+        for loc in locs:
+            refs_by_repo[loc.repository] = max(refs_by_repo.get(loc.repository, 0), loc.refs)
+        return {
+            "fingerprint": fingerprint, "rule_id": head.get("rule_id"), "rule_name": head.get("rule_name") or head.get("rule_id"),
+            "kind": head.get("kind"), "provider": head.get("provider"), "severity": severity, "confidence": confidence,
+            "secret": head.get("secret", ""),
+            "identity": identity.id if identity else None, "identity_name": identity.display_name if identity else None,
+            "match": {"selector": best.selector, "value": best.value, "strength": best.strength} if best else None,
+            "owner": owner, "owner_source": owner_source, "candidate": None, "attributes": attrs,
+            "first_seen": life.first_seen, "removed": life.removed, "live": life.live, "exposure_days": life.exposure_days,
+            "sprawl": {"locations": len(locs), "files": len({(loc.repository, loc.path) for loc in locs}),
+                       "repositories": len({loc.repository for loc in locs}), "refs": sum(refs_by_repo.values())},
+            "shared": bool(shared_by), "shared_by": shared_by, "holders": holder_ids, "path_owners": path_owners,
+            "rotation_overdue": rot.overdue, "age_days": rot.age_days, "max_age_days": rot.max_age_days,
+            "cert_expired": expired, "cert_expires_in_days": cert.expires_in_days,
+            "remediation": [],
+            "locations": [loc.as_dict() for loc in sorted(locs, key=_loc_order)],
+            "_in_git": any(loc.commit or loc.status for loc in locs),
+        }
+
+    def certificate(self, obj: dict[str, Any], repository: str | None) -> dict[str, Any]:
+        attrs = {str(k): str(v) for k, v in (obj.get("attributes") or {}).items()}
+        origin = obj.get("origin") or []
+        outer = str(origin[0].get("path", "")) if origin else str(obj.get("path", ""))
+        best, _ = best_and_holders(self.index.matches(attrs, [outer]))
+        state = cert_state(attrs.get("cert.not_after"), self.now)
+        return {
+            "fingerprint": attrs.get("cert.sha256") or obj.get("fingerprint"), "path": obj.get("path", outer),
+            "subject": attrs.get("cert.subject"), "issuer": attrs.get("cert.issuer"), "serial": attrs.get("cert.serial"),
+            "not_after": attrs.get("cert.not_after"),
+            "expired": state.expired if state.expired is not None else _flag(attrs.get("cert.expired")),
+            "expires_in_days": state.expires_in_days,
+            "identity": self.inventory.identities[best.identity].id if best else None, "repository": repository,
+        }
+
+
+def _flag(value: str | None) -> bool | None:
+    return None if value is None else value.strip().lower() in ("true", "1", "yes")
+
+
+def _loc_order(loc: Loc) -> tuple[str, str, int, int]:
+    return (loc.repository or "", loc.path, loc.line, loc.column)
+
+
+def _cred_order(cred: dict[str, Any]) -> tuple[int, int, str]:
+    return (-_RANK.get(cred["severity"], 0), -(cred["exposure_days"] or -1), cred["fingerprint"])
+
+
+def _identity_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    mine: dict[str, list[dict[str, Any]]] = {}
+    for cred in creds:
+        for ident in dict.fromkeys([*([cred["identity"]] if cred["identity"] else []), *cred["holders"]]):
+            mine.setdefault(ident, []).append(cred)
+    rows = []
+    for ident in inventory.identities:
+        held = mine.get(ident.id, [])
+        rows.append({
+            "id": ident.id, "name": ident.display_name, "kind": ident.kind,
+            "owner": ident.owner.as_dict() if ident.owner else None, "environment": ident.environment,
+            "tags": list(ident.tags), "credentials": [c["fingerprint"] for c in held], "leaked": len(held),
+            "exposure_days": sum(c["exposure_days"] or 0 for c in held),
+            "worst_severity": worst(c["severity"] for c in held),
+            "rotation_overdue": sum(1 for c in held if c["rotation_overdue"]),
+            "shared": sum(1 for c in held if c["shared"]),
+            "created": iso(ident.created) if ident.created else None,
+            "last_rotated": iso(ident.last_rotated) if ident.last_rotated else None,
+            "max_age_days": ident.max_age_days,
+        })
+    rows.sort(key=lambda r: (-_RANK.get(r["worst_severity"] or "", 0), -r["leaked"], r["id"]))
+    return rows
+
+
+def _owner_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    owners: dict[str, dict[str, Any]] = {}
+
+    def row(team: str) -> dict[str, Any]:
+        return owners.setdefault(team, {"team": team, "contact": None, "identities": [], "creds": {}})
+
+    for ident in inventory.identities:
+        if ident.owner is not None:
+            r = row(ident.owner.team)
+            r["identities"].append(ident.id)
+            r["contact"] = r["contact"] or ident.owner.contact or None
+    for cred in creds:
+        if cred["owner"] is not None:
+            row(cred["owner"]["team"])["creds"][cred["fingerprint"]] = cred
+    out = []
+    for r in owners.values():
+        held = list(r.pop("creds").values())
+        out.append({**r, "credentials": len(held), "exposure_days": sum(c["exposure_days"] or 0 for c in held),
+                    "worst_severity": worst(c["severity"] for c in held)})
+    out.sort(key=lambda r: (-_RANK.get(r["worst_severity"] or "", 0), -r["credentials"], r["team"]))
+    return out
+
+
+def _timeline(creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    months = Counter(c["first_seen"]["date"][:7] for c in creds if c["first_seen"] and c["first_seen"].get("date"))
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        out.append({"month": key, "credentials": months.get(key, 0)})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def build_document(results: Results, inventory: Inventory | None, now: dt.datetime,
+                   inventory_name: str | None = None, generated: dt.datetime | None = None) -> dict[str, Any]:
+    inv = inventory or Inventory.of(())
+    builder = _Builder(inv, now)
+    groups: dict[str, list[tuple[dict[str, Any], str]]] = {}
+    for finding, repo in results.findings:
+        groups.setdefault(finding["fingerprint"], []).append((finding, repo))
+    creds = sorted((builder.credential(fp, occ) for fp, occ in groups.items()), key=_cred_order)
+    unknown = [(i, c["attributes"]) for i, c in enumerate(creds) if c["identity"] is None]
+    candidates = []
+    basis: dict[str, str] = {}
+    for cand in cluster(unknown):
+        members = [creds[i]["fingerprint"] for i in cand.members]
+        basis[cand.id] = cand.basis
+        for i in cand.members:
+            creds[i]["candidate"] = cand.id
+        candidates.append({"id": cand.id, "basis": cand.basis, "facts": cand.facts, "credentials": members})
+    for cred in creds:
+        in_git = cred.pop("_in_git")
+        cred["remediation"] = steps(Situation(cred["provider"], cred["kind"], in_git, cred["live"], cred["shared"],
+                                              cred["rotation_overdue"], cred["cert_expired"], cred["identity"] is not None,
+                                              cred["candidate"], basis.get(cred["candidate"] or "")))
+    certificates = _certificates(builder, results, creds)
+    identities = _identity_rows(inv, creds)
+    owners = _owner_rows(inv, creds)
+    by_severity = Counter(c["severity"] for c in creds)
+    summary = {
+        "credentials": len(creds), "occurrences": len(results.findings), "identities": len(inv.identities),
+        "identities_with_leaks": sum(1 for r in identities if r["leaked"]), "owners": len(owners),
+        "unknown_credentials": len(unknown), "candidate_identities": len(candidates),
+        "shared_credentials": sum(1 for c in creds if c["shared"]),
+        "rotation_overdue": sum(1 for c in creds if c["rotation_overdue"]),
+        "live_credentials": sum(1 for c in creds if c["live"]),
+        "certs_expired": sum(1 for c in certificates if c["expired"]),
+        "certs_expiring": sum(1 for c in certificates if not c["expired"] and c["expires_in_days"] is not None
+                              and c["expires_in_days"] < 30),
+        "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
+    }
+    return {
+        "version": VERSION, "kind": KIND, "generated": iso(generated or dt.datetime.now(dt.timezone.utc)),
+        "now": iso(now), "sources": list(results.sources), "inventory": inventory_name,
+        "summary": summary, "credentials": creds, "identities": identities, "owners": owners,
+        "candidates": candidates, "certificates": certificates, "timeline": _timeline(creds),
+    }
+
+
+def _certificates(builder: _Builder, results: Results, creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Certificates the scans listed, and those of leaked credentials (a key's paired certificate)."""
+    out: dict[str, dict[str, Any]] = {}
+    for obj, repo in results.certificates:
+        cert = builder.certificate(obj, repo)
+        out.setdefault(str(cert["fingerprint"]), cert)
+    for cred in creds:
+        attrs = cred["attributes"]
+        if "cert.not_after" not in attrs and "cert.sha256" not in attrs:
+            continue
+        loc = cred["locations"][0] if cred["locations"] else {"path": "", "repository": None}
+        obj = {"fingerprint": cred["fingerprint"], "path": loc["path"], "attributes": attrs}
+        cert = builder.certificate(obj, loc["repository"])
+        cert["identity"] = cert["identity"] or cred["identity"]
+        out.setdefault(str(cert["fingerprint"]), cert)
+    return sorted(out.values(), key=lambda c: (c["expires_in_days"] is None, c["expires_in_days"] or 0, str(c["fingerprint"])))
+
+
+__all__ = ["KIND", "VERSION", "build_document"]

@@ -1,0 +1,120 @@
+"""The identity report as text: rich tables of credentials, identities, owners, candidate identities,
+certificates, and the remediation steps per credential. Colour only when asked; every value that came
+from scanned content is escaped so it cannot drive the terminal."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scanner.report.text import PLAIN_WIDTH, printable
+
+SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+MAX_ROWS = 200  # per table; the JSON and HTML reports hold everything
+
+
+def _t(value: Any) -> str:
+    return "" if value is None else printable(str(value))
+
+
+def _days(value: int | None) -> str:
+    return "" if value is None else f"{value}d"
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _flags(cred: dict[str, Any]) -> str:
+    flags = []
+    if cred["shared"]:
+        flags.append("shared")
+    if cred["rotation_overdue"]:
+        flags.append("rotation-overdue")
+    if cred["cert_expired"]:
+        flags.append("cert-expired")
+    elif cred["cert_expires_in_days"] is not None and cred["cert_expires_in_days"] < 30:
+        flags.append("cert-expiring")
+    return " ".join(flags)
+
+
+def _state(cred: dict[str, Any]) -> str:
+    if cred["removed"]:
+        return f"removed {_t((cred['removed'].get('date') or '')[:10])} {_t((cred['removed'].get('commit') or '')[:10])}".rstrip()
+    return {True: "present", False: "history only", None: ""}[cred["live"]]
+
+
+def _more(console: Console, shown: int, total: int, what: str) -> None:
+    if total > shown:
+        console.print(f"… {total - shown} more {what} in the JSON or HTML report")
+
+
+def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> None:
+    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False, markup=False,
+                      emoji=False, width=None if color else PLAIN_WIDTH)
+    s = doc["summary"]
+    console.print(Text("credsprawl identity report", style="bold"))
+    console.print(f"{s['credentials']} credential(s) in {s['occurrences']} location(s); "
+                  f"{s['identities_with_leaks']} of {s['identities']} identities leaked; "
+                  f"{s['unknown_credentials']} unknown ({s['candidate_identities']} candidate identities); "
+                  f"{s['shared_credentials']} shared; {s['rotation_overdue']} rotation overdue; "
+                  f"{s['live_credentials']} still present; certificates: {s['certs_expired']} expired, "
+                  f"{s['certs_expiring']} expiring; as of {doc['now']}")
+    console.print()
+    creds = doc["credentials"]
+    table = _table("Credentials", "fingerprint", "rule", "severity", "identity", "owner", "first leaked",
+                   "state", "exposure", "sprawl", "flags")
+    for c in creds[:MAX_ROWS]:
+        first = c["first_seen"] or {}
+        who = c["identity"] or (f"unknown ({c['candidate']})" if c["candidate"] else "unknown")
+        sprawl = c["sprawl"]
+        table.add_row(
+            c["fingerprint"][:12], _t(c["rule_id"]), Text(c["severity"], style=SEVERITY_STYLE.get(c["severity"], "")),
+            _t(who), _t(c["owner"]["team"] if c["owner"] else ""),
+            _t(f"{(first.get('date') or '')[:10]} {(first.get('commit') or '')[:10]}".strip()),
+            _state(c), _days(c["exposure_days"]),
+            f"{sprawl['locations']} loc / {sprawl['files']} files / {sprawl['repositories']} repos",
+            _flags(c),
+        )
+    console.print(table)
+    _more(console, min(len(creds), MAX_ROWS), len(creds), "credentials")
+    if doc["identities"]:
+        table = _table("Identities", "id", "kind", "owner", "leaked", "exposure", "worst", "overdue", "shared")
+        for r in doc["identities"][:MAX_ROWS]:
+            table.add_row(_t(r["id"]), _t(r["kind"]), _t(r["owner"]["team"] if r["owner"] else ""), str(r["leaked"]),
+                          _days(r["exposure_days"]), _t(r["worst_severity"] or ""), str(r["rotation_overdue"]), str(r["shared"]))
+        console.print(table)
+        _more(console, min(len(doc["identities"]), MAX_ROWS), len(doc["identities"]), "identities")
+    if doc["owners"]:
+        table = _table("Owners", "team", "contact", "identities", "credentials", "exposure", "worst")
+        for r in doc["owners"][:MAX_ROWS]:
+            table.add_row(_t(r["team"]), _t(r["contact"]), str(len(r["identities"])), str(r["credentials"]),
+                          _days(r["exposure_days"]), _t(r["worst_severity"] or ""))
+        console.print(table)
+    if doc["candidates"]:
+        table = _table("Candidate identities (credentials no identity claims)", "candidate", "facts", "credentials")
+        for r in doc["candidates"][:MAX_ROWS]:
+            facts = ", ".join(f"{k}={v}" for k, v in r["facts"].items())
+            table.add_row(_t(r["id"]), _t(facts), str(len(r["credentials"])))
+        console.print(table)
+        _more(console, min(len(doc["candidates"]), MAX_ROWS), len(doc["candidates"]), "candidates")
+    if doc["certificates"]:
+        table = _table("Certificates", "subject", "serial", "not after", "expires in", "identity", "path")
+        for r in doc["certificates"][:MAX_ROWS]:
+            expires = "expired" if r["expired"] else _days(r["expires_in_days"])
+            table.add_row(_t(r["subject"]), _t(r["serial"]), _t((r["not_after"] or "")[:10]), expires,
+                          _t(r["identity"]), _t(r["path"]))
+        console.print(table)
+    if creds:
+        console.print(Text("Remediation", style="bold"))
+        for c in creds[:MAX_ROWS]:
+            console.print(Text(f"{c['fingerprint'][:12]} {_t(c['rule_id'])} ({_t(c['identity'] or 'unknown')})", style="bold"))
+            for i, step in enumerate(c["remediation"], 1):
+                console.print(f"  {i}. {step}")
