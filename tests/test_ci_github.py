@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 import time
-import urllib.parse
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 from archiveutil import sha256, zip_bytes
 from conftest import run_cli
+from fakeapi import FakeAPI, Reply
 
 from fixtures import fakecreds
 from scanner.ci.github import ClientSettings, GitHubClient, GitHubError, Unavailable
@@ -28,67 +25,8 @@ def log(*lines: str) -> bytes:
     return ("\ufeff" + "".join(f"{TS}{line}\n" for line in lines)).encode()
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes | dict[str, Any] | list[Any] = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False  # close the connection without answering (a reset)
-
-
-Route = Callable[["FakeGitHub", dict[str, list[str]]], Reply]
-
-
-class FakeGitHub:
-    """Routes by path; each route may answer differently on each call (a list is consumed in order)."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, list[Reply] | Reply] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
-                outer.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                path = urllib.parse.urlsplit(self.path).path
-                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-                reply = outer.reply(path, query)
-                if reply.drop:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
-                self.send_response(reply.status)
-                for k, v in reply.headers.items():
-                    self.send_header(k, v.replace("{base}", outer.base))
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def reply(self, path: str, query: dict[str, list[str]]) -> Reply:
-        route = self.routes.get(path)
-        if route is None:
-            return Reply(404, {"message": "Not Found"})
-        if isinstance(route, list):
-            return route.pop(0) if len(route) > 1 else route[0]
-        return route
-
-    def paths(self) -> list[str]:
-        return [p for p, _ in self.requests]
-
-    def __enter__(self) -> FakeGitHub:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+class FakeGitHub(FakeAPI):
+    """The loopback server, answering in the GitHub REST API's shapes the tests set."""
 
 
 @pytest.fixture
