@@ -22,7 +22,7 @@ import binascii
 import bisect
 import html
 import re
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote
 
 _MAX_RUN = 65536
@@ -259,45 +259,109 @@ def string_unescape(value: str) -> str | None:
 _ESCAPE_TRIGGER = re.compile(r"""\w\\["'][ \t]*(?::|=>?|,)[ \t]*\\?["']|\w[ \t]*(?::|=>?)[ \t]*\\["']""")
 _ENTITY_TRIGGER = re.compile(r"&(?:quot|apos|amp|#0*(?:34|39)|#[xX]0*2[27]);")
 
+# What a prefilter may search for beside keywords, so that decoding costs nothing where it cannot
+# change anything (Hyperscan syntax, bytes). Each matches at least what its regex above matches, on any
+# text: ``\w`` of a ``str`` pattern is Unicode-aware, so here it also takes every byte above 0x7f.
+_W = rb"[0-9A-Za-z_\x80-\xff]"
+TRIGGER_PATTERNS: dict[str, bytes] = {
+    # reported once (Hyperscan's single-match): the text has two percent escapes, a JSON escape
+    "percent": _PERCENT.pattern.encode() + rb"[\s\S]*" + _PERCENT.pattern.encode(),
+    "json": rb"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)",
+    # the line decodes: a concatenation (the back-reference widened), an escaped quote, an entity
+    "line": rb"[\x22\x27][ \t]*(?:\+|\.|&|\|\|)[ \t]*[\x22\x27]"
+            + rb"|" + _W + rb"\\[\x22\x27][ \t]*(?::|=>?|,)[ \t]*\\?[\x22\x27]"
+            + rb"|" + _W + rb"[ \t]*(?::|=>?)[ \t]*\\[\x22\x27]"
+            + rb"|" + _ENTITY_TRIGGER.pattern.encode(),
+}
+
+
+class Triggers(Protocol):
+    """What a prefilter saw of the decoders' needs, and the plain keyword hits on demand: with it, the
+    escape and line decodes look only where a decode can change the text (results are the same as
+    with every keyword hit at hand)."""
+
+    percent: bool  # TRIGGER_PATTERNS["percent"] matches: the text has two percent escapes (or more)
+    json: bool  # TRIGGER_PATTERNS["json"] matches: the text has a JSON/unicode/``\\xNN`` escape
+    lines: list[int]  # ends of the matches of TRIGGER_PATTERNS["line"], in order
+
+    def keyword_ends(self) -> list[int]:
+        """Every plain keyword hit of the text."""
+        ...
+
+    def first_keyword_end(self, start: int, end: int) -> int | None:
+        """The first plain keyword hit ending in ``(start, end]`` (keywords within ``text[start:end]``)."""
+        ...
+
+
+def _line_decode(text: str, hit: int) -> tuple[int, Iterator[tuple[Span, str, str]]]:
+    """The decodes of the line of ``hit`` (at most ``_LINE_REACH`` either side of it), and where the
+    line ends."""
+    find = text.find
+    start = text.rfind("\n", 0, hit) + 1
+    end = find("\n", hit)
+    end = len(text) if end < 0 else end
+    if end - start > _MAX_LINE:  # minified code and data: no line to speak of
+        return end, iter(())
+    start, end_ = max(start, hit - _LINE_REACH), min(end, hit + _LINE_REACH)
+    return end, _window_decodes(text, start, end_)
+
+
+def _window_decodes(text: str, start: int, end: int) -> Iterator[tuple[Span, str, str]]:
+    # each decode needs a character most lines lack: looked for in C before any regex runs
+    if _CONCAT.search(text, start, end):
+        yield (start, end), "concat", _CONCAT.sub("", text[start:end])
+    if text.find("\\", start, end) >= 0 and _ESCAPE_TRIGGER.search(text, start, end):
+        decoded = string_unescape(text[start:end])
+        if decoded is not None:
+            yield (start, end), "json-escape", decoded
+    if text.find("&", start, end) >= 0 and _ENTITY_TRIGGER.search(text, start, end):
+        decoded = html_unescape(text[start:end])
+        if decoded is not None:
+            yield (start, end), "html-entity", decoded
+
 
 def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
-    """Decodes of the lines of plain keyword hits (at most ``_LINE_REACH`` either side): quoted pieces concatenated on the line joined
-    (``"sk_live_" + "4eC3…"``), escaped quotes resolved (JSON inside a JSON string, notebook
-    sources, ``\\"password\\": \\"…\\"`` in logs), and HTML/XML character references resolved
-    (``data-config="{&quot;token&quot;: &quot;…&quot;}"``). The escape and entity decodes run their
-    trigger regex only on a line that holds the character it needs (a backslash, ``&``)."""
-    find = text.find
+    """Decodes of the lines of plain keyword hits, each line once, around its first hit: quoted
+    pieces concatenated on the line joined (``"sk_live_" + "4eC3…"``), escaped quotes resolved (JSON
+    inside a JSON string, notebook sources, ``\\"password\\": \\"…\\"`` in logs), and HTML/XML
+    character references resolved (``data-config="{&quot;token&quot;: &quot;…&quot;}"``). The escape
+    and entity decodes run their trigger regex only on a line that holds the character it needs."""
     last_end = -1
     for hit in sorted(keyword_hits):
         if hit <= last_end:
             continue
-        start = text.rfind("\n", 0, hit) + 1
-        end = find("\n", hit)
+        last_end, decodes = _line_decode(text, hit)
+        yield from decodes
+
+
+def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[tuple[Span, str, str]]:
+    """The same decodes as ``_line_decodes`` over every keyword hit, found from the other side: a line
+    decodes only when it holds a trigger match, so only lines with one are looked at, each around
+    its first keyword hit."""
+    last_end = -1
+    for pos in triggers.lines:
+        if pos <= last_end:
+            continue  # this line was looked at
+        start = text.rfind("\n", 0, pos - 1) + 1
+        end = text.find("\n", pos - 1)
         end = len(text) if end < 0 else end
         last_end = end
-        if end - start > _MAX_LINE:  # minified code and data: no line to speak of
-            continue
-        start, end = max(start, hit - _LINE_REACH), min(end, hit + _LINE_REACH)
-        # each decode needs a character most lines lack: looked for in C before any regex runs
-        if _CONCAT.search(text, start, end):
-            yield (start, end), "concat", _CONCAT.sub("", text[start:end])
-        if find("\\", start, end) >= 0 and _ESCAPE_TRIGGER.search(text, start, end):
-            decoded = string_unescape(text[start:end])
-            if decoded is not None:
-                yield (start, end), "json-escape", decoded
-        if find("&", start, end) >= 0 and _ENTITY_TRIGGER.search(text, start, end):
-            decoded = html_unescape(text[start:end])
-            if decoded is not None:
-                yield (start, end), "html-entity", decoded
+        first = triggers.first_keyword_end(start, end)
+        if first is not None:
+            yield from _line_decode(text, first)[1]
 
 
-def candidates(text: str, base64_hits: list[int], keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
+def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
+               triggers: Triggers | None = None) -> Iterator[tuple[Span, str, str]]:
     """Encoded runs worth decoding: ``(span, decoder name, decoded text)``.
 
     Base64 and hex runs are found by the encoded forms of keywords (``base64_hits``). Percent-encoded,
     escaped and entity-encoded runs are decoded only around a plain keyword: escapes hide the
     delimiters around a secret (``%22``, ``\\u0022``, ``\\/``, ``&quot;``), rarely the letters of its
     keyword. Concatenated string pieces are joined on the line of a plain keyword.
+
+    With ``triggers`` (from a prefilter that searched for them), ``keyword_hits`` is not used: the
+    plain keyword hits are asked of ``triggers`` where a decode is possible at all.
     """
     ordered = sorted(base64_hits)
     escaped = [h for h in ordered if _escape_ends_at(text, h)]
@@ -312,10 +376,16 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int]) -> It
         found = _encoded(text, span, ordered[i] if i < len(ordered) and ordered[i] <= span[1] else span[1])
         if found is not None:
             yield found
-    if not keyword_hits:
+    if triggers is not None:
+        # percent decodes need two escapes in a run, escape decodes one escape: none in the text, none anywhere
+        if triggers.percent or triggers.json:
+            keyword_hits = triggers.keyword_ends()
+        else:
+            keyword_hits = []
+    if not keyword_hits and triggers is None:
         return
     percent, backslash = "%" in text, "\\" in text
-    if percent or backslash:
+    if keyword_hits and (percent or backslash):
         for span, run in _keyword_runs(text, _near(text, keyword_hits, percent, backslash, False)):
             if percent and "%" in run and len(_PERCENT.findall(run)) >= _MIN_PERCENT_ESCAPES:
                 decoded = percent_decode(run)
@@ -326,4 +396,7 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int]) -> It
                 if decoded is not None:
                     yield span, "json-escape", decoded
     if "'" in text or '"' in text:
-        yield from _line_decodes(text, keyword_hits)
+        if triggers is not None:
+            yield from _triggered_line_decodes(text, triggers)
+        else:
+            yield from _line_decodes(text, keyword_hits)

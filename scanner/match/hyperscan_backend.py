@@ -15,6 +15,7 @@ disk, keyed by a hash of those rules: start-up then costs one file read.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import os
@@ -22,15 +23,16 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import hyperscan
 
-from scanner.match.prefilter import Entry, Hits, keyword_entry, keyword_table
+from scanner.match.decoders import TRIGGER_PATTERNS
+from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 from scanner.rules import is_shipped, load_rules
 
-_FORMAT = "8"  # bump when what goes into the database changes
+_FORMAT = "9"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -123,13 +125,19 @@ def _cache_key(rules: Sequence[Rule]) -> str:
 
 
 class _Part:
-    """One Hyperscan database over a list of rules; its entries use indices into that list."""
+    """The Hyperscan databases of a list of rules; entries use indices into that list.
 
-    def __init__(self, rules: Sequence[Rule], patterns: bool, cache: bool) -> None:
-        folder = cache_dir() / f"hs-{_cache_key(rules)}"
+    ``db`` is the one pass over the content: the whole patterns, the encoded forms of keywords, the
+    keywords of rules that are not searched as whole patterns, and (``triggers``) the decoders'
+    triggers. ``kw_db`` holds every plain keyword: the keyword hits of a rule with a whole pattern
+    matter only where a candidate of it is, so they are searched for later, only there (most keyword
+    hits in real code, ``token`` or ``password`` on every other line, then cost nothing)."""
+
+    def __init__(self, rules: Sequence[Rule], patterns: bool, cache: bool, triggers: bool = False) -> None:
+        folder = cache_dir() / f"hs-{_cache_key(rules)}{'-t' if triggers else ''}"
         loaded = self._load(folder) if cache else None
         if loaded is not None:
-            self.pattern_rules = loaded[1]
+            self.pattern_rules = loaded[2]
         else:
             self.pattern_rules = pattern_rules(rules) if patterns else frozenset()
         expressions: list[bytes] = []
@@ -139,12 +147,25 @@ class _Part:
             expressions.append(prefilter_pattern(rules[index].regex))
             flags.append(hyperscan.HS_FLAG_PREFILTER)
             self.entries.append(((), False, (index,)))
+        kw_expressions: list[bytes] = []
+        self.kw_entries: list[Entry] = []
         for word, indices in sorted(keyword_table(rules, decode_base64=True).items()):
-            expressions.append(_literal(word))
-            flags.append(hyperscan.HS_FLAG_CASELESS)
-            self.entries.append(keyword_entry(indices))
+            plain = tuple(sorted(i for i in indices if i >= 0))
+            if plain:
+                kw_expressions.append(_literal(word))
+                self.kw_entries.append((plain, False, ()))
+            own = tuple(i for i in plain if i not in self.pattern_rules)
+            if own or B64_MARK in indices:
+                expressions.append(_literal(word))
+                flags.append(hyperscan.HS_FLAG_CASELESS)
+                self.entries.append((own, B64_MARK in indices, ()))
+        self.first_trigger = len(expressions)
+        if triggers:
+            for name, pattern in TRIGGER_PATTERNS.items():
+                expressions.append(pattern)
+                flags.append(0 if name == "line" else hyperscan.HS_FLAG_SINGLEMATCH)
         if loaded is not None:
-            self.db = loaded[0]
+            self.db, self.kw_db = loaded[0], loaded[1]
             return
         self.db = hyperscan.Database()
         try:
@@ -154,15 +175,17 @@ class _Part:
             if not self.pattern_rules:
                 raise
             # together the patterns are too much for one database: search these rules by keyword
-            self.__init__(rules, patterns=False, cache=False)  # type: ignore[misc]
+            self.__init__(rules, patterns=False, cache=False, triggers=triggers)  # type: ignore[misc]
             return
+        self.kw_db = _literal_db(kw_expressions) if self.pattern_rules else None
         if cache:
             self._store(folder)
 
-    def remapped(self, to_global: Sequence[int | None], decode_base64: bool) -> list[Entry]:
+    def remapped(self, to_global: Sequence[int | None], decode_base64: bool,
+                 entries: list[Entry] | None = None) -> list[Entry]:
         """The entries in the caller's rule indices; rules it does not use (None) drop out."""
         out: list[Entry] = []
-        for rules, encoded, patterns in self.entries:
+        for rules, encoded, patterns in self.entries if entries is None else entries:
             out.append((
                 tuple(g for i in rules if (g := to_global[i]) is not None),
                 encoded and decode_base64,
@@ -171,22 +194,27 @@ class _Part:
         return out
 
     @staticmethod
-    def _load(folder: Path) -> tuple[hyperscan.Database, frozenset[int]] | None:
+    def _load(folder: Path) -> tuple[hyperscan.Database, hyperscan.Database | None, frozenset[int]] | None:
         try:
-            blob = (folder / "db").read_bytes()
             indices = frozenset(int(x) for x in (folder / "patterns").read_text().split())
-            db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
-            return db, indices
+            dbs = []
+            for name in ("db", "kwdb"):
+                blob = (folder / name).read_bytes()
+                db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK) if blob else None
+                if db is not None:
+                    db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+                dbs.append(db)
+            return dbs[0], dbs[1], indices
         except (OSError, ValueError, hyperscan.HyperscanError):
             return None
 
     def _store(self, folder: Path) -> None:
-        """Write the database atomically; a cache that cannot be written only costs start-up time."""
+        """Write the databases atomically; a cache that cannot be written only costs start-up time."""
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-hs-"))
             (tmp / "db").write_bytes(hyperscan.dumpb(self.db))
+            (tmp / "kwdb").write_bytes(hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b"")
             (tmp / "patterns").write_text(" ".join(str(i) for i in sorted(self.pattern_rules)))
             try:
                 os.rename(tmp, folder)
@@ -196,10 +224,29 @@ class _Part:
             return
 
 
+def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Database | None:
+    if not expressions:
+        return None
+    db = hyperscan.Database()
+    db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
+               flags=[hyperscan.HS_FLAG_CASELESS if caseless else 0] * len(expressions))
+    return db
+
+
 @functools.lru_cache(maxsize=1)
 def _shipped_part(cache: bool) -> tuple[_Part, tuple[str, ...]]:
     shipped = load_rules().rules
-    return _Part(shipped, patterns=True, cache=cache), tuple(r.id for r in shipped)
+    return _Part(shipped, patterns=True, cache=cache, triggers=True), tuple(r.id for r in shipped)
+
+
+class _ScanPart(NamedTuple):
+    db: hyperscan.Database
+    entries: list[Entry]  # of db's expressions, in the caller's rule indices
+    full_entries: list[Entry]  # the same, less the plain keywords that kw_db reports in a full scan
+    first_trigger: int  # db's expressions from here on are the decoders' triggers (none: len(entries))
+    kw_db: hyperscan.Database | None  # every plain keyword, when ``db`` leaves some out (sparse scans)
+    kw_entries: list[Entry]
+
 
 
 class HyperscanPrefilter:
@@ -214,26 +261,170 @@ class HyperscanPrefilter:
         shipped_part, shipped_ids = _shipped_part(use_cache)
         shipped_rules = set(shipped_ids)
         extra = [i for i, r in enumerate(rules) if not (is_shipped(r) and r.id in shipped_rules)]
-        self._parts: list[tuple[hyperscan.Database, list[Entry]]] = []
+        self._parts: list[_ScanPart] = []
         to_global = [position.get(rid) for rid in shipped_ids]
         if any(g is not None for g in to_global):
-            self._parts.append((shipped_part.db, shipped_part.remapped(to_global, decode_base64)))
+            part = shipped_part
+            entries = part.remapped(to_global, decode_base64)
+            full = entries if part.kw_db is None else [((), e, p) for _r, e, p in entries]
+            self._parts.append(_ScanPart(part.db, entries, full, part.first_trigger,
+                                         part.kw_db, part.remapped(to_global, False, part.kw_entries)))
         if extra:
             part = _Part([rules[i] for i in extra], patterns=False, cache=False)
-            self._parts.append((part.db, part.remapped(extra, decode_base64)))
+            entries = part.remapped(extra, decode_base64)
+            self._parts.append(_ScanPart(part.db, entries, entries, part.first_trigger, None, []))
         self.pattern_rules = frozenset(
             g for i in shipped_part.pattern_rules if (g := to_global[i]) is not None
         )
+        self._rules = rules
+        self._rule_dbs: dict[int, hyperscan.Database | None] = {}
+        # a sparse scan needs the decoders' triggers: the shipped database has them
+        self._sparse = bool(self.pattern_rules) and self._parts[0].kw_db is not None
 
     def scan(self, text: str, raw: bytes | None = None) -> Hits:
+        """Every hit: keywords of every rule, encoded keywords and whole-pattern candidates."""
         hits = Hits.empty()
         data = raw if raw is not None else text.encode("latin-1")
         add = hits.add
-        for db, entries in self._parts:
+        for part in self._parts:
 
             def on_match(expr_id: int, start: int, end: int, flags: int, context: object,
-                         entries: list[Entry] = entries) -> None:
-                add(end, entries[expr_id])
+                         entries: list[Entry] = part.full_entries, first: int = part.first_trigger) -> None:
+                if expr_id < first:
+                    add(end, entries[expr_id])
 
-            db.scan(data, match_event_handler=on_match)
+            part.db.scan(data, match_event_handler=on_match)
+            if part.kw_db is not None:
+
+                def on_keyword(expr_id: int, start: int, end: int, flags: int, context: object,
+                               entries: list[Entry] = part.kw_entries) -> None:
+                    add(end, entries[expr_id])
+
+                part.kw_db.scan(data, match_event_handler=on_keyword)
         return hits
+
+    def scan_sparse(self, text: str, raw: bytes | None = None) -> Hits:
+        if not self._sparse:
+            return self.scan(text, raw)
+        data = raw if raw is not None else text.encode("latin-1")
+        sparse = _SparseHits(self, data)
+        hits = Hits({}, [], [], {}, sparse)
+        by_rule, base64, candidates = hits.by_rule, hits.base64, hits.candidates
+        lines = sparse.lines
+        seen = [False, False]
+        for part in self._parts:
+            if part.kw_db is None:
+                # a part without whole patterns (the user's rules): its keyword hits are all here
+                def on_match(expr_id: int, start: int, end: int, flags: int, context: object,
+                             entries: list[Entry] = part.entries, add: object = hits.add) -> None:
+                    add(end, entries[expr_id])  # type: ignore[operator]
+
+                part.db.scan(data, match_event_handler=on_match)
+                continue
+
+            def on_sparse(expr_id: int, start: int, end: int, flags: int, context: object,
+                          entries: list[Entry] = part.entries, first: int = part.first_trigger) -> None:
+                if expr_id < first:
+                    rules, encoded, patterns = entries[expr_id]
+                    for index in patterns:
+                        found = candidates.get(index)
+                        if found is None:
+                            candidates[index] = [end]
+                        else:
+                            found.append(end)
+                    if encoded:
+                        base64.append(end)
+                    for index in rules:  # a rule without a whole pattern (its plain hits come from kw_db)
+                        found = by_rule.get(index)
+                        if found is None:
+                            by_rule[index] = [end]
+                        else:
+                            found.append(end)
+                elif expr_id == first + 2:
+                    lines.append(end)
+                else:
+                    seen[expr_id - first] = True
+
+            part.db.scan(data, match_event_handler=on_sparse)
+        sparse.percent, sparse.json = seen
+        # hits.keywords holds only the user's rules' keywords here: kw_db has the others
+        sparse.own_keywords = hits.keywords
+        return hits
+
+    def _rule_db(self, index: int) -> hyperscan.Database | None:
+        db = self._rule_dbs.get(index, False)
+        if db is False:
+            words = sorted(set(self._rules[index].keywords))
+            db = self._rule_dbs[index] = _literal_db([_literal(w) for w in words])
+        return db  # type: ignore[return-value]
+
+
+class _SparseHits:
+    """The keyword hits a sparse scan left out, found when asked (``prefilter.Sparse``)."""
+
+    def __init__(self, owner: HyperscanPrefilter, data: bytes) -> None:
+        self._owner = owner
+        self._data = data
+        self.percent = False
+        self.json = False
+        self.lines: list[int] = []
+        self.own_keywords: list[int] = []  # plain keyword hits the sparse scan did report
+        self._all: list[int] | None = None
+        self._sorted: list[int] | None = None
+
+    def rule_ends(self, index: int) -> list[int]:
+        db = self._owner._rule_db(index)
+        ends: list[int] = []
+        if db is not None:
+            add = ends.append
+            db.scan(self._data, match_event_handler=lambda i, s, e, f, c: add(e))
+        return ends
+
+    def keyword_ends(self) -> list[int]:
+        if self._all is None:
+            ends = list(self.own_keywords)
+            add = ends.append
+            for part in self._owner._parts:
+                if part.kw_db is None:
+                    continue
+
+                def on_keyword(expr_id: int, start: int, end: int, flags: int, context: object,
+                               entries: list[Entry] = part.kw_entries) -> None:
+                    if entries[expr_id][0]:
+                        add(end)
+
+                part.kw_db.scan(self._data, match_event_handler=on_keyword)
+            self._all = ends
+        return self._all
+
+    def first_keyword_end(self, start: int, end: int) -> int | None:
+        if self._all is not None:
+            if self._sorted is None:
+                self._sorted = sorted(self._all)
+            ordered = self._sorted
+            i = bisect.bisect_right(ordered, start)
+            return ordered[i] if i < len(ordered) and ordered[i] <= end else None
+        best: int | None = None
+        i = bisect.bisect_right(self.own_keywords, start)
+        if i < len(self.own_keywords) and self.own_keywords[i] <= end:
+            best = self.own_keywords[i]
+        piece = self._data[start:end]
+        for part in self._owner._parts:
+            if part.kw_db is None:
+                continue
+            found: list[int] = []
+
+            def on_keyword(expr_id: int, s: int, e: int, flags: int, context: object,
+                           entries: list[Entry] = part.kw_entries) -> bool:
+                if entries[expr_id][0]:
+                    found.append(e)
+                    return True  # matches come in order of their ends: the first is the one
+                return False
+
+            try:
+                part.kw_db.scan(piece, match_event_handler=on_keyword)
+            except hyperscan.ScanTerminated:
+                pass
+            if found and (best is None or start + found[0] < best):
+                best = start + found[0]
+        return best

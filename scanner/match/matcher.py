@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Iterable
 
 import regex
 
@@ -65,11 +67,19 @@ class Matcher:
 
     # -- one level: keywords, windows, regexes, then decoded sub-texts --------------------------
     def _scan(self, text: str, depth: int, warnings: list[str], raw: bytes | None = None) -> list[RawMatch]:
-        hits = self.prefilter.scan(text, raw)
+        hits = self.prefilter.scan_sparse(text, raw)
         out: list[RawMatch] = []
         n = len(text)
         patterns = self.prefilter.pattern_rules
-        for index, ends in hits.by_rule.items():
+        sparse = hits.sparse
+        keyword_hits: Iterable[tuple[int, list[int]]] = hits.by_rule.items()
+        if sparse is not None:
+            # rules with whole patterns: their keyword hits only matter where a candidate is
+            keyword_hits = chain(keyword_hits, ((i, sparse.rule_ends(i)) for i in hits.candidates
+                                                if i not in hits.by_rule))
+        for index, ends in keyword_hits:
+            if not ends:
+                continue
             crule = self.rules[index]
             rule = crule.rule
             before = rule.window if rule.window_before is None else rule.window_before
@@ -79,7 +89,7 @@ class Matcher:
             for start, stop in windows:
                 out.extend(self._run_rule(crule, text, start, stop, warnings))
         if depth < self.max_decode_depth:
-            for span, name, decoded in decoders.candidates(text, hits.base64, hits.keywords):
+            for span, name, decoded in decoders.candidates(text, hits.base64, hits.keywords, sparse):
                 for sub in self._scan(decoded, depth + 1, warnings):
                     out.append(replace(sub, start=span[0], end=span[1], decoded=(name, *sub.decoded)))
         return out

@@ -15,7 +15,7 @@ from typing import Protocol, Sequence
 
 import ahocorasick
 
-from scanner.match.decoders import encoded_variants
+from scanner.match.decoders import Triggers, encoded_variants
 from scanner.model import Rule
 
 # The payload of an encoded (base64 or hex) form of a keyword: no rule index, only "decode around here".
@@ -39,12 +39,24 @@ def base64_variants(keyword: str) -> set[str]:
     return out
 
 
+class Sparse(Triggers, Protocol):
+    """What a sparse scan left to be asked: the keyword hits of a rule searched as a whole pattern, and
+    the decoders' plain keyword hits (``decoders.Triggers``)."""
+
+    def rule_ends(self, index: int) -> list[int]:
+        """End offsets of the keywords of rule ``index``, as ``Hits.by_rule`` would hold them."""
+        ...
+
+
 @dataclass(frozen=True)
 class Hits:
     by_rule: dict[int, list[int]]  # rule index -> end offsets (exclusive) of its keywords
     base64: list[int]  # end offsets of base64-encoded keywords
     keywords: list[int]  # end offsets of every plain keyword, whatever rule it serves
     candidates: dict[int, list[int]]  # rule index -> ends of whole-pattern candidate matches
+    # from ``scan_sparse`` only: by_rule and keywords leave out the rules searched as whole patterns,
+    # whose keyword hits (only needed where a candidate is) come from here
+    sparse: Sparse | None = None
 
     @classmethod
     def empty(cls) -> Hits:
@@ -104,6 +116,10 @@ class Prefilter(Protocol):
         """``text`` is the latin-1 view of ``raw`` (the content's bytes, when the caller has them)."""
         ...
 
+    def scan_sparse(self, text: str, raw: bytes | None = None) -> Hits:
+        """What the matcher needs, which may leave work to ``Hits.sparse`` (the same matches result)."""
+        ...
+
 
 class AhoCorasickPrefilter:
     """The portable backend: pyahocorasick over the lowercased text."""
@@ -126,6 +142,8 @@ class AhoCorasickPrefilter:
             for end, indices in self._automaton.iter(text.lower()):
                 hits.add(end + 1, indices)
         return hits
+
+    scan_sparse = scan
 
 
 ENGINES = ("auto", "hyperscan", "ahocorasick")
