@@ -70,8 +70,7 @@ def add_commands(sub: Any) -> None:
     imp.add_argument("--repository", metavar="NAME", help="codeowners: the repository the file belongs to")
     check = isub.add_parser("check", help="validate an inventory file: exit 0 when good, 2 with the first problem")
     check.add_argument("file", type=Path, metavar="INVENTORY")
-    hashp = isub.add_parser("hash-token", help="print the SHA-256 selector of a token read from stdin (never store the token)")
-    hashp.add_argument("--keep-newline", action="store_true", help="hash the input exactly, trailing newline included")
+    isub.add_parser("hash-token", help="print the secret_sha256 selector of a token read from stdin (never store the token)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -184,12 +183,13 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     if args.inventory_command == "import":
         return _cmd_import(args)
     if args.inventory_command == "hash-token":
-        data = sys.stdin.buffer.read()
-        if not args.keep_newline:
-            data = data.rstrip(b"\r\n")
-        if not data:
+        from scanner.model import normalise_secret
+
+        token = normalise_secret(sys.stdin.buffer.read().decode("utf-8", "surrogateescape"))
+        if not token:
             raise UsageError("no token on stdin (credsprawl inventory hash-token < token.txt)")
-        print(hashlib.sha256(data).hexdigest())
+        # the same digest as the secret.sha256 attribute of a finding (scanner.identity.facts)
+        print(hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest())
         return ExitStatus.CLEAN
     from scanner.identity.inventory import load_inventory
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -226,9 +227,10 @@ def cluster(facts_of: Sequence[tuple[int, Mapping[str, str]]]) -> list[Candidate
                 shared[name] = seen.pop()  # type: ignore[assignment]
         if shared:
             basis = next(iter(shared))
-        else:  # a chain: members linked pairwise by different facts
-            basis = next(name for name, _get in CLUSTER_FACTS if any(name in values[m] for m in members))
-        value = shared.get(basis) or next(values[m][basis] for m in members if basis in values[m])
+            value = shared[basis]
+        else:  # a chain: members linked pairwise by different facts; named by the first fact that links two
+            counts = Counter((name, values[m][name]) for m in members for name, _get in CLUSTER_FACTS if name in values[m])
+            basis, value = next((name, v) for name, _get in CLUSTER_FACTS for (n, v), k in counts.items() if n == name and k > 1)
         out.append(Candidate(f"candidate:{basis}={value}", basis, shared or {basis: value}, tuple(sorted(members))))
     out.sort(key=lambda c: (-len(c.members), c.id))
     return out

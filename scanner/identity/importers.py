@@ -216,20 +216,18 @@ _SSH_LINE = re.compile(r"(?:^|\s)(%s)\s+([A-Za-z0-9+/]+={0,2})(?:\s+(.*))?$" % "
 
 
 def ssh_key_fingerprints(blob: bytes) -> tuple[str, str | None]:
-    """(``SHA256:...`` as ssh-keygen prints it, SHA-256 hex of the key's DER SubjectPublicKeyInfo or None).
+    """(``SHA256:...`` as ssh-keygen prints it, SHA-256 hex of the key's DER SubjectPublicKeyInfo or None),
+    computed by ``scanner.identity.keys`` exactly as for leaked keys, so the two match."""
+    from cryptography.hazmat.primitives import serialization
 
-    Small private helper: ``scanner.identity.keys`` (another module's job) was not there when this
-    was written; move to its functions when it offers the same.
-    """
-    ssh = "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
+    from scanner.identity.keys import spki_sha256, ssh_fingerprint
+
     try:
-        from cryptography.hazmat.primitives import serialization
-
-        key = serialization.load_ssh_public_key(b"ssh-key " + base64.b64encode(blob))
-        spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    except Exception:  # no cryptography, or a key type it cannot load (sk-* security keys)
-        return ssh, None
-    return ssh, hashlib.sha256(spki).hexdigest()
+        key_type = blob[4 : 4 + int.from_bytes(blob[:4], "big")]
+        key = serialization.load_ssh_public_key(key_type + b" " + base64.b64encode(blob))
+    except Exception:  # noqa: BLE001 - a key type cryptography cannot load (sk-* security keys)
+        return ssh_fingerprint(blob), None
+    return ssh_fingerprint(blob), spki_sha256(key)
 
 
 def authorized_keys(text: str, source: str) -> ImportResult:
@@ -281,17 +279,17 @@ class CertFacts:
 
 
 def cert_facts(der: bytes) -> CertFacts:
-    """Facts of a DER certificate (private helper; see ssh_key_fingerprints about ``keys``)."""
+    """Facts of a DER certificate, fingerprints computed as ``scanner.identity.keys`` does for leaks."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
     from cryptography.x509.oid import NameOID
 
+    from scanner.identity.keys import spki_sha256
+
     cert = x509.load_der_x509_certificate(der)
-    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return CertFacts(
         serial=format(cert.serial_number, "x"), sha256=hashlib.sha256(der).hexdigest(),
-        spki_sha256=hashlib.sha256(spki).hexdigest(), subject=cert.subject.rfc4514_string(),
+        spki_sha256=spki_sha256(cert.public_key()) or "", subject=cert.subject.rfc4514_string(),
         common_name=str(names[0].value) if names else "", issuer=cert.issuer.rfc4514_string(),
         not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
     )
@@ -319,7 +317,7 @@ def pem_bundle(text: str, source: str) -> ImportResult:
         id=f"cert:{re.sub(r'[^A-Za-z0-9._:/@+-]', '_', label)}", kind="workload", name=label, tags=("certificate",),
         created=min(c.not_before for c in certs), last_rotated=max(c.not_before for c in certs),
         notes="; ".join(f"{c.subject} issued by {c.issuer}, valid until {c.not_after.date().isoformat()}" for c in certs),
-        selectors=_selectors(cert_sha256=[c.sha256 for c in certs], spki_sha256=[c.spki_sha256 for c in certs],
+        selectors=_selectors(cert_sha256=[c.sha256 for c in certs], spki_sha256=[c.spki_sha256 for c in certs if c.spki_sha256],
                              cert_serials=[c.serial for c in certs]))
         for label, certs in groups.items())
     notes = (f"{skipped} PEM block(s) that are not certificates skipped (an inventory never holds keys)",) if skipped else ()
