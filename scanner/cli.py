@@ -105,12 +105,13 @@ def _open_output(path: Path | None) -> Iterator[TextIO]:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from scanner.identity.enrich import enrich_report
     from scanner.scan import ScanRequest, run_scan
     from scanner.report import ReportOptions, render
 
     request = ScanRequest.from_args(args)
     report = run_scan(request)
-    report = cli_git.suppress(args, report)
+    report = enrich_report(cli_git.suppress(args, report))
     color = not args.no_color and args.output is None and sys.stdout.isatty()
     with _open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,

@@ -84,7 +84,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     from scanner import __version__
     from scanner.ci.github import ClientSettings, GitHubClient
     from scanner.ci.github_scan import RunQuery, scan_github
-    from scanner.cli_git import emit, suppress
+    from scanner.cli_git import emit, enrich, suppress
     from scanner.engine import Engine
     from scanner.pipeline import clock
     from scanner.results import ExitStatus, ScanReport
@@ -96,7 +96,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     client = GitHubClient(ClientSettings.from_env(max_download=request.content.limits.max_archive_size))
     outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
     report = ScanReport(tuple(outcome.findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
-    report = suppress(args, report)
+    report = enrich(suppress(args, report))
     emit(args, report, str(Path.cwd()))
     if not args.quiet and sys.stderr.isatty():
         print(f"credsprawl: {len(report.findings)} finding(s) in {outcome.runs} run(s), "

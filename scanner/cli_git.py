@@ -132,6 +132,13 @@ def suppress(args: argparse.Namespace, report: ScanReport) -> ScanReport:
     return report
 
 
+def enrich(report: ScanReport) -> ScanReport:
+    """The report with derived facts (scanner.identity), as every command hands it to the reporters."""
+    from scanner.identity.enrich import enrich_report
+
+    return enrich_report(report)
+
+
 def _exit(args: argparse.Namespace, report: ScanReport) -> int:
     return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
 
@@ -152,7 +159,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     report, repo, notes = run_history(request)
     for note in notes:
         print(f"credsprawl: {note}", file=sys.stderr)
-    report = suppress(args, report)
+    report = enrich(suppress(args, report))
     emit(args, report, repo.root)
     if not args.quiet and args.format != "text" and sys.stderr.isatty():
         print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)", file=sys.stderr)
@@ -184,7 +191,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
                               filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
     request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines)
     result = run_staged(request, repo, started)
-    report = suppress(args, result.report)
+    report = enrich(suppress(args, result.report))
     if args.format == "text":
         if report.findings:
             with _cli()._open_output(args.output) as out:

@@ -8,8 +8,10 @@ the content, not the name, and route it:
   member scanned the same way, nested up to ``--max-archive-depth``, within the archive limits;
 - a Jupyter notebook is scanned cell by cell (:mod:`scanner.sources.notebooks`);
 - a CI log is normalised first (:mod:`scanner.sources.cilogs`);
-- a binary is skipped, or with ``--binary-strings`` its printable runs are scanned;
-- any other text goes to the Engine as it is.
+- a binary is skipped, or with ``--binary-strings`` its printable runs are scanned; a PKCS#12
+  keystore or a DER certificate (by name, then content) is reported (:mod:`scanner.credfiles`);
+- any other text goes to the Engine as it is, and findings whose facts live elsewhere in the same
+  file get them while the bytes are at hand (:func:`scanner.identity.enrich.with_document_facts`).
 
 This happens before the Engine would call a blob "binary". Nothing here raises for bad input: a
 damaged member, a limit or an unreadable file becomes a Skip (and a warning for limits and damage),
@@ -23,7 +25,9 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from scanner import content as content_mod
+from scanner import credfiles
 from scanner.engine import BlobScan, Engine
+from scanner.identity.enrich import with_document_facts
 from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
 from scanner.sources import archives, binstrings, cilogs, images, notebooks
@@ -143,7 +147,8 @@ def _peek(options: ContentOptions) -> archives.Peek | None:
         return None
 
     def peek(head: bytes, origin: Origin) -> Skip | None:
-        if archives.sniff(head[: archives.SNIFF_BYTES]) or content_mod.sniff(head) is not None:
+        if archives.sniff(head[: archives.SNIFF_BYTES]) or content_mod.sniff(head) is not None \
+                or credfiles.wanted(origin.path):
             return None
         return Skip(origin.render(), "binary")
 
@@ -159,7 +164,7 @@ def _text(engine: Engine, blob: Blob, head: bytes) -> BlobScan:
     fmt = cilogs.detect(head)
     if fmt is not None and content_mod.sniff(head) in ("utf-8", "utf-8-sig"):
         return cilogs.scan_log(engine, blob, fmt)
-    return engine_scan(engine, blob.data, blob.origin)
+    return with_document_facts(engine_scan(engine, blob.data, blob.origin), blob.data)
 
 
 def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, out: _Collector) -> None:
@@ -168,6 +173,8 @@ def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, o
         _expand(engine, Source.from_bytes(blob.data, blob.origin), options, budget, out)
         return
     scan = _text(engine, blob, head)
+    if scan.skipped == "binary":  # a keystore or a DER certificate, by name then content
+        scan = credfiles.scan_binary(engine, blob.data, blob.origin) or scan
     if scan.skipped == "binary" and options.binary_strings:
         scan = binstrings.scan_strings(engine, blob, options.min_string_length)
     if scan.skipped:
@@ -205,7 +212,7 @@ def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions
         binary = content_mod.sniff(head) is None
         special = notebooks.looks_like_notebook(head, origin.path) or cilogs.detect(head) is not None
         s = engine.settings
-        if binary and not options.binary_strings:
+        if binary and not options.binary_strings and not credfiles.wanted(origin.path, size):
             out.skip(Skip(origin.render(), "binary"))
         elif not binary and not special and size > s.chunk_size + s.chunk_overlap:
             fh.seek(0)

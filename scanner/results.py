@@ -42,12 +42,26 @@ class ScanSummary:
         return dict(sorted(Counter(s.reason for s in self.skipped).items()))
 
 
+INVENTORY_KINDS = frozenset({"certificate"})  # rule kinds that are found and listed, never leaks
+
+
 @dataclass(frozen=True)
 class ScanReport:
+    """``findings`` are leaks: they decide the exit code. Matches of an inventory kind (certificates:
+    public, so not a leak, but worth knowing about) are moved to ``inventory`` when the report is
+    built, whoever builds it, so no command can count one as a leak."""
+
     findings: tuple[Finding, ...]
     rules: dict[str, Rule] = field(default_factory=dict)  # every rule of the run, by id
     summary: ScanSummary = ScanSummary()
     tool_version: str = ""
+    inventory: tuple[Finding, ...] = ()  # certificates found, with their facts
+
+    def __post_init__(self) -> None:
+        listed = {r for r, rule in self.rules.items() if rule.kind in INVENTORY_KINDS}
+        if listed and any(f.rule_id in listed for f in self.findings):
+            object.__setattr__(self, "inventory", self.inventory + tuple(f for f in self.findings if f.rule_id in listed))
+            object.__setattr__(self, "findings", tuple(f for f in self.findings if f.rule_id not in listed))
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(f.severity.value for f in self.findings)

@@ -26,7 +26,7 @@ def document(report: Any, **options: Any) -> dict[str, Any]:
 
 def test_document_header_and_summary() -> None:
     doc = document(scenario().report)
-    assert list(doc) == ["version", "tool", "summary", "findings"]
+    assert list(doc) == ["version", "tool", "summary", "findings", "certificates"]
     assert doc["version"] == 1
     assert doc["tool"] == {"name": "credsprawl", "version": "1.2.3"}
     assert doc["summary"] == {

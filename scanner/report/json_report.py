@@ -16,7 +16,8 @@ encoding)::
         "skipped": [{"path": str, "reason": str, "detail": str}],
         "warnings": [str]
       },
-      "findings": [finding, ...]          # in scan order (deterministic)
+      "findings": [finding, ...],         # in scan order (deterministic)
+      "certificates": [certificate, ...]  # the certificate inventory: not leaks, never in "findings"
     }
 
 ``jsonl`` writes one finding object per line and nothing else.
@@ -41,6 +42,17 @@ A finding object::
       "companion": {"rule_id": str, "secret": str} | null,   # secret redacted likewise
       "attributes": {str: str},                       # derived facts (account id, key type ...)
       "occurrences": int                              # findings in this report with this fingerprint
+    }
+
+A certificate object (certificates are public: no secret, no context line)::
+
+    {
+      "rule_id": str, "path": str, "origin": [...],   # as in a finding
+      "start_line": int, "start_column": int, "end_line": int, "end_column": int,
+      "fingerprint": str,
+      "attributes": {str: str}                        # cert.subject, cert.issuer, cert.sans, cert.serial,
+                                                      # cert.not_before, cert.not_after, cert.expired,
+                                                      # cert.spki_sha256, cert.sha256
     }
 """
 
@@ -87,6 +99,21 @@ def finding_object(finding: Finding, report: ScanReport, show: bool, occurrences
     }
 
 
+def certificate_object(finding: Finding) -> dict[str, Any]:
+    """One entry of the certificate inventory (shared by the SARIF reporter's run properties)."""
+    return {
+        "rule_id": finding.rule_id,
+        "path": finding.origin.render(),
+        "origin": [{"path": o.path, "kind": o.kind, "extra": dict(o.extra)} for o in finding.origin.chain()],
+        "start_line": finding.start_line,
+        "start_column": finding.start_column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "fingerprint": finding.fingerprint,
+        "attributes": dict(finding.attributes),
+    }
+
+
 def finding_objects(report: ScanReport, options: ReportOptions) -> list[dict[str, Any]]:
     counts = {fp: len(found) for fp, found in report.occurrences().items()}
     return [finding_object(f, report, options.show_secrets, counts[f.fingerprint]) for f in report.findings]
@@ -98,6 +125,7 @@ def write_json(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
         "tool": {"name": TOOL_NAME, "version": tool_version(report)},
         "summary": summary_object(report),
         "findings": finding_objects(report, options),
+        "certificates": [certificate_object(f) for f in report.inventory],
     }
     json.dump(document, out, indent=2, allow_nan=False)
     out.write("\n")

@@ -2,6 +2,10 @@
 
 Locations name the outermost origin (the file in the repository, relative to ``%SRCROOT%``): an archive
 member is reported on its archive, and its inner path is in the message and ``properties.inner_path``.
+Certificates found (the report's inventory: public, not leaks) are not results, so they raise no
+code-scanning alert; they are listed in ``runs[0].properties.certificates`` (the JSON report's
+certificate objects).
+
 ``partialFingerprints["credsprawl/v1"]`` is the finding's fingerprint, which ignores line numbers, so
 an alert survives code moving; no line-based hash is emitted. Other places where the same secret
 was seen are ``relatedLocations`` (at most 50; ``properties.occurrences`` counts them all).
@@ -25,6 +29,7 @@ from scanner.report._common import (
     summary_object,
     tool_version,
 )
+from scanner.report.json_report import certificate_object
 from scanner.report.options import ReportOptions
 from scanner.report.sarif_rules import descriptor, run_rules
 from scanner.results import ScanReport
@@ -67,6 +72,8 @@ def sarif_log(report: ScanReport, options: ReportOptions) -> dict[str, Any]:
         "results": results,
         "properties": {"summary": summary_object(report)},
     }
+    if report.inventory:
+        run["properties"]["certificates"] = [certificate_object(f) for f in report.inventory]
     if options.root:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": root_uri(options.root)}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -1,4 +1,5 @@
-"""The human report: findings grouped by file, then a summary block. Colour only when asked."""
+"""The human report: findings grouped by file (each with a line of its derived facts), the
+certificates found, then a summary block. Colour only when asked."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ SEVERITY_STYLE = {
     Severity.LOW: "cyan",
 }
 MAX_WARNINGS = 10
+MAX_CERTIFICATES = 50
 CONTEXT_WIDTH = 160
 PLAIN_WIDTH = 200
 
@@ -61,6 +63,8 @@ def write_text(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
     if not report.findings:
         console.print(Text("No secrets found.", style="bold green"))
         console.print()
+    if report.inventory:
+        _print_certificates(console, report)
     _print_summary(console, report)
 
 
@@ -90,6 +94,77 @@ def _print_group(
         if extra:
             facts = "  ".join(f"{key}={value}" for key, value in extra.items())
             console.print(Text(indent + printable(facts), style="dim"))
+        brief = facts_brief(dict(finding.attributes))
+        if brief:
+            console.print(Text(indent + "» " + printable(brief), style="cyan"))
+
+
+def _key_brief(a: dict[str, str]) -> str:
+    kind = "-".join(filter(None, (a.get("key.type"), a.get("key.bits") if a.get("key.type") == "rsa" else None)))
+    words = [kind, a.get("key.curve", ""), a.get("key.ssh_sha256") or a.get("key.spki_sha256", "")[:16]]
+    if a.get("key.encrypted") == "true":
+        words.append(f"({a.get('key.format', '')} encrypted)".replace("( ", "("))
+    if a.get("key.comment"):
+        words.append(a["key.comment"])
+    paired = [c for c in a.get("key.paired_certs", "").split(",") if c]
+    if paired:
+        words.append(f"paired with {len(paired)} certificate(s)")
+    return "key " + " ".join(w for w in words if w)
+
+
+def facts_brief(a: dict[str, str]) -> str:
+    """The most useful derived facts on one line, e.g. ``aws account 123456789012 (long-term) ·
+    key ed25519 SHA256:… · cert CN=api expires 2027-01-01``; '' when there are none."""
+    parts: list[str] = []
+    if a.get("aws.account_id") or a.get("aws.key_id"):
+        what = f"aws account {a['aws.account_id']}" if a.get("aws.account_id") else f"aws key {a['aws.key_id']}"
+        parts.append(what + (f" ({a['aws.key_kind']})" if a.get("aws.key_kind") else ""))
+    if a.get("gcp.client_email") or a.get("gcp.project_id"):
+        parts.append(" ".join(filter(None, ("gcp", a.get("gcp.client_email"),
+                                            f"project {a['gcp.project_id']}" if a.get("gcp.project_id") else ""))))
+    if a.get("azure.storage_account"):
+        parts.append(f"azure storage account {a['azure.storage_account']}")
+    if a.get("db.scheme"):
+        user = f"{a['db.user']}@" if a.get("db.user") else ""
+        port = f":{a['db.port']}" if a.get("db.port") else ""
+        database = f"/{a['db.database']}" if a.get("db.database") else ""
+        parts.append(f"db {a['db.scheme']}://{user}{a.get('db.host', '')}{port}{database}")
+    if a.get("kube.user") or a.get("kube.server"):
+        parts.append(" ".join(filter(None, ("kube user", a.get("kube.user", "?"),
+                                            f"@ {a['kube.server']}" if a.get("kube.server") else ""))))
+    if a.get("token.kind"):
+        parts.append(a["token.kind"] + (f" {a['token.id']}" if a.get("token.id") else ""))
+    claims = [f"{k} {a['jwt.' + k]}" for k in ("iss", "sub", "aud", "exp") if a.get("jwt." + k)]
+    if a.get("jwt.alg"):
+        parts.append(" ".join(["jwt", a["jwt.alg"], *claims]))
+    if a.get("key.type") or a.get("key.format"):
+        parts.append(_key_brief(a))
+    if a.get("cert.subject") is not None:
+        expiry = f" expires {a['cert.not_after'][:10]}" if a.get("cert.not_after") else ""
+        parts.append(f"cert {a['cert.subject'] or '(empty subject)'}{expiry}"
+                     + (" (expired)" if a.get("cert.expired") == "true" else ""))
+    return " · ".join(parts)
+
+
+def _print_certificates(console: Console, report: ScanReport) -> None:
+    console.print(Text(f"Certificates ({len(report.inventory)})", style="bold"))
+    for cert in report.inventory[:MAX_CERTIFICATES]:
+        a = dict(cert.attributes)
+        row = Text("  " + printable(f"{cert.origin.render()}:{cert.start_line}"))
+        row.append("  " + printable(a.get("cert.subject") or "(not parsed)"))
+        if a.get("cert.issuer") and a.get("cert.issuer") != a.get("cert.subject"):
+            row.append("  issued by " + printable(a["cert.issuer"]), style="dim")
+        elif a.get("cert.issuer"):
+            row.append("  self-signed", style="dim")
+        if a.get("cert.not_after"):
+            expired = a.get("cert.expired") == "true"
+            row.append(f"  {'expired' if expired else 'expires'} {a['cert.not_after'][:10]}",
+                       style="red" if expired else "")
+        console.print(row)
+    hidden = len(report.inventory) - MAX_CERTIFICATES
+    if hidden > 0:
+        console.print(Text(f"  … and {hidden} more", style="dim"))
+    console.print()
 
 
 def _print_summary(console: Console, report: ScanReport) -> None:
@@ -101,6 +176,7 @@ def _print_summary(console: Console, report: ScanReport) -> None:
         ("Bytes scanned", decimal(summary.bytes_scanned)),
         ("Time", f"{summary.seconds:.2f} s ({summary.mb_per_second:.2f} MB/s)"),
         ("Findings", f"{len(report.findings)} (" + ", ".join(f"{k} {v}" for k, v in severity.items()) + ")"),
+        *([("Certificates", str(len(report.inventory)))] if report.inventory else []),
         ("Skipped", _count_with(len(summary.skipped), by_reason)),
         ("Warnings", str(len(summary.warnings))),
     ]

@@ -1,0 +1,130 @@
+"""Enrich: fill every finding of a report with the facts its secret gives, and pair keys with the
+certificates issued for them.
+
+Two entry points, one per place the facts can be had:
+
+- :func:`with_document_facts` runs in the worker, while the content router still holds a blob's
+  bytes: facts that live elsewhere in the same file than the secret (a GCP service-account JSON's
+  ``client_email``, the cluster server of a kubeconfig user) — see
+  :data:`scanner.identity.facts.DOCUMENT_FACTS`. It costs nothing for blobs without such findings.
+- :func:`enrich_report` runs once per command, at the report boundary (after baseline suppression,
+  before the reporters): every other fact, from the secret, its companion and its line
+  (:func:`scanner.identity.facts.derive`), then ``key.paired_certs`` across the whole report.
+  Each distinct secret (by fingerprint, rule and context) is parsed once.
+
+A PKCS#12 keystore is opened with no password, the empty one, or a password found beside it: the
+secret of a ``password``-kind finding, or of a rule whose id says ``password``/``passphrase``, in a
+file of the same directory (archive members: the same directory inside the archive). Nothing more
+clever: a password elsewhere is not tried.
+
+Facts a finding already carries (from the worker) win over derived ones on the same key. A failure
+to derive anything leaves the finding as it was: enrichment never loses a finding.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from scanner.engine import BlobScan
+from scanner.identity.facts import DOCUMENT_FACTS, FactContext, Facts, derive
+from scanner.model import Finding
+from scanner.results import ScanReport
+
+PKCS12_RULE = "pkcs12-keystore"
+MAX_PASSWORDS = 20  # candidate passwords tried per keystore
+
+
+def with_document_facts(scan: BlobScan, data: bytes) -> BlobScan:
+    """``scan`` with the document facts of its findings added (see the module docstring)."""
+    if not any(f.rule_id in DOCUMENT_FACTS for f in scan.findings):
+        return scan
+    text = data.decode("latin-1")  # one character per byte: finding offsets index it directly
+    return replace(scan, findings=tuple(_document_facts(f, text) for f in scan.findings))
+
+
+def _document_facts(finding: Finding, text: str) -> Finding:
+    function = DOCUMENT_FACTS.get(finding.rule_id)
+    if function is None or not 0 <= finding.offset < len(text):
+        return finding
+    try:
+        facts = function(text, finding.offset)
+    except Exception:  # noqa: BLE001 - a fact is never worth a lost finding
+        return finding
+    return _with(finding, facts) if facts else finding
+
+
+def _with(finding: Finding, facts: Facts) -> Finding:
+    merged = {**facts, **dict(finding.attributes)}
+    return replace(finding, attributes=tuple(sorted(merged.items())))
+
+
+def _directory(finding: Finding) -> str:
+    return posixpath.dirname(finding.origin.render())
+
+
+def _passwords_by_directory(report: ScanReport) -> dict[str, tuple[str, ...]]:
+    if not any(f.rule_id == PKCS12_RULE for f in report.findings):
+        return {}
+    out: dict[str, list[str]] = {}
+    for f in report.findings:
+        rule = report.rules.get(f.rule_id)
+        if (rule is not None and rule.kind == "password") or "password" in f.rule_id or "passphrase" in f.rule_id:
+            out.setdefault(_directory(f), []).append(f.secret)
+    return {d: tuple(dict.fromkeys(p))[:MAX_PASSWORDS] for d, p in out.items()}
+
+
+class _Deriver:
+    """Facts of findings, each distinct (rule, secret, context) derived once."""
+
+    def __init__(self, report: ScanReport, now: datetime) -> None:
+        self.report = report
+        self.now = now
+        self.passwords = _passwords_by_directory(report)
+        self.cache: dict[tuple[object, ...], Facts] = {}
+
+    def __call__(self, finding: Finding) -> Finding:
+        rule = self.report.rules.get(finding.rule_id)
+        passwords = self.passwords.get(_directory(finding), ()) if finding.rule_id == PKCS12_RULE else ()
+        ctx = FactContext(finding.rule_id, rule.kind if rule else "", finding.line_text, finding.companion,
+                          self.now, passwords)
+        key = (finding.rule_id, finding.fingerprint, ctx.line, ctx.companion, passwords)
+        facts = self.cache.get(key)
+        if facts is None:
+            try:
+                facts = derive(finding.secret, ctx)
+            except Exception:  # noqa: BLE001 - a fact is never worth a lost finding
+                facts = {}
+            self.cache[key] = facts
+        return _with(finding, facts) if facts else finding
+
+
+def _pair(findings: tuple[Finding, ...], inventory: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """Findings whose key matches certificates of the report get ``key.paired_certs``."""
+    certs: dict[str, set[str]] = {}
+    for f in (*findings, *inventory):
+        spki, digest = f.attribute("cert.spki_sha256"), f.attribute("cert.sha256")
+        if spki and digest:
+            certs.setdefault(spki, set()).add(digest)
+    if not certs:
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        spki = f.attribute("key.spki_sha256")
+        if spki and spki in certs:
+            known = set(filter(None, (f.attribute("key.paired_certs") or "").split(",")))
+            paired = ",".join(sorted(known | certs[spki]))
+            attrs = {**dict(f.attributes), "key.paired_certs": paired}
+            f = replace(f, attributes=tuple(sorted(attrs.items())))
+        out.append(f)
+    return tuple(out)
+
+
+def enrich_report(report: ScanReport, now: datetime | None = None) -> ScanReport:
+    """``report`` with every finding's (and inventory entry's) attributes filled; ``now`` decides
+    which certificates count as expired (default: the current time)."""
+    deriver = _Deriver(report, now or datetime.now(timezone.utc))
+    inventory = tuple(map(deriver, report.inventory))
+    findings = _pair(tuple(map(deriver, report.findings)), inventory)
+    return replace(report, findings=findings, inventory=inventory)
