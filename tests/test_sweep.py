@@ -1,0 +1,274 @@
+"""``credsprawl sweep``: many repositories into one datastore, each blob scanned once across
+repositories, forks and runs; resumable after a kill; failures recorded, never fatal."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from fixtures import fakecreds
+from gitutil import GitRepo, history_json
+from scanner.repospec import name_for_url
+from scanner.store import Store, load_finding_objects
+from sweeputil import Org, fork, make_org, make_repo, sweep, unique_blobs, without_repository
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Org:
+    return make_org(tmp_path / "org")
+
+
+def test_first_sweep_scans_each_blob_once_and_attributes_like_history(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    run = sweep(str(org.list_file()), datastore=ds, engine="auto")  # the default engine, as history runs it
+    assert run.code == 1, run.stderr  # findings
+    done = run.done()
+    assert {e["status"] for e in done.values()} == {"scanned"}
+    unique = unique_blobs(*org.repos.values())
+    # the fork shares alpha's blobs: across the three repositories every blob is scanned exactly once
+    assert sum(e["blobs_scanned"] for e in done.values()) == len(unique) == run.summary["blobs_scanned"]
+    assert run.summary["blobs_reused"] == sum(e["blobs"] for e in done.values()) - len(unique) > 0
+    with Store(ds) as store:
+        assert store.counts()["blobs"] == len(unique)
+    # each repository's findings are what `credsprawl history` reports for it, plus the repository
+    found = load_finding_objects(ds)
+    for name, repo in org.repos.items():
+        mine = [f for f in found if f["origin"][0]["extra"]["repository"] == name]
+        assert all(f["origin"][0]["extra"]["repository_url"] == str(repo.path) for f in mine)
+        expected = history_json(repo.path)["findings"]
+        for f in expected:
+            f.pop("occurrences")
+        assert [without_repository(f) for f in mine] == expected and expected
+    # never a secret in clear, anywhere in the datastore
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("ds.sqlite*"))
+    assert not any(token.encode() in raw for token in org.tokens.values())
+
+
+def test_resweep_without_changes_scans_nothing(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    first = sweep(listing, datastore=ds)
+    before = load_finding_objects(ds)
+    again = sweep(listing, datastore=ds)
+    assert again.code == 1  # the findings are still there
+    assert {e["status"] for e in again.done().values()} == {"unchanged"}
+    assert again.summary["blobs_scanned"] == 0 and again.summary["new_findings"] == 0
+    assert again.summary["findings"] == first.summary["findings"] == len(before)
+    assert load_finding_objects(ds) == before
+
+
+def test_a_new_commit_scans_only_its_new_blobs(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    sweep(listing, datastore=ds)
+    beta = org.repos["beta"]
+    token = fakecreds.slack_bot_token(random.Random(5))
+    beta.write("ops/notify.sh", f"export SLACK_TOKEN={token}\n")
+    beta.write("README.md", "# beta, now with notifications\n")
+    beta.commit("beta: notifications")
+    run = sweep(listing, datastore=ds)
+    done = run.done()
+    assert done["alpha"]["status"] == done["alpha-fork"]["status"] == "unchanged"
+    assert done["beta"]["status"] == "scanned" and done["beta"]["blobs_scanned"] == 2
+    assert done["beta"]["blobs_reused"] == done["beta"]["blobs"] - 2
+    assert run.summary["new_findings"] == 1
+    new = load_finding_objects(ds, new_since="1")
+    assert [(f["path"], f["origin"][0]["extra"]["repository"]) for f in new] == [("ops/notify.sh", "beta")]
+    assert len(load_finding_objects(ds, new_since="2")) == 0
+
+
+def test_a_fork_added_later_scans_only_its_own_blobs(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    sweep(str(org.list_file("alpha", "beta")), datastore=ds)
+    run = sweep(str(org.list_file()), datastore=ds)
+    done = run.done()
+    assert done["alpha"]["status"] == done["beta"]["status"] == "unchanged"
+    fork_only = unique_blobs(org.repos["alpha-fork"]) - unique_blobs(org.repos["alpha"])
+    assert done["alpha-fork"]["blobs_scanned"] == len(fork_only) == 1
+    assert done["alpha-fork"]["blobs_reused"] == done["alpha-fork"]["blobs"] - 1
+    fork_findings = [f for f in load_finding_objects(ds) if f["origin"][0]["extra"]["repository"] == "alpha-fork"]
+    assert sorted(f["path"] for f in fork_findings) == ["deploy/.env", "src/fork_only.py", "src/settings.py"]
+
+
+def test_a_ruleset_change_rescans(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    first = sweep(listing, datastore=ds)
+    rules = tmp_path / "extra.toml"
+    rules.write_text('''
+[[rules]]
+id = "acme-internal-key"
+name = "ACME internal key"
+kind = "api-key"
+provider = "acme"
+severity = "high"
+confidence = "high"
+keywords = ["acmekey_"]
+regex = '(?P<secret>acmekey_[a-z0-9]{24})'
+examples = [{ text = "k = acmekey_0123456789abcdefghijklmn", secret = "acmekey_0123456789abcdefghijklmn" }]
+negatives = ["acmekey_short"]
+''')
+    beta = org.repos["beta"]
+    beta.write("ops/acme.cfg", "key = acmekey_" + "q7" * 12 + "\n")
+    beta.commit("beta: acme")
+    run = sweep(listing, "--rules", str(rules), datastore=ds)
+    assert run.code == 1, run.stderr
+    assert {e["status"] for e in run.done().values()} == {"scanned"}  # a new rule set: every repository again
+    assert run.summary["blobs_scanned"] == first.summary["blobs_scanned"] + 1  # every blob again, plus the new one
+    assert any(f["rule_id"] == "acme-internal-key" for f in load_finding_objects(ds))
+    # back to the shipped rules: the blobs scanned under them are still known
+    back = sweep(listing, datastore=ds)
+    assert back.summary["blobs_scanned"] == 1 and back.done()["beta"]["blobs_scanned"] == 1
+
+
+def _corrupt(repo: GitRepo, path: str) -> str:
+    sha = repo.blob(f"HEAD:{path}")
+    loose = repo.path / ".git" / "objects" / sha[:2] / sha[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not a zlib stream")
+    return sha
+
+
+def test_failing_repositories_are_recorded_and_the_sweep_goes_on(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    broken = tmp_path / "org" / "broken"
+    broken.mkdir()
+    (broken / ".git").write_text("gitdir: /nonexistent/credsprawl/.git\n")
+    corrupt, _ = make_repo(tmp_path / "org", "corrupt", random.Random(3))
+    bad = _corrupt(corrupt, "README.md")
+    org.repos["corrupt"] = corrupt
+    gone = (tmp_path / "nowhere" / "repo.git").as_uri()
+    listing = org.list_file(extra=(str(broken), gone))
+    run = sweep(str(listing), datastore=ds)
+    assert run.code == 2
+    done = run.done()
+    assert {n: e["status"] for n, e in done.items()} == {
+        "alpha": "scanned", "beta": "scanned", "alpha-fork": "scanned", "corrupt": "failed",
+        str(broken): "failed", name_for_url(gone): "failed"}
+    assert bad in done["corrupt"]["reason"] and "missing or corrupt" in done["corrupt"]["reason"]
+    assert "not a git repository" in done[str(broken)]["reason"] or "cannot open" in done[str(broken)]["reason"]
+    assert len(run.summary["failed"]) == 3
+    assert run.stderr.count("credsprawl: failed: ") == 3
+    with Store(ds) as store:
+        states = {r["name"]: (r["status"], r["reason"]) for r in store.repositories()}
+    assert states["corrupt"][0] == states[str(broken)][0] == "failed" and states["alpha"] == ("ok", "")
+    # the good repositories' findings, and the corrupt one's readable part, are written
+    repos = {f["origin"][0]["extra"]["repository"] for f in load_finding_objects(ds)}
+    assert repos == {"alpha", "beta", "alpha-fork", "corrupt"}
+    # failed repositories are tried again; the others are unchanged
+    again = sweep(str(listing), datastore=ds)
+    statuses = {n: e["status"] for n, e in again.done().items()}
+    assert statuses["alpha"] == "unchanged" and statuses["corrupt"] == "failed" and again.code == 2
+
+
+def test_serial_and_pool_give_the_same_datastore(org: Org, tmp_path: Path) -> None:
+    listing = str(org.list_file())
+    sweep(listing, datastore=tmp_path / "serial.sqlite", jobs="1")
+    sweep(listing, datastore=tmp_path / "pool.sqlite", jobs="2")
+    assert load_finding_objects(tmp_path / "serial.sqlite") == load_finding_objects(tmp_path / "pool.sqlite")
+
+
+def test_sigkill_midway_loses_nothing_and_a_rerun_matches_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    rng = random.Random(21)
+    root = tmp_path / "org"
+    repos = [make_repo(root, f"svc{i:02d}", rng, files=6)[0] for i in range(10)]
+    listing = tmp_path / "repos.txt"
+    listing.write_text("".join(f"{r.path}\n" for r in repos))
+    killed = tmp_path / "killed.sqlite"
+    argv = [sys.executable, "-m", "scanner", "sweep", str(listing), "--datastore", str(killed), "--progress", "jsonl",
+            "--jobs", "2", "--engine", "ahocorasick"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    assert proc.stdout is not None
+    committed = 0
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "repository-done" and event["status"] == "scanned":
+            committed += 1
+            if committed == 2:
+                os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its pool workers and their git processes
+                break
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    with Store(killed) as store:
+        done_before = {r["name"] for r in store.repositories() if r["status"] == "ok"}
+        assert [s["status"] for s in store.sweeps()] == ["running"]
+    assert 2 <= len(done_before) < len(repos)
+    rerun = sweep(str(listing), datastore=killed)
+    assert rerun.code == 1
+    assert {n for n, e in rerun.done().items() if e["status"] == "unchanged"} == done_before
+    whole = tmp_path / "whole.sqlite"
+    sweep(str(listing), datastore=whole)
+    assert load_finding_objects(killed) == load_finding_objects(whole)
+    with Store(killed) as a, Store(whole) as b:
+        assert a.counts()["blobs"] == b.counts()["blobs"] and a.counts()["occurrences"] == b.counts()["occurrences"]
+
+
+def test_large_repositories_go_out_as_blob_batches_with_the_same_result(org: Org, tmp_path: Path) -> None:
+    """Forced through blob-batch tasks (and forks waiting on them), the result is the same."""
+    from scanner.cli import build_parser
+    from scanner.cli_sweep import _request, _specs
+    from scanner.sweep import run_sweep
+    from scanner.sweep_exec import make_executor
+    from scanner.sweep_progress import NoProgress
+    from dataclasses import replace
+
+    listing = str(org.list_file())
+    sweep(listing, datastore=tmp_path / "normal.sqlite")
+    args = build_parser().parse_args(["sweep", listing, "--engine", "ahocorasick"])
+    request = replace(_request(args, _specs(args)), split_bytes=0)
+    executor = make_executor(request.spec, 2, None)
+    try:
+        with Store(tmp_path / "split.sqlite") as store:
+            summary = run_sweep(request, store, executor, NoProgress())
+    finally:
+        executor.close()
+    assert summary.blobs_scanned == len(unique_blobs(*org.repos.values())) and not summary.failed
+    assert load_finding_objects(tmp_path / "split.sqlite") == load_finding_objects(tmp_path / "normal.sqlite")
+
+
+def test_sources_folder_and_usage_errors(org: Org, tmp_path: Path) -> None:
+    run = sweep(str(org.root), datastore=tmp_path / "ds.sqlite")
+    assert set(run.done()) == {"alpha", "beta", "alpha-fork"} and run.code == 1
+    code_none = sweep(datastore=tmp_path / "ds2.sqlite")
+    assert code_none.code == 2 and "no repositories to sweep" in code_none.stderr
+    missing = sweep(str(tmp_path / "no-such-list.txt"), datastore=tmp_path / "ds2.sqlite")
+    assert missing.code == 2 and "no such file or folder" in missing.stderr
+
+
+def test_clean_repositories_exit_zero(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "clean")
+    repo.write("a.txt", "nothing to see\n")
+    repo.commit("clean")
+    empty = GitRepo(tmp_path / "empty")  # no commits at all
+    listing = tmp_path / "repos.txt"
+    listing.write_text(f"{repo.path}\n{empty.path}\n")
+    run = sweep(str(listing), datastore=tmp_path / "ds.sqlite")
+    assert run.code == 0, run.stderr
+    assert run.summary["findings"] == 0 and {e["status"] for e in run.done().values()} == {"scanned"}
+
+
+def test_remote_repositories_are_mirrored_once_and_fetched_after(org: Org, tmp_path: Path) -> None:
+    mirrors = tmp_path / "mirrors"
+    listing = org.list_file(extra=tuple(r.path.as_uri() for r in org.repos.values()))
+    listing.write_text("".join(f"{r.path.as_uri()}\n" for r in org.repos.values()))
+    ds = tmp_path / "ds.sqlite"
+    run = sweep(str(listing), "--mirrors", str(mirrors), datastore=ds)
+    assert run.code == 1 and {e["status"] for e in run.done().values()} == {"scanned"}
+    assert len([p for p in mirrors.iterdir() if p.name.endswith(".git")]) == 3
+    beta = org.repos["beta"]
+    beta.write("notes.txt", "more\n")
+    beta.commit("beta: notes")
+    again = sweep(str(listing), "--mirrors", str(mirrors), datastore=ds)
+    statuses = {n.rsplit("/", 1)[-1]: e["status"] for n, e in again.done().items()}
+    assert statuses == {"alpha": "unchanged", "beta": "scanned", "alpha-fork": "unchanged"}
+    assert again.summary["blobs_scanned"] == 1
