@@ -335,3 +335,47 @@ def test_facts_in_sarif_and_text(scanned: tuple[Tree, dict[str, Any]]) -> None:
     text = run_cli("scan", target, *FAST, "--no-color").stdout
     assert f"aws account {ACCOUNT_LONG:012d} (long-term)" in text
     assert "aws account 000000004242 (temporary)" in text
+
+
+# ---- parsers on their own: more connection-string shapes, and input they cannot read ----------------
+
+
+@pytest.mark.parametrize("parser,line,expected", [
+    ("uri", "MONGO=mongodb://app:{pw}@db1.test:27017,db2.test:27018,db3.test/shop?replicaSet=rs0",
+     {"db.scheme": "mongodb", "db.user": "app", "db.host": "db1.test,db2.test,db3.test", "db.port": "27017",
+      "db.database": "shop"}),
+    ("uri", "amqps://worker:{pw}@mq.internal.test/vhost-a",
+     {"db.scheme": "amqps", "db.user": "worker", "db.host": "mq.internal.test", "db.database": "vhost-a"}),
+    ("uri", "url: mysql+pymysql://etl:{pw}@[fd00::5]:3307/warehouse",
+     {"db.scheme": "mysql", "db.user": "etl", "db.host": "fd00::5", "db.port": "3307", "db.database": "warehouse"}),
+    ("jdbc", "jdbc:oracle:thin:scott/{pw}@//ora.internal.test:1521/ORCLPDB1",
+     {"db.scheme": "oracle", "db.user": "scott", "db.host": "ora.internal.test", "db.port": "1521",
+      "db.database": "ORCLPDB1"}),
+    ("jdbc", "jdbc:sqlserver://sql.internal.test:1433;databaseName=hr;user=hr_app;password={pw}",
+     {"db.scheme": "mssql", "db.user": "hr_app", "db.host": "sql.internal.test", "db.port": "1433", "db.database": "hr"}),
+    ("libpq", "dsn = 'host=pg.internal.test port=5432 dbname=ledger user=ledger_rw password={pw}'",
+     {"db.scheme": "postgres", "db.user": "ledger_rw", "db.host": "pg.internal.test", "db.port": "5432",
+      "db.database": "ledger"}),
+    ("adonet", "Host=pg.internal.test;Port=5432;Database=app;Username=app_user;Password={pw}",
+     {"db.scheme": "adonet", "db.user": "app_user", "db.host": "pg.internal.test", "db.port": "5432",
+      "db.database": "app"}),
+])
+def test_connection_string_shapes(parser: str, line: str, expected: dict[str, str]) -> None:
+    from scanner.identity import connstrings
+
+    password = _password(random.Random(parser))
+    assert getattr(connstrings, parser)(password, line.format(pw=password)) == expected
+
+
+@pytest.mark.parametrize("secret", ["", "x", "eyJ.eyJ.", "eyJhbGciOi.!!!.x", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+                                    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "postgres://:@/",
+                                    "xoxb-", "https://hooks.slack.com/services/", "AKIA" + "=" * 16, "\x00\ud800"])
+def test_unreadable_input_gives_no_facts_and_no_error(secret: str) -> None:
+    from scanner.identity.facts import FACTS, KIND_FACTS, FactContext, derive
+    from scanner.identity.kubeconfig import document_facts
+
+    for rule_id in (*FACTS, "jwt"):
+        for kind in (*KIND_FACTS, "token"):
+            facts = derive(secret, FactContext(rule_id, kind, line=secret, companion=("aws-access-key-id", secret)))
+            assert set(facts) <= {"secret.sha256", "db.scheme", "db.user", "db.host", "token.kind"}
+    assert document_facts(secret, 0) == {}

@@ -28,7 +28,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from scanner.engine import BlobScan
-from scanner.identity.facts import DOCUMENT_FACTS, FactContext, Facts, derive
+from scanner.identity.facts import DOCUMENT_FACTS, FactContext, Facts, clean, derive
 from scanner.model import Finding
 from scanner.results import ScanReport
 
@@ -49,7 +49,7 @@ def _document_facts(finding: Finding, text: str) -> Finding:
     if function is None or not 0 <= finding.offset < len(text):
         return finding
     try:
-        facts = function(text, finding.offset)
+        facts = clean(function(text, finding.offset))
     except Exception:  # noqa: BLE001 - a fact is never worth a lost finding
         return finding
     return _with(finding, facts) if facts else finding

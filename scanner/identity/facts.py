@@ -12,11 +12,13 @@ Where facts come from, in this order (a later source wins on the same key):
   rule found it) and, when it is shaped like one, its JWT header and claims (signature not checked);
 - :data:`KIND_FACTS`: the rule's kind (every private key and every certificate is parsed, whichever
   rule found it);
-- :data:`FACTS`: the rule id (AWS key ids, database URIs, Azure and GCP credentials ...), from the
-  secret, its companion (an AWS secret key's key id) and the finding's context line;
+- :data:`FACTS`: the rule id (AWS key ids, Azure and GCP credentials, database URIs in
+  :mod:`scanner.identity.connstrings` ...), from the secret, its companion (an AWS secret key's key
+  id) and the finding's context line;
 - :data:`DOCUMENT_FACTS`: facts that live elsewhere in the same file (a GCP service-account JSON's
-  ``client_email``, a kubeconfig user's cluster server), read by the content router while it still
-  holds the bytes (:func:`scanner.identity.enrich.with_document_facts`).
+  ``client_email``, a kubeconfig user's cluster server: :mod:`scanner.identity.kubeconfig`), read
+  by the content router while it still holds the bytes
+  (:func:`scanner.identity.enrich.with_document_facts`).
 
 ``secret.sha256`` is the hex SHA-256 of the normalised secret (:func:`scanner.model.normalise_secret`):
 inventory files name tokens by it. It is left out for the kinds ``password`` and
@@ -37,8 +39,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
-from urllib.parse import parse_qsl, unquote, urlsplit
 
+from scanner.identity import connstrings, kubeconfig
 from scanner.model import normalise_secret
 
 Facts = dict[str, str]
@@ -70,7 +72,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _clean(facts: dict[str, Any]) -> Facts:
+def clean(facts: dict[str, Any]) -> Facts:
     """Keep string-able, printable, bounded values; drop empty ones."""
     out: Facts = {}
     for key, value in facts.items():
@@ -110,7 +112,7 @@ def aws_account_id(key_id: str) -> str | None:
 def aws_key_id_facts(key_id: str) -> Facts:
     if not _AWS_KEY_ID.fullmatch(key_id):
         return {}
-    return _clean({"aws.key_id": key_id, "aws.account_id": aws_account_id(key_id),
+    return clean({"aws.key_id": key_id, "aws.account_id": aws_account_id(key_id),
                    "aws.key_kind": AWS_KEY_KINDS[key_id[:4]]})
 
 
@@ -157,7 +159,7 @@ def _json_string_fields(text: str, names: dict[str, str], near: int) -> Facts:
                 best = (distance, m.group(1))
         if best is not None:
             out[key] = best[1]
-    return _clean(out)
+    return clean(out)
 
 
 GCP_FIELDS = {"client_email": "gcp.client_email", "project_id": "gcp.project_id",
@@ -183,227 +185,6 @@ _AZ_ENDPOINT = re.compile(r"(?i)(?:Blob|Queue|Table|File)Endpoint=https?://([a-z
 def azure_storage_facts(secret: str, ctx: FactContext) -> Facts:
     match = _AZ_ACCOUNT.search(ctx.line) or _AZ_ENDPOINT.search(ctx.line)
     return {"azure.storage_account": match.group(1).lower()} if match else {}
-
-
-# ------------------------------------------------------------------------------------------------
-# databases and brokers
-
-SCHEME_ALIASES = {"postgresql": "postgres", "sqlserver": "mssql", "mysqlx": "mysql", "cockroachdb": "cockroach"}
-_URI = re.compile(r"(?i)(?<![\w+.-])([a-z][a-z0-9+.-]{1,30})://[^\s'\"`<>]+")
-
-
-def _scheme(raw: str) -> str:
-    scheme = raw.lower()
-    if "+" in scheme and scheme != "mongodb+srv":
-        scheme = scheme.split("+", 1)[0]
-    return SCHEME_ALIASES.get(scheme, scheme)
-
-
-def _db(scheme: str, user: str | None, hosts: list[str], port: str | None, database: str | None) -> Facts:
-    return _clean({"db.scheme": scheme, "db.user": user or None, "db.host": ",".join(h for h in hosts if h) or None,
-                   "db.port": port or None, "db.database": database or None})
-
-
-def parse_uri(uri: str) -> tuple[Facts, str | None]:
-    """(facts, password) of ``scheme://user:password@host[:port][,host2...]/database``."""
-    uri = uri.rstrip(".,;:)]}")
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return {}, None
-    userinfo, at, hostlist = parts.netloc.rpartition("@")
-    if not at:
-        userinfo, hostlist = "", parts.netloc
-    user, _, password = userinfo.partition(":")
-    hosts, port = [], None
-    for item in hostlist.split(","):
-        if item.startswith("["):
-            host, _, rest = item[1:].partition("]")
-            item_port = rest[1:] if rest.startswith(":") else ""
-        else:
-            host, _, item_port = item.partition(":")
-        hosts.append(unquote(host).lower())
-        if port is None and item_port.isdigit():
-            port = item_port
-    database = unquote(parts.path.lstrip("/")).split("/")[0] or None
-    if database is None:
-        query = dict(parse_qsl(parts.query))
-        database = query.get("database") or query.get("dbname")
-    return _db(_scheme(parts.scheme), unquote(user), hosts, port, database), unquote(password) if at else None
-
-
-def uri_facts(secret: str, ctx: FactContext) -> Facts:
-    """The URI on the finding's line whose password is the secret (else the first with a password)."""
-    first: Facts | None = None
-    for m in _URI.finditer(ctx.line):
-        facts, password = parse_uri(m.group(0))
-        if password is None:
-            continue
-        if password == secret or password == unquote(secret):
-            return facts
-        first = first if first is not None else facts
-    return first or {}
-
-
-_JDBC = re.compile(r"(?i)(?<![\w.-])jdbc:([a-z0-9]{2,20})(?::[a-z]{2,10})?:([^\s'\"`<>]+)")
-_ORACLE = re.compile(r"(?i)^(?:thin|oci):([\w$#]{1,64})/[^@\s]*@(?://)?([\w.-]+)(?::(\d{1,5}))?(?:[:/]([\w.$-]+))?")
-_USER_KEYS = ("user", "username", "user id", "userid", "uid", "user name")
-_DB_KEYS = ("databasename", "database", "dbname", "initial catalog")
-
-
-def _pairs(text: str, sep: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for piece in text.split(sep):
-        key, eq, value = piece.partition("=")
-        if eq:
-            out.setdefault(key.strip().lower(), value.strip().strip("'\"{}"))
-    return out
-
-
-def _first(pairs: dict[str, str], keys: tuple[str, ...]) -> str | None:
-    return next((pairs[k] for k in keys if pairs.get(k)), None)
-
-
-def jdbc_facts(secret: str, ctx: FactContext) -> Facts:
-    """``jdbc:postgresql://host:5432/db?user=u&password=p``, ``jdbc:sqlserver://host:1433;databaseName=db;
-    user=u;password=p``, ``jdbc:oracle:thin:u/p@//host:1521/service``."""
-    m = _JDBC.search(ctx.line)
-    if m is None:
-        return {}
-    sub, rest = m.group(1).lower(), m.group(0).split(":", 2)[2]
-    scheme = _scheme({"sqlserver": "mssql", "jtds": "mssql"}.get(sub, sub))
-    oracle = _ORACLE.match(m.group(0).split(":", 2)[2]) if sub == "oracle" else None
-    if oracle:
-        return _db("oracle", oracle.group(1), [oracle.group(2)], oracle.group(3), oracle.group(4))
-    rest = rest.split(":", 1)[1] if not rest.startswith("//") and ":" in rest else rest
-    if not rest.startswith("//"):
-        return _db(scheme, None, [], None, None)
-    body = rest[2:]
-    addr = re.split(r"[/;?]", body, maxsplit=1)[0]
-    userinfo, at, hostport = addr.rpartition("@")
-    host, _, port = hostport.partition(":")
-    path = body[len(addr):]
-    database = path[1:].split("?")[0].split(";")[0] if path.startswith("/") else None
-    params = {**_pairs(path.partition("?")[2], "&"), **_pairs(path, ";")}
-    user = userinfo.partition(":")[0] if at else _first(params, _USER_KEYS)
-    return _db(scheme, user, [host.lower()], port if port.isdigit() else None, database or _first(params, _DB_KEYS))
-
-
-_ADO_HOST_KEYS = ("server", "data source", "host", "address", "addr", "network address")
-_ADO_START = re.compile(r"(?i)(?<![\w.-])(?:server|data source|host|address|addr|network address|initial catalog"
-                        r"|database|user id|uid|username|driver)[ \t]*=")
-
-
-def adonet_facts(secret: str, ctx: FactContext) -> Facts:
-    """``Server=tcp:host,1433;Database=db;User Id=u;Password=p`` (ADO.NET, ODBC and kin). The product
-    is not named by the syntax: the scheme is ``mssql`` when the keys or host say SQL Server
-    (``Initial Catalog``, ``*.database.windows.net``), ``adonet`` otherwise."""
-    start = _ADO_START.search(ctx.line)
-    pairs = _pairs(ctx.line[start.start() if start else 0 :], ";")
-    raw_host = _first(pairs, _ADO_HOST_KEYS) or ""
-    host = re.sub(r"(?i)^(?:tcp|np|lpc):", "", raw_host.split("=")[-1].strip())
-    host, _, port = host.replace(":", ",").partition(",")
-    port = pairs.get("port") or port
-    sqlserver = "initial catalog" in pairs or ".database.windows.net" in host.lower() or "\\" in host
-    return _db("mssql" if sqlserver else "adonet", _first(pairs, _USER_KEYS), [host.lower()],
-               port if port.isdigit() else None, _first(pairs, _DB_KEYS))
-
-
-_LIBPQ = re.compile(r"(?<![\w.-])(host|hostaddr|port|dbname|user)[ \t]?=[ \t]?(?:'([^']*)'|([^\s'\"]+))")
-
-
-def libpq_facts(secret: str, ctx: FactContext) -> Facts:
-    """``host=db port=5432 dbname=app user=u password=p`` (a libpq keyword/value string)."""
-    pairs: dict[str, str] = {}
-    for m in _LIBPQ.finditer(ctx.line):
-        pairs.setdefault(m.group(1), m.group(2) if m.group(2) is not None else m.group(3))
-    host = pairs.get("host") or pairs.get("hostaddr") or ""
-    return _db("postgres", pairs.get("user"), host.lower().split(","), pairs.get("port"), pairs.get("dbname"))
-
-
-_JAAS_USER = re.compile(r"""(?i)\busername\s*=\s*["']([^"']{1,128})["']""")
-
-
-def kafka_jaas_facts(secret: str, ctx: FactContext) -> Facts:
-    m = _JAAS_USER.search(ctx.line)
-    return _db("kafka", m.group(1) if m else None, [], None, None)
-
-
-# ------------------------------------------------------------------------------------------------
-# kubeconfig
-
-_SECTION = re.compile(r"(?m)^([ \t]*)(clusters|contexts|users):[ \t]*(?:#[^\n]*)?\r?$")
-_LINE = re.compile(r"[^\n]*\n?")
-
-
-def _yaml_items(text: str, section: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each list item of the first top-level ``section:`` of a YAML text."""
-    items: list[tuple[int, int, str]] = []
-    for head in _SECTION.finditer(text):
-        if head.group(2) != section:
-            continue
-        indent, item_indent, start = len(head.group(1)), None, None
-        pos = head.end() + 1
-        end = len(text)
-        for line in _LINE.finditer(text, pos):
-            if not line.group(0):
-                break
-            body = line.group(0).lstrip(" \t")
-            col = len(line.group(0)) - len(body)
-            if not body.strip() or body.startswith("#"):
-                continue
-            if col < indent or (col == indent and not body.startswith("-")):
-                end = line.start()
-                break
-            if body.startswith("-") and (item_indent is None or col == item_indent):
-                item_indent = col
-                if start is not None:
-                    items.append((start, line.start(), text[start : line.start()]))
-                start = line.start()
-        if start is not None:
-            items.append((start, end, text[start:end]))
-        return items
-    return items
-
-
-def _item_scalar(item: str, key: str) -> str | None:
-    m = re.search(r"(?m)^[ \t]*(?:-[ \t]+)?" + re.escape(key) + r":[ \t]*[\"']?([^\"'\s#]+)", item)
-    return m.group(1) if m else None
-
-
-def _item_name(item: str) -> str | None:
-    """The ``name`` of a list item at the item's own level (not one of a nested list's entries)."""
-    lines = item.split("\n")
-    dash = len(lines[0]) - len(lines[0].lstrip(" \t"))
-    after = lines[0][dash + 1 :]
-    level = dash + 1 + len(after) - len(after.lstrip(" "))
-    for n, line in enumerate(lines):
-        if n and len(line) - len(line.lstrip(" ")) != level:
-            continue
-        body = line[level:]
-        if body.startswith("name:"):
-            return body[5:].split(" #")[0].strip().strip("\"'") or None
-    return None
-
-
-def kube_document_facts(text: str, offset: int) -> Facts:
-    """The kubeconfig user whose entry holds the secret, and the server of the cluster its context
-    names (or of the only cluster)."""
-    if len(text) > 1 << 18:
-        lo = max(0, offset - (1 << 17))
-        text, offset = text[lo : offset + (1 << 17)], offset - lo
-    user = next((_item_name(item) for start, end, item in _yaml_items(text, "users") if start <= offset < end), None)
-    servers = {_item_name(item): _item_scalar(item, "server") for _, _, item in _yaml_items(text, "clusters")}
-    servers = {name: server for name, server in servers.items() if name and server}
-    server = None
-    if user is not None:
-        linked = {_item_scalar(item, "cluster") for _, _, item in _yaml_items(text, "contexts")
-                  if _item_scalar(item, "user") == user}
-        found = {servers[c] for c in linked if c in servers}
-        server = found.pop() if len(found) == 1 else None
-    if server is None and len(set(servers.values())) == 1:
-        server = next(iter(servers.values()))
-    return _clean({"kube.user": user, "kube.server": server})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -469,7 +250,7 @@ def token_facts(secret: str) -> Facts:
     prefix = next((p for p in _PREFIXES if flat.startswith(p)), None)
     if prefix is None:
         return {}
-    return _clean({"token.kind": TOKEN_PREFIXES[prefix], "token.id": token_id(secret)})
+    return clean({"token.kind": TOKEN_PREFIXES[prefix], "token.id": token_id(secret)})
 
 
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]*={0,2}$")
@@ -523,7 +304,7 @@ def jwt_facts(secret: str) -> Facts:
     if header is None:
         return {}
     payload = _json_object(_b64(payload_b64)) or {}
-    return _clean({
+    return clean({
         "jwt.alg": _claim_text(header.get("alg")),
         "jwt.kid": _claim_text(header.get("kid")),
         "jwt.typ": _claim_text(header.get("typ")),
@@ -560,6 +341,15 @@ def pkcs12_facts(secret: str, ctx: FactContext) -> Facts:
 # ------------------------------------------------------------------------------------------------
 # registries
 
+def _on_line(parse: Callable[[str, str], Facts]) -> FactFunction:
+    """A parser of the finding's line (``(secret, line) -> facts``) as a fact function."""
+
+    def facts(secret: str, ctx: FactContext) -> Facts:
+        return parse(secret, ctx.line)
+
+    return facts
+
+
 KIND_FACTS: dict[str, FactFunction] = {
     "private-key": private_key_facts,
     "certificate": certificate_facts,
@@ -577,18 +367,18 @@ FACTS: dict[str, FactFunction] = {
     "gcp-service-account-json": gcp_service_account_facts,
     "azure-storage-connection-string": azure_storage_facts,
     "azure-storage-account-key": azure_storage_facts,
-    **{rule_id: uri_facts for rule_id in _URI_RULES},
-    "jdbc-password": jdbc_facts,
-    "adonet-password": adonet_facts,
-    "libpq-dsn-password": libpq_facts,
-    "kafka-jaas-password": kafka_jaas_facts,
+    **{rule_id: _on_line(connstrings.uri) for rule_id in _URI_RULES},
+    "jdbc-password": _on_line(connstrings.jdbc),
+    "adonet-password": _on_line(connstrings.adonet),
+    "libpq-dsn-password": _on_line(connstrings.libpq),
+    "kafka-jaas-password": _on_line(connstrings.kafka_jaas),
     "pkcs12-keystore": pkcs12_facts,
 }
 
 DOCUMENT_FACTS: dict[str, DocumentFunction] = {
     "gcp-service-account-json": gcp_document_facts,
-    "kubeconfig-client-key": kube_document_facts,
-    "kubeconfig-user-token": kube_document_facts,
+    "kubeconfig-client-key": kubeconfig.document_facts,
+    "kubeconfig-user-token": kubeconfig.document_facts,
 }
 
 
@@ -603,6 +393,7 @@ def derive(secret: str, ctx: FactContext) -> Facts:
     for function in (KIND_FACTS.get(ctx.kind), FACTS.get(ctx.rule_id)):
         if function is not None:
             facts.update(function(secret, ctx))
+    facts = clean(facts)
     if secret_hash_allowed(ctx.rule_id, ctx.kind):
         facts["secret.sha256"] = hashlib.sha256(normalise_secret(secret).encode("utf-8", "surrogatepass")).hexdigest()
     return facts

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from scanner.identity.facts import Facts, iso
+from scanner.match import validators
 
 _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----(.*?)-----END \1-----", re.S)
 _CONCAT = re.compile(r"""["'`]\s*\+\s*["'`]""")  # "...\n" + "..." in code
@@ -273,8 +274,8 @@ def _pem_key_facts(block: _Block) -> Facts:
         return facts
     try:
         key = _load_private(block.pem())
-    except Exception:  # noqa: BLE001 - unsupported algorithm, bad numbers
-        return facts
+    except Exception:  # noqa: BLE001 - unsupported algorithm, bad numbers, not a key at all
+        return {}
     facts["key.encrypted"] = "false"
     facts.update(public_key_facts(key.public_key()))
     return facts
@@ -344,10 +345,9 @@ def certificate_facts(secret: str, now: datetime) -> Facts:
 def pkcs12_facts(secret: str, passwords: Sequence[str], now: datetime) -> Facts:
     """Open a keystore (base64 of the file) with no password, the empty one, then each candidate."""
     flat = "".join(secret.split())
-    try:
-        raw = base64.b64decode(flat + "=" * (-len(flat) % 4), validate=True)
-    except (binascii.Error, ValueError):
+    if validators.pkcs12(flat) is None:  # not a PFX structure: nothing to say, not even "encrypted"
         return {}
+    raw = base64.b64decode(flat + "=" * (-len(flat) % 4))
     candidates: list[bytes | None] = [None, b""]
     candidates += [p.encode("utf-8") for p in dict.fromkeys(passwords) if p]
     for password in candidates:
