@@ -1,0 +1,30 @@
+// The overview: report facts, summary cards, severity counts.
+
+function drawOverview() {
+  var meta = ['Generated ' + stamp(doc.generated)];
+  if (doc.now && doc.now !== doc.generated) { meta.push('as of ' + stamp(doc.now)); }
+  if ((doc.sources || []).length) { meta.push('sources: ' + doc.sources.join(', ')); }
+  meta.push(doc.inventory ? 'inventory: ' + doc.inventory : 'no inventory');
+  byId('meta').textContent = meta.join(' · ');
+  function pick(key, fallback) { return summary[key] != null ? summary[key] : fallback; }
+  function card(id, label, value, sub, alert) {
+    return h('div', { class: 'card' + (alert && value ? ' alert' : ''), id: 'card-' + id },
+      [h('div', { class: 'label' }, label), h('div', { class: 'value' }, num(value)), sub ? h('div', { class: 'sub' }, sub) : null]);
+  }
+  append(byId('cards'), [
+    card('credentials', 'Credentials', pick('credentials', credentials.length), plural(pick('occurrences', sum(credentials, locationCount)), 'occurrence')),
+    card('identities', 'Identities', pick('identities', identities.length), num(pick('identities_with_leaks', 0)) + ' with leaks'),
+    card('owners', 'Owners', pick('owners', owners.length)),
+    card('unknown', 'Unknown credentials', pick('unknown_credentials', unknownCredentials.length),
+      candidateText(pick('candidate_identities', candidates.length)), true),
+    card('live', 'Live', pick('live_credentials', 0), 'validated as working', true),
+    card('shared', 'Shared', pick('shared_credentials', 0), 'used by several identities', true),
+    card('overdue', 'Rotation overdue', pick('rotation_overdue', 0), 'older than their maximum age', true),
+    card('certs', 'Certificates expired', pick('certs_expired', 0), num(pick('certs_expiring', 0)) + ' expiring soon', true),
+  ]);
+  var bySev = summary.by_severity || {};
+  append(byId('severity-strip'), SEVERITIES.map(function (sev) {
+    var n = bySev[sev] != null ? bySev[sev] : credentials.filter(function (c) { return c.severity === sev; }).length;
+    return h('div', { class: 'strip-item', 'data-severity': sev }, [sevBadge(sev), h('strong', null, num(n))]);
+  }));
+}
