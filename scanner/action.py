@@ -294,6 +294,9 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
     if inputs.baseline:
         base = Path(inputs.baseline)
         report, suppressed = baseline_mod.apply(report, baseline_mod.load(base if base.is_absolute() else Path(path) / base))
+    from scanner.identity.enrich import enrich_report
+
+    report = enrich_report(report)
     options = ReportOptions(root=repo.root)
     render(inputs.format, report, out, options)
     sarif_path = ""
