@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from scanner import __version__, cli_artifacts, cli_git, cli_report
+from scanner import __version__, cli_artifacts, cli_git, cli_report, cli_sweep
 from scanner.errors import CredsprawlError, UsageError
 from scanner.results import ExitStatus
 
@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_git.add_commands(sub)  # history, staged, baseline, action
     cli_artifacts.add_commands(sub)  # ci
     cli_report.add_commands(sub)  # report, inventory
+    cli_sweep.add_commands(sub)  # sweep
     return parser
 
 
@@ -153,7 +154,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return ExitStatus.CLEAN
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS}
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
+            **cli_sweep.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

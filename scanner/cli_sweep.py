@@ -92,13 +92,13 @@ def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
     from scanner.filters import FindingFilter
     from scanner.model import Confidence
     from scanner.pipeline import EngineSpec
-    from scanner.rules import load_rules
+    from scanner.rulecache import load_rules_cached
     from scanner.scan import load_effective_config, resolve_engine
     from scanner.sweep import SweepRequest, identity_of, ruleset_version
     from scanner.sweep_tasks import SweepSpec, Target
 
     config = load_effective_config(args.config, [Path.cwd()])
-    ruleset = load_rules(extra=[*config.rules, *args.rules]).without([*config.disable, *args.disable])
+    ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
     min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
     settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
                               max_decode_depth=max(0, args.max_decode_depth), engine=resolve_engine(args.engine),

@@ -103,12 +103,38 @@ class RepoIdentity:
 
 @dataclass(frozen=True)
 class ScannedBlob:
-    """A blob's scan under a rule set: what the blob cache keeps (findings already redacted)."""
+    """A blob's scan under a rule set, as the blob cache keeps it: its findings redacted and encoded
+    without their outermost origin (``store_codec.encode(f, skip_root=True)``; made in the worker)."""
 
     sha: str
     size: int
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[str, ...] = ()
     binary: bool = False
+
+    @classmethod
+    def of(cls, sha: str, size: int, findings: Sequence[Finding], binary: bool = False) -> ScannedBlob:
+        return cls(sha, size, tuple(store_codec.encode(f, skip_root=True) for f in findings), binary)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One attributed finding, ready to store: the encoded (redacted) finding and the columns it is
+    looked up by (made in the worker)."""
+
+    fingerprint: str
+    rule_id: str
+    secret: str  # redacted
+    path: str
+    start_line: int
+    start_column: int
+    facts: tuple[str | None, ...]  # commit, author, email, date, status
+    finding: str
+
+    @classmethod
+    def of(cls, f: Finding) -> Occurrence:
+        extra = dict(f.origin.root.extra)
+        return cls(f.fingerprint, f.rule_id, f.secret, f.origin.render(), f.start_line, f.start_column,
+                   tuple(extra.get(k) for k in ("commit", "author", "email", "date", "status")), store_codec.encode(f))
 
 
 @dataclass(frozen=True)
@@ -118,7 +144,7 @@ class RepoResult:
     repo: RepoIdentity
     refs: tuple[tuple[str, str], ...]  # (ref name, tip) of every ref
     blobs: tuple[ScannedBlob, ...]  # blobs scanned by the repository's own task
-    findings: tuple[Finding, ...]  # attributed and redacted
+    findings: tuple[Occurrence, ...]  # attributed and redacted
     blob_count: int  # unique blobs the repository holds
     status: str = "ok"  # ok | failed (scanned in part: its reason says why)
     reason: str = ""
@@ -259,18 +285,15 @@ class Store:
             db.execute("DELETE FROM occurrences WHERE repo_id=?", (repo_id,))
             new = 0
             rows = []
-            for f in result.findings:
-                path = f.origin.render()
-                seen = first.get((f.rule_id, f.fingerprint, path))
+            for o in result.findings:
+                seen = first.get((o.rule_id, o.fingerprint, o.path))
                 if seen is None:
                     new += 1
                     seen = (sweep_id, stamp)
-                db.execute("INSERT OR IGNORE INTO findings VALUES(?, ?, ?, ?, ?)",
-                           (f.fingerprint, f.rule_id, f.secret, sweep_id, stamp))
-                facts = dict(f.origin.root.extra)
-                rows.append((repo_id, f.fingerprint, f.rule_id, path, f.start_line, f.start_column, facts.get("commit"),
-                             facts.get("author"), facts.get("email"), facts.get("date"), facts.get("status"),
-                             store_codec.encode(f), seen[0], seen[1]))
+                rows.append((repo_id, o.fingerprint, o.rule_id, o.path, o.start_line, o.start_column, *o.facts,
+                             o.finding, seen[0], seen[1]))
+            db.executemany("INSERT OR IGNORE INTO findings VALUES(?, ?, ?, ?, ?)",
+                           [(o.fingerprint, o.rule_id, o.secret, sweep_id, stamp) for o in result.findings])
             db.executemany("INSERT INTO occurrences(repo_id, fingerprint, rule_id, path, start_line, start_column, "
                            "commit_sha, author, email, date, status, finding, first_sweep, first_seen) "
                            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -282,8 +305,7 @@ class Store:
         db.executemany("INSERT OR IGNORE INTO blobs VALUES(?, ?, ?, ?, ?, ?)",
                        [(b.sha, ruleset_id, b.size, len(b.findings), int(b.binary), sweep_id) for b in blobs])
         db.executemany("INSERT OR IGNORE INTO blob_findings VALUES(?, ?, ?, ?)",
-                       [(b.sha, ruleset_id, i, store_codec.encode(f, skip_root=True))
-                        for b in blobs for i, f in enumerate(b.findings)])
+                       [(b.sha, ruleset_id, i, text) for b in blobs for i, text in enumerate(b.findings)])
 
     def put_blobs(self, blobs: Sequence[ScannedBlob], ruleset_id: int, sweep_id: int) -> None:
         """Record scanned blobs (a batch of a large repository) in one transaction."""
@@ -299,16 +321,17 @@ class Store:
                                "(SELECT value FROM json_each(?))", (ruleset_id, _json_values(shas)))
         return {str(sha): int(n) for sha, n in rows}
 
-    def blob_findings(self, shas: Sequence[str], ruleset_id: int) -> dict[str, tuple[Finding, ...]]:
-        """The stored findings of those of ``shas`` that have some, each rooted at its blob."""
+    def blob_findings(self, shas: Sequence[str], ruleset_id: int) -> dict[str, tuple[str, ...]]:
+        """The stored (encoded) findings of those of ``shas`` that have some; ``store_codec.decode_blob``
+        reads them back."""
         if not shas:
             return {}
-        found: dict[str, list[Finding]] = {}
+        found: dict[str, list[str]] = {}
         rows = self.db.execute("SELECT sha, finding FROM blob_findings WHERE ruleset_id=? AND sha IN "
                                "(SELECT value FROM json_each(?)) ORDER BY sha, idx", (ruleset_id, _json_values(shas)))
         for sha, text in rows:
-            found.setdefault(sha, []).append(store_codec.decode(text, store_codec.blob_root(sha)))
-        return {sha: tuple(fs) for sha, fs in found.items()}
+            found.setdefault(sha, []).append(text)
+        return {sha: tuple(texts) for sha, texts in found.items()}
 
     # -- reading --------------------------------------------------------------------------------
 

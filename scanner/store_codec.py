@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
+from typing import Any, Sequence
 
 from scanner.model import Confidence, Finding, Origin, Severity, Validation, redact
 from scanner.report._common import shown_line
@@ -69,6 +69,12 @@ def decode(text: str, root: Origin | None = None) -> Finding:
         companion=(doc["p"][0], doc["p"][1]) if doc["p"] else None,
         attributes=tuple((k, v) for k, v in doc["a"]),
     )
+
+
+def decode_blob(sha: str, texts: Sequence[str]) -> tuple[Finding, ...]:
+    """A blob's findings as the blob cache keeps them, rooted at the blob (ready for attribution)."""
+    root = blob_root(sha)
+    return tuple(decode(t, root) for t in texts)
 
 
 def blob_root(sha: str) -> Origin:

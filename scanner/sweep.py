@@ -27,16 +27,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from scanner import __version__
-from scanner.blobscan import BlobResult, BlobTask, batches
+from scanner.blobscan import BlobTask, batches
 from scanner.engine import EngineSettings
 from scanner.errors import CredsprawlError
 from scanner.model import Rule
 from scanner.results import ExitStatus
-from scanner.store import RepoIdentity, RepoResult, ScannedBlob, Store
+from scanner.store import RepoIdentity, RepoResult, Store
 from scanner.sweep_exec import Executor, Handle
 from scanner.sweep_progress import ProgressSink
-from scanner.sweep_tasks import (AttributeTask, Attributed, Inventory, InventoryTask, ScanTask, SweepSpec,
-                                 Target)
+from scanner.sweep_tasks import (AttributeTask, Attributed, Inventory, InventoryTask, Scanned, ScanTask,
+                                 SweepSpec, Target)
 
 MB = 1024 * 1024
 SPLIT_BYTES = 32 * MB  # a repository with more new blob content than this is scanned by blob-batch tasks
@@ -235,17 +235,15 @@ class _Driver:
             self.waiters.setdefault(unit, set()).add(key)
         self._maybe_attribute(repo)
 
-    def _on_scan(self, unit: int, results: tuple[BlobResult, ...]) -> None:
-        sizes = self.units.get(unit, {})
-        repo = self.open.get(self.owner[unit])
-        stored = self._scanned(results, sizes, repo)
-        self.store.put_blobs(stored, self.ruleset_id, self.sweep_id)
+    def _on_scan(self, unit: int, scanned: Scanned) -> None:
+        self._count(scanned, self.open.get(self.owner[unit]))
+        self.store.put_blobs(scanned.blobs, self.ruleset_id, self.sweep_id)
         self._resolve(unit)
 
     def _on_attribute(self, key: str, result: Attributed) -> None:
         repo = self.open[key]
         inv = repo.inventory
-        stored = self._scanned(result.scanned, self.units.get(repo.unit, {}), repo)
+        self._count(result.scanned, repo)
         problems = []
         if inv.partial:
             problems.append(inv.partial)
@@ -253,7 +251,7 @@ class _Driver:
             bad = [*inv.missing, *repo.unreadable]
             problems.append(f"{len(bad)} object(s) missing or corrupt (first: {bad[0]}); their blobs are not scanned")
         status = "failed" if problems else "ok"
-        record = RepoResult(repo.target.identity, inv.ref_pairs, tuple(stored), result.findings,
+        record = RepoResult(repo.target.identity, inv.ref_pairs, result.scanned.blobs, result.findings,
                             len(inv.blobs) + inv.too_large + len(inv.missing), status, "; ".join(problems))
         new = self.store.commit_repository(record, self.ruleset_id, self.sweep_id)
         self.stats.new_findings += new
@@ -265,21 +263,14 @@ class _Driver:
             self.stats.scanned += 1
         self._done(repo.target, status, record.reason, repo, len(result.findings), new)
 
-    def _scanned(self, results: Sequence[BlobResult], sizes: dict[str, int], repo: _Open | None) -> list[ScannedBlob]:
-        out = []
-        for r in results:
-            size = sizes.get(r.sha, r.bytes_scanned)
-            if r.skipped == "unreadable":
-                if repo is not None:
-                    repo.unreadable.append(r.sha)
-                continue
-            out.append(ScannedBlob(r.sha, size, r.findings, binary=r.skipped is not None))
-            self.stats.blobs_scanned += 1
-            self.stats.bytes_scanned += size
-            if repo is not None:
-                repo.blobs_scanned += 1
-                repo.bytes_scanned += size
-        return out
+    def _count(self, scanned: Scanned, repo: _Open | None) -> None:
+        size = sum(b.size for b in scanned.blobs)
+        self.stats.blobs_scanned += len(scanned.blobs)
+        self.stats.bytes_scanned += size
+        if repo is not None:
+            repo.unreadable.extend(scanned.unreadable)
+            repo.blobs_scanned += len(scanned.blobs)
+            repo.bytes_scanned += size
 
     def _task_failed(self, kind: str, ref: Any, reason: str) -> None:
         if kind == "inventory":

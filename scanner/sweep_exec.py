@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Collection, Protocol
 
 from scanner.errors import UsageError
-from scanner.sweep_tasks import SweepSpec, Task, init_worker, prebuild, run
+from scanner.sweep_tasks import SweepSpec, Task, init_worker, prebuild, run, scans
 
 DISTRIBUTED_EXTRA = "pip install 'credsprawl[distributed]'"
 
@@ -86,7 +86,7 @@ class LocalPoolExecutor:
         self.spec = spec
         self.jobs = self.workers = jobs
         self.generation = 0
-        prebuild(spec)
+        self.warm = False
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -94,6 +94,12 @@ class LocalPoolExecutor:
         return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=init_worker, initargs=(self.spec,))
 
     def submit(self, task: Task) -> Handle:
+        if not self.warm and scans(task):
+            # the first task that scans: build the engine here first, so a cold compiled-rules cache is
+            # filled once rather than by every worker at the same time (a sweep with nothing new never
+            # builds one)
+            prebuild(self.spec)
+            self.warm = True
         return _Job(task, self.pool.submit(run, task), self.generation)
 
     def wait(self, handles: Collection[Handle], timeout: float) -> list[Handle]:

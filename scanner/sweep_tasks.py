@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Union
 
-from scanner.blobscan import BlobResult, BlobTask, scan_batch
+from scanner.blobscan import BlobTask, scan_batch
 from scanner.engine import Engine
 from scanner.history import Scope, attribute
 from scanner.model import Finding, Rule
@@ -32,8 +32,8 @@ from scanner.results import ScanReport
 from scanner.sources import git as gitsrc
 from scanner.sources.git import BlobReader, Ref, Repo
 from scanner.sources.gitlog import History, read_history
-from scanner.store import RepoIdentity
-from scanner.store_codec import redacted
+from scanner.store import Occurrence, RepoIdentity, ScannedBlob
+from scanner.store_codec import decode_blob, redacted
 
 _READERS_KEPT = 4
 
@@ -91,14 +91,22 @@ class AttributeTask:
     refs: tuple[Ref, ...]
     head: str | None
     batches: tuple[tuple[BlobTask, ...], ...]  # new blobs to scan here first
-    known: Mapping[str, tuple[Finding, ...]]  # findings of the repository's blobs scanned elsewhere
+    known: Mapping[str, tuple[str, ...]]  # encoded findings of its blobs scanned elsewhere (the blob cache)
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What scanning some blobs gives the datastore (findings already redacted and encoded)."""
+
+    blobs: tuple[ScannedBlob, ...] = ()
+    unreadable: tuple[str, ...] = ()  # blobs git could not produce
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Attributed:
-    scanned: tuple[BlobResult, ...]  # the results of ``batches``
-    findings: tuple[Finding, ...]
-    warnings: tuple[str, ...] = ()
+    scanned: Scanned  # the results of ``batches``
+    findings: tuple[Occurrence, ...]
 
 
 Task = Union[InventoryTask, ScanTask, AttributeTask]
@@ -126,8 +134,8 @@ def init_worker(spec: SweepSpec) -> None:
 
 
 def prebuild(spec: SweepSpec) -> None:
-    """Build the engine in this process before a local pool forks its workers: they inherit it, and a
-    cold database cache is compiled once rather than once per worker."""
+    """Build the engine in this process: workers a local pool forks later inherit it, and the others
+    find the compiled-rules cache filled."""
     global _PREBUILT
     engine, rules = _engine(spec)
     _PREBUILT = (spec.version, engine, rules)
@@ -157,15 +165,27 @@ def _reader(repo: Repo) -> BlobReader:
     return reader
 
 
-def _scan(repo: Repo, batches: tuple[tuple[BlobTask, ...], ...], spec: SweepSpec | None) -> tuple[BlobResult, ...]:
+def _scan(repo: Repo, batches: tuple[tuple[BlobTask, ...], ...],
+          spec: SweepSpec | None) -> tuple[Scanned, dict[str, tuple[Finding, ...]]]:
+    """The batches scanned: for the datastore, and the (redacted) findings by blob for attribution."""
     if not batches:
-        return ()
+        return Scanned(), {}
     (engine, rules), reader = _engine(spec), _reader(repo)
-    out: list[BlobResult] = []
+    blobs: list[ScannedBlob] = []
+    unreadable: list[str] = []
+    warnings: list[str] = []
+    found: dict[str, tuple[Finding, ...]] = {}
     for batch in batches:
-        out.extend(replace(r, findings=_facts_then_redacted(r.findings, rules)) if r.findings else r
-                   for r in scan_batch(engine, reader, batch))
-    return tuple(out)
+        for task, r in zip(batch, scan_batch(engine, reader, batch)):
+            warnings.extend(r.warnings)
+            if r.skipped == "unreadable":
+                unreadable.append(r.sha)
+                continue
+            findings = _facts_then_redacted(r.findings, rules) if r.findings else ()
+            if findings:
+                found[r.sha] = findings
+            blobs.append(ScannedBlob.of(r.sha, task.size, findings, binary=r.skipped is not None))
+    return Scanned(tuple(blobs), tuple(unreadable), tuple(warnings)), found
 
 
 def _facts_then_redacted(findings: tuple[Finding, ...], rules: dict[str, Rule]) -> tuple[Finding, ...]:
@@ -201,9 +221,9 @@ def _history(repo: Repo, refs: tuple[Ref, ...]) -> History:
 def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
     repo = gitsrc.open_repo(_checkout(task.target))
     refs = tuple(gitsrc.list_refs(repo))
-    head = gitsrc.head_commit(repo)
     if task.previous is not None and tuple((r.name, r.target) for r in refs) == task.previous:
-        return Inventory(repo, refs, head, unchanged=True)
+        return Inventory(repo, refs, None, unchanged=True)
+    head = gitsrc.head_commit(repo)
     history = _history(repo, refs)
     warnings = list(history.warnings)
     if repo.shallow:
@@ -225,23 +245,21 @@ def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
                      history.warnings[0] if history.warnings else "")
 
 
-def scan(task: ScanTask, spec: SweepSpec | None = None) -> tuple[BlobResult, ...]:
-    return _scan(task.repo, task.batches, spec)
+def scan(task: ScanTask, spec: SweepSpec | None = None) -> Scanned:
+    return _scan(task.repo, task.batches, spec)[0]
 
 
 def attribute_repo(task: AttributeTask, spec: SweepSpec | None = None) -> Attributed:
-    scanned = _scan(task.repo, task.batches, spec)
-    found = {sha: fs for sha, fs in task.known.items() if fs}
-    found.update((r.sha, r.findings) for r in scanned if r.findings)
-    warnings = tuple(w for r in scanned for w in r.warnings)
+    scanned, found = _scan(task.repo, task.batches, spec)
+    found.update((sha, decode_blob(sha, texts)) for sha, texts in task.known.items() if texts)
     if not found:
-        return Attributed(scanned, (), warnings)
+        return Attributed(scanned, ())
     history = _history(task.repo, task.refs)
     head_tree = None
     if task.head is not None and task.head not in history.index:
         head_tree = {e.path: e.sha for e in gitsrc.tree_entries(task.repo, task.head) if e.mode in gitsrc.BLOB_MODES}
     scope = Scope(tuple((r.name, r.target) for r in task.refs if r.kind == "commit"), task.head, head_tree)
-    return Attributed(scanned, tuple(attribute(history, found, scope)), warnings)
+    return Attributed(scanned, tuple(Occurrence.of(f) for f in attribute(history, found, scope)))
 
 
 RUNNERS: dict[type, Callable[[Any, SweepSpec | None], Any]] = {
@@ -249,6 +267,11 @@ RUNNERS: dict[type, Callable[[Any, SweepSpec | None], Any]] = {
     ScanTask: scan,
     AttributeTask: attribute_repo,
 }
+
+
+def scans(task: Task) -> bool:
+    """Whether the task scans blobs (and so needs the engine)."""
+    return isinstance(task, ScanTask) or (isinstance(task, AttributeTask) and bool(task.batches))
 
 
 def run(task: Task, spec: SweepSpec | None = None) -> Any:
