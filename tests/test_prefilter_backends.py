@@ -53,11 +53,34 @@ def test_backends_give_identical_findings_on_mixed_content() -> None:
     assert results["ahocorasick"] == results["hyperscan"]
 
 
-def test_hyperscan_searches_most_rules_as_whole_patterns() -> None:
+def test_hyperscan_searches_rules_with_common_keywords_as_whole_patterns() -> None:
+    from scanner.match.hyperscan_backend import HyperscanPrefilter, common_keywords
+
+    prefilter = HyperscanPrefilter(RULES.rules)
+    common = {i for i, r in enumerate(RULES.rules) if common_keywords(r)}
+    assert len(prefilter.pattern_rules) >= 0.9 * len(common)
+    assert prefilter.pattern_rules <= common
+    assert RULES.rules.index(RULES.by_id["generic-password"]) in prefilter.pattern_rules
+
+
+def test_sparse_scan_gives_the_decoders_what_a_full_scan_does() -> None:
+    """The trigger-gated decodes are those of every keyword hit: same candidates, same order."""
+    from scanner.match import decoders
     from scanner.match.hyperscan_backend import HyperscanPrefilter
 
     prefilter = HyperscanPrefilter(RULES.rules)
-    assert len(prefilter.pattern_rules) >= 0.6 * len(RULES.rules)
+    rng = random.Random(7)
+    text = _mixed_document(rng) + (
+        'key = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"\n{\\"password\\": \\"hunter2hunter2\\"}\n'
+        '<div data-x="{&quot;token&quot;: &quot;abc123abc123&quot;}"></div>\nurl=a%3Ab%2Fc?token=x%40y\n')
+    full = prefilter.scan(text)
+    sparse = prefilter.scan_sparse(text)
+    assert sparse.sparse is not None
+    want = list(decoders.candidates(text, full.base64, full.keywords))
+    got = list(decoders.candidates(text, sparse.base64, sparse.keywords, sparse.sparse))
+    assert want == got and {name for _, name, _ in want} >= {"concat", "json-escape", "html-entity", "percent"}
+    for index in sparse.candidates:
+        assert sorted(sparse.sparse.rule_ends(index)) == sorted(full.by_rule.get(index, []))
 
 
 def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,11 +28,12 @@ from typing import NamedTuple, Sequence
 import hyperscan
 
 from scanner.match.decoders import TRIGGER_PATTERNS
+from scanner.match.keyword_rates import RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 from scanner.rules import is_shipped, load_rules
 
-_FORMAT = "9"  # bump when what goes into the database changes
+_FORMAT = "10"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -105,9 +106,22 @@ def _compiles(pattern: bytes) -> bool:
     return True
 
 
+# A rule is searched as a whole pattern when its keywords are common in real code: there the whole
+# pattern spares the regex most keyword windows (``token`` on every other line). A rule with rare
+# keywords gains nothing from it and slows the one pass down (patterns cost far more than literals).
+WHOLE_PATTERN_RATE = int(os.environ.get("CREDSPRAWL_WHOLE_PATTERN_RATE", "200"))  # keyword hits per 100 MB
+
+
+def common_keywords(rule: Rule) -> bool:
+    """Whether the rule's keywords turn up at least ``WHOLE_PATTERN_RATE`` times per 100 MB of real code."""
+    return sum(RATES.get(k, 0) for k in rule.keywords) >= WHOLE_PATTERN_RATE
+
+
 def pattern_rules(rules: Sequence[Rule]) -> frozenset[int]:
-    """Indices of the rules Hyperscan can search as whole patterns (prefilter mode)."""
-    return frozenset(i for i, rule in enumerate(rules) if _compiles(prefilter_pattern(rule.regex)))
+    """Indices of the rules searched as whole patterns (prefilter mode): those with common keywords
+    that Hyperscan can compile."""
+    return frozenset(i for i, rule in enumerate(rules)
+                     if common_keywords(rule) and _compiles(prefilter_pattern(rule.regex)))
 
 
 def cache_dir() -> Path:
@@ -120,7 +134,7 @@ def cache_dir() -> Path:
 def _cache_key(rules: Sequence[Rule]) -> str:
     h = hashlib.sha256(f"{_FORMAT}|{hyperscan.__version__}".encode())
     for r in rules:
-        h.update(repr((r.id, r.regex, r.keywords)).encode())
+        h.update(repr((r.id, r.regex, r.keywords, common_keywords(r))).encode())
     return h.hexdigest()[:32]
 
 
