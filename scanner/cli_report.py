@@ -78,7 +78,7 @@ def add_commands(sub: Any) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from scanner.identity.document import build_document
+    from scanner.identity.document import build_document, no_gc
     from scanner.identity.inventory import load_inventory
     from scanner.identity.results_input import Results, load_datastore, load_results
 
@@ -86,13 +86,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise UsageError("report needs RESULTS.json file(s) or --datastore PATH")
     if args.new_since and args.datastore is None:
         raise UsageError("--new-since needs --datastore PATH")
-    inventory = load_inventory(args.inventory) if args.inventory else None
-    results = load_results(args.results) if args.results else Results()
-    if args.datastore is not None:
-        load_datastore(args.datastore, args.new_since, results)
-    now = args.now or dt.datetime.now(dt.timezone.utc)
-    doc = build_document(results, inventory, now, str(args.inventory) if args.inventory else None)
-    _write(args, doc)
+    with no_gc():
+        inventory = load_inventory(args.inventory) if args.inventory else None
+        results = load_results(args.results) if args.results else Results()
+        if args.datastore is not None:
+            load_datastore(args.datastore, args.new_since, results)
+        now = args.now or dt.datetime.now(dt.timezone.utc)
+        doc = build_document(results, inventory, now, str(args.inventory) if args.inventory else None)
+        _write(args, doc)
     if not args.quiet and args.format != "text" and sys.stderr.isatty():
         s = doc["summary"]
         print(f"credsprawl: {s['credentials']} credential(s), {s['unknown_credentials']} unknown, "
@@ -103,8 +104,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
-    import json
-
     if args.format == "html":
         try:
             from scanner.report.html import render_html
@@ -112,8 +111,9 @@ def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
             raise UsageError("the HTML report is not available in this installation: use --format json") from None
     with _cli()._open_output(args.output) as out:
         if args.format == "json":
-            json.dump(doc, out, indent=2, allow_nan=False)
-            out.write("\n")
+            from scanner.identity.render_json import write_report_json
+
+            write_report_json(doc, out)
         elif args.format == "sarif":
             from scanner.identity.render_sarif import write_report_sarif
 
@@ -151,7 +151,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.contact and not args.owner:
         raise UsageError("--contact needs --owner TEAM")
     importer = IMPORTERS[args.source_kind]
-    identities, owners, notes = [], [], []
+    identities: list[Any] = []
+    owners: list[Any] = []
+    notes: list[str] = []
     for path in args.files:
         result = importer.read(_read_text(path), str(path))
         identities += [with_owner(i, args.owner, args.contact, args.environment, args.kind, tuple(args.tag))

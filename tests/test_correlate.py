@@ -13,9 +13,9 @@ import pytest
 
 from findingutil import by_fp, finding, fingerprint, report_json, results_file
 from fixtures import fakecreds
-from scanner.identity.correlate import PathOwners, SelectorIndex, best_and_holders, cluster
+from scanner.identity.correlate import SelectorIndex, best_and_holders, cluster
 from scanner.identity.globindex import GlobIndex, literal_prefix
-from scanner.identity.inventory import PathOwner, parse_inventory
+from scanner.identity.inventory import Inventory, PathOwner, parse_inventory
 
 KEY_ID = fakecreds.aws_access_key_id(random.Random(1), account_id=210987654321)
 OTHER_KEY_ID = fakecreds.aws_access_key_id(random.Random(2), account_id=210987654321)
@@ -248,14 +248,21 @@ def test_a_chain_of_different_facts_is_one_candidate() -> None:
 def test_glob_index_narrows_by_literal_prefix_and_agrees_with_pathspec() -> None:
     import pathspec
 
-    globs = ["/services/billing/", "services/*/config/**", "*.pem", "docs/**/*.md", "/a/b/c.txt", "build", "x?z/"]
-    assert [literal_prefix(g) for g in globs] == ["services/billing", "services", "", "docs", "a/b/c.txt", "", ""]
+    globs = ["/services/billing/", "services/*/config/**", "*.pem", "docs/**/*.md", "/a/b/c.txt", "build", "x?z/",
+             "*", "/services/svc-1*/", "services/orders", "**/*.key", "/srv/a-*/b/", "/*.env"]
+    assert [literal_prefix(g) for g in globs] == ["services/billing", "services", "", "docs", "a/b/c.txt", "", "",
+                                                  "", "services", "services/orders", "", "srv", ""]
     index = GlobIndex((g, g) for g in globs)
     paths = ["services/billing/app.py", "services/orders/config/db/x.yml", "deep/key.pem", "docs/a/b/readme.md",
-             "a/b/c.txt", "a/b/c.txt.bak", "src/build/out.js", "xyz/file", "servicesX/billing/y"]
+             "a/b/c.txt", "a/b/c.txt.bak", "a/b/c.txt/inner", "src/build/out.js", "xyz/file", "servicesX/billing/y",
+             "services/billing", "services/orders", "services/orders/x", "services/svc-12/a", "services/svc-2/a",
+             "x/y/z.key", "srv/a-1/b/c", "srv/a-1/c/b", "top.env", "sub/top.env"]
     for path in paths:
         expected = [g for g in globs if pathspec.GitIgnoreSpec.from_lines([g]).match_file(path)]
         assert [g for _o, g in index.matches(path)] == expected, path
+    many = [f"*.{n}.pem" for n in range(10)]  # a bucket screened by one combined regex
+    screened = GlobIndex((g, g) for g in many)
+    assert [g for _o, g in screened.matches("deep/x.7.pem")] == ["*.7.pem"] and screened.matches("x.pem") == []
 
 
 def test_index_and_codeowners_semantics_directly() -> None:
@@ -264,7 +271,8 @@ def test_index_and_codeowners_semantics_directly() -> None:
     best, holders = best_and_holders(index.matches({"aws.key_id": KEY_ID}, ["services/billing/x.py"]))
     assert best is not None and inv.identities[best.identity].id == "by-aws" and best.strength == 80
     assert [inv.identities[i].id for i in holders] == ["by-aws"]
-    owners = PathOwners([PathOwner("*", ("@all",)), PathOwner("/a/", ("@a",), "repo1"), PathOwner("/a/b/", ())])
+    owners = SelectorIndex(Inventory.of((), (PathOwner("*", ("@all",)), PathOwner("/a/", ("@a",), "repo1"),
+                                             PathOwner("/a/b/", ()))))
     assert owners.owners("repo1", "a/x") == ("@a",)
     assert owners.owners("repo2", "a/x") == ("@all",)  # the /a/ entry is for repo1 only
     assert owners.owners("repo1", "a/b/y") == ()

@@ -19,18 +19,18 @@ import fnmatch
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from scanner.identity.globindex import GlobIndex
 from scanner.identity.inventory import Inventory, PathOwner
-from scanner.identity.selectors import SELECTORS, STRENGTH_PATH
+from scanner.identity.selectors import SELECTORS, STRENGTH_PATH, SelectorKind
 
 _LIST_SPLIT = re.compile(r"[\s,;]+")
 Fact = Callable[[Mapping[str, str]], "str | None"]
+_USER_AT_HOST = re.compile(r"[^@\s]+@[^@\s]+")
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     identity: int  # index into Inventory.identities
     selector: str
     value: str
@@ -52,17 +52,22 @@ def user_hosts(attrs: Mapping[str, str]) -> list[str]:
     if attrs.get("kube.user") and attrs.get("kube.server"):
         out.append(f"{attrs['kube.user']}@{_host(attrs['kube.server'])}".lower())
     comment = attrs.get("key.comment", "").strip()
-    if re.fullmatch(r"[^@\s]+@[^@\s]+", comment):
+    if comment and _USER_AT_HOST.fullmatch(comment):
         out.append(comment.lower())
     return out
 
 
 class SelectorIndex:
+    """Every selector of an inventory, and its CODEOWNERS-style path owners, indexed for look-up.
+
+    Identity path globs and path owner patterns share one GlobIndex, so each distinct path is walked
+    once for both."""
+
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         self.exact: dict[tuple[str, str], list[int]] = {}
         self.wild_user_hosts: list[tuple[re.Pattern[str], str, int]] = []
-        globs: list[tuple[str, tuple[int, str]]] = []
+        globs: list[tuple[str, tuple[int, str] | PathOwner]] = []
         for i, ident in enumerate(inventory.identities):
             for name, values in ident.selectors:
                 for value in values:
@@ -72,9 +77,15 @@ class SelectorIndex:
                         self.wild_user_hosts.append((re.compile(fnmatch.translate(value)), value, i))
                     else:
                         self.exact.setdefault((name, value), []).append(i)
-        self.paths: GlobIndex[tuple[int, str]] = GlobIndex(globs)
+        self.has_path_selectors = bool(globs)
+        self.has_path_owners = bool(inventory.path_owners)
+        globs.extend((entry.pattern, entry) for entry in inventory.path_owners)  # after: order is CODEOWNERS order
+        self.globs: GlobIndex[tuple[int, str] | PathOwner] = GlobIndex(globs)
         self._wild_cache: dict[str, list[tuple[str, int]]] = {}
-        self._attr_selectors = [(attr, kind) for kind in SELECTORS.values() for attr in kind.attributes]
+        self._by_attribute: dict[str, list[SelectorKind]] = {}
+        for kind in SELECTORS.values():
+            for attr in kind.attributes:
+                self._by_attribute.setdefault(attr, []).append(kind)
 
     def _user_host_hits(self, value: str) -> list[tuple[str, int]]:
         hit = self._wild_cache.get(value)
@@ -87,28 +98,42 @@ class SelectorIndex:
         """Every (identity, selector) that matches a credential with these attributes and paths."""
         out: list[Match] = []
         exact = self.exact
-        for attr, kind in self._attr_selectors:
-            raw = attrs.get(attr)
-            if not raw:
+        for attr, raw in attrs.items():
+            kinds = self._by_attribute.get(attr)
+            if not kinds or not raw:
                 continue
-            for piece in (_LIST_SPLIT.split(raw) if attr == "key.paired_certs" else (raw,)):
-                try:
-                    value = kind.normalise(piece)
-                except ValueError:
-                    continue
-                for i in exact.get((kind.name, value), ()):
-                    out.append(Match(i, kind.name, value, kind.strength))
-        strength = SELECTORS["user_hosts"].strength
-        for value in user_hosts(attrs):
-            for i in exact.get(("user_hosts", value), ()):
-                out.append(Match(i, "user_hosts", value, strength))
-            for pattern, i in self._user_host_hits(value) if self.wild_user_hosts else ():
-                out.append(Match(i, "user_hosts", pattern, strength))
-        if self.paths:
+            for kind in kinds:
+                for piece in (_LIST_SPLIT.split(raw) if attr == "key.paired_certs" else (raw,)):
+                    try:
+                        value = kind.normalise(piece)
+                    except ValueError:
+                        continue
+                    for i in exact.get((kind.name, value), ()):
+                        out.append(Match(i, kind.name, value, kind.strength))
+        if "db.user" in attrs or "kube.user" in attrs or "key.comment" in attrs:
+            strength = SELECTORS["user_hosts"].strength
+            for value in user_hosts(attrs):
+                for i in exact.get(("user_hosts", value), ()):
+                    out.append(Match(i, "user_hosts", value, strength))
+                for pattern, i in self._user_host_hits(value) if self.wild_user_hosts else ():
+                    out.append(Match(i, "user_hosts", pattern, strength))
+        if self.has_path_selectors:
             for path in paths:
-                for _order, (i, pattern) in self.paths.matches(path):
-                    out.append(Match(i, "paths", pattern, STRENGTH_PATH))
+                for _order, payload in self.globs.matches(path):
+                    if isinstance(payload, tuple):
+                        out.append(Match(payload[0], "paths", payload[1], STRENGTH_PATH))
         return out
+
+    def owners(self, repository: str | None, path: str) -> tuple[str, ...] | None:
+        """CODEOWNERS semantics over the inventory's ``path_owner`` entries: the owners of the last entry
+        whose pattern matches ``path`` (for its repository, or any when the entry names none); empty:
+        explicitly unowned; None when no entry matches."""
+        if not self.has_path_owners:
+            return None
+        for _order, entry in reversed(self.globs.matches(path)):
+            if isinstance(entry, PathOwner) and (entry.repository is None or entry.repository == repository):
+                return entry.owners
+        return None
 
 
 def best_and_holders(matches: Sequence[Match]) -> tuple[Match | None, list[int]]:
@@ -118,25 +143,6 @@ def best_and_holders(matches: Sequence[Match]) -> tuple[Match | None, list[int]]
     best = min(matches, key=lambda m: (-m.strength, m.identity))
     holders = sorted({m.identity for m in matches if m.strength > STRENGTH_PATH} | {best.identity})
     return best, holders
-
-
-class PathOwners:
-    """CODEOWNERS semantics over the inventory's ``path_owner`` entries: the last matching pattern
-    (for the location's repository, or for any repository when the entry names none) wins."""
-
-    def __init__(self, entries: Sequence[PathOwner]) -> None:
-        self.index: GlobIndex[PathOwner] = GlobIndex((e.pattern, e) for e in entries)
-
-    def __bool__(self) -> bool:
-        return bool(self.index)
-
-    def owners(self, repository: str | None, path: str) -> tuple[str, ...] | None:
-        """The owners of ``path`` (empty: explicitly unowned), or None when no entry matches."""
-        hits = self.index.matches(path)
-        for _order, entry in reversed(hits):
-            if entry.repository is None or entry.repository == repository:
-                return entry.owners
-        return None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -160,7 +166,7 @@ def _first(*keys: str) -> Fact:
 
 def _comment(attrs: Mapping[str, str]) -> str | None:
     comment = attrs.get("key.comment", "").strip()
-    return comment.lower() if re.fullmatch(r"[^@\s]+@[^@\s]+", comment) else None
+    return comment.lower() if comment and _USER_AT_HOST.fullmatch(comment) else None
 
 
 # the facts that cluster unknown credentials, most specific first: the first fact a cluster shares

@@ -47,14 +47,16 @@ renamed or removed; ``version`` is bumped only on an incompatible change::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from scanner.identity.correlate import PathOwners, SelectorIndex, best_and_holders, cluster
+from scanner.identity.correlate import SelectorIndex, best_and_holders, cluster
 from scanner.identity.inventory import Inventory
-from scanner.identity.lifecycle import Loc, cert_state, lifecycle, rotation
+from scanner.identity.lifecycle import CertState, Loc, cert_state, lifecycle, rotation
 from scanner.identity.remediation import Situation, steps
 from scanner.identity.results_input import Results
 
@@ -63,6 +65,7 @@ KIND = "credsprawl-identity-report"
 SEVERITIES = ("critical", "high", "medium", "low")
 _RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
 _CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
+_NO_CERT = CertState(None, None)
 
 
 def iso(when: dt.datetime) -> str:
@@ -70,15 +73,23 @@ def iso(when: dt.datetime) -> str:
 
 
 def worst(severities: Iterable[str | None]) -> str | None:
-    return max((s for s in severities if s), key=lambda s: _RANK.get(s, 0), default=None)
+    best, rank = None, 0
+    for s in severities:
+        r = _RANK.get(s or "", 0)
+        if r > rank:
+            best, rank = s, r
+    return best
 
 
 def _loc(finding: dict[str, Any], repository: str) -> tuple[Loc, str]:
     """The location of one finding object, and the path globs are matched against (the outermost file)."""
     origin = finding.get("origin") or []
-    extra: dict[str, Any] = {}
-    for node in origin:
-        extra.update(node.get("extra") or {})
+    if len(origin) == 1:
+        extra: dict[str, Any] = origin[0].get("extra") or {}
+    else:  # an archive member: the facts of the whole chain, an inner one's value winning
+        extra = {}
+        for node in origin:
+            extra.update(node.get("extra") or {})
     outer = str(origin[0].get("path", "")) if origin else str(finding.get("path", ""))
     try:
         refs = int(extra.get("refs") or 0)
@@ -97,24 +108,34 @@ class _Builder:
 
     def __post_init__(self) -> None:
         self.index = SelectorIndex(self.inventory)
-        self.path_owners = PathOwners(self.inventory.path_owners)
 
     def credential(self, fingerprint: str, occurrences: Sequence[tuple[dict[str, Any], str]]) -> dict[str, Any]:
         head = occurrences[0][0]
-        attrs: dict[str, str] = {}
-        locs: list[Loc] = []
-        outers: list[tuple[str, str]] = []
-        for finding, repo in occurrences:
-            for key, value in (finding.get("attributes") or {}).items():
-                attrs.setdefault(str(key), str(value))
-            loc, outer = _loc(finding, repo)
-            locs.append(loc)
-            outers.append((repo, outer))
-        severity = worst(f.get("severity") for f, _ in occurrences) or "low"
-        confidence = max((str(f.get("confidence") or "low") for f, _ in occurrences), key=lambda c: _CONFIDENCE.get(c, 0))
-        best, holders = best_and_holders(self.index.matches(attrs, {outer for _, outer in outers}))
+        if len(occurrences) == 1:
+            attrs = {str(k): str(v) for k, v in (head.get("attributes") or {}).items()}
+            loc, outer = _loc(head, occurrences[0][1])
+            locs, outers = [loc], [(occurrences[0][1], outer)]
+            severity = head.get("severity") if head.get("severity") in _RANK else "low"
+            confidence = head.get("confidence") if head.get("confidence") in _CONFIDENCE else "low"
+        else:
+            attrs, locs, outers = {}, [], []
+            for finding, repo in occurrences:
+                for key, value in (finding.get("attributes") or {}).items():
+                    attrs.setdefault(str(key), str(value))
+                loc, outer = _loc(finding, repo)
+                locs.append(loc)
+                outers.append((repo, outer))
+            severity = worst([f.get("severity") for f, _ in occurrences]) or "low"
+            confidence = "low"
+            for f, _ in occurrences:
+                if _CONFIDENCE.get(f.get("confidence") or "", 0) > _CONFIDENCE[confidence]:
+                    confidence = f["confidence"]
+        index = self.index
+        best, holders = best_and_holders(index.matches(attrs, {outer for _, outer in outers}))
         identity = self.inventory.identities[best.identity] if best else None
-        owner_sets = {o for o in (self.path_owners.owners(r, p) for r, p in outers) if o} if self.path_owners else set()
+        owner_sets: set[tuple[str, ...]] = set()
+        if index.has_path_owners:
+            owner_sets = {o for o in (index.owners(r, p) for r, p in outers) if o}
         path_owners = sorted({o for owners in owner_sets for o in owners})
         holder_ids = [self.inventory.identities[i].id for i in holders]
         shared_by = (holder_ids if len(holder_ids) > 1 else []) + (path_owners if len(owner_sets) > 1 else [])
@@ -125,11 +146,16 @@ class _Builder:
             owner, owner_source = {"team": ", ".join(next(iter(owner_sets))), "contact": ""}, "codeowners"
         life = lifecycle(locs, self.now)
         rot = rotation(identity, life.first_date, self.now)
-        cert = cert_state(attrs.get("cert.not_after"), self.now)
+        cert = cert_state(attrs.get("cert.not_after"), self.now) if "cert.not_after" in attrs else _NO_CERT
         expired = cert.expired if cert.expired is not None else _flag(attrs.get("cert.expired"))
-        refs_by_repo: dict[str | None, int] = {}
-        for loc in locs:
-            refs_by_repo[loc.repository] = max(refs_by_repo.get(loc.repository, 0), loc.refs)
+        if len(locs) == 1:
+            sprawl = {"locations": 1, "files": 1, "repositories": 1, "refs": locs[0].refs}
+        else:
+            refs_by_repo: dict[str | None, int] = {}
+            for loc in locs:
+                refs_by_repo[loc.repository] = max(refs_by_repo.get(loc.repository, 0), loc.refs)
+            sprawl = {"locations": len(locs), "files": len({(loc.repository, loc.path) for loc in locs}),
+                      "repositories": len(refs_by_repo), "refs": sum(refs_by_repo.values())}
         return {
             "fingerprint": fingerprint, "rule_id": head.get("rule_id"), "rule_name": head.get("rule_name") or head.get("rule_id"),
             "kind": head.get("kind"), "provider": head.get("provider"), "severity": severity, "confidence": confidence,
@@ -138,13 +164,12 @@ class _Builder:
             "match": {"selector": best.selector, "value": best.value, "strength": best.strength} if best else None,
             "owner": owner, "owner_source": owner_source, "candidate": None, "attributes": attrs,
             "first_seen": life.first_seen, "removed": life.removed, "live": life.live, "exposure_days": life.exposure_days,
-            "sprawl": {"locations": len(locs), "files": len({(loc.repository, loc.path) for loc in locs}),
-                       "repositories": len({loc.repository for loc in locs}), "refs": sum(refs_by_repo.values())},
+            "sprawl": sprawl,
             "shared": bool(shared_by), "shared_by": shared_by, "holders": holder_ids, "path_owners": path_owners,
             "rotation_overdue": rot.overdue, "age_days": rot.age_days, "max_age_days": rot.max_age_days,
             "cert_expired": expired, "cert_expires_in_days": cert.expires_in_days,
             "remediation": [],
-            "locations": [loc.as_dict() for loc in sorted(locs, key=_loc_order)],
+            "locations": [loc.as_dict() for loc in (sorted(locs, key=_loc_order) if len(locs) > 1 else locs)],
             "_in_git": any(loc.commit or loc.status for loc in locs),
         }
 
@@ -181,7 +206,7 @@ def _identity_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> lis
     for cred in creds:
         for ident in dict.fromkeys([*([cred["identity"]] if cred["identity"] else []), *cred["holders"]]):
             mine.setdefault(ident, []).append(cred)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ident in inventory.identities:
         held = mine.get(ident.id, [])
         rows.append({
@@ -237,8 +262,27 @@ def _timeline(creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Findings read from JSON and the document are trees of fresh dicts and lists (no cycles): the
+    cyclic collector, triggered by every few hundred allocations, only costs time while they are made."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_document(results: Results, inventory: Inventory | None, now: dt.datetime,
                    inventory_name: str | None = None, generated: dt.datetime | None = None) -> dict[str, Any]:
+    with no_gc():
+        return _build(results, inventory, now, inventory_name, generated)
+
+
+def _build(results: Results, inventory: Inventory | None, now: dt.datetime,
+           inventory_name: str | None, generated: dt.datetime | None) -> dict[str, Any]:
     inv = inventory or Inventory.of(())
     builder = _Builder(inv, now)
     groups: dict[str, list[tuple[dict[str, Any], str]]] = {}

@@ -99,13 +99,13 @@ def aws_credential_report(text: str, source: str) -> ImportResult:
             skipped += 1
             continue
         root = resource == "root"
-        notes = f"{keys} active access key(s), {certs} active signing certificate(s) in the credential report"
+        summary = f"{keys} active access key(s), {certs} active signing certificate(s) in the credential report"
         out.append(Identity(
             id=f"aws:{account}:{resource}", kind="user" if root else "service-account",
             name="root account" if root else row["user"],
             tags=("aws", f"aws-account:{account}", *(("root-account",) if root else ())),
             created=_aws_when(row["user_creation_time"], source, line, "user_creation_time"),
-            last_rotated=min(active) if active else None, notes=notes,
+            last_rotated=min(active) if active else None, notes=summary,
         ))
     notes = [f"{skipped} user(s) without an active access key or signing certificate skipped"] if skipped else []
     notes.append("the credential report has no access key ids: import aws-access-keys "

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from scanner.identity.inventory import Identity, to_datetime
 
@@ -37,9 +36,8 @@ def days_between(start: dt.datetime, end: dt.datetime) -> int:
     return max(0, int((end - start).total_seconds() // DAY))
 
 
-@dataclass(frozen=True, slots=True)
-class Loc:
-    """One place a credential was seen, with the git facts of its origin."""
+class Loc(NamedTuple):
+    """One place a credential was seen, with the git facts of its origin (a tuple: there are many)."""
 
     repository: str | None
     path: str
@@ -59,8 +57,7 @@ class Loc:
                 "commit": self.commit, "date": self.date, "status": self.status, "ref": self.ref}
 
 
-@dataclass(frozen=True)
-class Lifecycle:
+class Lifecycle(NamedTuple):
     first_seen: dict[str, str | None] | None
     first_date: dt.datetime | None
     removed: dict[str, str | None] | None
@@ -92,8 +89,7 @@ def lifecycle(locs: Sequence[Loc], now: dt.datetime) -> Lifecycle:
     return Lifecycle(first_seen, first_date, removed, live, exposure)
 
 
-@dataclass(frozen=True)
-class Rotation:
+class Rotation(NamedTuple):
     overdue: bool | None
     age_days: int | None
     max_age_days: int | None
@@ -111,8 +107,7 @@ def rotation(identity: Identity | None, first_date: dt.datetime | None, now: dt.
     return Rotation(age > identity.max_age_days if age is not None else None, age, identity.max_age_days)
 
 
-@dataclass(frozen=True)
-class CertState:
+class CertState(NamedTuple):
     expired: bool | None
     expires_in_days: int | None
 

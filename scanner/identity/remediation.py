@@ -8,7 +8,7 @@ certificate expired, owner unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PROVIDER_STEPS: dict[str, tuple[str, ...]] = {
     "aws": (
@@ -68,8 +68,7 @@ UNKNOWN_STEP = "No identity claims it: find its owner and add the identity, with
 CANDIDATE_STEP = "No identity claims it: candidate identity {candidate} groups it with credentials sharing {basis}; add that identity to the inventory."
 
 
-@dataclass(frozen=True)
-class Situation:
+class Situation(NamedTuple):
     provider: str | None
     kind: str | None
     in_git: bool

@@ -43,23 +43,31 @@ def _read(name: str) -> str:
 
 def _parse(text: str, name: str) -> tuple[list[Any], list[Any], str | None]:
     """(findings, certificates, root) of one results file, or a UsageError saying why it is not one."""
-    stripped = text.lstrip()
     try:
-        doc = json.loads(text) if stripped.startswith("{") and not _looks_jsonl(stripped) else None
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{name}:{exc.lineno}: not a credsprawl JSON report: invalid JSON ({exc.msg})") from None
-    if isinstance(doc, dict):
-        if doc.get("kind") == IDENTITY_REPORT_KIND:
-            raise UsageError(f"{name}: this is an identity report; pass the scan results it was made from")
-        findings = doc.get("findings")
-        if not isinstance(findings, list) or not all(_is_finding(f) for f in findings):
-            raise UsageError(f"{name}: not a credsprawl JSON report (no findings list): "
-                             "make one with credsprawl scan|history --format json")
-        certs = doc.get("certificates") or []
-        if not isinstance(certs, list):
-            raise UsageError(f"{name}: 'certificates' must be a list")
-        root = doc.get("root")
-        return findings, [c for c in certs if isinstance(c, dict)], root if isinstance(root, str) and root else None
+        if not exc.msg.startswith("Extra data"):  # more than one JSON value: JSON Lines
+            raise UsageError(f"{name}:{exc.lineno}: not a credsprawl JSON report: invalid JSON ({exc.msg})") from None
+        return _parse_lines(text, name), [], None
+    if _is_finding(doc):  # JSON Lines with a single finding
+        return [doc], [], None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{name}: not a credsprawl JSON report (no findings list): "
+                         "make one with credsprawl scan|history --format json")
+    if doc.get("kind") == IDENTITY_REPORT_KIND:
+        raise UsageError(f"{name}: this is an identity report; pass the scan results it was made from")
+    findings = doc.get("findings")
+    if not isinstance(findings, list) or not all(_is_finding(f) for f in findings):
+        raise UsageError(f"{name}: not a credsprawl JSON report (no findings list): "
+                         "make one with credsprawl scan|history --format json")
+    certs = doc.get("certificates") or []
+    if not isinstance(certs, list):
+        raise UsageError(f"{name}: 'certificates' must be a list")
+    root = doc.get("root")
+    return findings, [c for c in certs if isinstance(c, dict)], root if isinstance(root, str) and root else None
+
+
+def _parse_lines(text: str, name: str) -> list[Any]:
     findings = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -71,17 +79,7 @@ def _parse(text: str, name: str) -> tuple[list[Any], list[Any], str | None]:
         if not _is_finding(obj):
             raise UsageError(f"{name}:{number}: not a credsprawl JSON report or JSON Lines finding")
         findings.append(obj)
-    return findings, [], None
-
-
-def _looks_jsonl(text: str) -> bool:
-    first = text.split("\n", 1)[0].strip()
-    if not first.endswith("}"):
-        return False
-    try:
-        return _is_finding(json.loads(first)) and "\n" in text.strip()
-    except json.JSONDecodeError:
-        return False
+    return findings
 
 
 def repository_of(finding: dict[str, Any], default: str) -> str:
