@@ -371,3 +371,63 @@ def test_exit_codes(tmp_path: Path, rich_results: tuple[Path, Path]) -> None:
     for args, needle in cases:
         rc, _out, err = cli_inprocess(*args)
         assert rc == 2 and needle in err.strip().splitlines()[-1], (args, err)  # the error is one line
+
+
+def test_real_findings_match_an_inventory_built_with_the_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scanned secrets carry derived attributes (identity.enrich) that the inventory's selectors match:
+    a token by its hash, an AWS key (and its secret key) by key id, a database URI by user@host, an
+    SSH private key by the fingerprint of the public key in authorized_keys."""
+    import io
+    import sys
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    rng = random.Random(5)
+    token, key_id = fakecreds.github_token(rng), fakecreds.aws_access_key_id(rng)
+    key = ed25519.Ed25519PrivateKey.generate()
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("ci.yml", f"token: {token}\n")
+    repo.write("aws.env", f"AWS_ACCESS_KEY_ID={key_id}\nAWS_SECRET_ACCESS_KEY={fakecreds.aws_secret_access_key(rng)}\n")
+    repo.write("db.py", 'DSN = "postgres://api_user:' + fakecreds.url_password(rng) + '@pg.prod.internal:5432/shop"\n')
+    repo.write("deploy/id_ed25519", key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                                      serialization.NoEncryption()))
+    commit_at(repo, "leak everything", "2025-06-01T12:00:00+00:00")
+    (tmp_path / "h.json").write_text(json.dumps(history_json(repo.path)))
+
+    class Stdin:
+        buffer = io.BytesIO((token + "\n").encode())
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    rc, digest, _err = cli_inprocess("inventory", "hash-token")
+    assert rc == 0
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    (tmp_path / "authorized_keys").write_bytes(public + b" deploy@ci-runner\n")
+    inv = tmp_path / "inventory.toml"
+    rc, _out, err = cli_inprocess("inventory", "import", "--from", "authorized-keys", str(tmp_path / "authorized_keys"),
+                                  "--into", str(inv), "--owner", "platform")
+    assert rc == 0, err
+    with inv.open("a") as fh:
+        fh.write(f'''
+[[identity]]
+id = "ci-bot"
+kind = "ci-job"
+[identity.selectors]
+secret_sha256 = ["{digest.strip()}"]
+
+[[identity]]
+id = "shop-api"
+kind = "application"
+owner = {{ team = "shop" }}
+[identity.selectors]
+aws_key_ids = ["{key_id}"]
+user_hosts = ["api_user@pg.prod.internal"]
+''')
+    doc = report_json(str(tmp_path / "h.json"), "--inventory", str(inv), "--now", "2025-07-01")
+    found = {c["rule_id"]: (c["identity"], c["match"]["selector"] if c["match"] else None) for c in doc["credentials"]}
+    assert found["github-pat-classic"] == ("ci-bot", "secret_sha256")
+    assert found["aws-access-key-id"] == ("shop-api", "aws_key_ids")
+    assert found["aws-secret-access-key"] == ("shop-api", "aws_key_ids")  # the key id it travels with
+    assert found["uri-postgres"] == ("shop-api", "user_hosts")
+    assert found["private-key-openssh"] == ("ssh:deploy@ci-runner", "ssh_fingerprints")
+    assert all(c["exposure_days"] == 29 for c in doc["credentials"])

@@ -8,7 +8,8 @@ identities x findings, so 100,000 findings against 10,000 identities take about 
 (bench/correlate_bench.py).
 
 The identity of a credential is the one matched by its strongest selector (``selectors.SELECTORS``);
-at equal strength the identity defined first in the inventory wins. Every identity that matches by a
+at equal strength the identity defined first in the inventory wins, and the selector first in the
+registry names the match. Every identity that matches by a
 selector stronger than a path glob *holds* the credential: more than one holder means a shared
 credential. Path globs only name an identity when nothing stronger does.
 """
@@ -28,6 +29,7 @@ from scanner.identity.selectors import SELECTORS, STRENGTH_PATH, SelectorKind
 _LIST_SPLIT = re.compile(r"[\s,;]+")
 Fact = Callable[[Mapping[str, str]], "str | None"]
 _USER_AT_HOST = re.compile(r"[^@\s]+@[^@\s]+")
+_ORDER = {name: i for i, name in enumerate(SELECTORS)}  # equal strength: the registry's order names the match
 
 
 class Match(NamedTuple):
@@ -140,7 +142,7 @@ def best_and_holders(matches: Sequence[Match]) -> tuple[Match | None, list[int]]
     """The strongest match (first-defined identity on a tie) and the identities holding the credential."""
     if not matches:
         return None, []
-    best = min(matches, key=lambda m: (-m.strength, m.identity))
+    best = min(matches, key=lambda m: (-m.strength, m.identity, _ORDER[m.selector]))
     holders = sorted({m.identity for m in matches if m.strength > STRENGTH_PATH} | {best.identity})
     return best, holders
 

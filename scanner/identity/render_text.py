@@ -61,12 +61,13 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
                       emoji=False, width=None if color else PLAIN_WIDTH)
     s = doc["summary"]
     console.print(Text("credsprawl identity report", style="bold"))
-    console.print(f"{s['credentials']} credential(s) in {s['occurrences']} location(s); "
-                  f"{s['identities_with_leaks']} of {s['identities']} identities leaked; "
-                  f"{s['unknown_credentials']} unknown ({s['candidate_identities']} candidate identities); "
-                  f"{s['shared_credentials']} shared; {s['rotation_overdue']} rotation overdue; "
-                  f"{s['live_credentials']} still present; certificates: {s['certs_expired']} expired, "
-                  f"{s['certs_expiring']} expiring; as of {doc['now']}")
+    console.print(f"as of {doc['now']}: {s['credentials']} credential(s) in {s['occurrences']} location(s), "
+                  f"{s['live_credentials']} still present")
+    console.print(f"identities: {s['identities_with_leaks']} of {s['identities']} leaked; {s['unknown_credentials']} "
+                  f"credential(s) unknown ({s['candidate_identities']} candidate identities); {s['shared_credentials']} "
+                  f"shared; {s['rotation_overdue']} rotation overdue")
+    if s["certs_expired"] or s["certs_expiring"]:
+        console.print(f"certificates: {s['certs_expired']} expired, {s['certs_expiring']} expiring within 30 days")
     console.print()
     creds = doc["credentials"]
     table = _table("Credentials", "fingerprint", "rule", "severity", "identity", "owner", "first leaked",
