@@ -126,6 +126,12 @@ def test_a_token_in_clear_is_rejected_and_never_echoed(tmp_path: Path) -> None:
     assert TOKEN_LIKE not in message and "hash-token" in message
 
 
+def test_a_secret_pasted_into_another_selector_is_not_echoed(tmp_path: Path) -> None:
+    text = GOOD + SEL + f'aws_key_ids = ["{TOKEN_LIKE}"]\n'
+    message = error_of(tmp_path, text)
+    assert "not an AWS access key id" in message and "not shown" in message and TOKEN_LIKE not in message
+
+
 def test_the_line_of_a_bad_value_inside_a_multi_line_list(tmp_path: Path) -> None:
     text = GOOD + SEL + 'aws_key_ids = [\n  "AKIAIOSFODNN7EXAMPLE",\n  "AKIA-not-a-key",\n]\n'
     line = line_of(text, '  "AKIA-not-a-key",')

@@ -40,7 +40,7 @@ from typing import Any, Mapping
 from scanner.errors import UsageError
 from scanner.identity.locate import JsonLocator, Locator, TomlLocator
 from scanner.identity.locate import Path as KeyPath
-from scanner.identity.selectors import SELECTORS
+from scanner.identity.selectors import SELECTORS, looks_like_clear_secret
 
 FORMAT_VERSION = 1
 KINDS = ("service-account", "workload", "host", "ci-job", "bot", "application", "device", "user", "other")
@@ -256,8 +256,14 @@ class _Checker:
                 try:
                     normalised.append(kind.normalise(value))
                 except ValueError as exc:
-                    shown = "" if "clear" in str(exc) else f" {value!r}"
-                    raise self.fail((*path, name), f"identity {ident!r}: {name}{shown}: {exc}", value) from None
+                    if "clear" in str(exc):
+                        message = f"identity {ident!r}: {name}: {exc}"
+                    elif looks_like_clear_secret(value) and name != "paths":
+                        message = (f"identity {ident!r}: {name}: {exc} (the value is not shown: "
+                                   "it looks like it could be a secret in clear)")
+                    else:
+                        message = f"identity {ident!r}: {name} {value!r}: {exc}"
+                    raise self.fail((*path, name), message, value) from None
             if normalised:
                 out.append((name, tuple(dict.fromkeys(normalised))))
         return tuple(out)
