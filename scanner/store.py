@@ -38,7 +38,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from scanner import store_codec
 from scanner.errors import UsageError
 from scanner.model import Confidence, Finding, Origin, Rule, Severity
-from scanner.results import ScanReport
+from scanner.results import INVENTORY_KINDS, ScanReport
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -268,7 +268,8 @@ class Store:
                        (reason, sweep_id, repo_id))
 
     def commit_repository(self, result: RepoResult, ruleset_id: int, sweep_id: int) -> int:
-        """Write one repository's result in one transaction; returns how many of its findings are new."""
+        """Write one repository's result in one transaction; returns how many of its findings are new
+        (certificates, listed but not leaks, are not counted)."""
         stamp = now()
         with self.transaction() as db:
             self._put_blobs(db, result.blobs, ruleset_id, sweep_id)
@@ -285,10 +286,11 @@ class Store:
             db.execute("DELETE FROM occurrences WHERE repo_id=?", (repo_id,))
             new = 0
             rows = []
+            listed = self._inventory_rules()
             for o in result.findings:
                 seen = first.get((o.rule_id, o.fingerprint, o.path))
                 if seen is None:
-                    new += 1
+                    new += o.rule_id not in listed
                     seen = (sweep_id, stamp)
                 rows.append((repo_id, o.fingerprint, o.rule_id, o.path, o.start_line, o.start_column, *o.facts,
                              o.finding, seen[0], seen[1]))
@@ -353,10 +355,19 @@ class Store:
         names = [c[0] for c in cur.description]
         return [dict(zip(names, row)) for row in cur]
 
+    def _inventory_rules(self) -> frozenset[str]:
+        """Rules whose matches are listed, not leaks (certificates): not counted as findings."""
+        rows = self.db.execute("SELECT id FROM rules WHERE kind IN (SELECT value FROM json_each(?))",
+                               (_json_values(sorted(INVENTORY_KINDS)),))
+        return frozenset(str(r[0]) for r in rows)
+
     def occurrence_count(self, keys: Sequence[str]) -> int:
-        """Findings recorded for these repositories."""
-        row = self.db.execute("SELECT COUNT(*) FROM occurrences o JOIN repositories r ON r.id = o.repo_id "
-                              "WHERE r.key IN (SELECT value FROM json_each(?))", (_json_values(keys),)).fetchone()
+        """Findings recorded for these repositories (certificates, an inventory kind, are not leaks)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM occurrences o JOIN repositories r ON r.id = o.repo_id "
+            "WHERE r.key IN (SELECT value FROM json_each(?)) AND o.rule_id NOT IN "
+            "(SELECT id FROM rules WHERE kind IN (SELECT value FROM json_each(?)))",
+            (_json_values(keys), _json_values(sorted(INVENTORY_KINDS)))).fetchone()
         return int(row[0])
 
     def _new_since_clause(self, new_since: str | None) -> tuple[str, tuple[Any, ...]]:

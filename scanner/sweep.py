@@ -21,6 +21,8 @@ on; blobs it had claimed pass to the next repository that needs them.
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -39,8 +41,10 @@ from scanner.sweep_tasks import (AttributeTask, Attributed, Inventory, Inventory
                                  SweepSpec, Target)
 
 MB = 1024 * 1024
-SPLIT_BYTES = 32 * MB  # a repository with more new blob content than this is scanned by blob-batch tasks
-TASK_BYTES = 16 * MB  # content per blob-batch task
+# a repository with more new blobs or blob content than this is scanned by blob-batch tasks (so that
+# one large repository, or one its forks wait for, keeps every worker busy), each of about this size
+SPLIT_BLOBS, SPLIT_BYTES = 256, 8 * MB
+TASK_BLOBS, TASK_BYTES = 128, 4 * MB
 _TICK = 0.5  # seconds between progress updates while waiting
 
 
@@ -63,6 +67,7 @@ class SweepRequest:
     max_file_size: int = 50 * MB
     in_flight: int = 4  # repositories between inventory and commit at once (bounds the driver's memory)
     split_bytes: int = SPLIT_BYTES
+    split_blobs: int = SPLIT_BLOBS
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,10 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Driver:
-    def __init__(self, request: SweepRequest, store: Store, executor: Executor, progress: ProgressSink) -> None:
+    def __init__(self, request: SweepRequest, store: Store, executor: Executor, progress: ProgressSink,
+                 scratch: str) -> None:
         self.request = request
+        self.scratch = scratch
         self.store = store
         self.executor = executor
         self.progress = progress
@@ -185,7 +192,7 @@ class _Driver:
     def _submit_inventory(self, target: Target) -> None:
         previous = self.store.previous_refs(target.identity.key, self.ruleset_id)
         self.inventorying += 1
-        self._submit("inventory", target, InventoryTask(target, previous, self.request.max_file_size))
+        self._submit("inventory", target, InventoryTask(target, previous, self.request.max_file_size, self.scratch))
 
     def _new_unit(self, owner: str, blobs: dict[str, int]) -> int:
         self.next_unit += 1
@@ -222,7 +229,7 @@ class _Driver:
         self.open[key] = repo
         self.stats.blobs += len(inv.blobs)
         self.stats.bytes_claimed += sum(b.size for b in new)
-        if sum(b.size for b in new) > self.request.split_bytes:
+        if sum(b.size for b in new) > self.request.split_bytes or len(new) > self.request.split_blobs:
             for chunk in _chunks(batches(new, {b.sha: b.pred for b in new if b.pred})):
                 unit = self._new_unit(key, {t.sha: t.size for batch in chunk for t in batch})
                 repo.waits.add(unit)
@@ -336,7 +343,8 @@ class _Driver:
         preds = {b.sha: b.pred for b in repo.own if b.pred}
         work = tuple(tuple(batch) for batch in batches(repo.own, preds))
         inv = repo.inventory
-        self._submit("attribute", repo.target.identity.key, AttributeTask(inv.repo, inv.refs, inv.head, work, known))
+        self._submit("attribute", repo.target.identity.key,
+                     AttributeTask(inv.repo, inv.refs, inv.head, work, known, inv.history_file))
 
     # -- progress -------------------------------------------------------------------------------
 
@@ -398,16 +406,18 @@ class _Driver:
 
 
 def _chunks(work: list[list[BlobTask]]) -> list[tuple[tuple[BlobTask, ...], ...]]:
-    """Batches grouped into tasks of about ``TASK_BYTES`` each (a batch keeps a file's versions together)."""
+    """Batches grouped into tasks of about ``TASK_BYTES`` or ``TASK_BLOBS`` each (a batch keeps a
+    file's versions together)."""
     out: list[tuple[tuple[BlobTask, ...], ...]] = []
     current: list[tuple[BlobTask, ...]] = []
-    size = 0
+    size = count = 0
     for batch in work:
         current.append(tuple(batch))
         size += sum(t.size for t in batch)
-        if size >= TASK_BYTES:
+        count += len(batch)
+        if size >= TASK_BYTES or count >= TASK_BLOBS:
             out.append(tuple(current))
-            current, size = [], 0
+            current, size, count = [], 0, 0
     if current:
         out.append(tuple(current))
     return out
@@ -415,7 +425,11 @@ def _chunks(work: list[list[BlobTask]]) -> list[tuple[tuple[BlobTask, ...], ...]
 
 def run_sweep(request: SweepRequest, store: Store, executor: Executor, progress: ProgressSink) -> SweepSummary:
     """Sweep every target into ``store``; the executor runs the tasks, this process writes the store."""
-    return _Driver(request, store, executor, progress).run()
+    scratch = tempfile.mkdtemp(prefix="credsprawl-sweep-")
+    try:
+        return _Driver(request, store, executor, progress, scratch).run()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def identity_of(spec: Any) -> RepoIdentity:

@@ -105,7 +105,7 @@ class LocalPoolExecutor:
     def wait(self, handles: Collection[Handle], timeout: float) -> list[Handle]:
         jobs = {h.future: h for h in handles if isinstance(h, _Job)}
         done, _ = wait(jobs, timeout=timeout, return_when=FIRST_COMPLETED)
-        finished = []
+        finished: list[Handle] = []
         for future in done:
             job = jobs[future]
             if isinstance(future.exception(), BrokenProcessPool) and not job.retried:
@@ -137,9 +137,9 @@ class DaskExecutor:
             import distributed
         except ImportError:
             raise UsageError(f"--scheduler needs Dask distributed, which is not installed: {DISTRIBUTED_EXTRA}") from None
-        self._distributed = distributed
+        self._distributed: Any = distributed  # untyped: every call below goes through Any
         try:
-            self.client = distributed.Client(address, timeout="20s", set_as_default=False)
+            self.client: Any = self._distributed.Client(address, timeout="20s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc} (is it running? "
                              "'dask scheduler' prints its address)") from None

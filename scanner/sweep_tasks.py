@@ -17,6 +17,9 @@ threads is safe (one thread per worker process is still the fast setting: the GI
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -60,6 +63,7 @@ class InventoryTask:
     target: Target
     previous: tuple[tuple[str, str], ...] | None  # refs of the last complete scan; None: scan anyway
     max_file_size: int
+    scratch: str | None = None  # the sweep's scratch folder (on the driver's machine)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Inventory:
     missing: tuple[str, ...] = ()  # blobs git could not produce
     warnings: tuple[str, ...] = ()
     partial: str = ""  # why the history walk is incomplete, when it is
+    history_file: str = ""  # the walk, left in the scratch folder for the attribution (when it could be)
 
     @property
     def ref_pairs(self) -> tuple[tuple[str, str], ...]:
@@ -92,6 +97,7 @@ class AttributeTask:
     head: str | None
     batches: tuple[tuple[BlobTask, ...], ...]  # new blobs to scan here first
     known: Mapping[str, tuple[str, ...]]  # encoded findings of its blobs scanned elsewhere (the blob cache)
+    history_file: str = ""  # the inventory's walk, when this machine has it
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,34 @@ def _history(repo: Repo, refs: tuple[Ref, ...]) -> History:
     return read_history(repo, (), tips) if tips else History()
 
 
+def _leave_history(scratch: str | None, repo: Repo, refs: tuple[Ref, ...], history: History) -> str:
+    """Keep the walk for the attribution task (reading a pickle costs a tenth of walking again); ""
+    when the scratch folder is not on this machine (a Dask worker elsewhere)."""
+    if not scratch or not os.path.isdir(scratch):
+        return ""
+    name = os.path.join(scratch, hashlib.sha1(repo.git_dir.encode("utf-8", "surrogateescape")).hexdigest())
+    try:
+        with open(name + ".tmp", "wb") as fh:
+            pickle.dump((_tips(refs), history), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name + ".tmp", name)
+    except OSError:
+        return ""
+    return name
+
+
+def _taken_history(path: str, refs: tuple[Ref, ...]) -> History | None:
+    """The walk ``_leave_history`` kept, removed from the scratch folder; None when it is not here."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            tips, history = pickle.load(fh)
+        os.unlink(path)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+    return history if tips == _tips(refs) else None
+
+
 def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
     repo = gitsrc.open_repo(_checkout(task.target))
     refs = tuple(gitsrc.list_refs(repo))
@@ -242,7 +276,7 @@ def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
         elif found.size:
             blobs.append(BlobTask(sha, found.size, next(iter(paths)), preds.get(sha, "")))
     return Inventory(repo, refs, head, False, tuple(blobs), too_large, tuple(missing), tuple(warnings),
-                     history.warnings[0] if history.warnings else "")
+                     history.warnings[0] if history.warnings else "", _leave_history(task.scratch, repo, refs, history))
 
 
 def scan(task: ScanTask, spec: SweepSpec | None = None) -> Scanned:
@@ -253,8 +287,9 @@ def attribute_repo(task: AttributeTask, spec: SweepSpec | None = None) -> Attrib
     scanned, found = _scan(task.repo, task.batches, spec)
     found.update((sha, decode_blob(sha, texts)) for sha, texts in task.known.items() if texts)
     if not found:
+        _taken_history(task.history_file, task.refs)
         return Attributed(scanned, ())
-    history = _history(task.repo, task.refs)
+    history = _taken_history(task.history_file, task.refs) or _history(task.repo, task.refs)
     head_tree = None
     if task.head is not None and task.head not in history.index:
         head_tree = {e.path: e.sha for e in gitsrc.tree_entries(task.repo, task.head) if e.mode in gitsrc.BLOB_MODES}

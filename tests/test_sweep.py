@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -272,3 +273,62 @@ def test_remote_repositories_are_mirrored_once_and_fetched_after(org: Org, tmp_p
     statuses = {n.rsplit("/", 1)[-1]: e["status"] for n, e in again.done().items()}
     assert statuses == {"alpha": "unchanged", "beta": "scanned", "alpha-fork": "unchanged"}
     assert again.summary["blobs_scanned"] == 1
+
+
+def test_report_over_the_datastore_shows_sprawl_and_what_is_new(org: Org, tmp_path: Path) -> None:
+    from gitutil import cli_inprocess
+
+    gamma = GitRepo(org.root / "gamma")  # a third repository that copied alpha's token
+    gamma.write("scripts/deploy.sh", f"export API_TOKEN={org.tokens['alpha']}\n")
+    gamma.commit("gamma: deploy script")
+    org.repos["gamma"] = gamma
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    sweep(listing, datastore=ds)
+
+    def report(*args: str) -> dict[str, Any]:
+        code, out, err = cli_inprocess("report", "--datastore", str(ds), "--format", "json", "--quiet", *args)
+        assert code in (0, 1), err
+        return json.loads(out)
+
+    everything = report()
+    copied = fingerprint_of(everything, "alpha", "src/settings.py")
+    [cred] = [c for c in everything["credentials"] if c["fingerprint"] == copied]
+    assert cred["sprawl"]["repositories"] == 3
+    assert {loc["repository"] for loc in cred["locations"]} == {"alpha", "alpha-fork", "gamma"}
+    beta = org.repos["beta"]
+    beta.write("ops/notify.sh", f"export SLACK_TOKEN={fakecreds.slack_bot_token(random.Random(8))}\n")
+    beta.commit("beta: notifications")
+    sweep(listing, datastore=ds)
+    new = report("--new-since", "1")
+    assert [(loc["repository"], loc["path"]) for c in new["credentials"] for loc in c["locations"]] == [
+        ("beta", "ops/notify.sh")]
+    assert len(report()["credentials"]) == len(everything["credentials"]) + 1
+
+
+def fingerprint_of(doc: dict[str, Any], repository: str, path: str) -> str:
+    return next(c["fingerprint"] for c in doc["credentials"]
+                if any(loc["repository"] == repository and loc["path"] == path for loc in c["locations"]))
+
+
+def _dies_once(task: Any, spec: Any = None) -> Any:
+    """A task runner whose worker process dies on the first inventory (as if killed out of memory)."""
+    from scanner import sweep_tasks
+
+    marker = Path(os.environ["CREDSPRAWL_TEST_DIE_ONCE"])
+    if isinstance(task, sweep_tasks.InventoryTask) and not marker.exists():
+        marker.touch()
+        os._exit(9)
+    return sweep_tasks.run(task, spec)
+
+
+def test_a_worker_that_dies_is_replaced_and_its_task_tried_again(org: Org, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner import sweep_exec
+
+    monkeypatch.setattr(sweep_exec, "run", _dies_once)
+    monkeypatch.setenv("CREDSPRAWL_TEST_DIE_ONCE", str(tmp_path / "died"))
+    run = sweep(str(org.list_file()), datastore=tmp_path / "ds.sqlite")
+    assert (tmp_path / "died").exists()
+    assert run.code == 1, run.stderr
+    assert {e["status"] for e in run.done().values()} == {"scanned"}
