@@ -6,7 +6,7 @@ Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``)::
     rulesets(id, version, rules, created)      one row per effective rule set (its hash)
     rules(id, name, kind, provider)            rule metadata, for reports
     sweeps(id, ruleset_id, started, finished, status, repositories, failed, blobs_scanned, bytes_scanned)
-    repositories(id, key, name, url, path, status, reason, ruleset_id, last_sweep, scanned_at, blobs)
+    repositories(id, key, name, url, path, status, reason, ruleset_id, last_sweep, scanned_at, blobs, options)
     refs(repo_id, name, tip)                   every ref and its tip at the last scan
     blobs(sha, ruleset_id, size, findings, binary, sweep_id)         a blob scanned under a rule set
     blob_findings(sha, ruleset_id, idx, finding)                     its raw findings (redacted JSON)
@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS sweeps(
 CREATE TABLE IF NOT EXISTS repositories(
     id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL, url TEXT, path TEXT,
     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', ruleset_id INTEGER REFERENCES rulesets(id),
-    last_sweep INTEGER REFERENCES sweeps(id), scanned_at TEXT, blobs INTEGER NOT NULL DEFAULT 0);
+    last_sweep INTEGER REFERENCES sweeps(id), scanned_at TEXT, blobs INTEGER NOT NULL DEFAULT 0,
+    options TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS refs(
     repo_id INTEGER NOT NULL REFERENCES repositories(id), name TEXT NOT NULL, tip TEXT NOT NULL,
     PRIMARY KEY(repo_id, name)) WITHOUT ROWID;
@@ -148,6 +149,7 @@ class RepoResult:
     blob_count: int  # unique blobs the repository holds
     status: str = "ok"  # ok | failed (scanned in part: its reason says why)
     reason: str = ""
+    options: str = ""  # scan options besides the rule set that decide what was scanned (--max-file-size)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class RepoState:
     status: str
     ruleset_id: int | None
     refs: tuple[tuple[str, str], ...]
+    options: str = ""
 
 
 def _json_values(values: Iterable[str]) -> str:
@@ -235,17 +238,18 @@ class Store:
     # -- repositories ---------------------------------------------------------------------------
 
     def repository(self, key: str) -> RepoState | None:
-        row = self.db.execute("SELECT id, status, ruleset_id FROM repositories WHERE key=?", (key,)).fetchone()
+        row = self.db.execute("SELECT id, status, ruleset_id, options FROM repositories WHERE key=?", (key,)).fetchone()
         if row is None:
             return None
         refs = tuple((str(n), str(t)) for n, t in
                      self.db.execute("SELECT name, tip FROM refs WHERE repo_id=? ORDER BY name", (row[0],)))
-        return RepoState(int(row[0]), str(row[1]), row[2], refs)
+        return RepoState(int(row[0]), str(row[1]), row[2], refs, str(row[3]))
 
-    def previous_refs(self, key: str, ruleset_id: int) -> tuple[tuple[str, str], ...] | None:
-        """The refs of the last complete scan of ``key`` under this rule set; None when it must be scanned."""
+    def previous_refs(self, key: str, ruleset_id: int, options: str = "") -> tuple[tuple[str, str], ...] | None:
+        """The refs of the last complete scan of ``key`` under this rule set and these options; None
+        when it must be scanned."""
         state = self.repository(key)
-        if state is None or state.status != "ok" or state.ruleset_id != ruleset_id:
+        if state is None or state.status != "ok" or state.ruleset_id != ruleset_id or state.options != options:
             return None
         return state.refs
 
@@ -274,9 +278,9 @@ class Store:
         with self.transaction() as db:
             self._put_blobs(db, result.blobs, ruleset_id, sweep_id)
             repo_id = self._upsert_repo(db, result.repo)
-            db.execute("UPDATE repositories SET status=?, reason=?, ruleset_id=?, last_sweep=?, scanned_at=?, blobs=? "
-                       "WHERE id=?", (result.status, result.reason, ruleset_id, sweep_id, stamp, result.blob_count,
-                                      repo_id))
+            db.execute("UPDATE repositories SET status=?, reason=?, ruleset_id=?, last_sweep=?, scanned_at=?, blobs=?, "
+                       "options=? WHERE id=?", (result.status, result.reason, ruleset_id, sweep_id, stamp,
+                                                result.blob_count, result.options, repo_id))
             db.execute("DELETE FROM refs WHERE repo_id=?", (repo_id,))
             db.executemany("INSERT INTO refs VALUES(?, ?, ?)", [(repo_id, n, t) for n, t in result.refs])
             first: dict[tuple[str, str, str], tuple[int, str]] = {

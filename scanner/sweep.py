@@ -162,6 +162,7 @@ class _Driver:
         self.units: dict[int, dict[str, int]] = {}  # unit -> {blob: size} it claimed and has not finished
         self.owner: dict[int, str] = {}  # unit -> repository key
         self.waiters: dict[int, set[str]] = {}  # unit -> repositories waiting for it
+        self.options = f"max-file-size={request.max_file_size}"  # what else decides which blobs are scanned
         self.next_unit = 0
         self.next_seq = 0
         self.last_tick = 0.0
@@ -190,7 +191,7 @@ class _Driver:
         self.jobs[self.executor.submit(task)] = (kind, ref)
 
     def _submit_inventory(self, target: Target) -> None:
-        previous = self.store.previous_refs(target.identity.key, self.ruleset_id)
+        previous = self.store.previous_refs(target.identity.key, self.ruleset_id, self.options)
         self.inventorying += 1
         self._submit("inventory", target, InventoryTask(target, previous, self.request.max_file_size, self.scratch))
 
@@ -233,7 +234,7 @@ class _Driver:
             for chunk in _chunks(batches(new, {b.sha: b.pred for b in new if b.pred})):
                 unit = self._new_unit(key, {t.sha: t.size for batch in chunk for t in batch})
                 repo.waits.add(unit)
-                self._submit("scan", unit, ScanTask(inv.repo, chunk))
+                self._submit("scan", unit, ScanTask(inv.repo, chunk, target))
             repo.unit = self._new_unit(key, {})
         else:
             repo.own = new
@@ -259,7 +260,8 @@ class _Driver:
             problems.append(f"{len(bad)} object(s) missing or corrupt (first: {bad[0]}); their blobs are not scanned")
         status = "failed" if problems else "ok"
         record = RepoResult(repo.target.identity, inv.ref_pairs, result.scanned.blobs, result.findings,
-                            len(inv.blobs) + inv.too_large + len(inv.missing), status, "; ".join(problems))
+                            len(inv.blobs) + inv.too_large + len(inv.missing), status, "; ".join(problems),
+                            self.options)
         new = self.store.commit_repository(record, self.ruleset_id, self.sweep_id)
         self.stats.new_findings += new
         self._resolve(repo.unit)
@@ -344,7 +346,7 @@ class _Driver:
         work = tuple(tuple(batch) for batch in batches(repo.own, preds))
         inv = repo.inventory
         self._submit("attribute", repo.target.identity.key,
-                     AttributeTask(inv.repo, inv.refs, inv.head, work, known, inv.history_file))
+                     AttributeTask(inv.repo, inv.refs, inv.head, work, known, inv.history_file, repo.target))
 
     # -- progress -------------------------------------------------------------------------------
 

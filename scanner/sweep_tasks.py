@@ -22,7 +22,7 @@ import os
 import pickle
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Union
 
@@ -88,6 +88,7 @@ class Inventory:
 class ScanTask:
     repo: Repo
     batches: tuple[tuple[BlobTask, ...], ...]
+    target: Target | None = None  # to mirror the repository where this worker lacks it
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class AttributeTask:
     batches: tuple[tuple[BlobTask, ...], ...]  # new blobs to scan here first
     known: Mapping[str, tuple[str, ...]]  # encoded findings of its blobs scanned elsewhere (the blob cache)
     history_file: str = ""  # the inventory's walk, when this machine has it
+    target: Target | None = None  # to mirror the repository where this worker lacks it
 
 
 @dataclass(frozen=True)
@@ -279,11 +281,20 @@ def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
                      history.warnings[0] if history.warnings else "", _leave_history(task.scratch, repo, refs, history))
 
 
+def _here(repo: Repo, target: Target | None) -> Repo:
+    """``repo``, or, on a worker machine that does not have it (a Dask worker elsewhere, without a
+    shared mirror folder), this machine's own mirror of it: cloned once, fetched after."""
+    if os.path.isdir(repo.git_dir) or target is None or not getattr(target.spec, "url", None):
+        return repo
+    return gitsrc.open_repo(_checkout(target))
+
+
 def scan(task: ScanTask, spec: SweepSpec | None = None) -> Scanned:
-    return _scan(task.repo, task.batches, spec)[0]
+    return _scan(_here(task.repo, task.target), task.batches, spec)[0]
 
 
 def attribute_repo(task: AttributeTask, spec: SweepSpec | None = None) -> Attributed:
+    task = replace(task, repo=_here(task.repo, task.target))
     scanned, found = _scan(task.repo, task.batches, spec)
     found.update((sha, decode_blob(sha, texts)) for sha, texts in task.known.items() if texts)
     if not found:

@@ -332,3 +332,40 @@ def test_a_worker_that_dies_is_replaced_and_its_task_tried_again(org: Org, tmp_p
     assert (tmp_path / "died").exists()
     assert run.code == 1, run.stderr
     assert {e["status"] for e in run.done().values()} == {"scanned"}
+
+
+def test_a_worker_without_the_mirror_makes_its_own(org: Org, tmp_path: Path) -> None:
+    """A Dask worker on another machine, without a shared mirror folder, mirrors the repository itself."""
+    from scanner import sweep_tasks
+    from scanner.blobscan import BlobTask
+    from scanner.engine import EngineSettings
+    from scanner.pipeline import EngineSpec
+    from scanner.rules import load_rules
+    from scanner.sources.git import Repo
+    from scanner.sweep import identity_of
+    from scanner.sweep_sources import RepoSpec
+
+    alpha = org.repos["alpha"]
+    spec = RepoSpec("alpha", url=alpha.path.as_uri())
+    target = sweep_tasks.Target(identity_of(spec), spec, str(tmp_path / "this-machine-mirrors"))
+    blob = alpha.blob("HEAD:deploy/.env")
+    size = int(alpha.git("cat-file", "-s", blob))
+    task = sweep_tasks.ScanTask(Repo(str(tmp_path / "driver-machine" / "alpha.git"), None),
+                                ((BlobTask(blob, size, "deploy/.env"),),), target)
+    engine = EngineSpec(load_rules().rules, EngineSettings(engine="ahocorasick"))
+    scanned = sweep_tasks.run(task, sweep_tasks.SweepSpec(engine, "test"))
+    assert [b.sha for b in scanned.blobs] == [blob] and len(scanned.blobs[0].findings) == 1
+    assert any(p.name.endswith(".git") for p in (tmp_path / "this-machine-mirrors").iterdir())
+
+
+def test_a_larger_max_file_size_rescans_what_was_skipped(org: Org, tmp_path: Path) -> None:
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    small = sweep(listing, "--max-file-size", "40", datastore=ds)  # the settings files are bigger than that
+    assert not [f for f in load_finding_objects(ds) if f["path"] == "src/settings.py"]
+    again = sweep(listing, datastore=ds)
+    assert {e["status"] for e in again.done().values()} == {"scanned"}  # not "unchanged": the limit changed
+    # only what the limit skipped is scanned now: every blob once over the two sweeps
+    assert again.summary["blobs_scanned"] > 0
+    assert small.summary["blobs_scanned"] + again.summary["blobs_scanned"] == len(unique_blobs(*org.repos.values()))
+    assert [f for f in load_finding_objects(ds) if f["path"] == "src/settings.py"]
