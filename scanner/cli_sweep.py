@@ -33,7 +33,9 @@ def _cli() -> Any:
 
 def add_commands(sub: Any) -> None:
     cli = _cli()
-    p = sub.add_parser("sweep", help="sweep the history of many repositories into a datastore (resumable, incremental)")
+    p = sub.add_parser("sweep", help="sweep the history of many repositories into a datastore (resumable, incremental)",
+                       epilog="exit status: 0 no findings in the swept repositories, 1 findings, 2 a repository "
+                              "failed (the others are still recorded) or a usage error")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="a file of clone URLs or repository paths (one a line), or a folder searched for repositories")
     p.add_argument("--github-org", action="append", default=[], metavar="ORG",
@@ -49,7 +51,8 @@ def add_commands(sub: Any) -> None:
                    help="where bare mirrors of remote repositories are kept (default: the user's cache folder)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run the tasks on this running Dask distributed cluster (pip install 'credsprawl[distributed]')")
-    p.add_argument("--jobs", "-j", type=cli._positive_int, help="local worker processes (default: all cores; 1: inline)")
+    p.add_argument("--jobs", "-j", type=cli._positive_int, metavar="N",
+                   help="local worker processes (default: all cores; 1: inline)")
     p.add_argument("--progress", choices=("auto", "bar", "jsonl", "none"), default="auto",
                    help="auto: a bar on a terminal; jsonl: JSON Lines events on stdout (default: auto)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary (failures are still said)")
