@@ -31,11 +31,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import functools
 import re
+import warnings
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -59,6 +62,22 @@ _PEM_FORMATS = {"RSA PRIVATE KEY": ("rsa", "pkcs1"), "EC PRIVATE KEY": ("ec", "s
                 "DSA PRIVATE KEY": ("dsa", "traditional"), "PRIVATE KEY": (None, "pkcs8"),
                 "ENCRYPTED PRIVATE KEY": (None, "pkcs8")}
 CERT_LABELS = ("CERTIFICATE", "X509 CERTIFICATE")
+
+_F = TypeVar("_F", bound=Callable[..., Facts])
+
+
+def _quiet(fn: _F) -> _F:
+    """Keys and certificates found in the wild are often slightly out of spec (negative serials,
+    odd encodings): ``cryptography`` warns about them on stderr. The facts are still right, and a
+    scan's output is its report, so those warnings are silenced here."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Facts:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 class _Block:
@@ -192,6 +211,7 @@ def _openssh_comment(private: bytes, key_type: str) -> str | None:
     return comment.decode("utf-8", "replace") or None
 
 
+@_quiet
 def openssh_facts(der: bytes) -> Facts:
     """An ``openssh-key-v1`` body: the public key is in clear whatever the cipher."""
     if not der.startswith(_SSH_MAGIC):
@@ -218,6 +238,7 @@ def openssh_facts(der: bytes) -> Facts:
 _PUTTY_HEAD = re.compile(r"PuTTY-User-Key-File-[23]:[ \t]*(\S+)")
 
 
+@_quiet
 def putty_facts(text: str) -> Facts:
     """A PuTTY ``.ppk``: algorithm, encryption and comment headers, and the public lines in clear."""
     lines = [line.strip() for line in text.replace("\\r", "").replace("\\n", "\n").splitlines()]
@@ -248,6 +269,7 @@ def _load_private(pem: bytes) -> Any:
     return serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
 
 
+@_quiet
 def private_key_facts(secret: str) -> Facts:
     """Facts of the first private key block in ``secret`` (PEM, OpenSSH or PuTTY)."""
     try:
@@ -322,6 +344,7 @@ def x509_facts(cert: x509.Certificate, now: datetime) -> Facts:
     return facts
 
 
+@_quiet
 def certificate_der_facts(der: bytes, now: datetime) -> Facts:
     try:
         return x509_facts(x509.load_der_x509_certificate(der), now)
@@ -329,6 +352,7 @@ def certificate_der_facts(der: bytes, now: datetime) -> Facts:
         return {}
 
 
+@_quiet
 def certificate_facts(secret: str, now: datetime) -> Facts:
     """Facts of the first certificate block in ``secret``."""
     try:
@@ -342,6 +366,7 @@ def certificate_facts(secret: str, now: datetime) -> Facts:
 # PKCS#12
 
 
+@_quiet
 def pkcs12_facts(secret: str, passwords: Sequence[str], now: datetime) -> Facts:
     """Open a keystore (base64 of the file) with no password, the empty one, then each candidate."""
     flat = "".join(secret.split())
