@@ -69,6 +69,19 @@ from scanner.results import ScanReport
 FORMAT_VERSION = 1
 
 
+def _place(finding: Finding) -> dict[str, Any]:
+    """Where a finding is and which credential it is: the keys findings and certificates share."""
+    return {
+        "path": finding.origin.render(),
+        "origin": [{"path": o.path, "kind": o.kind, "extra": dict(o.extra)} for o in finding.origin.chain()],
+        "start_line": finding.start_line,
+        "start_column": finding.start_column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "fingerprint": finding.fingerprint,
+    }
+
+
 def finding_object(finding: Finding, report: ScanReport, show: bool, occurrences: int) -> dict[str, Any]:
     rule = report.rules.get(finding.rule_id)
     companion = None
@@ -81,13 +94,7 @@ def finding_object(finding: Finding, report: ScanReport, show: bool, occurrences
         "provider": rule.provider if rule else None,
         "severity": finding.severity.value,
         "confidence": finding.confidence.value,
-        "path": finding.origin.render(),
-        "origin": [{"path": o.path, "kind": o.kind, "extra": dict(o.extra)} for o in finding.origin.chain()],
-        "start_line": finding.start_line,
-        "start_column": finding.start_column,
-        "end_line": finding.end_line,
-        "end_column": finding.end_column,
-        "fingerprint": finding.fingerprint,
+        **_place(finding),
         "entropy": finite(finding.entropy),
         "validation": finding.validation.value,
         "secret": redact(finding.secret, show),
@@ -103,13 +110,7 @@ def certificate_object(finding: Finding) -> dict[str, Any]:
     """One entry of the certificate inventory (shared by the SARIF reporter's run properties)."""
     return {
         "rule_id": finding.rule_id,
-        "path": finding.origin.render(),
-        "origin": [{"path": o.path, "kind": o.kind, "extra": dict(o.extra)} for o in finding.origin.chain()],
-        "start_line": finding.start_line,
-        "start_column": finding.start_column,
-        "end_line": finding.end_line,
-        "end_column": finding.end_column,
-        "fingerprint": finding.fingerprint,
+        **_place(finding),
         "attributes": dict(finding.attributes),
     }
 
