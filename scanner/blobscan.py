@@ -32,6 +32,10 @@ _BATCH_BLOBS = 512
 _MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work to share
 _SERIAL_BELOW = 16  # fewer blobs than this: no pool
 NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
+# A version of a file is scanned by its change only from this size on: below it, one scan of the whole
+# blob (a Hyperscan pass, regexes only near candidates) costs less than finding the change (the
+# findings are the same either way).
+DELTA_MIN_SIZE = int(os.environ.get("CREDSPRAWL_DELTA_MIN_SIZE", str(16 * 1024)))
 
 Progress = Callable[[int, int], None]  # (blobs done, bytes done)
 
@@ -80,7 +84,7 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             continue
         origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
         scan = None
-        if delta and task.pred in previous and archives.sniff(data[:512]) is None:
+        if delta and len(data) >= DELTA_MIN_SIZE and task.pred in previous and archives.sniff(data[:512]) is None:
             old, old_findings = previous[task.pred]
             scan = scan_delta(engine, old, old_findings, data, origin)
         if scan is None:

@@ -29,7 +29,8 @@ from scanner.history import LooseBlob, Scope, attribute
 from scanner.model import Confidence, Finding, Origin
 from scanner.pipeline import EngineSpec, clock, default_jobs
 from scanner.results import ScanReport, ScanSummary, Skip
-from scanner.rules import RuleSet, load_rules
+from scanner.rulecache import load_rules_cached
+from scanner.rules import RuleSet
 from scanner.scan import load_effective_config, resolve_engine
 from scanner.sources import git as gitsrc
 from scanner.sources.filesystem import IGNORE_FILE
@@ -71,7 +72,8 @@ class HistoryRequest:
     def from_args(cls, args: argparse.Namespace, rev_range: str | None = None) -> HistoryRequest:
         path = args.repo or "."
         config = load_effective_config(args.config, [Path(path), Path.cwd()])
-        ruleset = load_rules(extra=[*config.rules, *args.rules]).without([*config.disable, *args.disable])
+        # the loaded rules come from the start-up cache (parsing the rule files costs more than a small history)
+        ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
         min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
         settings = EngineSettings(
             max_file_size=args.max_file_size,

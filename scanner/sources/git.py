@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+from collections import deque
 from dataclasses import dataclass
-from typing import IO, Iterator, Sequence
+from typing import IO, Generator, Iterator, Sequence
 
 from scanner.errors import CredsprawlError, UsageError
 
@@ -19,6 +21,7 @@ NULL_SHA = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BLOB_MODES = frozenset({b"100644", b"100755", b"100664"})
 GITLINK_MODE = b"160000"
+AHEAD_BYTES = 32 * 1024 * 1024  # blob contents read ahead of the scan, at most (one bigger blob goes alone)
 # options that make porcelain-ish commands behave the same whatever the user's config says
 _CONFIG = (
     "-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "color.ui=false",
@@ -253,17 +256,92 @@ class BlobReader:
     def read_many(self, shas: Sequence[str], ahead: int = 64) -> Iterator[tuple[str, bytes | None, str]]:
         """(sha, content or None, reason when None) for each id, in order.
 
-        Requests run up to ``ahead`` ids in front of the one being read, so git inflates the next
-        blobs while the caller scans this one (41 bytes a request: far below a pipe's capacity, so
-        writing ahead never blocks on git's full output pipe).
+        Requests run up to ``ahead`` ids in front of the one being read (41 bytes a request: far below
+        a pipe's capacity, so writing ahead never blocks on git's full output pipe), and a thread
+        drains git's answers into memory (up to ``AHEAD_BYTES``) while the caller scans: git inflates
+        the next blobs instead of waiting on a full pipe.
         """
         i = 0
         try:
-            yield from self._read_ahead(shas, ahead)
+            if len(shas) > 1:
+                i = yield from self._read_threaded(shas, ahead)
+            if i < len(shas):  # one blob, or what followed an object git died on
+                yield from self._read_ahead(shas[i:], ahead)
             i = len(shas)
         finally:
             if i < len(shas):  # the caller stopped early: answers may still be in the pipe
                 self.close()
+
+    def _read_threaded(self, shas: Sequence[str], ahead: int) -> Generator[tuple[str, bytes | None, str], None, int]:
+        """Answers read by a helper thread; returns how many ids were answered (fewer when git died:
+        that object is reported unavailable and the caller goes on without the thread)."""
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin, stdout = proc.stdin, proc.stdout
+        ready: deque[tuple[str, bytes | None, str] | None] = deque()
+        state = {"bytes": 0, "stop": False, "failed": -1}
+        cond = threading.Condition()
+
+        def pump() -> None:
+            i = sent = 0
+            try:
+                while i < len(shas):
+                    if sent - i < ahead // 2 and sent < len(shas):
+                        stop = min(len(shas), i + ahead)
+                        stdin.write("".join(f"{x}\n" for x in shas[sent:stop]).encode())
+                        stdin.flush()
+                        sent = stop
+                    try:
+                        item: tuple[str, bytes | None, str] = (shas[i], _read_one(stdout, shas[i]), "")
+                    except BlobUnavailable as exc:
+                        item = (shas[i], None, str(exc))
+                    size = len(item[1] or b"")
+                    with cond:
+                        while state["bytes"] > AHEAD_BYTES and ready and not state["stop"]:
+                            cond.wait()
+                        if state["stop"]:
+                            return
+                        ready.append(item)
+                        state["bytes"] += size
+                        cond.notify_all()
+                    i += 1
+            except (BrokenPipeError, EOFError, OSError, ValueError):
+                with cond:
+                    state["failed"] = i
+            with cond:
+                ready.append(None)
+                cond.notify_all()
+
+        thread = threading.Thread(target=pump, name="git-cat-file-reader", daemon=True)
+        thread.start()
+        done = 0
+        try:
+            while True:
+                with cond:
+                    while not ready:
+                        cond.wait()
+                    item = ready.popleft()
+                    if item is not None:
+                        state["bytes"] -= len(item[1] or b"")
+                        cond.notify_all()
+                if item is None:
+                    break
+                yield item
+                done += 1
+        finally:
+            with cond:
+                state["stop"] = True
+                cond.notify_all()
+            if done < len(shas) and state["failed"] < 0:
+                self.close()  # stopped early: unblock the thread
+            thread.join()
+        if state["failed"] >= 0:
+            # git died on this object (corrupt): report it and let the caller restart on the rest
+            failed = state["failed"]
+            self.close()
+            yield shas[failed], None, f"git cat-file failed on object {shas[failed]} (corrupt object?)"
+            return failed + 1
+        return done
 
     def _read_ahead(self, shas: Sequence[str], ahead: int) -> Iterator[tuple[str, bytes | None, str]]:
         i = 0
