@@ -88,18 +88,25 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
         state = states[parent] if parent is not None and parent < i else empty
         changed = [c for c in history.changes[i] if c[0] in tracked]
         if changed:
+            before = state
             state = dict(state)
+            gone: set[Unit] = set()
+            came: set[Unit] = set()
             for path, old, new in changed:
+                # the units of this path: out go those of the blob it held, in come those of the new one
+                gone.update((fp, path) for fp in fps_of.get(state.get(path, NULL_SHA), ()))
+                came.difference_update([u for u in came if u[1] == path])
                 if new == NULL_SHA:
                     state.pop(path, None)
                 else:
                     state[path] = new
                 new_fps = fps_of.get(new, frozenset())
+                came.update((fp, path) for fp in new_fps)
                 for fp in new_fps:
                     intro.setdefault((fp, path), (i, new))
                 for fp in fps_of.get(old, frozenset()) - new_fps:
                     removals[(fp, path)].append(i)
-            units = frozenset((fp, p) for p, b in state.items() for fp in fps_of.get(b, ()))
+            units = (state_units[id(before)] - gone) | came
             state_units[id(state)] = units
             state_fps[id(state)] = frozenset(fp for fp, _ in units)
         states.append(state)
