@@ -8,7 +8,9 @@ repositories. Parsing and dispatch only: the work lives in ``scanner.sweep``.
 
 Exit status: 0 when the swept repositories have no findings, 1 when they have some, 2 when any
 repository failed (unreachable, corrupt; listed in the summary and recorded in the datastore with its
-reason — every other repository's findings are still written) or on a usage error.
+reason — every other repository's findings are still written; a line of a list file naming a folder
+that is gone or is not a repository is such a failure) or on a usage error (another sweep is
+writing the same datastore, say).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--gitlab-group", action="append", default=[], metavar="GROUP",
                    help="every project of this GitLab group and its subgroups (token: $GITLAB_TOKEN; repeatable)")
     p.add_argument("--github-api-url", default="https://api.github.com", metavar="URL",
-                   help="GitHub API base (GitHub Enterprise: https://HOST/api/v3)")
-    p.add_argument("--gitlab-url", default="https://gitlab.com", metavar="URL", help="GitLab base URL")
+                   help="GitHub API base (GitHub Enterprise: https://HOST/api/v3); clones from HOST use $GITHUB_TOKEN")
+    p.add_argument("--gitlab-url", default="https://gitlab.com", metavar="URL",
+                   help="GitLab base URL; clones from its host use $GITLAB_TOKEN")
     p.add_argument("--datastore", type=Path, metavar="PATH",
                    help="the SQLite datastore (default: sweep.sqlite in the user's cache folder)")
     p.add_argument("--mirrors", type=Path, metavar="DIR",
@@ -98,6 +101,7 @@ def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
     from scanner.rulecache import load_rules_cached
     from scanner.scan import load_effective_config, resolve_engine
     from scanner.sweep import SweepRequest, identity_of, ruleset_version
+    from scanner.sweep_sources import token_vars
     from scanner.sweep_tasks import SweepSpec, Target
 
     config = load_effective_config(args.config, [Path.cwd()])
@@ -108,9 +112,10 @@ def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
                               filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
     spec = SweepSpec(EngineSpec(ruleset.rules, settings), ruleset_version(ruleset.rules, settings))
     mirrors = str(args.mirrors.absolute()) if args.mirrors else None
+    tokens = tuple(sorted(token_vars(args.github_api_url, args.gitlab_url).items()))  # variable names, never tokens
     targets: dict[str, Target] = {}
     for s in specs:
-        target = Target(identity_of(s), s, mirrors)
+        target = Target(identity_of(s), s, mirrors, tokens)
         targets.setdefault(target.identity.key, target)
     return SweepRequest(tuple(targets.values()), spec, args.max_file_size)
 
@@ -137,6 +142,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from scanner.store import Store, default_datastore
     from scanner.sweep import run_sweep
     from scanner.sweep_exec import make_executor
+    from scanner.sweep_lock import sweep_lock
     from scanner.sweep_progress import make_progress
 
     if args.scheduler and args.jobs:
@@ -144,7 +150,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     request = _request(args, _specs(args))
     datastore = args.datastore or default_datastore()
     jobs = args.jobs or default_jobs()
-    with Store(datastore) as store:
+    with sweep_lock(datastore), Store(datastore) as store:
+        interrupted = store.interrupt_running()  # under the lock: sweeps that were killed
+        if interrupted and not args.quiet:
+            many = len(interrupted) > 1
+            _say(f"sweep{'s' if many else ''} {', '.join(map(str, interrupted))} in {datastore} "
+                 f"{'were' if many else 'was'} interrupted (marked so; what was committed is kept, and this "
+                 "sweep carries on from there)")
         executor = make_executor(request.spec, jobs, args.scheduler)
         request = replace(request, in_flight=2 * executor.workers + 2)
         progress = make_progress("none" if args.quiet and args.progress == "auto" else args.progress)

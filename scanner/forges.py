@@ -78,6 +78,28 @@ def _failure(client: RestClient, env_var: str, what: str) -> Callable[[Response,
     return fail
 
 
+def token_vars(github_api_url: str = GITHUB_API, gitlab_url: str = GITLAB_URL) -> dict[str, str]:
+    """``{host: environment variable}``: the host each configured forge's repositories are cloned from
+    (``host`` or ``host:port``, as :class:`scanner.mirrors.Mirrors` looks tokens up) and the variable
+    holding its token. A GitHub API host's ``api.`` is dropped (``api.github.com`` clones from
+    ``github.com``; GitHub Enterprise Server serves its API under ``https://HOST/api/v3``). Names, not
+    tokens: each process that clones reads the token from its own environment."""
+    out: dict[str, str] = {}
+    for url, var, strip_api in ((github_api_url, "GITHUB_TOKEN", True), (gitlab_url, "GITLAB_TOKEN", False)):
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        if strip_api and host.startswith("api.") and host.count(".") >= 2 and not parts.path.strip("/"):
+            host = host[len("api."):]
+        if not host:
+            continue
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        out[f"{host}:{port}" if port and port != 443 else host] = var
+    return out
+
+
 def _specs(items: Iterable[tuple[Any, Any]], client: RestClient) -> list[RepoSpec]:
     out: dict[str, RepoSpec] = {}
     for name, url in items:

@@ -8,10 +8,12 @@
   are removed the next time). Later calls run ``git fetch --prune``. A lock file per mirror (``flock``)
   lets several processes ensure the same mirror at once.
 - Credentials: a user and password in an ``http(s)://user:token@host/...`` URL, or a token given for
-  the URL's host (``tokens``; by default ``GITHUB_TOKEN`` for github.com and ``GITLAB_TOKEN`` for
-  gitlab.com, over HTTPS only), reach git as an ``Authorization`` header scoped to that host, through
-  environment-provided config (``GIT_CONFIG_COUNT``) for that one command: never on a command line,
-  never in the mirror's config (which keeps the URL without credentials), never in a message.
+  the URL's host (``tokens``, over HTTPS only; by default :func:`env_tokens`: ``GITHUB_TOKEN`` for
+  github.com and ``GITLAB_TOKEN`` for gitlab.com from this process's environment — a sweep adds its
+  GitHub Enterprise or self-hosted GitLab host), reach git as an ``Authorization`` header scoped to
+  that host, through environment-provided config (``GIT_CONFIG_COUNT``) for that one command: never on
+  a command line, never in the mirror's config (which keeps the URL without credentials), never in a
+  message.
 - git never prompts (``GIT_TERMINAL_PROMPT=0``); a failure is a :class:`MirrorError` with git's own
   line (the first ``fatal:``/``error:`` one), credentials removed.
 """
@@ -56,6 +58,14 @@ def default_cache_dir() -> Path:
     return base / "mirrors"
 
 
+def env_tokens(host_vars: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{host: token}`` from this process's environment: ``GITHUB_TOKEN`` for github.com,
+    ``GITLAB_TOKEN`` for gitlab.com, and ``host_vars`` (``{host: variable}``) besides. Variables that
+    are unset or empty give nothing."""
+    wanted = {**_DEFAULT_TOKEN_VARS, **(host_vars or {})}
+    return {host: os.environ[var] for host, var in wanted.items() if os.environ.get(var)}
+
+
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
     """``(url without user and password, user, password)`` for http(s) URLs; others come back as they are."""
     parts = urllib.parse.urlsplit(url) if "://" in url else None
@@ -80,7 +90,7 @@ class Mirrors:
     def __init__(self, cache_dir: Path, *, tokens: Mapping[str, str] | None = None) -> None:
         self.cache_dir = cache_dir
         if tokens is None:
-            tokens = {host: os.environ[var] for host, var in _DEFAULT_TOKEN_VARS.items() if os.environ.get(var)}
+            tokens = env_tokens()
         self._tokens = {host.lower(): token for host, token in tokens.items()}
 
     def path_for(self, spec: RepoSpec) -> Path:
@@ -196,7 +206,7 @@ def _git(args: list[str], env: dict[str, str], secrets: list[str], what: str) ->
 
 def _check_local(path: Path) -> Path:
     if not path.is_dir():
-        raise MirrorError(f"not a git repository: {path} (no such folder)")
+        raise MirrorError(f"not a git repository: {path} ({'not a folder' if path.exists() else 'no such folder'})")
     env = _base_env()
     env["GIT_CEILING_DIRECTORIES"] = str(path.absolute().parent)  # this folder, not one above it
     proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--git-dir"], env=env, capture_output=True,

@@ -36,8 +36,13 @@ _SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*\"?(.+?)\"?\s*$")
 
 def read_repo_file(path: Path) -> list[RepoSpec]:
     """One clone URL or local repository path a line; ``#`` starts a comment, blank lines are skipped.
-    Relative paths are resolved against the file's folder. A bad line is a UsageError naming
-    ``file:line``; repeats (the same name or the same folder) are dropped, first one kept."""
+    Relative paths are resolved against the file's folder. A line that is not a usable URL is a
+    UsageError naming ``file:line``; repeats (the same name or the same folder) are dropped, first one
+    kept.
+
+    A path is not checked here: a folder that is gone or is not a repository (a stale line, as every
+    long-lived list has) fails that one repository when the sweep opens it, with its reason, and the
+    sweep goes on (the worker that opens it decides: on a cluster, the driver need not see it)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -60,9 +65,6 @@ def read_repo_file(path: Path) -> list[RepoSpec]:
             spec = RepoSpec(name_for_url(line), url=line)
         else:
             folder = (base / Path(line).expanduser()).resolve()
-            why = _not_a_repo(folder)
-            if why:
-                raise UsageError(f"{where}: {why}: {line}")
             if folder in folders:
                 continue
             folders.add(folder)
@@ -71,16 +73,6 @@ def read_repo_file(path: Path) -> list[RepoSpec]:
             names.add(spec.name)
             specs.append(spec)
     return specs
-
-
-def _not_a_repo(folder: Path) -> str | None:
-    try:
-        if not folder.is_dir():
-            return "no such folder" if not folder.exists() else "not a folder"
-        kind = _repo_kind(folder, {e.name: e for e in os.scandir(folder)})
-    except OSError as exc:
-        return f"cannot read the folder ({exc.strerror or exc})"
-    return None if kind else "not a git repository (no .git, and not a bare repository)"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``)::
     rulesets(id, version, rules, created)      one row per effective rule set (its hash)
     rules(id, name, kind, provider)            rule metadata, for reports
     sweeps(id, ruleset_id, started, finished, status, repositories, failed, blobs_scanned, bytes_scanned)
+                                               status: running | done | interrupted (killed midway)
     repositories(id, key, name, url, path, status, reason, ruleset_id, last_sweep, scanned_at, blobs, options)
     refs(repo_id, name, tip)                   every ref and its tip at the last scan
     blobs(sha, ruleset_id, size, findings, binary, sweep_id)         a blob scanned under a rule set
@@ -21,7 +22,8 @@ are never stored in clear: findings are stored as ``store_codec.redacted`` leave
 Writes are transactions: the results of a batch of blobs (``put_blobs``), and everything about one
 repository (``commit_repository``: its own blobs, refs, attributed findings and status) each commit
 whole or not at all. The database runs in WAL mode: a sweep killed at any point keeps every committed
-transaction, and the next sweep carries on from there.
+transaction, and the next sweep carries on from there (and marks the killed one ``interrupted``: one
+sweep at a time writes a datastore, under ``scanner.sweep_lock``).
 """
 
 from __future__ import annotations
@@ -230,6 +232,15 @@ class Store:
                              (ruleset_id, now(), repositories))
             return int(cur.lastrowid or 0)
 
+    def interrupt_running(self) -> list[int]:
+        """Mark sweeps still ``running`` as ``interrupted``, finished now (when it was noticed), and
+        return their ids. Only for a caller holding the sweep lock (``scanner.sweep_lock``): then no
+        other sweep is running on this datastore, and such a row was left by one that was killed."""
+        with self.transaction() as db:
+            ids = [int(r[0]) for r in db.execute("SELECT id FROM sweeps WHERE status='running' ORDER BY id")]
+            db.execute("UPDATE sweeps SET status='interrupted', finished=? WHERE status='running'", (now(),))
+        return ids
+
     def finish_sweep(self, sweep_id: int, failed: int, blobs_scanned: int, bytes_scanned: int) -> None:
         with self.transaction() as db:
             db.execute("UPDATE sweeps SET finished=?, status='done', failed=?, blobs_scanned=?, bytes_scanned=? "
@@ -386,10 +397,13 @@ class Store:
             return " WHERE o.first_sweep > ?", (int(value),)
         return " WHERE o.first_seen > ?", (_as_utc(value),)
 
-    def finding_objects(self, new_since: str | None = None) -> list[dict[str, Any]]:
-        from scanner.report.json_report import finding_object
-
+    def _report(self, new_since: str | None, listed_only: bool = False) -> ScanReport:
+        """The stored occurrences as a report (``listed_only``: those of inventory kinds alone)."""
         where, params = self._new_since_clause(new_since)
+        if listed_only:
+            where += (" AND" if where else " WHERE") + (" o.rule_id IN (SELECT id FROM rules WHERE kind IN "
+                                                        "(SELECT value FROM json_each(?)))")
+            params = (*params, _json_values(sorted(INVENTORY_KINDS)))
         rows = self.db.execute(
             "SELECT r.name, r.url, r.path, o.finding FROM occurrences o JOIN repositories r ON r.id = o.repo_id"
             f"{where} ORDER BY r.name, r.key, o.path, o.start_line, o.start_column, o.rule_id, o.fingerprint", params)
@@ -399,9 +413,19 @@ class Store:
             rid: Rule(rid, name, kind, provider, Severity(sev), Confidence(conf), (), "")
             for rid, name, kind, provider, sev, conf in self.db.execute("SELECT * FROM rules")
         }
-        report = ScanReport(tuple(findings), rules)  # certificates (an inventory kind) leave the findings here
+        return ScanReport(tuple(findings), rules)  # certificates (an inventory kind) leave the findings here
+
+    def finding_objects(self, new_since: str | None = None) -> list[dict[str, Any]]:
+        from scanner.report.json_report import finding_object
+
+        report = self._report(new_since)
         counts = {fp: len(found) for fp, found in report.occurrences().items()}
         return [finding_object(f, report, True, counts[f.fingerprint]) for f in report.findings]
+
+    def certificate_objects(self, new_since: str | None = None) -> list[dict[str, Any]]:
+        from scanner.report.json_report import certificate_object
+
+        return [certificate_object(f) for f in self._report(new_since, listed_only=True).inventory]
 
 
 def _with_repository(finding: Finding, name: str, location: str) -> Finding:
@@ -435,7 +459,19 @@ def load_finding_objects(path: Path, new_since: str | None = None) -> list[dict[
     at one path of one repository; it stays as new as when it was first recorded, however often
     the repository is swept again.
     """
+    with _existing(path) as store:
+        return store.finding_objects(new_since)
+
+
+def load_certificate_objects(path: Path, new_since: str | None = None) -> list[dict[str, Any]]:
+    """Every certificate the sweeps saw (listed, never counted as findings), in the JSON report's
+    certificate shape (``origin[0].extra`` as for findings); ``new_since`` as for
+    :func:`load_finding_objects`."""
+    with _existing(path) as store:
+        return store.certificate_objects(new_since)
+
+
+def _existing(path: Path) -> Store:
     if not Path(path).is_file():
         raise UsageError(f"no datastore at {path} (credsprawl sweep --datastore {path} makes one)")
-    with Store(Path(path)) as store:
-        return store.finding_objects(new_since)
+    return Store(Path(path))

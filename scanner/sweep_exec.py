@@ -5,6 +5,13 @@ All three run the same task functions (``sweep_tasks.run``) on the same descript
 results are the same. Dask is imported only when a scheduler is given; its workers must be able to
 import credsprawl (``pip install 'credsprawl[distributed]'`` on every worker machine) and see the
 repositories at the same paths (local repositories, and the mirror cache for cloned ones).
+
+Tokens for private repositories never travel with a task: a task names only which environment
+variable serves which host (``Target.token_vars``: ``GITHUB_TOKEN`` for github.com and the
+``--github-api-url`` host, ``GITLAB_TOKEN`` for gitlab.com and the ``--gitlab-url`` host), and the
+process that clones reads the token from its own environment. Local pool workers inherit the
+sweep's environment; a Dask worker must be started with the variables set (``GITHUB_TOKEN=...
+dask worker ...``), or it clones without credentials and private repositories fail.
 """
 
 from __future__ import annotations

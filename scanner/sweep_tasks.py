@@ -56,6 +56,10 @@ class Target:
     identity: RepoIdentity
     spec: Any  # the sweep_sources.RepoSpec: mirrored through ``Mirrors`` when it has a url
     mirrors: str | None = None  # the mirror cache folder (default: sweep_sources.default_cache_dir())
+    # (host, environment variable) of forges configured besides github.com and gitlab.com (GitHub
+    # Enterprise, self-hosted GitLab): the worker that clones reads the token from its own environment,
+    # so no token is ever in a task
+    token_vars: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,9 +216,10 @@ def _facts_then_redacted(findings: tuple[Finding, ...], rules: dict[str, Rule]) 
 
 def _checkout(target: Target) -> str:
     """The repository's folder: its bare mirror (cloned or fetched now), or the local folder itself."""
-    from scanner.sweep_sources import Mirrors, default_cache_dir
+    from scanner.sweep_sources import Mirrors, default_cache_dir, env_tokens
 
-    return str(Mirrors(Path(target.mirrors) if target.mirrors else default_cache_dir()).ensure(target.spec))
+    cache = Path(target.mirrors) if target.mirrors else default_cache_dir()
+    return str(Mirrors(cache, tokens=env_tokens(dict(target.token_vars))).ensure(target.spec))
 
 
 def _tips(refs: tuple[Ref, ...]) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 
 from conftest import ROOT
 from fixtures import fakecreds
@@ -170,6 +171,77 @@ def test_failing_repositories_are_recorded_and_the_sweep_goes_on(org: Org, tmp_p
     assert statuses["alpha"] == "unchanged" and statuses["corrupt"] == "failed" and again.code == 2
 
 
+def test_stale_lines_of_a_list_fail_their_repository_and_the_sweep_goes_on(org: Org, tmp_path: Path) -> None:
+    (org.root / "notes").mkdir()  # a folder, not a repository
+    (org.root / "moved.txt").write_text("this repository moved\n")
+    listing = org.list_file(extra=("gone", "notes", "moved.txt"))
+    ds = tmp_path / "ds.sqlite"
+    run = sweep(str(listing), datastore=ds)
+    assert run.code == 2, run.stderr
+    assert {n: e["status"] for n, e in run.done().items()} == {
+        "alpha": "scanned", "beta": "scanned", "alpha-fork": "scanned",
+        "gone": "failed", "notes": "failed", "moved.txt": "failed"}
+    reasons = {f["repository"]: f["reason"] for f in run.summary["failed"]}
+    assert reasons == {"gone": f"not a git repository: {org.root / 'gone'} (no such folder)",
+                       "notes": reasons["notes"],
+                       "moved.txt": f"not a git repository: {org.root / 'moved.txt'} (not a folder)"}
+    assert reasons["notes"].startswith(f"not a git repository: {org.root / 'notes'} (")
+    assert run.stderr.count("credsprawl: failed: ") == 3 and f"failed: gone: {reasons['gone']}" in run.stderr
+    with Store(ds) as store:
+        states = {r["name"]: (r["status"], r["reason"]) for r in store.repositories()}
+    assert {n: states[n] for n in reasons} == {n: ("failed", r) for n, r in reasons.items()}
+    assert {f["origin"][0]["extra"]["repository"] for f in load_finding_objects(ds)} == set(org.repos)
+
+
+def test_one_sweep_at_a_time_per_datastore(org: Org, tmp_path: Path) -> None:
+    from scanner.sweep_lock import sweep_lock
+
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    with sweep_lock(ds):  # another sweep, running right now
+        with Store(ds) as store:
+            store.begin_sweep(store.ruleset_id("other", ()), 3)
+        blocked = sweep(listing, datastore=ds)
+        assert blocked.code == 2 and blocked.events == []
+        assert blocked.stderr == (f"credsprawl: error: datastore {ds} is in use by another sweep (pid {os.getpid()}): "
+                                  "wait for it to finish, or give another --datastore\n")
+        with Store(ds) as store:
+            assert [s["status"] for s in store.sweeps()] == ["running"]  # not taken for a killed one
+    run = sweep(listing, datastore=ds)  # the other sweep is gone and never finished: it was interrupted
+    assert run.code == 1, run.stderr
+    with Store(ds) as store:
+        assert [s["status"] for s in store.sweeps()] == ["interrupted", "done"]
+
+
+def test_report_over_the_datastore_lists_certificates(org: Org, tmp_path: Path) -> None:
+    from gitutil import cli_inprocess
+    from keyutil import cert_pem, make_cert, new_key
+
+    from scanner.store import load_certificate_objects
+
+    cert = make_cert(new_key("ec"), "api.example.test", days=30)
+    beta = org.repos["beta"]
+    beta.write("tls/server.pem", cert_pem(cert))
+    beta.commit("beta: tls certificate")
+    ds = tmp_path / "ds.sqlite"
+    listing = str(org.list_file())
+    first = sweep(listing, datastore=ds)
+    [stored] = load_certificate_objects(ds)
+    assert stored["path"] == "tls/server.pem" and stored["origin"][0]["extra"]["repository"] == "beta"
+    assert first.summary["findings"] == len(load_finding_objects(ds))  # listed, not counted as a finding
+    code, out, err = cli_inprocess("report", "--datastore", str(ds), "--format", "json", "--quiet")
+    assert code == 1, err
+    doc = json.loads(out)
+    [listed] = doc["certificates"]
+    assert listed["fingerprint"] == stored["attributes"]["cert.sha256"] == cert.fingerprint(hashes.SHA256()).hex()
+    assert (listed["repository"], listed["path"], listed["expired"]) == ("beta", "tls/server.pem", False)
+    assert listed["subject"] == cert.subject.rfc4514_string() and 28 <= listed["expires_in_days"] <= 30
+    assert all(c["fingerprint"] != listed["fingerprint"] for c in doc["credentials"])
+    # --new-since filters certificates as it filters findings
+    assert load_certificate_objects(ds, new_since=str(first.summary["sweep"])) == []
+    assert load_certificate_objects(ds, new_since="2000-01-01") == [stored]
+
+
 def test_serial_and_pool_give_the_same_datastore(org: Org, tmp_path: Path) -> None:
     listing = str(org.list_file())
     sweep(listing, datastore=tmp_path / "serial.sqlite", jobs="1")
@@ -207,6 +279,11 @@ def test_sigkill_midway_loses_nothing_and_a_rerun_matches_an_uninterrupted_sweep
     rerun = sweep(str(listing), datastore=killed)
     assert rerun.code == 1
     assert {n for n, e in rerun.done().items() if e["status"] == "unchanged"} == done_before
+    with Store(killed) as store:  # the killed sweep is no longer "running": its lock went with its process
+        first, second = store.sweeps()
+    assert (first["status"], second["status"]) == ("interrupted", "done")
+    assert first["started"] < first["finished"] <= second["started"]
+    assert "sweep 1 in " in rerun.stderr and "was interrupted" in rerun.stderr
     whole = tmp_path / "whole.sqlite"
     sweep(str(listing), datastore=whole)
     assert load_finding_objects(killed) == load_finding_objects(whole)

@@ -23,7 +23,7 @@ from scanner import repolists
 from scanner.errors import CredsprawlError, UsageError
 from scanner.mirrors import mirror_dir_name
 from scanner.sweep_sources import (GitHubError, GitLabError, MirrorError, Mirrors, RepoSpec, default_cache_dir,
-                                   discover, github_org, gitlab_group, read_repo_file)
+                                   discover, github_org, gitlab_group, read_repo_file, token_vars)
 
 TOKEN = "fake-token-for-loopback-tests-0000"
 
@@ -247,6 +247,8 @@ def test_read_repo_file(tmp_path: Path) -> None:
         "file:///srv/git/tools.git",
         "https://github.com/acme/web",  # the same repository again
         "../repos/./local-one",  # the same folder again
+        "../repos/missing",  # stale lines: listed, and failed when the sweep opens them
+        "../lists",
     ]) + "\n")
     specs = read_repo_file(listing)
     assert [(s.name, s.url, s.path) for s in specs] == [
@@ -255,12 +257,15 @@ def test_read_repo_file(tmp_path: Path) -> None:
         ("gitlab.example.com:2222/acme/infra", "ssh://git@gitlab.example.com:2222/acme/infra.git", None),
         ("../repos/local-one", None, (tmp_path / "repos" / "local-one").resolve()),
         ("/srv/git/tools", "file:///srv/git/tools.git", None),
+        ("../repos/missing", None, (tmp_path / "repos" / "missing").resolve()),
+        ("../lists", None, lists.resolve()),
     ]
+    for stale, reason in [(specs[-2], "no such folder"), (specs[-1], "not a git repository")]:
+        with pytest.raises(MirrorError, match=reason):
+            Mirrors(tmp_path / "cache").ensure(stale)
 
     for bad, reason in [("htps://github.com/acme/web", "unsupported scheme"),
                         ("https://github.com/acme/web extra", "one URL or path a line"),
-                        ("../repos/missing", "no such folder"),
-                        ("../lists", "not a git repository"),
                         ("https://github.com", "no repository path")]:
         listing.write_text(f"# header\nhttps://github.com/acme/web.git\n{bad}\n")
         with pytest.raises(UsageError) as info:
@@ -474,6 +479,92 @@ def test_configured_token_reaches_git_only_through_the_environment(tmp_path: Pat
     _, _, plain_env = mirrors._auth("http://git.example.com/acme/app.git")  # a token never goes over plain HTTP
     _, _, other_env = mirrors._auth("https://other.example.com/acme/app.git")
     assert "GIT_CONFIG_COUNT" not in plain_env and "GIT_CONFIG_COUNT" not in other_env
+
+
+def test_token_vars_name_the_clone_host_of_each_configured_forge() -> None:
+    assert token_vars() == {"github.com": "GITHUB_TOKEN", "gitlab.com": "GITLAB_TOKEN"}
+    assert token_vars("https://ghe.example.com/api/v3", "https://gitlab.corp.example:8443/") == {
+        "ghe.example.com": "GITHUB_TOKEN", "gitlab.corp.example:8443": "GITLAB_TOKEN"}
+    assert token_vars("https://api.acme.ghe.com", "https://git.example.com:443")["acme.ghe.com"] == "GITHUB_TOKEN"
+    assert token_vars("https://api.acme.ghe.com", "https://git.example.com:443")["git.example.com"] == "GITLAB_TOKEN"
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (git trusts it through GIT_SSL_CAINFO)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "server.crt", tmp_path / "server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("option, path, variable", [("--github-api-url", "/api/v3", "GITHUB_TOKEN"),
+                                                    ("--gitlab-url", "", "GITLAB_TOKEN")])
+def test_sweep_mirrors_private_repositories_of_a_configured_forge_host(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, path: str, variable: str) -> None:
+    """GitHub Enterprise or a self-hosted GitLab, over HTTPS: clones from the configured host carry its
+    token (read from the environment of the worker that clones, here a pool worker); no task carries it."""
+    import pickle
+    import ssl
+
+    from scanner.cli import build_parser
+    from scanner.cli_sweep import _request, _specs
+    from sweeputil import sweep
+
+    up = make_repo(tmp_path / "upstream")
+    served = tmp_path / "www" / "acme" / "app.git"
+    served.parent.mkdir(parents=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(up.path), str(served)], check=True)
+    subprocess.run(["git", "--git-dir", str(served), "update-server-info"], check=True)
+    _DumbGit.expected = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    cert, key = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    handler = functools.partial(_DumbGit, directory=str(tmp_path / "www"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("GIT_SSL_CAINFO", str(cert))
+    monkeypatch.setenv(variable, TOKEN)
+    listing = tmp_path / "repos.txt"
+    listing.write_text(f"https://{host}/acme/app.git\n")
+    try:
+        plain = sweep(str(listing), "--mirrors", str(tmp_path / "m1"), datastore=tmp_path / "plain.sqlite")
+        [failed] = plain.summary["failed"]  # without the option the host gets no token: git is asked for one
+        assert plain.code == 2 and failed["repository"] == f"{host}/acme/app" and "Username" in failed["reason"]
+        configured = (option, f"https://{host}{path}")
+        run = sweep(str(listing), *configured, "--mirrors", str(tmp_path / "m2"), datastore=tmp_path / "ds.sqlite")
+        assert run.code == 0, run.stderr
+        assert [e["status"] for e in run.done().values()] == ["scanned"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    args = build_parser().parse_args(["sweep", str(listing), *configured])
+    request = _request(args, _specs(args))
+    assert dict(request.targets[0].token_vars)[host] == variable
+    assert TOKEN.encode() not in pickle.dumps(request)  # the variable's name travels, never its value
+    for f in [*tmp_path.glob("ds.sqlite*"), *(tmp_path / "m2").rglob("*")]:
+        if f.is_file():
+            assert TOKEN.encode() not in f.read_bytes(), f
 
 
 def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -103,14 +103,11 @@ def load_results(names: list[str]) -> Results:
 
 
 def load_datastore(path: Path, new_since: str | None, into: Results) -> None:
-    """Add the findings of a sweep datastore (``scanner.store``) to ``into``."""
-    try:
-        from scanner import store
-    except ImportError:
-        raise UsageError("datastore support not available") from None
-    loader = getattr(store, "load_finding_objects", None)
-    if loader is None:
-        raise UsageError("datastore support not available")
-    findings = loader(path, new_since)
+    """Add the findings and the certificates of a sweep datastore (``scanner.store``) to ``into``."""
+    from scanner.store import load_certificate_objects, load_finding_objects
+
+    findings = load_finding_objects(path, new_since)
+    certificates = load_certificate_objects(path, new_since)
     into.sources.append(str(path))
     into.findings.extend((f, repository_of(f, str(path))) for f in findings if _is_finding(f))
+    into.certificates.extend((c, repository_of(c, str(path))) for c in certificates)
