@@ -40,6 +40,15 @@ def _add_rule_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="turn a rule off (repeatable)")
 
 
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    """How content is matched: the same three options on every command that scans."""
+    p.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
+    p.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
+                   help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
+    p.add_argument("--max-decode-depth", type=int, default=2, metavar="N",
+                   help="how deep to decode base64/percent/escapes/entities (default 2)")
+
+
 def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("--output", "-o", type=Path, help="write the report here (default: stdout)")
@@ -66,10 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style pattern to skip (repeatable)")
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
-    scan.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
-    scan.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
-                      help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
-    scan.add_argument("--max-decode-depth", type=int, default=2, metavar="N", help="how deep to decode base64/percent/escapes (default 2)")
+    _add_engine_options(scan)
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
     scan.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
                       help="also load the rules of a gitleaks config file, translated (repeatable)")

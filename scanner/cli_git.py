@@ -34,11 +34,7 @@ def _add_engine_options(p: argparse.ArgumentParser, jobs: bool = True) -> None:
                    help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="gitignore-style path pattern to skip (repeatable)")
-    p.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
-    p.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
-                   help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
-    p.add_argument("--max-decode-depth", type=int, default=2, metavar="N",
-                   help="how deep to decode base64/percent/escapes (default 2)")
+    cli._add_engine_options(p)
 
 
 def _add_baseline_option(p: argparse.ArgumentParser) -> None:

@@ -62,11 +62,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
     p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE",
                    help="skip blobs larger than this (default 50MB; 0 = no limit)")
-    p.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
-    p.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
-                   help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
-    p.add_argument("--max-decode-depth", type=int, default=2, metavar="N",
-                   help="how deep to decode base64/percent/escapes (default 2)")
+    cli._add_engine_options(p)
     cli._add_rule_options(p)
 
 
