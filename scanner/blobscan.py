@@ -99,15 +99,17 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
 
 
 _WORKER: tuple[Engine, BlobReader] | None = None
+_INHERITED: Engine | None = None  # the parent's engine, which forked workers start with
 
 
 def _init_worker(spec: EngineSpec, repo: Repo) -> None:
+    """Start the worker's ``git cat-file``; build its engine unless it was forked with the parent's."""
     global _WORKER
     from multiprocessing import util
 
     reader = BlobReader(repo)
     util.Finalize(reader, reader.close, exitpriority=10)  # runs when the worker process exits
-    _WORKER = (spec.build(), reader)
+    _WORKER = (_INHERITED or spec.build(), reader)
 
 
 def _scan_batch(batch: Sequence[BlobTask]) -> list[BlobResult]:
@@ -174,15 +176,23 @@ def run_blobs(
         import multiprocessing
         import sys
 
+        global _INHERITED
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         workers = min(jobs, len(work))
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(spec, repo)) as pool:
-            pending: dict[Future[list[BlobResult]], int] = {
-                pool.submit(_scan_batch, batch): i for i, batch in enumerate(work)
-            }
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    record(pending.pop(fut), fut.result())
+        # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
+        # loading the rules and the database again
+        _INHERITED = spec.build() if context.get_start_method() == "fork" else None
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                     initargs=(spec, repo)) as pool:
+                pending: dict[Future[list[BlobResult]], int] = {
+                    pool.submit(_scan_batch, batch): i for i, batch in enumerate(work)
+                }
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        record(pending.pop(fut), fut.result())
+        finally:
+            _INHERITED = None
     by_sha = {r.sha: r for batch in results for r in batch}
     return [by_sha[t.sha] for t in tasks]
