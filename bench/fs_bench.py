@@ -46,6 +46,7 @@ import corpus as corpus_mod  # noqa: E402
 import peers as peers_mod  # noqa: E402
 
 DEFAULT_PEERS = "gitleaks,betterleaks,kingfisher"
+AC_ROW = "credsprawl (ahocorasick)"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -130,9 +131,12 @@ def measure(run: peers_mod.Run, report: Path, interval: float = 0.02) -> Measure
 # tools
 
 
-def credsprawl_run(root: Path, report: Path, jobs: int, python: str, script: str | None) -> peers_mod.Run:
+def credsprawl_run(root: Path, report: Path, jobs: int, python: str, script: str | None,
+                   engine: str | None = None) -> peers_mod.Run:
     head = [script] if script else [python, "-m", "scanner"]
     argv = head + ["scan", str(root), "--jobs", str(jobs), "--format", "json", "--output", str(report), "--exit-zero", "--quiet"]
+    if engine:
+        argv += ["--engine", engine]
     env = {} if script else {"PYTHONPATH": str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return peers_mod.Run(argv, env, cwd=str(PROJECT))
 
@@ -253,8 +257,9 @@ class Row:
 
 def run_tool(name: str, jobs: int, corpus: Corpus, work: Path, repeat: int, args: argparse.Namespace) -> Row:
     report = work / f"{name}-j{jobs}.json"
-    if name == "credsprawl":
-        run = credsprawl_run(corpus.root, report, jobs, args.python, args.credsprawl)
+    if name.startswith("credsprawl"):
+        engine = "ahocorasick" if name == AC_ROW else None
+        run = credsprawl_run(corpus.root, report, jobs, args.python, args.credsprawl, engine)
         parse = parse_credsprawl
     else:
         peer = peers_mod.PEERS[name]
@@ -328,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--install-peers", action="store_true", help="create the peers' venv and install missing peers first")
     p.add_argument("--results", type=Path, default=BENCH / "results" / "fs.md")
     p.add_argument("--keep-reports", type=Path, help="keep every tool's raw report in this folder")
+    p.add_argument("--ahocorasick-jobs", default="", metavar="N,N",
+                   help=f"also time credsprawl's portable backend (`--engine ahocorasick`, row '{AC_ROW}') at these --jobs")
     a = p.parse_args(argv)
 
     jobs_list = [int(j) for j in a.jobs_list.split(",") if j.strip()]
@@ -363,13 +370,16 @@ def main(argv: list[str] | None = None) -> int:
         work = a.keep_reports or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         prepare(tools, Path(tmp), a)
-        for name in tools:
-            for jobs in jobs_list:
-                print(f"fs_bench: {name} --jobs {jobs} ...", file=sys.stderr, flush=True)
-                row = run_tool(name, jobs, corpus, work, a.repeat, a)
-                rows.append(row)
-                status = row.error or f"{row.m.wall:.2f}s, {row.findings} findings, recall {row.hits}/{len(corpus.planted)}"  # type: ignore[union-attr]
-                print(f"fs_bench:   {status}", file=sys.stderr, flush=True)
+        ac_jobs = [int(j) for j in a.ahocorasick_jobs.split(",") if j.strip()] if not a.no_credsprawl else []
+        plan = [(name, jobs) for name in tools for jobs in jobs_list]
+        first_peer = len(jobs_list) if not a.no_credsprawl else 0  # the portable backend's rows right after credsprawl's
+        plan[first_peer:first_peer] = [(AC_ROW, jobs) for jobs in ac_jobs]
+        for name, jobs in plan:
+            print(f"fs_bench: {name} --jobs {jobs} (load {os.getloadavg()[0]:.2f}) ...", file=sys.stderr, flush=True)
+            row = run_tool(name, jobs, corpus, work, a.repeat, a)
+            rows.append(row)
+            status = row.error or f"{row.m.wall:.2f}s, {row.findings} findings, recall {row.hits}/{len(corpus.planted)}"  # type: ignore[union-attr]
+            print(f"fs_bench:   {status}", file=sys.stderr, flush=True)
 
     result = table(rows, corpus)
     print(result)
