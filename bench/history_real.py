@@ -354,8 +354,9 @@ def run_betterleaks(repo: Path, jobs: int, venv: Path) -> tuple[hb.Timed, set[st
         argv = [str(binary), "git", str(repo), "--no-banner", "--log-level", "error", "--silent", "-o", str(report),
                 "--exit-code", "0"]
         t = hb.timed(argv, env={"GOMAXPROCS": str(jobs)})
-        data = json.loads(report.read_text() or "[]") if report.exists() else []
-    return t, {f.get("Secret", "") for f in data}, len(data)
+        data = json.loads(report.read_text() or "{}") if report.exists() else {}
+    findings = data.get("findings", []) if isinstance(data, dict) else data
+    return t, {(f.get("match") or {}).get("value") or f.get("Secret", "") for f in findings}, len(findings)
 
 
 def _load() -> str:

@@ -37,6 +37,33 @@ class BlobScan:
     skipped: str | None = None  # reason, when the blob was not scanned (binary)
 
 
+class _CountedLines(LineIndex):
+    """The same answers as LineIndex, for a few lookups near one another (a text's findings, in order):
+    newlines are counted in C between one lookup and the next instead of listing every line of the
+    text first (most texts with a finding have one or two, and many lines)."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        super().__init__(text, first_line)
+        self._at = 0  # the last offset looked up,
+        self._count = 0  # the newlines before it,
+        self._start = 0  # and where its line starts
+
+    def line_start(self, offset: int) -> tuple[int, int]:
+        text, at = self.text, self._at
+        if offset >= at:
+            gap = text.count("\n", at, offset)
+            if gap:
+                self._count += gap
+                self._start = text.rfind("\n", at, offset) + 1
+        else:
+            gap = text.count("\n", offset, at)
+            if gap:
+                self._count -= gap
+                self._start = text.rfind("\n", 0, offset) + 1
+        self._at = offset
+        return self.first_line + self._count, self._start
+
+
 class Engine:
     def __init__(self, ruleset: RuleSet, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
@@ -53,7 +80,7 @@ class Engine:
         if prepared is None:
             return BlobScan(skipped="binary")
         raw = data if len(prepared.text) == len(data) else None
-        findings, warnings = self._scan_view(prepared.text, origin, LineIndex(prepared.text), 0, None, raw)
+        findings, warnings = self._scan_view(prepared.text, origin, _CountedLines(prepared.text), 0, None, raw)
         return BlobScan(tuple(findings), tuple(warnings), len(data))
 
     def scan_stream(self, stream: BinaryIO, origin: Origin, size: int) -> BlobScan:
@@ -87,7 +114,7 @@ class Engine:
                 keep = (view_offset - prepared.bom, view_offset - prepared.bom + step)
             raw = window if len(prepared.text) == len(window) else None
             found, warned = self._scan_view(
-                prepared.text, origin, LineIndex(prepared.text, line_at_buffer), buffer_start, None if last else keep, raw
+                prepared.text, origin, _CountedLines(prepared.text, line_at_buffer), buffer_start, None if last else keep, raw
             )
             findings.extend(found)
             warnings.extend(warned)
