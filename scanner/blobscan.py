@@ -78,7 +78,8 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
     wanted = {t.pred for t in batch if t.pred}
     previous: dict[str, tuple[bytes, tuple[Finding, ...]]] = {}
     out: list[BlobResult] = []
-    for task, (_sha, data, reason) in zip(batch, reader.read_many([t.sha for t in batch])):
+    # the reader first: it runs to its end (zip stops on it), so git's process is kept for the next batch
+    for (_sha, data, reason), task in zip(reader.read_many([t.sha for t in batch]), batch):
         if data is None:
             out.append(BlobResult(task.sha, skipped="unreadable", detail=reason))
             continue

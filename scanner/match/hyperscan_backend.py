@@ -31,7 +31,8 @@ from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.keyword_rates import RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
-from scanner.rules import is_shipped, load_rules
+from scanner.rulecache import load_rules_cached
+from scanner.rules import is_shipped
 
 _FORMAT = "10"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -249,7 +250,7 @@ def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Da
 
 @functools.lru_cache(maxsize=1)
 def _shipped_part(cache: bool) -> tuple[_Part, tuple[str, ...]]:
-    shipped = load_rules().rules
+    shipped = load_rules_cached().rules  # the shipped rules (from the start-up cache when unchanged)
     return _Part(shipped, patterns=True, cache=cache, triggers=True), tuple(r.id for r in shipped)
 
 

@@ -259,18 +259,24 @@ class BlobReader:
         Requests run up to ``ahead`` ids in front of the one being read (41 bytes a request: far below
         a pipe's capacity, so writing ahead never blocks on git's full output pipe), and a thread
         drains git's answers into memory (up to ``AHEAD_BYTES``) while the caller scans: git inflates
-        the next blobs instead of waiting on a full pipe.
+        the next blobs instead of waiting on a full pipe. The process is kept for the next call
+        unless the caller stops before the last answer.
         """
-        i = 0
+        done = 0
         try:
-            if len(shas) > 1:
-                i = yield from self._read_threaded(shas, ahead)
-            if i < len(shas):  # one blob, or what followed an object git died on
-                yield from self._read_ahead(shas[i:], ahead)
-            i = len(shas)
+            for item in self._answers(shas, ahead):
+                done += 1  # counted before it is handed over: a caller that stops after the last one is done
+                yield item
         finally:
-            if i < len(shas):  # the caller stopped early: answers may still be in the pipe
+            if done < len(shas):  # the caller stopped early: answers may still be in the pipe
                 self.close()
+
+    def _answers(self, shas: Sequence[str], ahead: int) -> Iterator[tuple[str, bytes | None, str]]:
+        i = 0
+        if len(shas) > 1:
+            i = yield from self._read_threaded(shas, ahead)
+        if i < len(shas):  # one blob, or what followed an object git died on
+            yield from self._read_ahead(shas[i:], ahead)
 
     def _read_threaded(self, shas: Sequence[str], ahead: int) -> Generator[tuple[str, bytes | None, str], None, int]:
         """Answers read by a helper thread; returns how many ids were answered (fewer when git died:
@@ -326,8 +332,8 @@ class BlobReader:
                         cond.notify_all()
                 if item is None:
                     break
-                yield item
                 done += 1
+                yield item
         finally:
             with cond:
                 state["stop"] = True
