@@ -10,13 +10,20 @@ bench/corpus.py, dense in configuration), for keywords seen at least ``--min-rat
 common (``token``, ``password``, ``://``: a candidate of the whole pattern must be near before any
 regex runs); for a rule with rare keywords it only slows the Hyperscan pass down. Which rules get
 which treatment never changes findings, only speed.
+
+It also times the Hyperscan pass over a 40 MB sample of the first tree with the whole patterns of those
+rules, and without each one in turn: a pattern that costs more than ``--costly`` of that pass alone
+(``ai-provider-context-key``: its ``co`` alternative leaves Hyperscan no literal to anchor on) is listed
+in ``COSTLY``, and its rule is searched by keyword (its regex costs less on its keyword windows).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -27,10 +34,52 @@ sys.path.insert(0, str(ROOT))
 import hyperscan  # noqa: E402
 
 from scanner import content  # noqa: E402
-from scanner.match.hyperscan_backend import _literal  # noqa: E402
+from scanner.match.hyperscan_backend import WHOLE_PATTERN_RATE, _compiles, _literal, prefilter_pattern  # noqa: E402
 from scanner.rules import load_rules  # noqa: E402
 
 OUT = ROOT / "scanner" / "match" / "keyword_rates.py"
+
+
+def texts(tree: Path):  # type: ignore[no-untyped-def]
+    for folder, _dirs, names in os.walk(tree):
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            with open(path, "rb") as fh:
+                data = fh.read()
+            if content.sniff(data[: content.SNIFF_BYTES]) == "utf-8":
+                yield data
+
+
+def costly(tree: Path, rates: dict[str, int], share: float) -> list[str]:
+    """Rules with common keywords whose whole pattern alone costs more than ``share`` of the pass."""
+    rules = [r for r in load_rules().rules
+             if sum(rates.get(k, 0) for k in r.keywords) >= WHOLE_PATTERN_RATE and _compiles(prefilter_pattern(r.regex))]
+    sample = list(texts(tree))
+    random.Random(2).shuffle(sample)
+    kept, size = [], 0
+    for data in sample:
+        if size > 40e6:
+            break
+        kept.append(data)
+        size += len(data)
+
+    def seconds(chosen: list[object]) -> float:
+        db = hyperscan.Database()
+        expressions = [prefilter_pattern(r.regex) for r in chosen]  # type: ignore[attr-defined]
+        db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
+                   flags=[hyperscan.HS_FLAG_PREFILTER] * len(expressions))
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            for data in kept:
+                db.scan(data)
+            best = min(best, time.process_time() - started)
+        return best
+
+    whole = seconds(rules)
+    return sorted(r.id for r in rules if whole - seconds([o for o in rules if o is not r]) > share * whole)
 
 
 def count(tree: Path) -> tuple[Counter[str], int]:
@@ -44,17 +93,9 @@ def count(tree: Path) -> tuple[Counter[str], int]:
     def on_match(i: int, start: int, end: int, flags: int, context: object) -> None:
         hits[words[i]] += 1
 
-    for folder, _dirs, names in os.walk(tree):
-        for name in names:
-            path = os.path.join(folder, name)
-            if os.path.islink(path):
-                continue
-            with open(path, "rb") as fh:
-                data = fh.read()
-            if content.sniff(data[: content.SNIFF_BYTES]) != "utf-8":
-                continue
-            total += len(data)
-            db.scan(data, match_event_handler=on_match)
+    for data in texts(tree):
+        total += len(data)
+        db.scan(data, match_event_handler=on_match)
     return hits, total
 
 
@@ -64,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                    default=[BENCH / ".cache" / "pkgtree", BENCH / ".cache" / "corpus-300-s1" / "tree"])
     p.add_argument("--min-rate", type=float, default=5.0, help="keep keywords seen this often per 100 MB")
     p.add_argument("--output", type=Path, default=OUT)
+    p.add_argument("--costly", type=float, default=0.15, help="share of the pattern pass that makes one pattern costly")
     a = p.parse_args(argv)
     rates: dict[str, int] = {}
     sizes = []
@@ -82,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         "RATES: dict[str, int] = {",
     ]
     lines += [f"    {w!r}: {r}," for w, r in sorted(rates.items(), key=lambda x: (-x[1], x[0]))]
-    lines += ["}", ""]
+    lines += ["}", "", f"# rules whose whole pattern alone takes more than {a.costly:.0%} of the Hyperscan pass of all of them: searched by keyword",
+              f"COSTLY: frozenset[str] = frozenset({costly(a.trees[0], rates, a.costly)!r})", ""]
     a.output.write_text("\n".join(lines))
     print(f"{a.output}: {len(rates)} keywords from {', '.join(sizes)}")
     return 0

@@ -28,7 +28,7 @@ from typing import NamedTuple, Sequence
 import hyperscan
 
 from scanner.match.decoders import TRIGGER_PATTERNS
-from scanner.match.keyword_rates import RATES
+from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 from scanner.rulecache import load_rules_cached
@@ -114,8 +114,9 @@ WHOLE_PATTERN_RATE = int(os.environ.get("CREDSPRAWL_WHOLE_PATTERN_RATE", "200"))
 
 
 def common_keywords(rule: Rule) -> bool:
-    """Whether the rule's keywords turn up at least ``WHOLE_PATTERN_RATE`` times per 100 MB of real code."""
-    return sum(RATES.get(k, 0) for k in rule.keywords) >= WHOLE_PATTERN_RATE
+    """Whether the rule's keywords turn up at least ``WHOLE_PATTERN_RATE`` times per 100 MB of real code
+    (and its whole pattern is not one that slows the pass down more than its regex would cost)."""
+    return sum(RATES.get(k, 0) for k in rule.keywords) >= WHOLE_PATTERN_RATE and rule.id not in COSTLY
 
 
 def pattern_rules(rules: Sequence[Rule]) -> frozenset[int]:
