@@ -153,9 +153,9 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
 
 def run_blobs(
     tasks: Sequence[BlobTask], spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
-    preds: dict[str, str] | None = None,
+    preds: dict[str, str] | None = None, engine: Engine | None = None,
 ) -> list[BlobResult]:
-    """Scan every blob; results in the order of ``tasks``."""
+    """Scan every blob; results in the order of ``tasks``. ``engine``: one already built from ``spec``."""
     work = batches(tasks, preds)
     results: list[list[BlobResult]] = [[] for _ in work]
     done_blobs = done_bytes = 0
@@ -169,7 +169,7 @@ def run_blobs(
             progress(done_blobs, done_bytes)
 
     if jobs <= 1 or len(tasks) < _SERIAL_BELOW or len(work) < 2:
-        engine = spec.build()
+        engine = engine or spec.build()
         with BlobReader(repo) as reader:
             for i, batch in enumerate(work):
                 record(i, scan_batch(engine, reader, batch))
@@ -182,7 +182,7 @@ def run_blobs(
         workers = min(jobs, len(work))
         # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
         # loading the rules and the database again
-        _INHERITED = spec.build() if context.get_start_method() == "fork" else None
+        _INHERITED = (engine or spec.build()) if context.get_start_method() == "fork" else None
         try:
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                      initargs=(spec, repo)) as pool:

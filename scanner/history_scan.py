@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pathspec
 from scanner import __version__
 from scanner.blobscan import BlobResult, BlobTask, run_blobs
 from scanner.config import Config
-from scanner.engine import EngineSettings
+from scanner.engine import Engine, EngineSettings
 from scanner.errors import UsageError
 from scanner.filters import FindingFilter
 from scanner.history import LooseBlob, Scope, attribute
@@ -187,6 +188,9 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     if request.include_unreachable:
         objects = gitsrc.all_objects(repo)
         extra, reachable = _unreachable(repo, objects)
+    # the engine is built (rules, Hyperscan database, regexes) while git walks the history: the walk
+    # mostly waits on git, so the build costs no wall time
+    engine = _EngineBuild(EngineSpec(request.ruleset.rules, request.settings))
     history = read_history(repo, revisions.args, extra)
     outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)
     loose = _loose_from_refs(repo, refs) if revisions.everything else []
@@ -200,7 +204,7 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         paths.setdefault(b.sha, []).append(b.path)
     sizes = {o.sha: o for o in objects} if objects else gitsrc.object_info(repo, list(paths))
     tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, outcome)
-    results = _scan_blobs(tasks, request, repo, history.predecessors())
+    results = _scan_blobs(tasks, request, repo, history.predecessors(), engine.result())
     found = _collect(results, tasks, prefix, outcome)
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
@@ -242,13 +246,43 @@ def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo]
     return tasks
 
 
-def _scan_blobs(tasks: list[BlobTask], request: HistoryRequest, repo: Repo, preds: dict[str, str]) -> list[BlobResult]:
+class _EngineBuild:
+    """An Engine built on a helper thread, which then compiles rule regexes until ``result()`` is asked
+    for (the others compile on first use, as usual). ``result()`` is None when the build failed: the
+    scan then builds its own and any error surfaces there."""
+
+    def __init__(self, spec: EngineSpec) -> None:
+        self.spec = spec
+        self._engine: Engine | None = None
+        self._enough = threading.Event()
+        self._thread = threading.Thread(target=self._build, name="engine-build", daemon=True)
+        self._thread.start()
+
+    def _build(self) -> None:
+        try:
+            engine = self.spec.build()
+            self._engine = engine
+            for crule in engine.matcher.rules:
+                if self._enough.is_set():
+                    break
+                crule.pattern, crule.allow  # noqa: B018 - cached properties
+        except Exception:  # noqa: BLE001 - built again on the main thread, where the error is reported
+            return
+
+    def result(self) -> Engine | None:
+        self._enough.set()
+        self._thread.join()
+        return self._engine
+
+
+def _scan_blobs(tasks: list[BlobTask], request: HistoryRequest, repo: Repo, preds: dict[str, str],
+                engine: Engine | None = None) -> list[BlobResult]:
     spec = EngineSpec(request.ruleset.rules, request.settings)
     if request.progress and tasks:
         bar, update = _progress_bar(sum(t.size for t in tasks))
         with bar:
-            return run_blobs(tasks, spec, repo, request.jobs, update, preds)
-    return run_blobs(tasks, spec, repo, request.jobs, preds=preds)
+            return run_blobs(tasks, spec, repo, request.jobs, update, preds, engine=engine)
+    return run_blobs(tasks, spec, repo, request.jobs, preds=preds, engine=engine)
 
 
 def _ref_name(refs: list[Ref], sha: str) -> str:
