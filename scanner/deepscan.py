@@ -194,6 +194,12 @@ def scan_blob(engine: Engine, blob: Blob, options: ContentOptions | None = None,
     return out.result()
 
 
+def _special(head: bytes, origin: Origin) -> bool:
+    """A notebook or a CI log: read whole, since its scan rewrites the content (asked only of a
+    file big enough to be streamed; every other file meets the same checks once, in ``_text``)."""
+    return notebooks.looks_like_notebook(head, origin.path) or cilogs.detect(head) is not None
+
+
 def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions | None = None,
               select: Sequence[int] | None = None, part: tuple[int, int] | None = None) -> ContentScan:
     """Scan one file on disk. An archive is opened in place (a zip is never read whole). A slice of a
@@ -210,11 +216,10 @@ def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions
             _expand(engine, Source.from_path(path, origin, size), options, budget, out, select, part)
             return out.result()
         binary = content_mod.sniff(head) is None
-        special = notebooks.looks_like_notebook(head, origin.path) or cilogs.detect(head) is not None
         s = engine.settings
         if binary and not options.binary_strings and not credfiles.wanted(origin.path, size):
             out.skip(Skip(origin.render(), "binary"))
-        elif not binary and not special and size > s.chunk_size + s.chunk_overlap:
+        elif not binary and size > s.chunk_size + s.chunk_overlap and not _special(head, origin):
             fh.seek(0)
             out.add(engine.scan_stream(fh, origin, size))
         else:
