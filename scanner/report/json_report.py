@@ -63,6 +63,7 @@ from typing import Any, TextIO
 
 from scanner.model import Finding, redact
 from scanner.report._common import TOOL_NAME, finite, shown_line, summary_object, tool_version
+from scanner.report.jsondoc import write_document
 from scanner.report.options import ReportOptions
 from scanner.results import ScanReport
 
@@ -128,8 +129,7 @@ def write_json(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
         "findings": finding_objects(report, options),
         "certificates": [certificate_object(f) for f in report.inventory],
     }
-    json.dump(document, out, indent=2, allow_nan=False)
-    out.write("\n")
+    write_document(document, out)
 
 
 def write_jsonl(report: ScanReport, out: TextIO, options: ReportOptions) -> None:

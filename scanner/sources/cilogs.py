@@ -74,12 +74,16 @@ FORMATS: dict[str, Callable[[bytes, list[bytes]], bool]] = {
     "console": _console,
 }
 _STAMP_FIRST = re.compile(rb"(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT")
-_MARKERS = (b"\x1b[", b"section_start:", b"[Pipeline]", b"Build-agent")
+_MARKER_REACH = 2048  # a CI runner writes its markers in the first lines of a log
 
 
 def _maybe(head: bytes) -> bool:
     """A quick no for most files (substring tests, no regex over the head)."""
-    return any(m in head for m in _MARKERS) or head.startswith(b"Started by ") or _STAMP_FIRST.match(head) is not None
+    if b"\x1b" in head and b"\x1b[" in head:  # memchr first: most files have no ESC at all
+        return True
+    start = head[:_MARKER_REACH]
+    return (b"section_start:" in start or b"[Pipeline]" in start or b"Build-agent" in start
+            or head.startswith(b"Started by ") or _STAMP_FIRST.match(head) is not None)
 
 
 def detect(head: bytes) -> str | None:
