@@ -124,7 +124,7 @@ _ADO_START = re.compile(r"(?i)(?<![\w.-])(?:server|data source|host|address|addr
 
 
 def adonet(secret: str, line: str) -> Facts:
-    """``Server=tcp:host,1433;Database=db;User Id=u;Password=p`` (ADO.NET, ODBC and kin). The product
+    """``Server=tcp:host,1433;Database=db;User Id=u;Password=<password>;`` (ADO.NET, ODBC and kin). The product
     is not named by the syntax: the scheme is ``mssql`` when the keys or host say SQL Server
     (``Initial Catalog``, ``*.database.windows.net``), ``adonet`` otherwise."""
     start = _ADO_START.search(line)
