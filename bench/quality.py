@@ -50,6 +50,14 @@ CACHE = BENCH / ".cache"
 # the corpus on disk
 
 
+def _shown(path: Path) -> str:
+    """A path as the results file shows it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(BENCH.parent))
+    except ValueError:
+        return str(path)
+
+
 def corpus_dir(seed: int, repeats: int) -> Path:
     return CACHE / f"quality-s{seed}-r{repeats}"
 
@@ -253,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                 ghits, times["gitleaks"], versions["gitleaks"] = got
                 scores.append(score("gitleaks", ghits, labels))
         lines += ["# Detection quality", "",
-                  f"Corpus: `fixtures/quality` seed {a.seed}, {a.repeats} plants per type, written to `{tree.parent}`: "
+                  f"Corpus: `fixtures/quality` seed {a.seed}, {a.repeats} plants per type, written to `{_shown(tree.parent)}`: "
                   f"{s['files']} files in {s['formats']} formats, {s['secrets']} planted secrets of {s['types']} types "
                   f"({sum(1 for lb in labels if lb.role == 'secret' and lb.kind != 'plain')} encoded or concatenated, "
                   f"{sum(1 for lb in labels if lb.role == 'secret' and 'utf16' in lb.format)} in UTF-16 files), "
