@@ -20,11 +20,12 @@ budget, like a whole archive.)
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import sys
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from scanner.deepscan import ContentOptions, ContentScan, scan_file
 from scanner.engine import Engine
@@ -166,22 +167,25 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 
-def batches(units: Sequence[Unit]) -> list[list[Unit]]:
-    out: list[list[Unit]] = []
+def _batched(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    """Units grouped into batches of about ``_BATCH_BYTES`` (a big or sliced unit alone), in order."""
     current: list[Unit] = []
     size = 0
     for unit in units:
         if unit.weight >= _BATCH_BYTES or unit.sliced:
-            out.append([unit])
+            yield [unit]
             continue
         current.append(unit)
         size += unit.weight
         if size >= _BATCH_BYTES or len(current) >= _BATCH_UNITS:
-            out.append(current)
+            yield current
             current, size = [], 0
     if current:
-        out.append(current)
-    return out
+        yield current
+
+
+def batches(units: Sequence[Unit]) -> list[list[Unit]]:
+    return list(_batched(units))
 
 
 def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None) -> list[UnitResult]:
@@ -225,6 +229,46 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
         finally:
             _WORKER = None
     return [r for batch in results for r in batch]
+
+
+def _units_of(entries: Iterable[FileItem | Skip], options: ContentOptions, walk_skips: list[Skip],
+              planned: list[Skip]) -> Iterator[Unit]:
+    for entry in entries:
+        if isinstance(entry, Skip):
+            walk_skips.append(entry)
+            continue
+        got, skipped = _slices(entry, options)
+        planned.extend(skipped)
+        yield from got
+
+
+def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> tuple[list[UnitResult], list[Skip], list[Skip]]:
+    """Walk, plan and scan at once: batches go to the workers while the parent is still walking.
+
+    Returns the results (in walk order, as :func:`run` gives them for the same units), the walk's skips
+    and the planning's skips. Forked workers start with the parent's engine before its rules are
+    compiled and compile the ones they need while the parent walks, so neither the walk nor the
+    compilation is a serial prefix of the scan. Where workers cannot be forked, or the walk yields fewer
+    than two batches, this is :func:`run` over the walked units."""
+    walk_skips: list[Skip] = []
+    planned: list[Skip] = []
+    stream = _batched(_units_of(entries, spec.content, walk_skips, planned))
+    first = list(itertools.islice(stream, 2))
+    context = _pool_context()
+    if jobs <= 1 or len(first) < 2 or context.get_start_method() != "fork":
+        units = [u for batch in itertools.chain(first, stream) for u in batch]
+        return run(units, spec, jobs), walk_skips, planned
+    global _WORKER
+    _WORKER = (spec.build(), spec.content)
+    results: dict[int, list[UnitResult]] = {}
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
+            pending = {pool.submit(_scan_batch, batch): i for i, batch in enumerate(itertools.chain(first, stream))}
+            for fut in as_completed(pending):
+                results[pending[fut]] = fut.result()
+    finally:
+        _WORKER = None
+    return [r for i in range(len(results)) for r in results[i]], walk_skips, planned
 
 
 def summarise(results: Sequence[UnitResult], skips: Sequence[Skip], seconds: float,

@@ -1,0 +1,41 @@
+"""The scan walks, plans and scans at once with several workers; the report is the one a single
+process gives, whatever order the workers finish in."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from pathlib import Path
+
+from conftest import scan_json
+from fixtures import fakecreds
+
+
+def test_streamed_scan_with_two_workers_equals_one_process(tmp_path: Path, rng: random.Random) -> None:
+    # enough files for several batches, secrets spread over them, a binary file, a symlink and an
+    # archive among them: walk skips, planning and scanning all interleave
+    planted = []
+    for i in range(700):
+        folder = tmp_path / f"pkg{i % 7}" / f"mod{i % 13}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = f"def f{i}():\n    return {i}\n"
+        if i % 97 == 0:
+            token = fakecreds.github_token(rng)
+            planted.append(token)
+            text += f"TOKEN = '{token}'\n"
+        (folder / f"m{i}.py").write_text(text)
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "link.py").symlink_to(tmp_path / "pkg0" / "mod0" / "m0.py")
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as zf:
+        token = fakecreds.github_token(rng)
+        planted.append(token)
+        zf.writestr("conf/app.env", f"GITHUB_TOKEN={token}\n")
+
+    code1, one = scan_json(str(tmp_path), "--jobs", "1", "--show-secrets")
+    code2, two = scan_json(str(tmp_path), "--jobs", "2", "--show-secrets")
+    assert code1 == code2 == 1
+    assert two["findings"] == one["findings"]
+    assert {f["secret"] for f in two["findings"]} == set(planted)
+    assert two["summary"]["skipped"] == one["summary"]["skipped"]
+    assert {s["reason"] for s in two["summary"]["skipped"]} >= {"binary", "symlink"}
+    assert two["summary"]["files_scanned"] == one["summary"]["files_scanned"] >= 701
