@@ -71,6 +71,14 @@ SECRET_TYPES = ("github-pat-classic", "slack-bot-token", "stripe-secret-key", "g
 # the corpus
 
 
+
+def _shown(path: Path) -> str:
+    """A path as the results file shows it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(BENCH.parent))
+    except ValueError:
+        return str(path)
+
 def download(dest: Path) -> None:
     """Wheels and sdists from PyPI through pip (the ordinary client); each sdist on its own, so one
     that cannot be prepared does not stop the others."""
@@ -336,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     types = ", ".join(f"{n} {k}" for k, n in sorted(s.types.items()))
     text = "\n".join([
         "# Artifact throughput", "",
-        f"Corpus: `{a.artifacts}`: {s.files} files ({types}), {s.compressed / 1e6:.1f} MB on disk, "
+        f"Corpus: `{_shown(a.artifacts)}`: {s.files} files ({types}), {s.compressed / 1e6:.1f} MB on disk, "
         f"{s.uncompressed / 1e6:.1f} MB uncompressed inside (every member at every level up to depth {a.depth}); "
         f"{len(planted)} fake secrets planted in generated GitHub Actions run logs.",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; load average "
