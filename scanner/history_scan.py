@@ -265,7 +265,7 @@ class _EngineBuild:
             for crule in engine.matcher.rules:
                 if self._enough.is_set():
                     break
-                crule.pattern, crule.allow  # noqa: B018 - cached properties
+                crule.pattern, crule.allow, crule.deny_key  # noqa: B018 - cached properties
         except Exception:  # noqa: BLE001 - built again on the main thread, where the error is reported
             return
 

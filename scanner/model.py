@@ -154,6 +154,7 @@ class Rule:
     min_entropy: float = 0.0
     validator: str | None = None
     allow: tuple[str, ...] = ()
+    deny_key: str | None = None  # searched in the match's ``key`` group: a match whose key it finds is dropped
     window: int = 256  # characters searched after a keyword hit (and before it, unless window_before)
     window_before: int | None = None  # characters searched before a keyword hit, when not ``window``
     generic: bool = False

@@ -46,7 +46,7 @@ def check_ruleset(ruleset: RuleSet) -> list[Problem]:
     problems: list[Problem] = []
     for rule in ruleset.rules:
         try:
-            check_rule_patterns(rule.regex, rule.allow, f"{rule.source}: rule '{rule.id}'")
+            check_rule_patterns(rule.regex, rule.allow, f"{rule.source}: rule '{rule.id}'", rule.deny_key)
         except RuleError as exc:
             problems.append(Problem(rule.id, rule.source, str(exc).split(": ", 2)[-1]))
     if problems:

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import regex
 
 from scanner.errors import RuleError
+from scanner.match.linebound import line_bound
 from scanner.match.validators import VALIDATORS
 from scanner.model import KINDS, Companion, Confidence, Example, Rule, Severity
 
@@ -34,6 +35,7 @@ _OPTIONAL = frozenset(
         "min_entropy",
         "validator",
         "allow",
+        "deny_key",
         "window",
         "window_before",
         "generic",
@@ -74,8 +76,17 @@ class CompiledRule:
         return regex.compile(self.rule.regex, PATTERN_FLAGS)
 
     @cached_property
+    def line_bound(self) -> bool:
+        """No part of the regex can match a newline: every match lies within one line."""
+        return line_bound(self.rule.regex)
+
+    @cached_property
     def allow(self) -> tuple[regex.Pattern[str], ...]:
         return tuple(regex.compile(a) for a in self.rule.allow)
+
+    @cached_property
+    def deny_key(self) -> regex.Pattern[str] | None:
+        return None if self.rule.deny_key is None else regex.compile(self.rule.deny_key, PATTERN_FLAGS)
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,8 @@ class RuleSet:
         """A hash of every rule's definition: the ruleset version for caches and datastores."""
         h = hashlib.sha256()
         for r in self.rules:
-            h.update(repr((r.id, r.regex, r.keywords, r.min_entropy, r.validator, r.allow, r.window, r.window_before,
+            h.update(repr((r.id, r.regex, r.keywords, r.min_entropy, r.validator, r.allow, r.deny_key, r.window,
+                           r.window_before,
                            r.decode, r.companion, r.generic, r.family)).encode())
         return h.hexdigest()
 
@@ -138,7 +150,7 @@ def _companion(value: Any, where: str) -> Companion:
     return Companion(str(value["rule"]), int(value.get("within", 400)), bool(value.get("required", False)))
 
 
-def check_rule_patterns(pattern: str, allow: Iterable[str], where: str) -> None:
+def check_rule_patterns(pattern: str, allow: Iterable[str], where: str, deny_key: str | None = None) -> None:
     """Compile a rule's patterns: a pattern that does not compile fails loudly, never silently."""
     try:
         compiled = regex.compile(pattern, PATTERN_FLAGS)
@@ -146,6 +158,13 @@ def check_rule_patterns(pattern: str, allow: Iterable[str], where: str) -> None:
         raise RuleError(f"{where}: regex does not compile: {exc}") from None
     if "secret" not in compiled.groupindex:
         raise RuleError(f"{where}: regex has no named group 'secret'")
+    if deny_key is not None:
+        if "key" not in compiled.groupindex:
+            raise RuleError(f"{where}: 'deny_key' needs a named group 'key' in the regex")
+        try:
+            regex.compile(deny_key, PATTERN_FLAGS)
+        except (regex.error, TypeError) as exc:
+            raise RuleError(f"{where}: deny_key does not compile: {exc}") from None
     for a in allow:
         try:
             regex.compile(a)
@@ -178,8 +197,11 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
     if "(?P<secret>" not in raw["regex"]:
         raise RuleError(f"{where}: regex has no named group 'secret'")
     allow = _as_str_tuple(raw.get("allow", []), "allow", where)
+    deny_key = raw.get("deny_key")
+    if deny_key is not None and not isinstance(deny_key, str):
+        raise RuleError(f"{where}: deny_key must be a string")
     if check_patterns:
-        check_rule_patterns(raw["regex"], allow, where)
+        check_rule_patterns(raw["regex"], allow, where, deny_key)
     validator = raw.get("validator")
     if validator is not None and validator not in VALIDATORS:
         raise RuleError(f"{where}: unknown validator '{validator}' (known: {', '.join(sorted(VALIDATORS))})")
@@ -210,6 +232,7 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
         min_entropy=float(raw.get("min_entropy", 0.0)),
         validator=validator,
         allow=allow,
+        deny_key=deny_key,
         window=window,
         window_before=window_before,
         generic=bool(raw.get("generic", False)),

@@ -56,7 +56,7 @@ class Matcher:
     def compile_all(self) -> None:
         """Compile every rule's patterns now (they are compiled on first use otherwise)."""
         for crule in self.rules:
-            crule.pattern, crule.allow  # noqa: B018 - cached properties
+            crule.pattern, crule.allow, crule.deny_key  # noqa: B018 - cached properties
 
     def scan(self, text: str, raw: bytes | None = None) -> MatchResult:
         """``text`` is the latin-1 view of ``raw``; pass ``raw`` when you have it (saves a copy)."""
@@ -85,7 +85,10 @@ class Matcher:
             before = rule.window if rule.window_before is None else rule.window_before
             windows = _windows(ends, before, rule.window, n)
             if index in patterns:
-                windows = _with_candidates(windows, hits.candidates.get(index))
+                if crule.line_bound:
+                    windows = _candidate_lines(text, windows, hits.candidates.get(index))
+                else:
+                    windows = _with_candidates(windows, hits.candidates.get(index))
             for start, stop in windows:
                 out.extend(self._run_rule(crule, text, start, stop, warnings))
         if depth < self.max_decode_depth:
@@ -109,6 +112,9 @@ class Matcher:
         rule = crule.rule
         raw_secret = m.group("secret")
         if not raw_secret:
+            return None
+        deny_key = crule.deny_key
+        if deny_key is not None and deny_key.search(m.group("key") or ""):
             return None
         secret = decoders.decode_value(rule.decode, raw_secret) if rule.decode else raw_secret
         if secret is None:
@@ -183,6 +189,38 @@ def _with_candidates(windows: list[tuple[int, int]], ends: list[int] | None) -> 
         return []
     ends = sorted(ends)
     return [(a, b) for a, b in windows if (i := bisect.bisect_right(ends, a)) < len(ends) and ends[i] <= b]
+
+
+def _candidate_lines(text: str, windows: list[tuple[int, int]], ends: list[int] | None) -> list[tuple[int, int]]:
+    """For a rule whose matches never span lines: the part of each window on a line where a
+    whole-pattern candidate ends. A match ends where a candidate does, so it lies on one of those
+    lines; the regex runs there and nowhere else in the window (``linebound``). A candidate that
+    ends right at a line start also keeps the line before it."""
+    if not ends or not windows:
+        return []
+    out: list[tuple[int, int]] = []
+    last_stop = -1
+    w = 0
+    for end in sorted(ends):
+        while w < len(windows) and windows[w][1] < end:
+            w += 1
+        if w == len(windows):
+            break
+        a, b = windows[w]
+        if end < a:
+            continue
+        line_start = text.rfind("\n", 0, end - 1 if end > 0 and text[end - 1:end] == "\n" else end) + 1
+        line_stop = text.find("\n", end)
+        if line_stop < 0:
+            line_stop = len(text)
+        start, stop = max(a, line_start), min(b, line_stop)
+        if stop <= last_stop:
+            continue  # this line is already in
+        start = max(start, last_stop)
+        if start < stop:  # a match holds a secret: never empty
+            out.append((start, stop))
+            last_stop = stop
+    return out
 
 
 def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...]) -> list[RawMatch]:
