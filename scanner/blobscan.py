@@ -30,7 +30,7 @@ from scanner.sources.git import BlobReader, Repo
 _BATCH_BYTES = 4 * 1024 * 1024
 _BATCH_BLOBS = 512
 _MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work to share
-_SERIAL_BELOW = 16  # fewer blobs than this: no pool
+SERIAL_BELOW = 16  # fewer blobs than this: no pool
 NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
 # A version of a file is scanned by its change only from this size on: below it, one scan of the whole
 # blob (a Hyperscan pass, regexes only near candidates) costs less than finding the change (the
@@ -79,7 +79,8 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
     previous: dict[str, tuple[bytes, tuple[Finding, ...]]] = {}
     out: list[BlobResult] = []
     # the reader first: it runs to its end (zip stops on it), so git's process is kept for the next batch
-    for (_sha, data, reason), task in zip(reader.read_many([t.sha for t in batch]), batch):
+    answers = reader.read_many([t.sha for t in batch], sizes=[t.size for t in batch])
+    for (_sha, data, reason), task in zip(answers, batch):
         if data is None:
             out.append(BlobResult(task.sha, skipped="unreadable", detail=reason))
             continue
@@ -151,49 +152,110 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
     return out
 
 
+class BlobScanner:
+    """Scans batches of blob tasks as they are handed in: inline (``jobs`` 1) or on a pool of forked
+    workers, each with its engine and its own ``git cat-file``. A history scan hands in batches while
+    ``git log`` is still running; ``finish`` waits for every result. Results are by blob id.
+
+    The pool's workers are forked on the first submit: no other thread may run in the process then.
+    ``jobs`` may be lowered to 1 before that (a small history is not worth a pool)."""
+
+    def __init__(self, spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
+                 engine: Engine | None = None, make_engine: Callable[[], Engine | None] | None = None) -> None:
+        self.spec, self.repo, self.jobs, self.progress = spec, repo, jobs, progress
+        self.results: dict[str, BlobResult] = {}
+        self._done_blobs = self._done_bytes = 0
+        self._pending: dict[Future[list[BlobResult]], list[BlobTask]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._engine = engine
+        self._make_engine = make_engine
+        self._reader: BlobReader | None = None
+
+    @property
+    def pooled(self) -> bool:
+        return self._pool is not None
+
+    def _engine_now(self) -> Engine:
+        if self._engine is None:
+            self._engine = (self._make_engine() if self._make_engine else None) or self.spec.build()
+        return self._engine
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        """Fork the workers (all at once, on the first submit): no other thread may run then."""
+        import multiprocessing
+        import sys
+
+        global _INHERITED
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
+        # loading the rules and the database again
+        _INHERITED = self._engine_now() if context.get_start_method() == "fork" else None
+        try:
+            pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.spec, self.repo))
+            self._pending[pool.submit(_scan_batch, [])] = []
+        finally:
+            _INHERITED = None
+        self._pool = pool
+        return pool
+
+    def submit(self, batch: list[BlobTask]) -> None:
+        if not batch:
+            return
+        if self.jobs <= 1:
+            if self._reader is None:
+                self._reader = BlobReader(self.repo)
+            self._record(batch, scan_batch(self._engine_now(), self._reader, batch))
+            return
+        pool = self._pool or self._start_pool()
+        self._pending[pool.submit(_scan_batch, batch)] = batch
+        self.poll()
+
+    def poll(self, block: bool = False) -> None:
+        """Take in the results of finished batches (``block``: wait for at least one)."""
+        if not self._pending:
+            return
+        finished = wait(self._pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)[0]
+        for fut in finished:
+            self._record(self._pending.pop(fut), fut.result())
+
+    def finish(self) -> dict[str, BlobResult]:
+        while self._pending:
+            self.poll(block=True)
+        return self.results
+
+    def _record(self, batch: list[BlobTask], batch_results: list[BlobResult]) -> None:
+        for r in batch_results:
+            self.results[r.sha] = r
+        self._done_blobs += len(batch_results)
+        self._done_bytes += sum(t.size for t in batch)
+        if self.progress:
+            self.progress(self._done_blobs, self._done_bytes)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> BlobScanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def run_blobs(
     tasks: Sequence[BlobTask], spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
     preds: dict[str, str] | None = None, engine: Engine | None = None,
 ) -> list[BlobResult]:
     """Scan every blob; results in the order of ``tasks``. ``engine``: one already built from ``spec``."""
     work = batches(tasks, preds)
-    results: list[list[BlobResult]] = [[] for _ in work]
-    done_blobs = done_bytes = 0
-
-    def record(i: int, batch_results: list[BlobResult]) -> None:
-        nonlocal done_blobs, done_bytes
-        results[i] = batch_results
-        done_blobs += len(batch_results)
-        done_bytes += sum(t.size for t in work[i])
-        if progress:
-            progress(done_blobs, done_bytes)
-
-    if jobs <= 1 or len(tasks) < _SERIAL_BELOW or len(work) < 2:
-        engine = engine or spec.build()
-        with BlobReader(repo) as reader:
-            for i, batch in enumerate(work):
-                record(i, scan_batch(engine, reader, batch))
-    else:
-        import multiprocessing
-        import sys
-
-        global _INHERITED
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        workers = min(jobs, len(work))
-        # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
-        # loading the rules and the database again
-        _INHERITED = (engine or spec.build()) if context.get_start_method() == "fork" else None
-        try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(spec, repo)) as pool:
-                pending: dict[Future[list[BlobResult]], int] = {
-                    pool.submit(_scan_batch, batch): i for i, batch in enumerate(work)
-                }
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        record(pending.pop(fut), fut.result())
-        finally:
-            _INHERITED = None
-    by_sha = {r.sha: r for batch in results for r in batch}
+    if len(tasks) < SERIAL_BELOW or len(work) < 2:
+        jobs = 1
+    with BlobScanner(spec, repo, min(jobs, len(work)), progress, engine=engine) as scanner:
+        for batch in work:
+            scanner.submit(batch)
+        by_sha = scanner.finish()
     return [by_sha[t.sha] for t in tasks]

@@ -19,6 +19,7 @@ most of the blob anyway. A test scans generated histories both ways and demands 
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import chain
 
 from scanner import content
 from scanner.engine import BlobScan, Engine
@@ -67,11 +68,13 @@ def _next_line(data: bytes, pos: int) -> int:
 
 def margin(engine: Engine, text: str, raw: bytes) -> int | None:
     """How far the change's influence can reach in this blob, or None when it is not bounded."""
-    hits = engine.matcher.prefilter.scan(text, raw)
+    # the sparse scan: a rule searched as a whole pattern can only match where a candidate of it is,
+    # so only rules with a keyword hit (``by_rule``) or a candidate can have a window near the change
+    hits = engine.matcher.prefilter.scan_sparse(text, raw)
     if hits.base64:
         return None
     widest = 0
-    for index in hits.by_rule:
+    for index in chain(hits.by_rule, hits.candidates):
         rule = engine.matcher.rules[index].rule
         reach = rule.window + (rule.companion.within if rule.companion else 0)
         widest = max(widest, reach)

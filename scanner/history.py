@@ -83,6 +83,7 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     empty: dict[str, str] = {}
     state_fps: dict[int, frozenset[str]] = {id(empty): frozenset()}
     state_units: dict[int, frozenset[Unit]] = {id(empty): frozenset()}
+    commits_in: Counter[int] = Counter()  # id of a state -> commits whose tree it is
     for i, commit in enumerate(history.commits):
         parent = history.index.get(commit.parents[0]) if commit.parents else None
         state = states[parent] if parent is not None and parent < i else empty
@@ -110,10 +111,13 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
             state_units[id(state)] = units
             state_fps[id(state)] = frozenset(fp for fp, _ in units)
         states.append(state)
-        for fp in state_fps[id(state)]:
-            fp_commits[fp] += 1
+        commits_in[id(state)] += 1
         if reachable is not None and commit.sha in reachable:
             reachable_units.update(state_units[id(state)])
+    # commits holding each secret: counted per tree state (most commits share their parent's)
+    for state_id, count in commits_in.items():
+        for fp in state_fps[state_id]:
+            fp_commits[fp] += count
     return _Walk(intro, dict(removals), states, fp_commits, reachable_units)
 
 

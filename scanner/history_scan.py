@@ -12,6 +12,7 @@ committed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 import pathspec
 
 from scanner import __version__
-from scanner.blobscan import BlobResult, BlobTask, run_blobs
+from scanner.blobscan import SERIAL_BELOW, DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
 from scanner.config import Config
 from scanner.engine import Engine, EngineSettings
 from scanner.errors import UsageError
@@ -37,6 +38,9 @@ from scanner.sources import git as gitsrc
 from scanner.sources.filesystem import IGNORE_FILE
 from scanner.sources.git import Ref, Repo
 from scanner.sources.gitlog import History, read_history
+
+
+STREAM_BATCH = 256  # new blobs sized and handed to the scanner at a time while the walk runs
 
 
 @dataclass(frozen=True)
@@ -159,13 +163,54 @@ def _unreachable(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> tuple[list[str
     return sorted(lost), reached
 
 
-def _progress_bar(total: int):  # type: ignore[no-untyped-def]
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """(bar, update(blobs, bytes done), set_total(bytes)): the total is known once the walk ends."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                    TransferSpeedColumn(), transient=True)
-    task = bar.add_task("scanning blobs", total=total)
-    return bar, (lambda blobs, done: bar.update(task, completed=done, description=f"scanning {blobs} blobs"))
+    task = bar.add_task("scanning blobs", total=None)
+    return (bar, lambda blobs, done: bar.update(task, completed=done, description=f"scanning {blobs} blobs"),
+            lambda total: bar.update(task, total=total))
+
+
+class _Streamer:
+    """Scans small blobs while the walk is still finding blobs: every ``STREAM_BATCH`` new blobs are
+    sized (one persistent ``git cat-file --batch-check``) and those below ``DELTA_MIN_SIZE`` that
+    will be scanned anyway (first seen at a path not excluded, not too large) are handed to the
+    scanner at once. Larger blobs wait for the end of the walk: they are scanned by what changed
+    since their previous version, which needs the versions of a file in one batch. A blob is
+    scanned exactly as it would be at the end of the walk: only the time differs."""
+
+    def __init__(self, scanner: BlobScanner, sizer: gitsrc.ObjectSizer,
+                 excluder: pathspec.GitIgnoreSpec | None, limit: int) -> None:
+        self.scanner, self.sizer, self.excluder, self.limit = scanner, sizer, excluder, limit
+        self.sizes: dict[str, gitsrc.ObjectInfo] = {}
+        self.streamed: set[str] = set()
+        self._new: list[tuple[str, str]] = []
+
+    def found(self, sha: str, path: str) -> None:
+        self._new.append((sha, path))
+        if len(self._new) >= STREAM_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._new:
+            return
+        infos = self.sizer.infos([sha for sha, _path in self._new])
+        self.sizes.update(infos)
+        batch: list[BlobTask] = []
+        for sha, path in self._new:
+            info = infos.get(sha)
+            if info is None or info.kind == "missing" or not 0 < info.size < DELTA_MIN_SIZE:
+                continue
+            if (self.limit and info.size > self.limit) or (self.excluder is not None and self.excluder.match_file(path)):
+                continue
+            batch.append(BlobTask(sha, info.size, path))
+        self._new = []
+        if batch:
+            self.streamed.update(t.sha for t in batch)
+            self.scanner.submit(batch)
 
 
 def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _Outcome:
@@ -188,23 +233,54 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     if request.include_unreachable:
         objects = gitsrc.all_objects(repo)
         extra, reachable = _unreachable(repo, objects)
-    # the engine is built (rules, Hyperscan database, regexes) while git walks the history: the walk
-    # mostly waits on git, so the build costs no wall time
-    engine = _EngineBuild(EngineSpec(request.ruleset.rules, request.settings))
-    history = read_history(repo, revisions.args, extra)
-    outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)
-    loose = _loose_from_refs(repo, refs) if revisions.everything else []
-    if request.include_unreachable:
-        known = set(history.blob_paths) | {b.sha for b in loose}
-        loose += [LooseBlob(f"(unreachable)/{o.sha}", o.sha, "unreachable") for o in objects
-                  if o.kind == "blob" and o.sha not in known]
+    spec = EngineSpec(request.ruleset.rules, request.settings)
     excluder = _excluder(repo, request.excludes)
-    paths: dict[str, list[str]] = {sha: list(p) for sha, p in history.blob_paths.items()}
-    for b in loose:
-        paths.setdefault(b.sha, []).append(b.path)
-    sizes = {o.sha: o for o in objects} if objects else gitsrc.object_info(repo, list(paths))
-    tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, outcome)
-    results = _scan_blobs(tasks, request, repo, history.predecessors(), engine.result())
+    bar = _progress_bar() if request.progress else None
+    # One process (--jobs 1): the engine is built (rules, Hyperscan database, regexes) on a thread
+    # while git starts walking, and a thread drains git's output while small blobs are scanned. With
+    # a pool, no thread may run when its workers are forked (on the first streamed batch).
+    serial = request.jobs <= 1
+    build = _EngineBuild(spec) if serial else None
+    scanner = BlobScanner(spec, repo, request.jobs, bar[1] if bar else None,
+                          make_engine=build.result if build else None)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(scanner)
+        if bar:
+            stack.enter_context(bar[0])
+        with gitsrc.ObjectSizer(repo) as sizer:
+            stream = _Streamer(scanner, sizer, excluder, request.settings.max_file_size)
+            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=serial)
+            history.on_new_blob = None
+            stream.flush()
+        outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)
+        loose = _loose_from_refs(repo, refs) if revisions.everything else []
+        if request.include_unreachable:
+            known = set(history.blob_paths) | {b.sha for b in loose}
+            loose += [LooseBlob(f"(unreachable)/{o.sha}", o.sha, "unreachable") for o in objects
+                      if o.kind == "blob" and o.sha not in known]
+        paths: dict[str, list[str]] = {sha: list(p) for sha, p in history.blob_paths.items()}
+        for b in loose:
+            paths.setdefault(b.sha, []).append(b.path)
+        if objects:
+            sizes = {o.sha: o for o in objects}
+        else:
+            sizes = stream.sizes
+            sizes.update(gitsrc.object_info(repo, [sha for sha in paths if sha not in sizes]))
+        tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, outcome)
+        if bar:
+            bar[2](sum(t.size for t in tasks))
+        # the rest (larger blobs, scanned by what changed since their previous version; blobs first seen
+        # at an excluded path; loose blobs), in batches that keep each file's versions together
+        rest = [t for t in tasks if t.sha not in stream.streamed]
+        work = batches(rest, history.predecessors())
+        if not scanner.pooled and (len(rest) < SERIAL_BELOW or len(work) < 2):
+            scanner.jobs = 1  # not worth forking a pool
+        for batch in work:
+            scanner.submit(batch)
+        by_sha = scanner.finish()
+    if build is not None:
+        build.stop()
+    results = [by_sha[t.sha] for t in tasks]
     found = _collect(results, tasks, prefix, outcome)
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
@@ -269,20 +345,14 @@ class _EngineBuild:
         except Exception:  # noqa: BLE001 - built again on the main thread, where the error is reported
             return
 
+    def stop(self) -> None:
+        """Stop compiling ahead (the scan is over)."""
+        self._enough.set()
+
     def result(self) -> Engine | None:
         self._enough.set()
         self._thread.join()
         return self._engine
-
-
-def _scan_blobs(tasks: list[BlobTask], request: HistoryRequest, repo: Repo, preds: dict[str, str],
-                engine: Engine | None = None) -> list[BlobResult]:
-    spec = EngineSpec(request.ruleset.rules, request.settings)
-    if request.progress and tasks:
-        bar, update = _progress_bar(sum(t.size for t in tasks))
-        with bar:
-            return run_blobs(tasks, spec, repo, request.jobs, update, preds, engine=engine)
-    return run_blobs(tasks, spec, repo, request.jobs, preds=preds, engine=engine)
 
 
 def _ref_name(refs: list[Ref], sha: str) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from scanner.errors import CredsprawlError
+from scanner.rulecache import cache_dir
 from scanner.repospec import RepoSpec, name_for_url, redact_url
 from scanner.sources.git import _first_line, git_env
 
@@ -53,9 +54,7 @@ class MirrorError(CredsprawlError):
 
 def default_cache_dir() -> Path:
     """``$CREDSPRAWL_CACHE_DIR/mirrors``, else ``$XDG_CACHE_HOME/credsprawl/mirrors`` (``~/.cache``)."""
-    explicit = os.environ.get("CREDSPRAWL_CACHE_DIR")
-    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
-    return base / "mirrors"
+    return cache_dir() / "mirrors"
 
 
 def env_tokens(host_vars: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -22,6 +22,10 @@ from scanner.rules import RuleSet, default_rules_dir, load_rules, rule_files
 
 
 def cache_dir() -> Path:
+    """credsprawl's cache folder: ``$CREDSPRAWL_CACHE_DIR``, else ``$XDG_CACHE_HOME/credsprawl`` (``~/.cache``)."""
+    explicit = os.environ.get("CREDSPRAWL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
 
 

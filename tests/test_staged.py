@@ -153,6 +153,7 @@ def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, m
     from scanner.rulecache import load_rules_cached
     from scanner.rules import load_rules
 
+    monkeypatch.delenv("CREDSPRAWL_CACHE_DIR", raising=False)  # the folder then follows XDG_CACHE_HOME
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     extra = tmp_path / "extra.toml"
     rule = ('[[rules]]\nid = "acme-key"\nname = "Acme key"\nkind = "api-key"\nprovider = "acme"\n'

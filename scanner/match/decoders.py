@@ -363,6 +363,8 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     With ``triggers`` (from a prefilter that searched for them), ``keyword_hits`` is not used: the
     plain keyword hits are asked of ``triggers`` where a decode is possible at all.
     """
+    if triggers is not None and not base64_hits and not triggers.lines and not (triggers.percent or triggers.json):
+        return  # no encoded keyword, no escape, no line that decodes: nothing to decode (most texts)
     ordered = sorted(base64_hits)
     escaped = [h for h in ordered if _escape_ends_at(text, h)]
     if escaped:

@@ -31,7 +31,7 @@ from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
-from scanner.rulecache import load_rules_cached
+from scanner.rulecache import cache_dir, load_rules_cached
 from scanner.rules import is_shipped
 
 _FORMAT = "10"  # bump when what goes into the database changes
@@ -124,13 +124,6 @@ def pattern_rules(rules: Sequence[Rule]) -> frozenset[int]:
     that Hyperscan can compile."""
     return frozenset(i for i, rule in enumerate(rules)
                      if common_keywords(rule) and _compiles(prefilter_pattern(rule.regex)))
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("CREDSPRAWL_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
 
 
 def _cache_key(rules: Sequence[Rule]) -> str:

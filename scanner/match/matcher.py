@@ -14,6 +14,7 @@ from typing import Iterable
 
 import regex
 
+from scanner import regexcache
 from scanner.match import decoders
 from scanner.match.entropy import shannon
 from scanner.match.prefilter import make_prefilter
@@ -48,6 +49,7 @@ class Matcher:
     ) -> None:
         self.ruleset = ruleset
         self.rules: tuple[CompiledRule, ...] = ruleset.compiled
+        regexcache.preload(self.rules)  # the shipped rules' regexes, compiled once per install
         self.prefilter = make_prefilter(engine, ruleset.rules, decode_base64=max_decode_depth > 0)
         self.regex_timeout = regex_timeout
         self.max_decode_depth = max_decode_depth

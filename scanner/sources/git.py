@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -198,12 +199,80 @@ def object_info(repo: Repo, shas: Sequence[str]) -> dict[str, ObjectInfo]:
     out = repo.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas).encode())
     found: dict[str, ObjectInfo] = {}
     for line in out.decode().splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1] == "missing":
-            found[parts[0]] = ObjectInfo(parts[0], "missing", 0)
-        elif len(parts) == 3:
-            found[parts[0]] = ObjectInfo(parts[0], parts[1], int(parts[2]))
+        info = _check_line(line)
+        if info is not None:
+            found[info.sha] = info
     return found
+
+
+def _check_line(line: str) -> ObjectInfo | None:
+    """One answer of ``git cat-file --batch-check``: ``sha kind size`` or ``name missing``."""
+    parts = line.split()
+    if len(parts) == 2 and parts[1] == "missing":
+        return ObjectInfo(parts[0], "missing", 0)
+    if len(parts) == 3:
+        return ObjectInfo(parts[0], parts[1], int(parts[2]))
+    return None
+
+
+class ObjectSizer:
+    """One persistent ``git cat-file --batch-check``, asked in rounds: a history scan sizes the blobs
+    it discovers while ``git log`` is still running, without a process per round. Should git die
+    (a damaged repository), the rest of the round is asked of a one-off ``object_info``."""
+
+    ROUND = 512  # ids per write: requests (41 bytes) and answers stay within a pipe's capacity
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def infos(self, shas: Sequence[str]) -> dict[str, ObjectInfo]:
+        found: dict[str, ObjectInfo] = {}
+        for i in range(0, len(shas), self.ROUND):
+            chunk = shas[i:i + self.ROUND]
+            try:
+                found.update(self._ask(chunk))
+            except (OSError, ValueError, EOFError):
+                self.close()
+                found.update(object_info(self.repo, chunk))
+        return found
+
+    def _ask(self, chunk: Sequence[str]) -> dict[str, ObjectInfo]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(self.repo.argv("cat-file", "--batch-check"), stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(),
+                                          cwd=self.repo.worktree or self.repo.git_dir)
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write("".join(f"{s}\n" for s in chunk).encode())
+        self._proc.stdin.flush()
+        found: dict[str, ObjectInfo] = {}
+        for sha in chunk:
+            line = self._proc.stdout.readline()
+            if not line:
+                raise EOFError(f"git cat-file --batch-check stopped before {sha}")
+            info = _check_line(line.decode())
+            found[sha] = info if info is not None else ObjectInfo(sha, "missing", 0)
+        return found
+
+    def close(self) -> None:
+        """Every answer asked for has been read: stop git outright. Closing its input would not be
+        enough when worker processes forked meanwhile hold a copy of that pipe."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    if stream is not None:
+                        stream.close()
+                except OSError:
+                    pass
+            proc.wait()
+
+    def __enter__(self) -> ObjectSizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def all_objects(repo: Repo) -> list[ObjectInfo]:
@@ -231,12 +300,15 @@ class BlobReader:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self._proc: subprocess.Popen[bytes] | None = None
+        self._capacity = _PIPE_DEFAULT  # of git's output pipe
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
             self._proc = subprocess.Popen(self.repo.argv("cat-file", "--batch"), stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(),
                                           cwd=self.repo.worktree or self.repo.git_dir)
+            assert self._proc.stdout is not None
+            self._capacity = _widen_pipe(self._proc.stdout.fileno())
         return self._proc
 
     def read(self, sha: str) -> bytes:
@@ -253,26 +325,36 @@ class BlobReader:
                     raise BlobUnavailable(f"git cat-file failed on object {sha} (corrupt object?)") from None
         raise AssertionError("unreachable")
 
-    def read_many(self, shas: Sequence[str], ahead: int = 64) -> Iterator[tuple[str, bytes | None, str]]:
+    def read_many(self, shas: Sequence[str], ahead: int = 64,
+                  sizes: Sequence[int] | None = None) -> Iterator[tuple[str, bytes | None, str]]:
         """(sha, content or None, reason when None) for each id, in order.
 
         Requests run up to ``ahead`` ids in front of the one being read (41 bytes a request: far below
         a pipe's capacity, so writing ahead never blocks on git's full output pipe), and a thread
         drains git's answers into memory (up to ``AHEAD_BYTES``) while the caller scans: git inflates
-        the next blobs instead of waiting on a full pipe. The process is kept for the next call
-        unless the caller stops before the last answer.
+        the next blobs instead of waiting on a full pipe. With the blobs' ``sizes``, when every blob
+        is small, there is no thread: git's output pipe is widened (to 1 MB on Linux) and as many ids
+        are requested ahead as their answers fit in it, so git never waits and no answer is handed
+        from thread to thread. The process is kept for the next call unless the caller stops before
+        the last answer.
         """
         done = 0
         try:
-            for item in self._answers(shas, ahead):
+            for item in self._answers(shas, ahead, sizes):
                 done += 1  # counted before it is handed over: a caller that stops after the last one is done
                 yield item
         finally:
             if done < len(shas):  # the caller stopped early: answers may still be in the pipe
                 self.close()
 
-    def _answers(self, shas: Sequence[str], ahead: int) -> Iterator[tuple[str, bytes | None, str]]:
+    def _answers(self, shas: Sequence[str], ahead: int,
+                 sizes: Sequence[int] | None) -> Iterator[tuple[str, bytes | None, str]]:
         i = 0
+        if sizes is not None and len(sizes) == len(shas):
+            self._start()
+            if max(sizes, default=0) <= self._capacity // 4:
+                yield from self._read_ahead(shas, ahead, sizes)
+                return
         if len(shas) > 1:
             i = yield from self._read_threaded(shas, ahead)
         if i < len(shas):  # one blob, or what followed an object git died on
@@ -349,19 +431,32 @@ class BlobReader:
             return failed + 1
         return done
 
-    def _read_ahead(self, shas: Sequence[str], ahead: int) -> Iterator[tuple[str, bytes | None, str]]:
+    def _read_ahead(self, shas: Sequence[str], ahead: int,
+                    sizes: Sequence[int] | None = None) -> Iterator[tuple[str, bytes | None, str]]:
+        """Without a thread. ``sizes``: request ahead as long as the answers fit in git's output pipe
+        (at most ``_MAX_AHEAD`` ids); else ``ahead`` ids."""
         i = 0
         while i < len(shas):
             proc = self._start()
             assert proc.stdin is not None and proc.stdout is not None
             sent = i
+            pending = 0  # bytes of the answers requested and not read yet
             try:
                 while i < len(shas):
-                    if sent < len(shas) and sent - i < ahead:
-                        stop = min(len(shas), i + ahead)
+                    if sizes is not None:
+                        stop = sent
+                        while stop < len(shas) and stop - i < _MAX_AHEAD and (
+                                stop == i or pending + sizes[stop] + _ANSWER_EXTRA <= self._capacity):
+                            pending += sizes[stop] + _ANSWER_EXTRA
+                            stop += 1
+                    else:
+                        stop = min(len(shas), i + ahead) if sent - i < ahead else sent
+                    if stop > sent:
                         proc.stdin.write("".join(f"{x}\n" for x in shas[sent:stop]).encode())
                         proc.stdin.flush()
                         sent = stop
+                    if sizes is not None:
+                        pending -= sizes[i] + _ANSWER_EXTRA
                     try:
                         data = _read_one(proc.stdout, shas[i])
                     except BlobUnavailable as exc:
@@ -396,6 +491,29 @@ class BlobReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_PIPE_DEFAULT = 64 * 1024
+_PIPE_WIDE = 1 << 20  # Linux's default limit for an unprivileged process (/proc/sys/fs/pipe-max-size)
+_MAX_AHEAD = 1000  # ids requested ahead at most: 41 bytes each, within the request pipe's capacity
+_ANSWER_EXTRA = 64  # an answer's header line and trailing newline
+
+
+def _widen_pipe(fd: int) -> int:
+    """Make a pipe hold ``_PIPE_WIDE`` bytes where the system allows it; returns its capacity."""
+    try:
+        import fcntl
+
+        set_size, get_size = getattr(fcntl, "F_SETPIPE_SZ", 1031), getattr(fcntl, "F_GETPIPE_SZ", 1032)
+        if sys.platform.startswith("linux"):
+            try:
+                fcntl.fcntl(fd, set_size, _PIPE_WIDE)
+            except OSError:
+                pass
+            return int(fcntl.fcntl(fd, get_size))
+    except (ImportError, OSError):
+        pass
+    return _PIPE_DEFAULT
 
 
 def _read_one(stdout: IO[bytes], sha: str) -> bytes:

@@ -11,9 +11,11 @@ that hold it) and everything attribution needs afterwards.
 
 from __future__ import annotations
 
+import queue
 import subprocess
+import threading
 from dataclasses import dataclass, field
-from typing import IO, Iterator, Sequence
+from typing import IO, Callable, Iterator, Sequence
 
 from scanner.sources.git import BLOB_MODES, GITLINK_MODE, NULL_SHA, GitError, Repo, git_env, show_path
 
@@ -46,6 +48,8 @@ class History:
     blob_paths: dict[str, dict[str, None]] = field(default_factory=dict)  # blob -> paths (ordered set)
     gitlinks: dict[str, str] = field(default_factory=dict)  # submodule path -> last commit seen
     warnings: list[str] = field(default_factory=list)
+    # called with (blob, path) when the walk first meets a blob: a scan can start on it at once
+    on_new_blob: Callable[[str, str], None] | None = field(default=None, repr=False, compare=False)
 
     def predecessors(self) -> dict[str, str]:
         """For each blob, the blob its path held before the change that first brought it."""
@@ -66,7 +70,13 @@ class History:
         self.changes.append(tuple(changes))
         for path, _old, new in changes:
             if new != NULL_SHA:
-                self.blob_paths.setdefault(new, {})[path] = None
+                seen = self.blob_paths.get(new)
+                if seen is None:
+                    self.blob_paths[new] = {path: None}
+                    if self.on_new_blob is not None:
+                        self.on_new_blob(new, path)
+                else:
+                    seen[path] = None
 
 
 def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
@@ -81,6 +91,28 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
         yield from parts
     if rest:
         yield rest
+
+
+class _Drained:
+    """A pipe read to its end by a helper thread, so the writer never waits on a full pipe while the
+    caller does other work between reads (a history scan scans blobs while ``git log`` runs)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), name="git-log-reader", daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[bytes]) -> None:
+        try:
+            while chunk := stream.read1(_CHUNK):  # type: ignore[attr-defined]
+                self._chunks.put(chunk)
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._chunks.put(b"")
+
+    def read(self, _size: int = -1) -> bytes:
+        return self._chunks.get()
 
 
 def _intern(cache: dict[str, str], value: str) -> str:
@@ -116,8 +148,12 @@ def parse_log(stream: IO[bytes], history: History) -> None:
         history.add(commit, changes)
 
 
-def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = ()) -> History:
+def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = (),
+                 on_new_blob: Callable[[str, str], None] | None = None, drain: bool = False) -> History:
     """Walk ``revs`` (git revision arguments: ``--all``, ``main``, ``^base``) plus ``extra_commits``.
+
+    ``on_new_blob(blob, path)`` is called as the walk first meets each blob. ``drain``: a thread
+    reads git's output, so that git runs on while ``on_new_blob`` does long work.
 
     A walk that git cannot finish (a missing tree in a damaged repository) keeps what it read and
     says so in ``History.warnings``.
@@ -127,13 +163,13 @@ def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] =
         "--no-renames", "--diff-merges=first-parent", "--no-textconv", "--no-ext-diff", "--no-color",
         "--encoding=UTF-8", f"--format={_FORMAT}",
     )
-    history = History()
+    history = History(on_new_blob=on_new_blob)
     with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           env=git_env(), cwd=repo.worktree or repo.git_dir) as proc:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         proc.stdin.write("".join(f"{c}\n" for c in extra_commits).encode())
         proc.stdin.close()
-        parse_log(proc.stdout, history)
+        parse_log(_Drained(proc.stdout) if drain else proc.stdout, history)  # type: ignore[arg-type]
         stderr = proc.stderr.read()
         code = proc.wait()
     if code != 0:
