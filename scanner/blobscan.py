@@ -175,6 +175,11 @@ class BlobScanner:
     def pooled(self) -> bool:
         return self._pool is not None
 
+    def start(self) -> None:
+        """Fork the pool's workers now (before any thread starts), when ``jobs`` asks for a pool."""
+        if self.jobs > 1 and self._pool is None:
+            self._start_pool()
+
     def _engine_now(self) -> Engine:
         if self._engine is None:
             self._engine = (self._make_engine() if self._make_engine else None) or self.spec.build()

@@ -22,7 +22,7 @@ from pathlib import Path
 import pathspec
 
 from scanner import __version__
-from scanner.blobscan import SERIAL_BELOW, DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
+from scanner.blobscan import DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
 from scanner.config import Config
 from scanner.engine import Engine, EngineSettings
 from scanner.errors import UsageError
@@ -41,6 +41,7 @@ from scanner.sources.gitlog import History, read_history
 
 
 STREAM_BATCH = 256  # new blobs sized and handed to the scanner at a time while the walk runs
+POOL_MIN_OBJECTS = 2000  # a repository with fewer objects is scanned on one process
 
 
 @dataclass(frozen=True)
@@ -236,20 +237,21 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     spec = EngineSpec(request.ruleset.rules, request.settings)
     excluder = _excluder(repo, request.excludes)
     bar = _progress_bar() if request.progress else None
-    # One process (--jobs 1): the engine is built (rules, Hyperscan database, regexes) on a thread
-    # while git starts walking, and a thread drains git's output while small blobs are scanned. With
-    # a pool, no thread may run when its workers are forked (on the first streamed batch).
-    serial = request.jobs <= 1
-    build = _EngineBuild(spec) if serial else None
-    scanner = BlobScanner(spec, repo, request.jobs, bar[1] if bar else None,
-                          make_engine=build.result if build else None)
+    # A pool only for a repository with enough objects to keep it busy; its workers are forked
+    # before any thread starts. One process: the engine is built (rules, Hyperscan database) on a
+    # thread while git starts walking. Either way a thread drains git's output, so that git walks on
+    # while blobs are sized, scanned or handed to the pool.
+    jobs = request.jobs if request.jobs > 1 and _object_count(repo, objects) >= POOL_MIN_OBJECTS else 1
+    build = _EngineBuild(spec) if jobs == 1 else None
+    scanner = BlobScanner(spec, repo, jobs, bar[1] if bar else None, make_engine=build.result if build else None)
     with contextlib.ExitStack() as stack:
         stack.enter_context(scanner)
+        scanner.start()
         if bar:
             stack.enter_context(bar[0])
         with gitsrc.ObjectSizer(repo) as sizer:
             stream = _Streamer(scanner, sizer, excluder, request.settings.max_file_size)
-            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=serial)
+            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=True)
             history.on_new_blob = None
             stream.flush()
         outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)
@@ -273,8 +275,6 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         # at an excluded path; loose blobs), in batches that keep each file's versions together
         rest = [t for t in tasks if t.sha not in stream.streamed]
         work = batches(rest, history.predecessors())
-        if not scanner.pooled and (len(rest) < SERIAL_BELOW or len(work) < 2):
-            scanner.jobs = 1  # not worth forking a pool
         for batch in work:
             scanner.submit(batch)
         by_sha = scanner.finish()
@@ -297,6 +297,14 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     outcome.findings.extend(findings)
     _submodules(repo, request, prefix, head, history, outcome)
     return outcome
+
+
+def _object_count(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> int:
+    """Objects in the repository (``git count-objects``: read from pack indexes, no walk)."""
+    if objects:
+        return len(objects)
+    counts = dict(line.split(": ", 1) for line in repo.run("count-objects", "-v").decode().splitlines() if ": " in line)
+    return sum(int(counts.get(key, "0")) for key in ("count", "in-pack"))
 
 
 def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo],

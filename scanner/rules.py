@@ -7,6 +7,7 @@ both does not load. A broken rule is a RuleError naming the file and the rule id
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ _OPTIONAL = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1)
 def default_rules_dir() -> Path:
     """The rules shipped in the wheel (``scanner/_rules``), or the checkout's top-level ``rules/``."""
     packaged = Path(__file__).resolve().parent / "_rules"

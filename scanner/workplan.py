@@ -45,6 +45,7 @@ TAR_SLICE_BYTES = 16 * MB
 MAX_TAR_PARTS = 8
 _BATCH_BYTES = 4 * MB
 _BATCH_UNITS = 256
+_FIRST_UNITS = 16
 _SERIAL_BELOW = 8
 
 Progress = Callable[[int, int], None]  # (texts scanned, bytes of input done)
@@ -168,18 +169,22 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _batched(units: Iterable[Unit]) -> Iterator[list[Unit]]:
-    """Units grouped into batches of about ``_BATCH_BYTES`` (a big or sliced unit alone), in order."""
+    """Units grouped into batches of about ``_BATCH_BYTES`` (a big or sliced unit alone), in order.
+    The first batches are small (``_FIRST_UNITS``, doubling up to ``_BATCH_UNITS``): workers start
+    after a few files are walked, not a few hundred."""
     current: list[Unit] = []
     size = 0
+    most = _FIRST_UNITS
     for unit in units:
         if unit.weight >= _BATCH_BYTES or unit.sliced:
             yield [unit]
             continue
         current.append(unit)
         size += unit.weight
-        if size >= _BATCH_BYTES or len(current) >= _BATCH_UNITS:
+        if size >= _BATCH_BYTES or len(current) >= most:
             yield current
             current, size = [], 0
+            most = min(_BATCH_UNITS, most * 2)
     if current:
         yield current
 

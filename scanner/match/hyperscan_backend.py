@@ -149,33 +149,38 @@ class _Part:
             self.pattern_rules = loaded[2]
         else:
             self.pattern_rules = pattern_rules(rules) if patterns else frozenset()
+        # what each expression of the databases reports (the expressions themselves only when compiling)
+        build = loaded is None
         expressions: list[bytes] = []
         flags: list[int] = []
         self.entries: list[Entry] = []
         for index in sorted(self.pattern_rules):
-            expressions.append(prefilter_pattern(rules[index].regex))
-            flags.append(hyperscan.HS_FLAG_PREFILTER)
+            if build:
+                expressions.append(prefilter_pattern(rules[index].regex))
+                flags.append(hyperscan.HS_FLAG_PREFILTER)
             self.entries.append(((), False, (index,)))
         kw_expressions: list[bytes] = []
         self.kw_entries: list[Entry] = []
         for word, indices in sorted(keyword_table(rules, decode_base64=True).items()):
             plain = tuple(sorted(i for i in indices if i >= 0))
             if plain:
-                kw_expressions.append(_literal(word))
+                if build:
+                    kw_expressions.append(_literal(word))
                 self.kw_entries.append((plain, False, ()))
             own = tuple(i for i in plain if i not in self.pattern_rules)
             if own or B64_MARK in indices:
-                expressions.append(_literal(word))
-                flags.append(hyperscan.HS_FLAG_CASELESS)
+                if build:
+                    expressions.append(_literal(word))
+                    flags.append(hyperscan.HS_FLAG_CASELESS)
                 self.entries.append((own, B64_MARK in indices, ()))
-        self.first_trigger = len(expressions)
+        self.first_trigger = len(self.entries)
+        if loaded is not None:
+            self.db, self.kw_db = loaded[0], loaded[1]
+            return
         if triggers:
             for name, pattern in TRIGGER_PATTERNS.items():
                 expressions.append(pattern)
                 flags.append(0 if name == "line" else hyperscan.HS_FLAG_SINGLEMATCH)
-        if loaded is not None:
-            self.db, self.kw_db = loaded[0], loaded[1]
-            return
         self.db = hyperscan.Database()
         try:
             self.db.compile(expressions=expressions, ids=list(range(len(expressions))),
