@@ -63,6 +63,7 @@ def test_streamed_scan_gives_the_report_of_a_scan_after_the_walk(tmp_path: Path,
         streamed.append(len(self.streamed))
 
     monkeypatch.setattr(history_scan, "STREAM_BATCH", 7)
+    monkeypatch.setattr(history_scan, "POOL_MIN_OBJECTS", 0)  # a pool even for this small repository
     monkeypatch.setattr(history_scan._Streamer, "flush", counted)
     for jobs in (1, 2):
         streamed.clear()
