@@ -77,7 +77,7 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     tracked = {path for changes in history.changes for path, _old, new in changes if new in fps_of}
     intro: dict[Unit, tuple[int, str]] = {}
     removals: dict[Unit, list[int]] = defaultdict(list)
-    states: list[dict[str, str]] = []
+    states: list[dict[str, str]] = []  # per commit: path -> blob, for the paths whose blob holds a secret
     fp_commits: Counter[str] = Counter()
     reachable_units: set[Unit] = set()
     empty: dict[str, str] = {}
@@ -87,7 +87,9 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     for i, commit in enumerate(history.commits):
         parent = history.index.get(commit.parents[0]) if commit.parents else None
         state = states[parent] if parent is not None and parent < i else empty
-        changed = [c for c in history.changes[i] if c[0] in tracked]
+        # a state holds only the paths whose blob holds a secret: a change matters when it brings such a
+        # blob or replaces one (its old blob is then the one the state holds)
+        changed = [c for c in history.changes[i] if c[0] in tracked and (c[2] in fps_of or c[0] in state)]
         if changed:
             before = state
             state = dict(state)
@@ -97,7 +99,7 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
                 # the units of this path: out go those of the blob it held, in come those of the new one
                 gone.update((fp, path) for fp in fps_of.get(state.get(path, NULL_SHA), ()))
                 came.difference_update([u for u in came if u[1] == path])
-                if new == NULL_SHA:
+                if new not in fps_of:
                     state.pop(path, None)
                 else:
                     state[path] = new
