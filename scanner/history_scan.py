@@ -237,21 +237,25 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     spec = EngineSpec(request.ruleset.rules, request.settings)
     excluder = _excluder(repo, request.excludes)
     bar = _progress_bar() if request.progress else None
-    # A pool only for a repository with enough objects to keep it busy; its workers are forked
-    # before any thread starts. One process: the engine is built (rules, Hyperscan database) on a
-    # thread while git starts walking. Either way a thread drains git's output, so that git walks on
-    # while blobs are sized, scanned or handed to the pool.
+    # A pool only for a repository with enough objects to keep it busy; its workers are forked once
+    # git log runs and before any thread starts. One process: the engine is built (rules, Hyperscan
+    # database) on a thread while git starts walking. Either way a thread drains git's output, so
+    # that git walks on while blobs are sized, scanned or handed to the pool.
     jobs = request.jobs if request.jobs > 1 and _object_count(repo, objects) >= POOL_MIN_OBJECTS else 1
     build = _EngineBuild(spec) if jobs == 1 else None
     scanner = BlobScanner(spec, repo, jobs, bar[1] if bar else None, make_engine=build.result if build else None)
     with contextlib.ExitStack() as stack:
         stack.enter_context(scanner)
-        scanner.start()
-        if bar:
-            stack.enter_context(bar[0])
+
+        def started() -> None:
+            scanner.start()  # the pool is forked (its engine built first) while git starts walking
+            if bar:
+                stack.enter_context(bar[0])  # its refresh thread only after the fork
+
         with gitsrc.ObjectSizer(repo) as sizer:
             stream = _Streamer(scanner, sizer, excluder, request.settings.max_file_size)
-            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=True)
+            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=True,
+                                   started=started)
             history.on_new_blob = None
             stream.flush()
         outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)

@@ -149,11 +149,14 @@ def parse_log(stream: IO[bytes], history: History) -> None:
 
 
 def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = (),
-                 on_new_blob: Callable[[str, str], None] | None = None, drain: bool = False) -> History:
+                 on_new_blob: Callable[[str, str], None] | None = None, drain: bool = False,
+                 started: Callable[[], None] | None = None) -> History:
     """Walk ``revs`` (git revision arguments: ``--all``, ``main``, ``^base``) plus ``extra_commits``.
 
     ``on_new_blob(blob, path)`` is called as the walk first meets each blob. ``drain``: a thread
-    reads git's output, so that git runs on while ``on_new_blob`` does long work.
+    reads git's output, so that git runs on while ``on_new_blob`` does long work. ``started`` is
+    called once git runs, before anything is read (and before that thread starts): work done there
+    overlaps git's.
 
     A walk that git cannot finish (a missing tree in a damaged repository) keeps what it read and
     says so in ``History.warnings``.
@@ -169,6 +172,8 @@ def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] =
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         proc.stdin.write("".join(f"{c}\n" for c in extra_commits).encode())
         proc.stdin.close()
+        if started is not None:
+            started()
         parse_log(_Drained(proc.stdout) if drain else proc.stdout, history)  # type: ignore[arg-type]
         stderr = proc.stderr.read()
         code = proc.wait()
