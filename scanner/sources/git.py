@@ -260,12 +260,7 @@ class ObjectSizer:
         proc, self._proc = self._proc, None
         if proc is not None:
             proc.kill()
-            for stream in (proc.stdin, proc.stdout):
-                try:
-                    if stream is not None:
-                        stream.close()
-                except OSError:
-                    pass
+            _close_pipes(proc)
             proc.wait()
 
     def __enter__(self) -> ObjectSizer:
@@ -474,12 +469,7 @@ class BlobReader:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+        _close_pipes(proc)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -491,6 +481,15 @@ class BlobReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _close_pipes(proc: subprocess.Popen[bytes]) -> None:
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
 
 
 _PIPE_DEFAULT = 64 * 1024
