@@ -315,6 +315,14 @@ def per_type_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _shown(path: Path) -> str:
+    """A corpus folder as the results show it: relative to the project when it is inside it."""
+    try:
+        return Path(path).resolve().relative_to(BENCH.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="credsprawl filesystem throughput against peer scanners")
     src = p.add_mutually_exclusive_group(required=True)
@@ -385,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     print(result)
     header = [
         "# Filesystem throughput", "",
-        f"Corpus: `{corpus_path}` ({corpus.description}): {corpus.files} files, {corpus.bytes / 1e6:.1f} MB, "
+        f"Corpus: `{_shown(corpus_path)}` ({corpus.description}): {corpus.files} files, {corpus.bytes / 1e6:.1f} MB, "
         f"{len(corpus.planted)} planted fake secrets. Warm page cache; best of {a.repeat} run(s) per row.",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}; "
         f"load average {load_before[0]:.2f} before and {os.getloadavg()[0]:.2f} after the runs (other work on the machine skews timings).",
