@@ -70,6 +70,8 @@ class Matcher:
     # -- one level: keywords, windows, regexes, then decoded sub-texts --------------------------
     def _scan(self, text: str, depth: int, warnings: list[str], raw: bytes | None = None) -> list[RawMatch]:
         hits = self.prefilter.scan_sparse(text, raw)
+        if hits.nothing():
+            return []
         out: list[RawMatch] = []
         n = len(text)
         patterns = self.prefilter.pattern_rules

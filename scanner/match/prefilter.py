@@ -62,6 +62,13 @@ class Hits:
     def empty(cls) -> Hits:
         return cls({}, [], [], {})
 
+    def nothing(self) -> bool:
+        """No keyword, encoded keyword, candidate or decoder trigger: no rule and no decoder can find
+        anything in the text (most texts)."""
+        sparse = self.sparse
+        return not (self.by_rule or self.candidates or self.base64 or self.keywords
+                    or (sparse is not None and (sparse.lines or sparse.percent or sparse.json)))
+
     def add(self, end: int, entry: Entry) -> None:
         """Record one hit ending at ``end`` (exclusive)."""
         rules, encoded, patterns = entry
