@@ -3,12 +3,10 @@
 The parent sends batches of small descriptors (blob id, size, a path it was seen at, the id of the
 previous version at that path); each worker builds its Engine once and starts one persistent
 ``git cat-file --batch`` in the pool initializer, and streams every blob of its batches through it.
-Contents never cross a process boundary; results come back in the order of the tasks, whatever the
-number of workers.
+Contents never cross a process boundary; results are by blob id, whatever the number of workers.
 
-Batches keep the versions of a file together, oldest first, so a worker scans a new version by what
-changed since the previous one (``scanner.delta``). Batches do not depend on the number of workers,
-so ``--jobs 1`` and ``--jobs N`` do exactly the same work.
+``batches`` keeps the versions of a file together, oldest first, so a worker scans a new version by
+what changed since the previous one (``scanner.delta``); findings are the same either way.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ from scanner.sources.git import BlobReader, Repo
 _BATCH_BYTES = 4 * 1024 * 1024
 _BATCH_BLOBS = 512
 _MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work to share
-SERIAL_BELOW = 16  # fewer blobs than this: no pool
 NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
 # A version of a file is scanned by its change only from this size on: below it, one scan of the whole
 # blob (a Hyperscan pass, regexes only near candidates) costs less than finding the change (the
@@ -157,8 +154,8 @@ class BlobScanner:
     workers, each with its engine and its own ``git cat-file``. A history scan hands in batches while
     ``git log`` is still running; ``finish`` waits for every result. Results are by blob id.
 
-    The pool's workers are forked on the first submit: no other thread may run in the process then.
-    ``jobs`` may be lowered to 1 before that (a small history is not worth a pool)."""
+    The pool's workers are forked by ``start`` (or the first submit): no other thread may run in the
+    process then."""
 
     def __init__(self, spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
                  engine: Engine | None = None, make_engine: Callable[[], Engine | None] | None = None) -> None:
@@ -170,10 +167,6 @@ class BlobScanner:
         self._engine = engine
         self._make_engine = make_engine
         self._reader: BlobReader | None = None
-
-    @property
-    def pooled(self) -> bool:
-        return self._pool is not None
 
     def start(self) -> None:
         """Fork the pool's workers now (before any thread starts), when ``jobs`` asks for a pool."""
@@ -249,18 +242,3 @@ class BlobScanner:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def run_blobs(
-    tasks: Sequence[BlobTask], spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
-    preds: dict[str, str] | None = None, engine: Engine | None = None,
-) -> list[BlobResult]:
-    """Scan every blob; results in the order of ``tasks``. ``engine``: one already built from ``spec``."""
-    work = batches(tasks, preds)
-    if len(tasks) < SERIAL_BELOW or len(work) < 2:
-        jobs = 1
-    with BlobScanner(spec, repo, min(jobs, len(work)), progress, engine=engine) as scanner:
-        for batch in work:
-            scanner.submit(batch)
-        by_sha = scanner.finish()
-    return [by_sha[t.sha] for t in tasks]

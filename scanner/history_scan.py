@@ -18,6 +18,7 @@ import sys
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import pathspec
 
@@ -39,6 +40,9 @@ from scanner.sources.filesystem import IGNORE_FILE
 from scanner.sources.git import Ref, Repo
 from scanner.sources.gitlog import History, read_history
 
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 STREAM_BATCH = 256  # new blobs sized and handed to the scanner at a time while the walk runs
 POOL_MIN_OBJECTS = 2000  # a repository with fewer objects is scanned on one process
@@ -164,15 +168,21 @@ def _unreachable(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> tuple[list[str
     return sorted(lost), reached
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> tuple[Progress, Callable[[int, int], None], Callable[[int], None]]:
     """(bar, update(blobs, bytes done), set_total(bytes)): the total is known once the walk ends."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
     bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                    TransferSpeedColumn(), transient=True)
     task = bar.add_task("scanning blobs", total=None)
-    return (bar, lambda blobs, done: bar.update(task, completed=done, description=f"scanning {blobs} blobs"),
-            lambda total: bar.update(task, total=total))
+
+    def update(blobs: int, done: int) -> None:
+        bar.update(task, completed=done, description=f"scanning {blobs} blobs")
+
+    def set_total(total: int) -> None:
+        bar.update(task, total=total)
+
+    return bar, update, set_total
 
 
 class _Streamer:

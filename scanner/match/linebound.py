@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from re import _constants as C  # type: ignore[attr-defined]
-from re import _parser as P  # type: ignore[attr-defined]
+from re import _parser as P
 from typing import Any
 
 _NL = 10
@@ -55,9 +55,9 @@ def _may_match_newline(items: Any, dotall: bool) -> bool:
 
 def _item(op: Any, av: Any, dotall: bool) -> bool:  # noqa: PLR0911 - one case per opcode
     if op is C.LITERAL:
-        return av == _NL
+        return bool(av == _NL)
     if op is C.NOT_LITERAL:
-        return av != _NL
+        return bool(av != _NL)
     if op is C.ANY:
         return dotall
     if op is C.IN:
