@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--venv", type=Path, default=peers_mod.DEFAULT_VENV)
     p.add_argument("--results", type=Path, default=RESULTS)
     a = p.parse_args(argv)
+    peers_mod.byte_compile_credsprawl()
     root = a.artifacts.resolve()
     if a.download or not (root / ".planted.jsonl").exists():
         build(root, a.runs, a.seed, a.download)

@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ahocorasick-jobs", default="", metavar="N,N",
                    help=f"also time credsprawl's portable backend (`--engine ahocorasick`, row '{AC_ROW}') at these --jobs")
     a = p.parse_args(argv)
+    peers_mod.byte_compile_credsprawl()
 
     jobs_list = [int(j) for j in a.jobs_list.split(",") if j.strip()]
     names = [n.strip() for n in a.peers.split(",") if n.strip()]

@@ -408,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variant", action="append", default=[], metavar="LABEL=ARGS",
                    help="an extra credsprawl row with these arguments, e.g. 'no-kube=--disable kubeconfig-user-token'")
     a = p.parse_args(argv)
+    peers.byte_compile_credsprawl()
     out_dir = BENCH / ".cache" / f"history-C{a.commits}-s{a.seed}"
     repo = build_repo(out_dir, a.commits, a.seed)
     if a.build_only:

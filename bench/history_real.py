@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build-only", action="store_true")
     p.add_argument("--output", type=Path)
     a = p.parse_args(argv)
+    peers.byte_compile_credsprawl()
     if not (PKGTREE / ".pkgtree-complete").exists():
         raise SystemExit(f"{PKGTREE} is missing: python bench/pkgtree.py")
     if a.kind == "long":

@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--venv", type=Path, default=peers.DEFAULT_VENV)
     p.add_argument("--output", type=Path, default=BENCH / "results" / "hook.md")
     a = p.parse_args(argv)
+    peers.byte_compile_credsprawl()
     tmp = Path(tempfile.mkdtemp(prefix="hook-bench-"))
     try:
         repo = make_repo(tmp, a.files, a.seed)

@@ -48,6 +48,7 @@ for p in (ROOT, BENCH):
 
 import corpus  # noqa: E402
 import history_bench  # noqa: E402
+import peers  # noqa: E402
 from fixtures import fakecreds  # noqa: E402
 
 ORG_VERSION = 1
@@ -229,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster run")
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "sweep.md")
     args = parser.parse_args(argv)
+    peers.byte_compile_credsprawl()
     cache = BENCH / ".cache"
     repos, later = build_org(cache, args.forks, args.added)
     work = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
