@@ -48,7 +48,7 @@ def byte_compile_credsprawl() -> None:
     """Write the bytecode of the ``scanner`` package, as ``pip install`` does for an installed tool.
 
     The benchmarks run ``python -m scanner`` from this checkout. Where ``PYTHONDONTWRITEBYTECODE`` is set
-    (it is on some CI images and build machines), Python would otherwise compile all ~120 modules from
+    (it is on some CI images and build machines), Python would otherwise compile all ~100 modules from
     source in every run: about 0.1 s that no installed credsprawl pays, and more than a third of its
     start-up."""
     import compileall
