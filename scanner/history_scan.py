@@ -20,8 +20,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-import pathspec
-
 from scanner import __version__
 from scanner.blobscan import DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
 from scanner.config import Config
@@ -42,6 +40,7 @@ from scanner.sources.gitlog import History, read_history
 
 
 if TYPE_CHECKING:
+    import pathspec
     from rich.progress import Progress
 
 STREAM_BATCH = 256  # new blobs sized and handed to the scanner at a time while the walk runs
@@ -145,7 +144,11 @@ def _excluder(repo: Repo, excludes: tuple[str, ...]) -> pathspec.GitIgnoreSpec |
     ignore = Path(repo.worktree or "") / IGNORE_FILE if repo.worktree else None
     if ignore is not None and ignore.is_file():
         lines += ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    if not lines:
+        return None
+    import pathspec  # only a scan with excludes or an ignore file needs it
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _loose_from_refs(repo: Repo, refs: list[Ref]) -> list[LooseBlob]:

@@ -9,6 +9,7 @@ be read or written only costs start-up time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -29,19 +30,35 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
 
 
-def _key(extra: Iterable[Path]) -> str | None:
-    files = list(rule_files(default_rules_dir()))
-    for p in extra:
-        if not p.exists():
-            return None  # let load_rules say what is wrong
-        files.extend(rule_files(p) if p.is_dir() else [p])
-    h = hashlib.sha256(f"{__version__}|{sys.version}".encode())
+def _stamps(files: Iterable[Path]) -> str | None:
+    """Path, size and modification time of each file, one line each; None when one cannot be read."""
+    lines: list[str] = []
     for f in files:
         try:
             st = f.stat()
         except OSError:
             return None
-        h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        lines.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n")
+    return "".join(lines)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_stamps() -> str | None:
+    """The shipped rule files' stamps, read once per process (a scan asks for the rules more than once)."""
+    return _stamps(rule_files(default_rules_dir()))
+
+
+def _key(extra: Iterable[Path]) -> str | None:
+    files: list[Path] = []
+    for p in extra:
+        if not p.exists():
+            return None  # let load_rules say what is wrong
+        files.extend(rule_files(p) if p.is_dir() else [p])
+    shipped, added = _shipped_stamps(), _stamps(files)
+    if shipped is None or added is None:
+        return None
+    h = hashlib.sha256(f"{__version__}|{sys.version}".encode())
+    h.update((shipped + added).encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:32]
 
 

@@ -19,6 +19,7 @@ import bisect
 import functools
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -34,7 +35,7 @@ from scanner.model import Rule
 from scanner.rulecache import cache_dir, load_rules_cached
 from scanner.rules import is_shipped
 
-_FORMAT = "10"  # bump when what goes into the database changes
+_FORMAT = "11"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -133,6 +134,10 @@ def _cache_key(rules: Sequence[Rule]) -> str:
     return h.hexdigest()[:32]
 
 
+# a part read from the cache: db, kw_db, pattern rules, entries, kw_entries, first trigger
+_Loaded = tuple[hyperscan.Database, "hyperscan.Database | None", frozenset[int], list[Entry], list[Entry], int]
+
+
 class _Part:
     """The Hyperscan databases of a list of rules; entries use indices into that list.
 
@@ -146,37 +151,30 @@ class _Part:
         folder = cache_dir() / f"hs-{_cache_key(rules)}{'-t' if triggers else ''}"
         loaded = self._load(folder) if cache else None
         if loaded is not None:
-            self.pattern_rules = loaded[2]
-        else:
-            self.pattern_rules = pattern_rules(rules) if patterns else frozenset()
-        # what each expression of the databases reports (the expressions themselves only when compiling)
-        build = loaded is None
+            self.db, self.kw_db, self.pattern_rules, self.entries, self.kw_entries, self.first_trigger = loaded
+            return
+        self.pattern_rules = pattern_rules(rules) if patterns else frozenset()
+        # what each expression of the databases reports
         expressions: list[bytes] = []
         flags: list[int] = []
         self.entries: list[Entry] = []
         for index in sorted(self.pattern_rules):
-            if build:
-                expressions.append(prefilter_pattern(rules[index].regex))
-                flags.append(hyperscan.HS_FLAG_PREFILTER)
+            expressions.append(prefilter_pattern(rules[index].regex))
+            flags.append(hyperscan.HS_FLAG_PREFILTER)
             self.entries.append(((), False, (index,)))
         kw_expressions: list[bytes] = []
         self.kw_entries: list[Entry] = []
         for word, indices in sorted(keyword_table(rules, decode_base64=True).items()):
             plain = tuple(sorted(i for i in indices if i >= 0))
             if plain:
-                if build:
-                    kw_expressions.append(_literal(word))
+                kw_expressions.append(_literal(word))
                 self.kw_entries.append((plain, False, ()))
             own = tuple(i for i in plain if i not in self.pattern_rules)
             if own or B64_MARK in indices:
-                if build:
-                    expressions.append(_literal(word))
-                    flags.append(hyperscan.HS_FLAG_CASELESS)
+                expressions.append(_literal(word))
+                flags.append(hyperscan.HS_FLAG_CASELESS)
                 self.entries.append((own, B64_MARK in indices, ()))
         self.first_trigger = len(self.entries)
-        if loaded is not None:
-            self.db, self.kw_db = loaded[0], loaded[1]
-            return
         if triggers:
             for name, pattern in TRIGGER_PATTERNS.items():
                 expressions.append(pattern)
@@ -208,9 +206,10 @@ class _Part:
         return out
 
     @staticmethod
-    def _load(folder: Path) -> tuple[hyperscan.Database, hyperscan.Database | None, frozenset[int]] | None:
+    def _load(folder: Path) -> _Loaded | None:
         try:
-            indices = frozenset(int(x) for x in (folder / "patterns").read_text().split())
+            with open(folder / "tables.pickle", "rb") as f:
+                pattern_indices, entries, kw_entries, first_trigger = pickle.load(f)
             dbs = []
             for name in ("db", "kwdb"):
                 blob = (folder / name).read_bytes()
@@ -218,18 +217,20 @@ class _Part:
                 if db is not None:
                     db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
                 dbs.append(db)
-            return dbs[0], dbs[1], indices
-        except (OSError, ValueError, hyperscan.HyperscanError):
+            return dbs[0], dbs[1], pattern_indices, entries, kw_entries, first_trigger
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, hyperscan.HyperscanError):
             return None
 
     def _store(self, folder: Path) -> None:
-        """Write the databases atomically; a cache that cannot be written only costs start-up time."""
+        """Write the databases and what their expressions stand for (so a load needs no keyword table)
+        atomically; a cache that cannot be written only costs start-up time."""
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-hs-"))
             (tmp / "db").write_bytes(hyperscan.dumpb(self.db))
             (tmp / "kwdb").write_bytes(hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b"")
-            (tmp / "patterns").write_text(" ".join(str(i) for i in sorted(self.pattern_rules)))
+            tables = (self.pattern_rules, self.entries, self.kw_entries, self.first_trigger)
+            (tmp / "tables.pickle").write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
             try:
                 os.rename(tmp, folder)
             except OSError:  # another process stored it first
@@ -279,10 +280,13 @@ class HyperscanPrefilter:
         to_global = [position.get(rid) for rid in shipped_ids]
         if any(g is not None for g in to_global):
             part = shipped_part
-            entries = part.remapped(to_global, decode_base64)
+            if decode_base64 and to_global == list(range(len(to_global))):  # the shipped rules, as shipped
+                entries, kw_entries = part.entries, part.kw_entries
+            else:
+                entries = part.remapped(to_global, decode_base64)
+                kw_entries = part.remapped(to_global, False, part.kw_entries)
             full = entries if part.kw_db is None else [((), e, p) for _r, e, p in entries]
-            self._parts.append(_ScanPart(part.db, entries, full, part.first_trigger,
-                                         part.kw_db, part.remapped(to_global, False, part.kw_entries)))
+            self._parts.append(_ScanPart(part.db, entries, full, part.first_trigger, part.kw_db, kw_entries))
         if extra:
             part = _Part([rules[i] for i in extra], patterns=False, cache=False)
             entries = part.remapped(extra, decode_base64)

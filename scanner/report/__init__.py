@@ -3,24 +3,33 @@ and they redact every secret unless ``ReportOptions.show_secrets`` is set."""
 
 from __future__ import annotations
 
+import importlib
 from typing import TextIO
 
 from scanner.errors import UsageError
-from scanner.report.csv_report import write_csv
-from scanner.report.json_report import write_json, write_jsonl
 from scanner.report.options import Reporter, ReportOptions
-from scanner.report.sarif import write_sarif
-from scanner.report.text import write_text
 from scanner.results import ScanReport
 
 __all__ = ["REPORTERS", "ReportOptions", "Reporter", "render"]
 
+
+def _on_demand(module: str, name: str) -> Reporter:
+    """A reporter whose module is imported when it first writes: a JSON report does not pay for
+    importing the text reporter's terminal library (rich)."""
+
+    def reporter(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
+        getattr(importlib.import_module(module), name)(report, out, options)
+
+    reporter.__qualname__ = reporter.__name__ = name
+    return reporter
+
+
 REPORTERS: dict[str, Reporter] = {
-    "text": write_text,
-    "json": write_json,
-    "jsonl": write_jsonl,
-    "csv": write_csv,
-    "sarif": write_sarif,
+    "text": _on_demand("scanner.report.text", "write_text"),
+    "json": _on_demand("scanner.report.json_report", "write_json"),
+    "jsonl": _on_demand("scanner.report.json_report", "write_jsonl"),
+    "csv": _on_demand("scanner.report.csv_report", "write_csv"),
+    "sarif": _on_demand("scanner.report.sarif", "write_sarif"),
 }
 
 

@@ -7,12 +7,13 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
-
-import pathspec
+from typing import TYPE_CHECKING, Iterator
 
 from scanner.errors import UsageError
 from scanner.results import Skip
+
+if TYPE_CHECKING:
+    import pathspec
 
 IGNORE_FILE = ".credsprawlignore"
 _ALWAYS_SKIPPED_DIRS = frozenset({".git"})
@@ -48,18 +49,24 @@ class _Ignore:
         return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
+def _spec(lines: list[str] | tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec  # only a walk with ignore files or excludes needs it
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
 def _load_spec(path: Path) -> pathspec.PathSpec | None:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return _spec(lines)
 
 
 class FileWalker:
     def __init__(self, options: WalkOptions) -> None:
         self.options = options
-        self._excludes = pathspec.PathSpec.from_lines("gitwildmatch", options.excludes) if options.excludes else None
+        self._excludes = _spec(options.excludes) if options.excludes else None
 
     def walk(self, roots: list[str]) -> Iterator[FileItem | Skip]:
         for root in roots:
