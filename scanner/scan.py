@@ -20,7 +20,7 @@ from scanner.results import ScanReport, Skip
 from scanner.rulecache import load_rules_cached
 from scanner.rules import RuleSet, load_rules
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
-from scanner.workplan import Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
+from scanner.workplan import Outcome, Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
 
 STDIN = "-"
 
@@ -146,19 +146,19 @@ def run_scan(request: ScanRequest) -> ScanReport:
     started = clock()
     spec = WorkSpec(EngineSpec(request.ruleset.rules, request.settings), request.content)
     fs_paths = [p for p in request.paths if p != STDIN]
-    results: list[UnitResult] = []
+    outcomes: list[Outcome] = []
     if STDIN in request.paths:
-        results.append(_scan_stdin(spec))
+        outcomes.append(Outcome.of([_scan_stdin(spec)]))
     if request.progress or not fs_paths:  # a progress bar needs the whole walk first, for its total
         items, skips = _walk(request, fs_paths) if fs_paths else ([], [])
         units, planned = plan(items, request.content)
         if units:
             with _ProgressBar(sum(i.size for i in items)) as bar:
-                results.extend(run(units, spec, request.jobs, bar.update))
+                outcomes.append(run(units, spec, request.jobs, bar.update))
     else:
         walked, skips, planned = run_walk(FileWalker(request.walk).walk(fs_paths), spec, request.jobs)
-        results.extend(walked)
+        outcomes.append(walked)
     notes = [n for n in map(warning_for, planned) if n]
-    findings, summary = summarise(results, [*skips, *planned], clock() - started, notes)
+    findings, summary = summarise(Outcome.merge(outcomes), [*skips, *planned], clock() - started, notes)
     return ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__)
 

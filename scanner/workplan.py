@@ -20,6 +20,7 @@ budget, like a whole archive.)
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import sys
@@ -68,6 +69,65 @@ class UnitResult:
     unit: Unit
     scan: ContentScan | None
     skip: Skip | None  # the file itself could not be read
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What scanning a list of units gave: the results that hold something (a finding, a warning, a
+    skip, an unreadable file), in unit order, and totals over every unit. Most files hold nothing;
+    they cross the process boundary as two numbers, not as a result object each."""
+
+    notable: tuple[UnitResult, ...]
+    files: int  # texts scanned
+    bytes_scanned: int
+
+    @classmethod
+    def of(cls, results: Iterable[UnitResult]) -> Outcome:
+        notable, files, scanned = _fold(results)
+        return cls(tuple(notable), files, scanned)
+
+    @classmethod
+    def merge(cls, outcomes: Iterable[Outcome]) -> Outcome:
+        outcomes = list(outcomes)
+        return cls(tuple(r for o in outcomes for r in o.notable), sum(o.files for o in outcomes),
+                   sum(o.bytes_scanned for o in outcomes))
+
+
+def _notable(result: UnitResult) -> bool:
+    scan = result.scan
+    return scan is None or bool(scan.findings or scan.warnings or scan.skips)
+
+
+class _Tally:
+    """Results folded as they come, batch by batch, into an :class:`Outcome`."""
+
+    def __init__(self) -> None:
+        self.notable: list[UnitResult] = []
+        self.files = self.bytes = 0
+
+    def add(self, folded: _Folded) -> None:
+        notable, files, scanned = folded
+        self.notable.extend(notable)
+        self.files += files
+        self.bytes += scanned
+
+    def outcome(self) -> Outcome:
+        return Outcome(tuple(self.notable), self.files, self.bytes)
+
+
+_Folded = tuple[list[UnitResult], int, int]  # a batch's notable results, texts scanned, bytes scanned
+
+
+def _fold(results: Iterable[UnitResult]) -> _Folded:
+    notable: list[UnitResult] = []
+    files = scanned = 0
+    for r in results:
+        if r.scan is not None:
+            files += r.scan.files
+            scanned += r.scan.bytes_scanned
+        if _notable(r):
+            notable.append(r)
+    return notable, files, scanned
 
 
 @dataclass(frozen=True)
@@ -158,10 +218,10 @@ def _init_worker(spec: WorkSpec) -> None:
         _WORKER = (spec.build(), spec.content)
 
 
-def _scan_batch(batch: Sequence[Unit]) -> list[UnitResult]:
+def _scan_batch(batch: Sequence[Unit]) -> _Folded:
     assert _WORKER is not None, "worker used before its initializer ran"
     engine, options = _WORKER
-    return [scan_unit(engine, unit, options) for unit in batch]
+    return _fold(scan_unit(engine, unit, options) for unit in batch)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -193,17 +253,29 @@ def batches(units: Sequence[Unit]) -> list[list[Unit]]:
     return list(_batched(units))
 
 
-def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None) -> list[UnitResult]:
-    """Scan every unit; results in the order of ``units`` whatever the number of workers."""
+def _fork_ready(engine: Engine, spec: WorkSpec) -> None:
+    """Make ``engine`` the one forked workers inherit, every rule compiled, and move everything
+    allocated so far out of the garbage collector's sight: a collection in a worker then does not
+    touch (and copy) every page it shares with the parent."""
+    global _WORKER
+    engine.matcher.compile_all()
+    _WORKER = (engine, spec.content)
+    gc.freeze()
+
+
+def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None) -> Outcome:
+    """Scan every unit; the same outcome (notable results in the order of ``units``) whatever the
+    number of workers."""
+    global _WORKER
     work = batches(units)
-    results: list[list[UnitResult]] = [[] for _ in work]
+    folded: list[_Folded | None] = [None for _ in work]
     done_files = done_bytes = 0
 
-    def record(i: int, batch_results: list[UnitResult]) -> None:
+    def record(i: int, batch: _Folded) -> None:
         nonlocal done_files, done_bytes
-        results[i] = batch_results
-        done_files += sum(r.scan.files for r in batch_results if r.scan is not None)
-        done_bytes += sum(r.unit.weight for r in batch_results)
+        folded[i] = batch
+        done_files += batch[1]
+        done_bytes += sum(u.weight for u in work[i])
         if progress:
             progress(done_files, done_bytes)
 
@@ -212,13 +284,11 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
     engine = spec.build()
     if jobs <= 1 or len(units) < _SERIAL_BELOW or len(work) < 2:
         for i, batch in enumerate(work):
-            record(i, [scan_unit(engine, unit, spec.content) for unit in batch])
+            record(i, _fold(scan_unit(engine, unit, spec.content) for unit in batch))
     else:
-        global _WORKER
         context = _pool_context()
         if context.get_start_method() == "fork":
-            engine.matcher.compile_all()
-            _WORKER = (engine, spec.content)
+            _fork_ready(engine, spec)
         else:
             _WORKER = None
         try:
@@ -226,14 +296,19 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
                                      initargs=(spec,)) as pool:
                 # heaviest first, so a big archive does not start last and leave the other workers idle
                 heavy_first = sorted(range(len(work)), key=lambda i: -sum(u.weight for u in work[i]))
-                pending: dict[Future[list[UnitResult]], int] = {pool.submit(_scan_batch, work[i]): i for i in heavy_first}
+                pending: dict[Future[_Folded], int] = {pool.submit(_scan_batch, work[i]): i for i in heavy_first}
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in finished:
                         record(pending.pop(fut), fut.result())
         finally:
             _WORKER = None
-    return [r for batch in results for r in batch]
+            gc.unfreeze()
+    tally = _Tally()
+    for got in folded:
+        assert got is not None
+        tally.add(got)
+    return tally.outcome()
 
 
 def _units_of(entries: Iterable[FileItem | Skip], options: ContentOptions, walk_skips: list[Skip],
@@ -247,13 +322,12 @@ def _units_of(entries: Iterable[FileItem | Skip], options: ContentOptions, walk_
         yield from got
 
 
-def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> tuple[list[UnitResult], list[Skip], list[Skip]]:
+def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> tuple[Outcome, list[Skip], list[Skip]]:
     """Walk, plan and scan at once: batches go to the workers while the parent is still walking.
 
-    Returns the results (in walk order, as :func:`run` gives them for the same units), the walk's skips
-    and the planning's skips. Forked workers start with the parent's engine before its rules are
-    compiled and compile the ones they need while the parent walks, so neither the walk nor the
-    compilation is a serial prefix of the scan. Where workers cannot be forked, or the walk yields fewer
+    Returns the outcome (as :func:`run` gives it for the same units), the walk's skips and the
+    planning's skips. Forked workers start with the parent's engine, so neither the walk nor the
+    engine is a serial prefix of the scan. Where workers cannot be forked, or the walk yields fewer
     than two batches, this is :func:`run` over the walked units."""
     walk_skips: list[Skip] = []
     planned: list[Skip] = []
@@ -264,29 +338,30 @@ def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> t
         units = [u for batch in itertools.chain(first, stream) for u in batch]
         return run(units, spec, jobs), walk_skips, planned
     global _WORKER
-    _WORKER = (spec.build(), spec.content)
-    results: dict[int, list[UnitResult]] = {}
+    _fork_ready(spec.build(), spec)
+    folded: dict[int, _Folded] = {}
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
             pending = {pool.submit(_scan_batch, batch): i for i, batch in enumerate(itertools.chain(first, stream))}
             for fut in as_completed(pending):
-                results[pending[fut]] = fut.result()
+                folded[pending[fut]] = fut.result()
     finally:
         _WORKER = None
-    return [r for i in range(len(results)) for r in results[i]], walk_skips, planned
+        gc.unfreeze()
+    tally = _Tally()
+    for i in range(len(folded)):
+        tally.add(folded[i])
+    return tally.outcome(), walk_skips, planned
 
 
-def summarise(results: Sequence[UnitResult], skips: Sequence[Skip], seconds: float,
+def summarise(outcome: Outcome, skips: Sequence[Skip], seconds: float,
               warnings: Sequence[str] = ()) -> tuple[list[Finding], ScanSummary]:
     findings: list[Finding] = []
     notes: list[str] = list(warnings)
     skipped: list[Skip] = list(skips)
-    files = total = 0
     unreadable: set[Skip] = set()  # a file that cannot be read is one skip, however many slices it had
-    for r in results:
+    for r in outcome.notable:
         if r.scan is not None:
-            files += r.scan.files
-            total += r.scan.bytes_scanned
             findings.extend(r.scan.findings)
             notes.extend(r.scan.warnings)
             skipped.extend(r.scan.skips)
@@ -295,4 +370,4 @@ def summarise(results: Sequence[UnitResult], skips: Sequence[Skip], seconds: flo
             skipped.append(r.skip)
     findings.sort(key=Finding.sort_key)
     skipped.sort(key=lambda s: (s.path, s.reason))
-    return findings, ScanSummary(files, total, seconds, tuple(skipped), tuple(dict.fromkeys(notes)))
+    return findings, ScanSummary(outcome.files, outcome.bytes_scanned, seconds, tuple(skipped), tuple(dict.fromkeys(notes)))

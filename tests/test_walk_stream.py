@@ -39,3 +39,24 @@ def test_streamed_scan_with_two_workers_equals_one_process(tmp_path: Path, rng: 
     assert two["summary"]["skipped"] == one["summary"]["skipped"]
     assert {s["reason"] for s in two["summary"]["skipped"]} >= {"binary", "symlink"}
     assert two["summary"]["files_scanned"] == one["summary"]["files_scanned"] >= 701
+
+
+def test_outcome_keeps_notable_results_in_order_and_counts_every_unit() -> None:
+    from scanner.deepscan import ContentScan
+    from scanner.results import Skip
+    from scanner.sources.filesystem import FileItem
+    from scanner.workplan import Outcome, Unit, UnitResult
+
+    def unit(name: str) -> Unit:
+        return Unit(FileItem(name, name, 10), None, 10)
+
+    quiet = UnitResult(unit("a"), ContentScan(files=1, bytes_scanned=10), None)
+    warned = UnitResult(unit("b"), ContentScan(warnings=("b: odd",), files=1, bytes_scanned=7), None)
+    unreadable = UnitResult(unit("c"), None, Skip("c", "unreadable", "denied"))
+    archive = UnitResult(unit("d"), ContentScan(skips=(Skip("d!x", "binary"),), files=3, bytes_scanned=30), None)
+    first = Outcome.of([quiet, warned, quiet, unreadable])
+    assert first.notable == (warned, unreadable)
+    assert (first.files, first.bytes_scanned) == (3, 27)
+    both = Outcome.merge([first, Outcome.of([archive, quiet])])
+    assert both.notable == (warned, unreadable, archive)
+    assert (both.files, both.bytes_scanned) == (7, 67)

@@ -35,16 +35,17 @@ import functools
 import re
 import warnings
 from datetime import datetime
-from typing import Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
-from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
-from cryptography.hazmat.primitives.serialization import pkcs12
 
 from scanner.identity.facts import Facts, iso
 from scanner.match import validators
+
+if TYPE_CHECKING:  # certificates and keystores import these when they are met (x509 alone costs ~25 ms)
+    from cryptography import x509
 
 _PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]{1,40})-----(.*?)-----END \1-----", re.S)
 _CONCAT = re.compile(r"""["'`]\s*\+\s*["'`]""")  # "...\n" + "..." in code
@@ -308,6 +309,8 @@ def _pem_key_facts(block: _Block) -> Facts:
 
 
 def _sans(cert: x509.Certificate) -> str | None:
+    from cryptography import x509
+
     try:
         ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (x509.ExtensionNotFound, ValueError):
@@ -346,6 +349,8 @@ def x509_facts(cert: x509.Certificate, now: datetime) -> Facts:
 
 @_quiet
 def certificate_der_facts(der: bytes, now: datetime) -> Facts:
+    from cryptography import x509
+
     try:
         return x509_facts(x509.load_der_x509_certificate(der), now)
     except Exception:  # noqa: BLE001 - malformed certificates raise from many places
@@ -372,6 +377,8 @@ def pkcs12_facts(secret: str, passwords: Sequence[str], now: datetime) -> Facts:
     flat = "".join(secret.split())
     if validators.pkcs12(flat) is None:  # not a PFX structure: nothing to say, not even "encrypted"
         return {}
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     raw = base64.b64decode(flat + "=" * (-len(flat) % 4))
     candidates: list[bytes | None] = [None, b""]
     candidates += [p.encode("utf-8") for p in dict.fromkeys(passwords) if p]

@@ -285,7 +285,7 @@ class HyperscanPrefilter:
             else:
                 entries = part.remapped(to_global, decode_base64)
                 kw_entries = part.remapped(to_global, False, part.kw_entries)
-            full = entries if part.kw_db is None else [((), e, p) for _r, e, p in entries]
+            full: list[Entry] = entries if part.kw_db is None else [((), e, p) for _r, e, p in entries]
             self._parts.append(_ScanPart(part.db, entries, full, part.first_trigger, part.kw_db, kw_entries))
         if extra:
             part = _Part([rules[i] for i in extra], patterns=False, cache=False)
