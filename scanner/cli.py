@@ -112,13 +112,14 @@ def _open_output(path: Path | None) -> Iterator[TextIO]:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from scanner.identity.enrich import enrich_report
+    from scanner.identity.enrich import Enricher
     from scanner.scan import ScanRequest, run_scan
     from scanner.report import ReportOptions, render
 
     request = ScanRequest.from_args(args)
-    report = run_scan(request)
-    report = enrich_report(cli_git.suppress(args, report))
+    enricher = Enricher(request.ruleset.by_id)
+    report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
+    report = enricher.enrich(cli_git.suppress(args, report))
     color = not args.no_color and args.output is None and sys.stdout.isatty()
     with _open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,

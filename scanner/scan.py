@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
 from scanner import __version__
 from scanner.config import Config, discover, load_config
@@ -14,13 +15,13 @@ from scanner.filters import FindingFilter
 from scanner.errors import UsageError
 from scanner.match.prefilter import hyperscan_available
 from scanner.deepscan import ContentOptions, scan_blob, warning_for
-from scanner.model import Blob, Confidence, Origin
+from scanner.model import Blob, Confidence, Finding, Origin
 from scanner.pipeline import EngineSpec, clock, default_jobs
 from scanner.results import ScanReport, Skip
 from scanner.rulecache import load_rules_cached
 from scanner.rules import RuleSet, load_rules
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
-from scanner.workplan import Outcome, Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
+from scanner.workplan import OnResults, Outcome, Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
 
 STDIN = "-"
 
@@ -142,8 +143,19 @@ def _walk(request: ScanRequest, fs_paths: list[str]) -> tuple[list[FileItem], li
     return items, skips
 
 
-def run_scan(request: ScanRequest) -> ScanReport:
+def _findings_of(on_findings: Callable[[Sequence[Finding]], None]) -> OnResults:
+    def on_results(results: Sequence[UnitResult]) -> None:
+        on_findings([f for r in results if r.scan is not None for f in r.scan.findings])
+
+    return on_results
+
+
+def run_scan(request: ScanRequest, on_findings: Callable[[Sequence[Finding]], None] | None = None) -> ScanReport:
+    """Scan the request's paths; ``on_findings`` (in this process) sees findings as their files are done,
+    before they are sorted into the report (the CLI derives identity facts there while workers scan)."""
     started = clock()
+    on_results = _findings_of(on_findings) if on_findings is not None else None
+
     spec = WorkSpec(EngineSpec(request.ruleset.rules, request.settings), request.content)
     fs_paths = [p for p in request.paths if p != STDIN]
     outcomes: list[Outcome] = []
@@ -154,9 +166,9 @@ def run_scan(request: ScanRequest) -> ScanReport:
         units, planned = plan(items, request.content)
         if units:
             with _ProgressBar(sum(i.size for i in items)) as bar:
-                outcomes.append(run(units, spec, request.jobs, bar.update))
+                outcomes.append(run(units, spec, request.jobs, bar.update, on_results))
     else:
-        walked, skips, planned = run_walk(FileWalker(request.walk).walk(fs_paths), spec, request.jobs)
+        walked, skips, planned = run_walk(FileWalker(request.walk).walk(fs_paths), spec, request.jobs, on_results)
         outcomes.append(walked)
     notes = [n for n in map(warning_for, planned) if n]
     findings, summary = summarise(Outcome.merge(outcomes), [*skips, *planned], clock() - started, notes)

@@ -50,6 +50,7 @@ _FIRST_UNITS = 16
 _SERIAL_BELOW = 8
 
 Progress = Callable[[int, int], None]  # (texts scanned, bytes of input done)
+OnResults = Callable[[Sequence["UnitResult"]], None]  # notable results of a batch, in the parent as they come
 
 
 @dataclass(frozen=True)
@@ -263,9 +264,10 @@ def _fork_ready(engine: Engine, spec: WorkSpec) -> None:
     gc.freeze()
 
 
-def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None) -> Outcome:
+def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None,
+        on_results: OnResults | None = None) -> Outcome:
     """Scan every unit; the same outcome (notable results in the order of ``units``) whatever the
-    number of workers."""
+    number of workers. ``on_results`` sees each batch's notable results as they come."""
     global _WORKER
     work = batches(units)
     folded: list[_Folded | None] = [None for _ in work]
@@ -274,6 +276,8 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
     def record(i: int, batch: _Folded) -> None:
         nonlocal done_files, done_bytes
         folded[i] = batch
+        if on_results:
+            on_results(batch[0])
         done_files += batch[1]
         done_bytes += sum(u.weight for u in work[i])
         if progress:
@@ -322,11 +326,12 @@ def _units_of(entries: Iterable[FileItem | Skip], options: ContentOptions, walk_
         yield from got
 
 
-def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> tuple[Outcome, list[Skip], list[Skip]]:
+def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int,
+             on_results: OnResults | None = None) -> tuple[Outcome, list[Skip], list[Skip]]:
     """Walk, plan and scan at once: batches go to the workers while the parent is still walking.
 
     Returns the outcome (as :func:`run` gives it for the same units), the walk's skips and the
-    planning's skips. Forked workers start with the parent's engine, so neither the walk nor the
+    planning's skips; ``on_results`` sees each batch's notable results as they come. Forked workers start with the parent's engine, so neither the walk nor the
     engine is a serial prefix of the scan. Where workers cannot be forked, or the walk yields fewer
     than two batches, this is :func:`run` over the walked units."""
     walk_skips: list[Skip] = []
@@ -336,7 +341,7 @@ def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> t
     context = _pool_context()
     if jobs <= 1 or len(first) < 2 or context.get_start_method() != "fork":
         units = [u for batch in itertools.chain(first, stream) for u in batch]
-        return run(units, spec, jobs), walk_skips, planned
+        return run(units, spec, jobs, on_results=on_results), walk_skips, planned
     global _WORKER
     _fork_ready(spec.build(), spec)
     folded: dict[int, _Folded] = {}
@@ -344,7 +349,9 @@ def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int) -> t
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
             pending = {pool.submit(_scan_batch, batch): i for i, batch in enumerate(itertools.chain(first, stream))}
             for fut in as_completed(pending):
-                folded[pending[fut]] = fut.result()
+                folded[pending[fut]] = got = fut.result()
+                if on_results:
+                    on_results(got[0])
     finally:
         _WORKER = None
         gc.unfreeze()

@@ -166,3 +166,30 @@ def test_disabling_the_rule_drops_certificates(tmp_path: Path) -> None:
     (tmp_path / "b.der").write_bytes(cert_der(cert))
     code, report = scan(tmp_path, "json", "--disable", "x509-certificate")
     assert code == 0 and report["certificates"] == [] and report["findings"] == []
+
+
+def test_facts_primed_while_scanning_give_the_same_report(tmp_path: Path) -> None:
+    """The CLI derives facts as results come in (``Enricher.prime``); the enriched report is the one
+    ``enrich_report`` gives after the scan, keystores opened with a password found beside them included."""
+    from scanner import cli
+    from scanner.identity.enrich import Enricher, enrich_report
+    from scanner.scan import ScanRequest, run_scan
+
+    password = fc.chars(random.Random(3), fc.ALNUM, 20)
+    key = new_key("ec")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "client.pfx").write_bytes(_p12(key, make_cert(key, "client"), password.encode()))
+    (tmp_path / "svc" / "app.properties").write_text(f'keystore_password = "{password}"\n')
+    (tmp_path / "svc" / "id.key").write_text(private_pem(new_key("rsa"), "pkcs8"))
+    request = ScanRequest.from_args(cli.build_parser().parse_args(["scan", str(tmp_path), *FAST, "--jobs", "1"]))
+    after = enrich_report(run_scan(request))
+    enricher = Enricher(request.ruleset.by_id)
+    primed: list[str] = []
+    report = run_scan(request, on_findings=lambda found: primed.extend(f.rule_id for f in found))
+    assert sorted(primed) == sorted(f.rule_id for f in report.findings)  # every finding is seen as it comes
+    enricher.prime(report.findings)
+    assert len(enricher._cache) == len(report.findings) - 1  # all but the keystore (its passwords need the report)
+    during = enricher.enrich(report)
+    assert during.findings == after.findings
+    keystore = next(f for f in during.findings if f.rule_id == "pkcs12-keystore")
+    assert keystore.attribute("key.encrypted") == "true" and keystore.attribute("key.spki_sha256")

@@ -10,7 +10,8 @@ Two entry points, one per place the facts can be had:
 - :func:`enrich_report` runs once per command, at the report boundary (after baseline suppression,
   before the reporters): every other fact, from the secret, its companion and its line
   (:func:`scanner.identity.facts.derive`), then ``key.paired_certs`` across the whole report.
-  Each distinct secret (by fingerprint, rule and context) is parsed once.
+  Each distinct secret (by fingerprint, rule and context) is parsed once. A filesystem scan uses
+  :class:`Enricher` to derive most facts in the parent while the workers are still scanning.
 
 A PKCS#12 keystore is opened with no password, the empty one, or a password found beside it: the
 secret of a ``password``-kind finding, or of a rule whose id says ``password``/``passphrase``, in a
@@ -26,10 +27,11 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Iterable, Mapping
 
 from scanner.engine import BlobScan
 from scanner.identity.facts import DOCUMENT_FACTS, FactContext, Facts, clean, derive
-from scanner.model import Finding
+from scanner.model import Finding, Rule
 from scanner.results import ScanReport
 
 PKCS12_RULE = "pkcs12-keystore"
@@ -76,16 +78,18 @@ def _passwords_by_directory(report: ScanReport) -> dict[str, tuple[str, ...]]:
 
 
 class _Deriver:
-    """Facts of findings, each distinct (rule, secret, context) derived once."""
+    """Facts of findings, each distinct (rule, secret, context) derived once (``cache`` is shared with
+    the :class:`Enricher` that made it, so facts primed earlier are not derived again)."""
 
-    def __init__(self, report: ScanReport, now: datetime) -> None:
-        self.report = report
+    def __init__(self, rules: Mapping[str, Rule], now: datetime, passwords: dict[str, tuple[str, ...]],
+                 cache: dict[tuple[object, ...], Facts]) -> None:
+        self.rules = rules
         self.now = now
-        self.passwords = _passwords_by_directory(report)
-        self.cache: dict[tuple[object, ...], Facts] = {}
+        self.passwords = passwords
+        self.cache = cache
 
-    def __call__(self, finding: Finding) -> Finding:
-        rule = self.report.rules.get(finding.rule_id)
+    def facts(self, finding: Finding) -> Facts:
+        rule = self.rules.get(finding.rule_id)
         passwords = self.passwords.get(_directory(finding), ()) if finding.rule_id == PKCS12_RULE else ()
         ctx = FactContext(finding.rule_id, rule.kind if rule else "", finding.line_text, finding.companion,
                           self.now, passwords)
@@ -97,7 +101,35 @@ class _Deriver:
             except Exception:  # noqa: BLE001 - a fact is never worth a lost finding
                 facts = {}
             self.cache[key] = facts
+        return facts
+
+    def __call__(self, finding: Finding) -> Finding:
+        facts = self.facts(finding)
         return _with(finding, facts) if facts else finding
+
+
+class Enricher:
+    """:func:`enrich_report` in two steps, so most of the work can be done while workers still scan:
+    :meth:`prime` derives the facts of findings as their files' results come in (all but PKCS#12
+    keystores, whose candidate passwords depend on the whole report); :meth:`enrich` fills the report,
+    deriving only what was not primed. The report is the same as :func:`enrich_report` gives."""
+
+    def __init__(self, rules: Mapping[str, Rule], now: datetime | None = None) -> None:
+        self.rules = rules
+        self.now = now or datetime.now(timezone.utc)
+        self._cache: dict[tuple[object, ...], Facts] = {}
+
+    def prime(self, findings: Iterable[Finding]) -> None:
+        deriver = _Deriver(self.rules, self.now, {}, self._cache)
+        for finding in findings:
+            if finding.rule_id != PKCS12_RULE:
+                deriver.facts(finding)
+
+    def enrich(self, report: ScanReport) -> ScanReport:
+        deriver = _Deriver(report.rules, self.now, _passwords_by_directory(report), self._cache)
+        inventory = tuple(map(deriver, report.inventory))
+        findings = _pair(tuple(map(deriver, report.findings)), inventory)
+        return replace(report, findings=findings, inventory=inventory)
 
 
 def _pair(findings: tuple[Finding, ...], inventory: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -124,7 +156,4 @@ def _pair(findings: tuple[Finding, ...], inventory: tuple[Finding, ...]) -> tupl
 def enrich_report(report: ScanReport, now: datetime | None = None) -> ScanReport:
     """``report`` with every finding's (and inventory entry's) attributes filled; ``now`` decides
     which certificates count as expired (default: the current time)."""
-    deriver = _Deriver(report, now or datetime.now(timezone.utc))
-    inventory = tuple(map(deriver, report.inventory))
-    findings = _pair(tuple(map(deriver, report.findings)), inventory)
-    return replace(report, findings=findings, inventory=inventory)
+    return Enricher(report.rules, now).enrich(report)
