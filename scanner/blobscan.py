@@ -111,10 +111,27 @@ def _init_worker(spec: EngineSpec, repo: Repo) -> None:
     _WORKER = (_INHERITED or spec.build(), reader)
 
 
-def _scan_batch(batch: Sequence[BlobTask]) -> list[BlobResult]:
+# a batch's results as they cross back: the results that hold something (a finding, a warning, a
+# skip), and the number and bytes of the quiet rest (most blobs), which need no object each
+_Folded = tuple[list[BlobResult], int, int]
+
+
+def _fold(results: Sequence[BlobResult]) -> _Folded:
+    notable: list[BlobResult] = []
+    quiet = scanned = 0
+    for r in results:
+        if r.findings or r.warnings or r.skipped:
+            notable.append(r)
+        else:
+            quiet += 1
+            scanned += r.bytes_scanned
+    return notable, quiet, scanned
+
+
+def _scan_batch(batch: Sequence[BlobTask]) -> _Folded:
     assert _WORKER is not None, "worker used before its initializer ran"
     engine, reader = _WORKER
-    return scan_batch(engine, reader, batch)
+    return _fold(scan_batch(engine, reader, batch))
 
 
 def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> list[list[BlobTask]]:
@@ -152,7 +169,9 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
 class BlobScanner:
     """Scans batches of blob tasks as they are handed in: inline (``jobs`` 1) or on a pool of forked
     workers, each with its engine and its own ``git cat-file``. A history scan hands in batches while
-    ``git log`` is still running; ``finish`` waits for every result. Results are by blob id.
+    ``git log`` is still running; ``finish`` waits for every result. The results that hold something
+    (findings, warnings, a skip) are kept by blob id; the other blobs are only counted
+    (``quiet_blobs``, ``quiet_bytes``): they cross back from a worker as two numbers.
 
     The pool's workers are forked by ``start`` (or the first submit): no other thread may run in the
     process then."""
@@ -161,8 +180,9 @@ class BlobScanner:
                  engine: Engine | None = None, make_engine: Callable[[], Engine | None] | None = None) -> None:
         self.spec, self.repo, self.jobs, self.progress = spec, repo, jobs, progress
         self.results: dict[str, BlobResult] = {}
+        self.quiet_blobs = self.quiet_bytes = 0
         self._done_blobs = self._done_bytes = 0
-        self._pending: dict[Future[list[BlobResult]], list[BlobTask]] = {}
+        self._pending: dict[Future[_Folded], list[BlobTask]] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._engine = engine
         self._make_engine = make_engine
@@ -202,7 +222,7 @@ class BlobScanner:
         if self.jobs <= 1:
             if self._reader is None:
                 self._reader = BlobReader(self.repo)
-            self._record(batch, scan_batch(self._engine_now(), self._reader, batch))
+            self._record(batch, _fold(scan_batch(self._engine_now(), self._reader, batch)))
             return
         pool = self._pool or self._start_pool()
         self._pending[pool.submit(_scan_batch, batch)] = batch
@@ -221,10 +241,13 @@ class BlobScanner:
             self.poll(block=True)
         return self.results
 
-    def _record(self, batch: list[BlobTask], batch_results: list[BlobResult]) -> None:
-        for r in batch_results:
+    def _record(self, batch: list[BlobTask], folded: _Folded) -> None:
+        notable, quiet, scanned = folded
+        for r in notable:
             self.results[r.sha] = r
-        self._done_blobs += len(batch_results)
+        self.quiet_blobs += quiet
+        self.quiet_bytes += scanned
+        self._done_blobs += len(batch)
         self._done_bytes += sum(t.size for t in batch)
         if self.progress:
             self.progress(self._done_blobs, self._done_bytes)

@@ -297,8 +297,9 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         by_sha = scanner.finish()
     if build is not None:
         build.stop()
-    results = [by_sha[t.sha] for t in tasks]
-    found = _collect(results, tasks, prefix, outcome)
+    found = _collect(by_sha, tasks, prefix, outcome)
+    outcome.blobs += scanner.quiet_blobs
+    outcome.bytes += scanner.quiet_bytes
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
         [(_ref_name(refs, t), t) for t in revisions.tips]
@@ -385,9 +386,15 @@ def _ref_name(refs: list[Ref], sha: str) -> str:
     return names[0] if names else sha
 
 
-def _collect(results: list[BlobResult], tasks: list[BlobTask], prefix: str, outcome: _Outcome) -> dict[str, tuple[Finding, ...]]:
+def _collect(notable: dict[str, BlobResult], tasks: list[BlobTask], prefix: str,
+             outcome: _Outcome) -> dict[str, tuple[Finding, ...]]:
+    """The findings by blob id; the skips and warnings of the ``notable`` results go into ``outcome``
+    (in the order of ``tasks``). Quiet blobs are counted by the scanner."""
     found: dict[str, tuple[Finding, ...]] = {}
-    for task, result in zip(tasks, results):
+    for task in tasks:
+        result = notable.get(task.sha)
+        if result is None:
+            continue
         shown = prefix + task.path
         if result.skipped == "unreadable":
             outcome.warnings.append(f"{shown}: {result.detail}; not scanned")
