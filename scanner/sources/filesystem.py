@@ -96,12 +96,13 @@ class FileWalker:
     ) -> Iterator[FileItem | Skip]:
         shown = f"{prefix}/{rel}".strip("/") if prefix else rel
         try:
-            st = os.stat(path)
-            key = (st.st_dev, st.st_ino)
-            if key in visited:
-                yield Skip(shown or ".", "symlink-loop")
-                return
-            visited.add(key)
+            if self.options.follow_symlinks:  # only a followed symlink can lead back to a folder on the way
+                st = os.stat(path)
+                key = (st.st_dev, st.st_ino)
+                if key in visited:
+                    yield Skip(shown or ".", "symlink-loop")
+                    return
+                visited.add(key)
             entries = sorted(os.scandir(path), key=lambda e: e.name)
         except OSError as exc:
             yield Skip(shown or path, "unreadable", exc.strerror or str(exc))
