@@ -11,6 +11,7 @@ what changed since the previous one (``scanner.delta``); findings are the same e
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -208,6 +209,11 @@ class BlobScanner:
         # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
         # loading the rules and the database again
         _INHERITED = self._engine_now() if context.get_start_method() == "fork" else None
+        if _INHERITED is not None:
+            # every rule compiled once, here, and shared; nothing the workers inherit is traversed (and its
+            # pages copied) by their garbage collector
+            _INHERITED.matcher.compile_all()
+            gc.freeze()
         try:
             pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.spec, self.repo))
             self._pending[pool.submit(_scan_batch, [])] = []
@@ -259,6 +265,7 @@ class BlobScanner:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            gc.unfreeze()
 
     def __enter__(self) -> BlobScanner:
         return self
