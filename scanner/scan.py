@@ -155,7 +155,6 @@ def run_scan(request: ScanRequest, on_findings: Callable[[Sequence[Finding]], No
     before they are sorted into the report (the CLI derives identity facts there while workers scan)."""
     started = clock()
     on_results = _findings_of(on_findings) if on_findings is not None else None
-
     spec = WorkSpec(EngineSpec(request.ruleset.rules, request.settings), request.content)
     fs_paths = [p for p in request.paths if p != STDIN]
     outcomes: list[Outcome] = []

@@ -331,9 +331,10 @@ def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int,
     """Walk, plan and scan at once: batches go to the workers while the parent is still walking.
 
     Returns the outcome (as :func:`run` gives it for the same units), the walk's skips and the
-    planning's skips; ``on_results`` sees each batch's notable results as they come. Forked workers start with the parent's engine, so neither the walk nor the
-    engine is a serial prefix of the scan. Where workers cannot be forked, or the walk yields fewer
-    than two batches, this is :func:`run` over the walked units."""
+    planning's skips; ``on_results`` sees each batch's notable results as they come. Forked workers
+    start with the parent's engine, every rule compiled, so the walk is no serial prefix of the scan.
+    Where workers cannot be forked, or the walk yields fewer than two batches, this is :func:`run`
+    over the walked units."""
     walk_skips: list[Skip] = []
     planned: list[Skip] = []
     stream = _batched(_units_of(entries, spec.content, walk_skips, planned))
