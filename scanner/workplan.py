@@ -84,36 +84,27 @@ class Outcome:
 
     @classmethod
     def of(cls, results: Iterable[UnitResult]) -> Outcome:
-        notable, files, scanned = _fold(results)
+        return cls.folded([_fold(results)])
+
+    @classmethod
+    def folded(cls, batches: Iterable[_Folded]) -> Outcome:
+        """The outcome of batches folded by :func:`_fold`, in the order given."""
+        notable: list[UnitResult] = []
+        files = scanned = 0
+        for batch_notable, batch_files, batch_bytes in batches:
+            notable.extend(batch_notable)
+            files += batch_files
+            scanned += batch_bytes
         return cls(tuple(notable), files, scanned)
 
     @classmethod
     def merge(cls, outcomes: Iterable[Outcome]) -> Outcome:
-        outcomes = list(outcomes)
-        return cls(tuple(r for o in outcomes for r in o.notable), sum(o.files for o in outcomes),
-                   sum(o.bytes_scanned for o in outcomes))
+        return cls.folded((list(o.notable), o.files, o.bytes_scanned) for o in outcomes)
 
 
 def _notable(result: UnitResult) -> bool:
     scan = result.scan
     return scan is None or bool(scan.findings or scan.warnings or scan.skips)
-
-
-class _Tally:
-    """Results folded as they come, batch by batch, into an :class:`Outcome`."""
-
-    def __init__(self) -> None:
-        self.notable: list[UnitResult] = []
-        self.files = self.bytes = 0
-
-    def add(self, folded: _Folded) -> None:
-        notable, files, scanned = folded
-        self.notable.extend(notable)
-        self.files += files
-        self.bytes += scanned
-
-    def outcome(self) -> Outcome:
-        return Outcome(tuple(self.notable), self.files, self.bytes)
 
 
 _Folded = tuple[list[UnitResult], int, int]  # a batch's notable results, texts scanned, bytes scanned
@@ -308,11 +299,9 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
         finally:
             _WORKER = None
             gc.unfreeze()
-    tally = _Tally()
-    for got in folded:
-        assert got is not None
-        tally.add(got)
-    return tally.outcome()
+    done = [got for got in folded if got is not None]
+    assert len(done) == len(work), "a batch without its result"
+    return Outcome.folded(done)
 
 
 def _units_of(entries: Iterable[FileItem | Skip], options: ContentOptions, walk_skips: list[Skip],
@@ -356,10 +345,7 @@ def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int,
     finally:
         _WORKER = None
         gc.unfreeze()
-    tally = _Tally()
-    for i in range(len(folded)):
-        tally.add(folded[i])
-    return tally.outcome(), walk_skips, planned
+    return Outcome.folded(folded[i] for i in range(len(folded))), walk_skips, planned
 
 
 def summarise(outcome: Outcome, skips: Sequence[Skip], seconds: float,
