@@ -49,6 +49,8 @@ def add_commands(sub: Any) -> None:
     report.add_argument("--new-since", metavar="DATE|SWEEP", help="with --datastore: only findings (and certificates) new since this date or sweep")
     report.add_argument("--exit-zero", action="store_true", help="exit 0 even when credentials are reported")
     report.add_argument("--no-color", action="store_true", help="never colour the text report")
+    report.add_argument("--show-secrets", action="store_true",
+                        help="show secrets the results hold in clear (default: redact them, as every output does)")
     report.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
 
     inventory = sub.add_parser("inventory", help="build and check the inventory of identities")
@@ -91,6 +93,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         results = load_results(args.results) if args.results else Results()
         if args.datastore is not None:
             load_datastore(args.datastore, args.new_since, results)
+        if not args.show_secrets:  # results made with --show-secrets hold secrets in clear: not re-emitted
+            from scanner.masking import redact_objects
+
+            redact_objects([f for f, _ in results.findings])
         now = args.now or dt.datetime.now(dt.timezone.utc)
         doc = build_document(results, inventory, now, str(args.inventory) if args.inventory else None)
         _write(args, doc)

@@ -11,6 +11,7 @@ from scanner import content as content_mod
 from scanner.content import display
 from scanner.filters import FindingFilter
 from scanner.locate import LineIndex
+from scanner.masking import mask_findings
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules import RuleSet
@@ -158,12 +159,16 @@ class Engine:
     ) -> tuple[list[Finding], list[str]]:
         result = self.matcher.scan(text, raw)
         out: list[Finding] = []
+        starts: list[int] = []
         for m in result.matches:
             if keep is not None and not keep[0] <= m.start < keep[1]:
                 continue
             finding, context = self._finding(m, text, origin, lines, base_offset)
             if self.settings.filter.keeps(finding, context):
                 out.append(finding)
+                starts.append(m.start)
+        if out:  # every match of the text, kept or not, is masked on every context line it touches
+            out = mask_findings(out, lines, [(m.start, m.end, display(m.secret)) for m in result.matches], starts)
         warnings = [f"{origin.render()}: {w}" for w in result.warnings]
         return out, warnings
 

@@ -37,12 +37,17 @@ class LineIndex:
         line, start = self.line_start(offset)
         return line, len(display(self.text[start:offset])) + 1
 
-    def line_text(self, offset: int) -> str:
-        """The line holding ``offset``, cut to a readable width around it on minified files."""
+    def window(self, offset: int) -> tuple[int, int]:
+        """(start, end) of the line holding ``offset``, cut to a readable width around it on minified files."""
         _, start = self.line_start(offset)
         end = self.text.find("\n", offset)
         end = len(self.text) if end == -1 else end
         if end - start > _MAX_CONTEXT:
             start = max(start, offset - _MAX_CONTEXT // 2)
             end = min(end, start + _MAX_CONTEXT)
+        return start, end
+
+    def line_text(self, offset: int) -> str:
+        """The line holding ``offset``, cut to a readable width around it on minified files."""
+        start, end = self.window(offset)
         return display(self.text[start:end]).rstrip("\r")

@@ -190,6 +190,9 @@ class Finding:
     decoded: tuple[str, ...] = ()  # decoding chain, outermost first ("base64", "percent")
     companion: tuple[str, str] | None = field(default=None, repr=False)  # (rule id, secret)
     attributes: tuple[tuple[str, str], ...] = ()
+    # the context line with every secret any rule found on it masked (``scanner.masking``); None: not
+    # made yet (a finding built by hand), and reporters mask the finding's own secret themselves
+    masked_line: str | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:

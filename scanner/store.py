@@ -2,7 +2,7 @@
 
 Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``)::
 
-    meta(key, value)                           schema_version
+    meta(key, value)                           schema_version, context_masking
     rulesets(id, version, rules, created)      one row per effective rule set (its hash)
     rules(id, name, kind, provider)            rule metadata, for reports
     sweeps(id, ruleset_id, started, finished, status, repositories, failed, blobs_scanned, bytes_scanned)
@@ -81,6 +81,9 @@ CREATE INDEX IF NOT EXISTS occurrences_repo ON occurrences(repo_id);
 CREATE INDEX IF NOT EXISTS occurrences_fingerprint ON occurrences(fingerprint);
 """
 _DATASTORE_FILE = "sweep.sqlite"
+# meta key: how context lines are masked. Absent in datastores written before every secret on a line
+# was masked: their stored context lines are scrubbed once, when such a datastore is opened.
+_MASKING_KEY, _MASKING = "context_masking", "every-secret-on-the-line"
 
 
 def default_datastore() -> Path:
@@ -195,6 +198,14 @@ class Store:
             elif row[0] != str(SCHEMA_VERSION):
                 raise UsageError(f"datastore {self.path} has schema version {row[0]}; this credsprawl writes version "
                                  f"{SCHEMA_VERSION}: sweep into a new --datastore")
+            scrub = self.db.execute("SELECT 1 FROM meta WHERE key=?", (_MASKING_KEY,)).fetchone() is None
+            if scrub:
+                self.db.execute("PRAGMA secure_delete=ON")  # the old text is overwritten, not left in free space
+                _scrub_context_lines(self.db)
+                self.db.execute("INSERT INTO meta VALUES(?, ?)", (_MASKING_KEY, _MASKING))
+        if scrub:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the pages that held it are written over
+            self.db.execute("PRAGMA secure_delete=OFF")
 
     def close(self) -> None:
         self.db.close()
@@ -437,6 +448,33 @@ def _with_repository(finding: Finding, name: str, location: str) -> Finding:
     for o in chain[1:]:
         node = Origin(o.path, o.kind, node, o.extra)
     return replace(finding, origin=node)
+
+
+def _scrub_context_lines(db: sqlite3.Connection) -> None:
+    """Drop the context lines a datastore written before every secret on a line was masked may show
+    a second secret on (``store_codec.scrub_shared_lines``): in the blob cache, by blob; in the
+    occurrences, by file of a commit of a repository."""
+    groups = (
+        ("SELECT sha, ruleset_id, idx, finding FROM blob_findings ORDER BY sha",
+         lambda row: row[0], "UPDATE blob_findings SET finding=? WHERE sha=? AND ruleset_id=? AND idx=?"),
+        ("SELECT repo_id, path, commit_sha, id, finding FROM occurrences ORDER BY repo_id, path, commit_sha",
+         lambda row: (row[0], row[1], row[2]), "UPDATE occurrences SET finding=? WHERE id=?"),
+    )
+    for query, key_of, update in groups:
+        rows = db.execute(query).fetchall()
+        changes: list[tuple[Any, ...]] = []
+        start = 0
+        while start < len(rows):
+            end = start
+            while end < len(rows) and key_of(rows[end]) == key_of(rows[start]):
+                end += 1
+            group = rows[start:end]
+            if len(group) > 1:
+                for i, text in store_codec.scrub_shared_lines([r[-1] for r in group]).items():
+                    keys = group[i][:3] if len(group[i]) == 4 else group[i][3:4]
+                    changes.append((text, *keys))
+            start = end
+        db.executemany(update, changes)
 
 
 def _as_utc(value: str) -> str:

@@ -1,7 +1,8 @@
 """Findings as the datastore keeps them: redacted, and encoded as compact JSON.
 
-A finding leaves a sweep worker already redacted (``redacted``): its secret, its context line and its
-companion's secret are replaced by the forms the reports show, so no secret in clear ever crosses a
+A finding leaves a sweep worker already redacted (``redacted``): its secret, its context line (with
+every secret found on it masked, ``scanner.masking``) and its companion's secret are replaced by the
+forms the reports show, so no secret in clear ever crosses a
 process boundary, a network or the disk. Everything else (rule, location, fingerprint, confidence,
 validation, decoding chain, derived attributes, origin chain) is kept as it was, so a redacted finding
 can be attributed, stored, read back and reported like any other — with ``show_secrets`` on, since
@@ -27,7 +28,8 @@ def redacted(finding: Finding) -> Finding:
     companion = None
     if finding.companion is not None:
         companion = (finding.companion[0], redact(finding.companion[1]))
-    return replace(finding, secret=redact(finding.secret), line_text=shown_line(finding, False), companion=companion)
+    line = shown_line(finding, False)
+    return replace(finding, secret=redact(finding.secret), line_text=line, masked_line=line, companion=companion)
 
 
 def _chain(origin: Origin, skip_root: bool) -> list[list[Any]]:
@@ -65,7 +67,7 @@ def decode(text: str, root: Origin | None = None) -> Finding:
         rule_id=doc["r"], secret=doc["s"], origin=_unchain(doc["o"], root),
         start_line=start_line, start_column=start_column, end_line=end_line, end_column=end_column,
         fingerprint=doc["f"], severity=Severity(doc["sv"]), confidence=Confidence(doc["c"]), entropy=doc["e"],
-        validation=Validation(doc["v"]), line_text=doc["t"], offset=doc["at"], decoded=tuple(doc["d"]),
+        validation=Validation(doc["v"]), line_text=doc["t"], masked_line=doc["t"], offset=doc["at"], decoded=tuple(doc["d"]),
         companion=(doc["p"][0], doc["p"][1]) if doc["p"] else None,
         attributes=tuple((k, v) for k, v in doc["a"]),
     )
@@ -80,3 +82,19 @@ def decode_blob(sha: str, texts: Sequence[str]) -> tuple[Finding, ...]:
 def blob_root(sha: str) -> Origin:
     """The outermost origin of a finding read from the blob cache, before attribution re-roots it."""
     return Origin(sha, kind="git-blob", extra=(("blob", sha),))
+
+
+def scrub_shared_lines(texts: Sequence[str]) -> dict[int, str]:
+    """Encoded findings of one blob (or one file of one commit) as credsprawl before 0.2 stored them:
+    each context line masked only its own secret, so a line holding two secrets showed the other one.
+    The secrets are not stored, so such a line cannot be masked again: the context of every finding
+    whose line another finding (with another span) touches is dropped for the finding's redacted
+    secret. Returns the re-encoded texts by their index in ``texts``; the others stay as they are."""
+    docs = [json.loads(t) for t in texts]
+    out: dict[int, str] = {}
+    for i, doc in enumerate(docs):
+        line = doc["l"][0]
+        if doc.get("t") and any(other["l"] != doc["l"] and other["l"][0] <= line <= other["l"][2] for other in docs):
+            doc["t"] = doc["s"]
+            out[i] = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return out

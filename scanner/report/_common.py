@@ -6,11 +6,11 @@ import math
 from typing import Any
 
 import scanner
+from scanner import masking
 from scanner.model import Finding, Origin, redact
 from scanner.results import ScanReport
 
 TOOL_NAME = "credsprawl"
-_MIN_NEEDLE = 8  # a line of a multi-line secret shorter than this is not searched for on its own
 
 
 def tool_version(report: ScanReport) -> str:
@@ -18,17 +18,21 @@ def tool_version(report: ScanReport) -> str:
 
 
 def shown_line(finding: Finding, show: bool) -> str:
-    """The finding's context line with the secret replaced by its redacted form (unless ``show``).
+    """The finding's context line as reports show it: with ``show``, as it was; else the line with
+    every secret found on it masked, made once when the finding was finalised (``scanner.masking``).
 
-    The secret is found by its text on the line; when it is not there verbatim (a decoded secret
-    sits on the line encoded, a multi-line secret only starts on it) the column span is masked.
-    When neither locates it, no context is given rather than risk printing the secret.
+    A finding built without that line (by hand, or read from elsewhere) gets its own secret masked
+    here: the secret is found by its text on the line; when it is not there verbatim (a decoded
+    secret sits on the line encoded, a multi-line secret only starts on it) the column span is
+    masked. When neither locates it, no context is given rather than risk printing the secret.
     """
     text = finding.line_text
     if show or not text:
         return text
+    if finding.masked_line is not None:
+        return finding.masked_line
     mask = redact(finding.secret)
-    needles = _needles(finding.secret)
+    needles = masking.needles(finding.secret)
     if finding.decoded or not any(n in text for n in needles):
         masked = _mask_span(text, finding, mask)
         if masked is None:
@@ -37,12 +41,6 @@ def shown_line(finding: Finding, show: bool) -> str:
     for needle in needles:
         text = text.replace(needle, mask)
     return text
-
-
-def _needles(secret: str) -> list[str]:
-    parts = {secret, *(line.strip() for line in secret.splitlines())}
-    keep = (p for p in parts if p and (p == secret or len(p) >= _MIN_NEEDLE))
-    return sorted(keep, key=lambda p: (-len(p), p))
 
 
 def _mask_span(text: str, finding: Finding, mask: str) -> str | None:

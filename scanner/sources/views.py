@@ -14,6 +14,7 @@ from typing import Callable
 
 from scanner.engine import BlobScan, Engine
 from scanner.locate import LineIndex
+from scanner.masking import LineMasker
 from scanner.model import Finding, Origin
 
 
@@ -81,18 +82,22 @@ def relocate(
     orig_text = original.decode("latin-1")
     orig_index = LineIndex(orig_text)
     view_index = LineIndex(view_lines.text) if context_from_view else None
+    spans = [(view.to_original(f.offset),
+              view.to_original(max(f.offset, view_lines.offset(f.end_line, f.end_column) - 1)) + 1) for f in scan.findings]
+    # the original's context lines hide every finding of the view on them (the view's own lines already do)
+    masker = None if view_index else LineMasker(orig_index, [(s, e, f.secret) for (s, e), f in zip(spans, scan.findings)])
     out: list[Finding] = []
-    for f in scan.findings:
+    for f, (start, end) in zip(scan.findings, spans):
         if keep is not None and not keep(f):
             continue
-        start = view.to_original(f.offset)
-        end = view.to_original(max(f.offset, view_lines.offset(f.end_line, f.end_column) - 1)) + 1
         start_line, start_col = orig_index.position(start)
         end_line, end_col = orig_index.position(end)
         context = view_index.line_text(f.offset) if view_index else orig_index.line_text(start)
+        own = [f.secret, f.companion[1]] if f.companion else [f.secret]
+        masked = f.masked_line if masker is None else masker.line(start, own)
         facts = extra(f, start) if extra else ()
         out.append(replace(
             f, origin=with_extra(f.origin, facts), start_line=start_line, start_column=start_col,
-            end_line=end_line, end_column=end_col, line_text=context, offset=start,
+            end_line=end_line, end_column=end_col, line_text=context, masked_line=masked, offset=start,
         ))
     return BlobScan(tuple(out), scan.warnings, scan.bytes_scanned, scan.skipped)
