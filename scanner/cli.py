@@ -119,7 +119,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     request = ScanRequest.from_args(args)
     enricher = Enricher(request.ruleset.by_id)
     report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
-    report = enricher.enrich(cli_git.suppress(args, report))
+    report = enricher.enrich(cli_git.suppress(args, report, request.root_for_report()))
     color = not args.no_color and args.output is None and sys.stdout.isatty()
     with _open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,

@@ -97,6 +97,11 @@ def add_commands(sub: Any) -> None:
     how.add_argument("--false-positive", dest="mark", action="store_const", const="false-positive")
     how.add_argument("--accepted-risk", dest="mark", action="store_const", const="accepted-risk")
     mark.add_argument("--reason", required=True, help="why (kept in the baseline, shown in reviews)")
+    where = mark.add_mutually_exclusive_group()
+    where.add_argument("--global", dest="everywhere", action="store_true",
+                       help="the mark applies wherever the secret is found (default: only where the entry was seen)")
+    where.add_argument("--path", dest="mark_paths", action="append", default=[], metavar="PATH",
+                       help="the mark applies at this path (repeatable; default: where the entry was seen)")
 
     action = sub.add_parser("action", help="the GitHub Action's step: inputs from INPUT_* environment variables")
     action.add_argument("--dry-run", action="store_true", help="print the range that would be scanned and stop")
@@ -116,14 +121,24 @@ def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color, root=root))
 
 
-def suppress(args: argparse.Namespace, report: ScanReport) -> ScanReport:
-    """Drop the findings ``--baseline`` knows (when given), saying how many on stderr."""
+def suppress(args: argparse.Namespace, report: ScanReport, root: str | None = None) -> ScanReport:
+    """Drop the findings ``--baseline`` knows (when given) and those the ``.gitleaksignore`` at the
+    scan ``root`` names (when there is one), saying how many on stderr."""
+    from scanner import baseline, gitleaks_ignore
+
+    quiet = getattr(args, "quiet", False)
+    if root is not None:
+        report, ignored = gitleaks_ignore.apply(report, gitleaks_ignore.load(root))
+        if ignored and not quiet:
+            print(f"credsprawl: {ignored} finding(s) suppressed by {os.path.join(root, gitleaks_ignore.FILE_NAME)}",
+                  file=sys.stderr)
     if getattr(args, "baseline", None) is None:
         return report
-    from scanner import baseline
-
-    report, hidden = baseline.apply_file(report, args.baseline)
-    if hidden and not args.quiet:
+    known = baseline.load(args.baseline)
+    for warning in known.warnings:
+        print(f"credsprawl: warning: {warning}", file=sys.stderr)
+    report, hidden = baseline.apply(report, known)
+    if hidden and not quiet:
         print(f"credsprawl: {hidden} known finding(s) suppressed by baseline {args.baseline}", file=sys.stderr)
     return report
 
@@ -155,7 +170,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     report, repo, notes = run_history(request)
     for note in notes:
         print(f"credsprawl: {note}", file=sys.stderr)
-    report = enrich(suppress(args, report))
+    report = enrich(suppress(args, report, repo.root))
     emit(args, report, repo.root)
     if not args.quiet and args.format != "text" and sys.stderr.isatty():
         print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)", file=sys.stderr)
@@ -187,7 +202,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
                               filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
     request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines)
     result = run_staged(request, repo, started)
-    report = enrich(suppress(args, result.report))
+    report = enrich(suppress(args, result.report, repo.root))
     if args.format == "text":
         if report.findings:
             with _cli()._open_output(args.output) as out:
@@ -222,15 +237,19 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
         return ExitStatus.CLEAN
     if args.baseline_command == "update":
         old = baseline.load(args.baseline)
+        for warning in old.warnings:
+            print(f"credsprawl: warning: {warning}", file=sys.stderr)
         result = baseline.update(old, _scan_for_baseline(args))
         baseline.save(result.baseline, args.baseline)
         if not args.quiet:
             print(f"credsprawl: baseline {args.baseline}: {result.added} added, {result.dropped} dropped, "
                   f"{result.kept_marked} marked kept, {len(result.baseline.entries)} in all", file=sys.stderr)
         return ExitStatus.CLEAN
-    marked_baseline, entry = baseline.mark(baseline.load(args.baseline), args.fingerprint, args.mark, args.reason)
+    marked_baseline, entry = baseline.mark(baseline.load(args.baseline), args.fingerprint, args.mark, args.reason,
+                                           everywhere=args.everywhere, paths=args.mark_paths)
     baseline.save(marked_baseline, args.baseline)
-    print(f"credsprawl: {entry.fingerprint[:12]} ({entry.rule_id}) marked {entry.mark}", file=sys.stderr)
+    where = "everywhere" if entry.scope_global else "at " + ", ".join(entry.scope_paths)
+    print(f"credsprawl: {entry.fingerprint[:12]} ({entry.rule_id}) marked {entry.mark} {where}", file=sys.stderr)
     return ExitStatus.CLEAN
 
 

@@ -87,12 +87,14 @@ def test_update_adds_and_drops_and_keeps_marks(tmp_path: Path, tokens: list[str]
     assert fp_two not in entries
     assert entries[fp_one]["mark"] == "false-positive" and entries[fp_one]["reason"] == "a test fixture"
     assert len(entries) == 2
-    # the marked one comes back: still suppressed, mark unchanged after another update
+    # the marked one comes back elsewhere: mark and scope unchanged after another update, so it is
+    # reported there (the mark was made for one.py: test_baseline_scope.py)
     (tree / "back.py").write_text(f"A = '{tokens[0]}'\n")
     cli_inprocess("baseline", "update", str(tree), "-b", str(baseline), "-q")
     entries = {e["fingerprint"]: e for e in json.loads(baseline.read_text())["findings"]}
     assert entries[fp_one]["mark"] == "false-positive" and entries[fp_one]["paths"] == ["back.py"]
-    assert scan(str(tree), "--baseline", str(baseline))[0] == 0
+    assert entries[fp_one]["scope"] == {"paths": ["one.py"], "repositories": []}
+    assert scan(str(tree), "--baseline", str(baseline))[0] == 1
 
 
 def test_accepted_risk_and_bad_marks(tmp_path: Path, tokens: list[str]) -> None:
