@@ -110,22 +110,26 @@ def redact_objects(objects: Sequence[dict[str, Any]]) -> None:
     """Redact, in place, finding objects of a JSON report that may hold secrets in clear (a report
     made with ``--show-secrets``): each secret and companion secret in its redacted form, each context
     line with every clear secret known on that line (same repository, path and line) masked. A line
-    on which a finding's secret cannot be found (a decoded secret sits there encoded) is dropped for
-    the finding's redacted secret rather than risk showing it."""
+    on which a finding's secret cannot be found, or that holds a clear secret encoded (a decoded
+    finding), is dropped for the finding's redacted secret rather than risk showing it."""
     by_line: dict[tuple[Any, ...], list[str]] = {}
+    encoded: set[tuple[Any, ...]] = set()  # lines that hold a clear secret in an encoded form
     for obj in objects:
         clear = [s for s in _secrets_of(obj) if not looks_redacted(s)]
-        for line in range(_int(obj.get("start_line")), _int(obj.get("end_line"), _int(obj.get("start_line"))) + 1):
-            by_line.setdefault(_place(obj, line), []).extend(clear)
+        first = _int(obj.get("start_line"))
+        for number in range(first, _int(obj.get("end_line"), first) + 1):
+            by_line.setdefault(_place(obj, number), []).extend(clear)
+            if clear and obj.get("decoded"):
+                encoded.add(_place(obj, number))
     for obj in objects:
         secret = obj.get("secret")
-        line = obj.get("line")
-        if isinstance(line, str) and line:
-            known = by_line.get(_place(obj, _int(obj.get("start_line"))), [])
-            masked = replace_needles(line, known)
-            own = secret if isinstance(secret, str) and not looks_redacted(secret) else ""
-            if own and (obj.get("decoded") or not any(n in line for n in needles(own))):
-                masked = redact(own)
+        context = obj.get("line")
+        own = secret if isinstance(secret, str) and not looks_redacted(secret) else ""
+        if isinstance(context, str) and context:
+            place = _place(obj, _int(obj.get("start_line")))
+            masked = replace_needles(context, by_line.get(place, []))
+            if place in encoded or (own and not any(n in context for n in needles(own))):
+                masked = redact(own) if own else (secret if isinstance(secret, str) else "")
             obj["line"] = masked
         if isinstance(secret, str) and not looks_redacted(secret):
             obj["secret"] = redact(secret)

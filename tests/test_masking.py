@@ -197,3 +197,19 @@ def test_redact_objects_masks_every_secret_on_a_line(two: tuple[str, str]) -> No
     redact_objects(objs)
     assert [o["secret"] for o in objs] == [redact(gh), redact(sk), redact(gh)]
     assert objs[0]["line"] == objs[1]["line"] == f'a = "{redact(gh)}" b = "{redact(sk)}"'
+
+
+def test_report_drops_lines_that_hold_a_secret_encoded(tmp_path: Path, two: tuple[str, str]) -> None:
+    gh, sk = two
+    encoded = base64.b64encode(f"token={gh}".encode()).decode()
+    (tmp_path / "mixed.yml").write_text(f'blob: "{encoded}" key: "{sk}"\n')
+    shown = tmp_path / "shown.json"
+    cli_inprocess("scan", str(tmp_path / "mixed.yml"), "-q", "-f", "json", "--show-secrets", "-o", str(shown))
+    assert encoded in shown.read_text()
+    from scanner.masking import redact_objects
+
+    objs = json.loads(shown.read_text())["findings"]
+    redact_objects(objs)
+    text = json.dumps(objs, ensure_ascii=False)
+    assert _clear(text, gh, sk, encoded) == []
+    assert {o["line"] for o in objs} == {o["secret"] for o in objs}
