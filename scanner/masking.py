@@ -18,7 +18,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
-from typing import Any, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Sequence
 
 from scanner.content import display
 from scanner.locate import LineIndex
@@ -37,9 +38,14 @@ def needles(secret: str) -> list[str]:
     return sorted(keep, key=lambda p: (-len(p), p))
 
 
-def replace_needles(line: str, secrets: Iterable[str]) -> str:
+def _pairs(secret: str) -> list[tuple[str, str]]:
+    mask = redact(secret)
+    return [(n, mask) for n in needles(secret)]
+
+
+def replace_needles(line: str, secrets: Iterable[str], pairs_of: Callable[[str], list[tuple[str, str]]] = _pairs) -> str:
     """``line`` with every verbatim occurrence of each secret replaced by its redacted form."""
-    pairs = sorted({(n, redact(s)) for s in secrets if s for n in needles(s)}, key=lambda p: (-len(p[0]), p[0]))
+    pairs = sorted({p for s in dict.fromkeys(secrets) if s for p in pairs_of(s)}, key=lambda p: (-len(p[0]), p[0]))
     for needle, mask in pairs:
         if needle in line:
             line = line.replace(needle, mask)
@@ -58,9 +64,11 @@ class LineMasker:
     def __init__(self, index: LineIndex, matches: Iterable[tuple[int, int, str]]) -> None:
         self.index = index
         self.matches = sorted(matches)
-        self._masks = [redact(secret) for _s, _e, secret in self.matches]
+        masks = {secret: redact(secret) for _s, _e, secret in self.matches}
+        self._masks = [masks[secret] for _s, _e, secret in self.matches]
         self._starts = [s for s, _e, _secret in self.matches]
         self._longest = max((e - s for s, e, _secret in self.matches), default=0)
+        self._pairs = lru_cache(maxsize=None)(_pairs)  # a secret's needles, worked out once per text
 
     def line(self, offset: int, extra: Sequence[str] = ()) -> str:
         """The context line of ``offset`` (cut as ``LineIndex.line_text`` cuts it) with every match on
@@ -84,7 +92,7 @@ class LineMasker:
             pieces.append(self._masks[i])
             at = min(e, end)
         pieces.append(display(text[at:end]))
-        return replace_needles("".join(pieces).rstrip("\r"), (*near, *extra))
+        return replace_needles("".join(pieces).rstrip("\r"), (*near, *extra), self._pairs)
 
 
 def mask_findings(findings: Sequence[Finding], index: LineIndex, matches: Iterable[tuple[int, int, str]],

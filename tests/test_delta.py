@@ -25,7 +25,7 @@ def engine() -> Engine:
 
 
 def key(f: Finding) -> tuple[object, ...]:
-    return (f.rule_id, f.start_line, f.start_column, f.end_line, f.end_column, f.fingerprint, f.offset, f.line_text)
+    return (f.rule_id, f.start_line, f.start_column, f.end_line, f.end_column, f.fingerprint, f.offset, f.line_text, f.masked_line)
 
 
 def filler(rng: random.Random, n: int) -> list[str]:
