@@ -14,7 +14,7 @@ renamed or removed; ``version`` is bumped only on an incompatible change::
      "credentials": [{                             # one per fingerprint; worst severity, longest exposure first
          "fingerprint", "rule_id", "rule_name": str, "kind", "provider": str | null,
          "severity", "confidence": str,            # the highest over its occurrences
-         "secret": str,                            # as the input had it (redacted unless scanned with --show-secrets)
+         "secret": str,                            # redacted, unless both the scan and report had --show-secrets
          "identity", "identity_name": str | null,
          "match": {"selector", "value": str, "strength": int} | null,   # the strongest selector that matched
          "owner": {"team", "contact": str} | null, # the identity's owner, else the single CODEOWNERS owner
