@@ -8,15 +8,17 @@ import os
 import pickle
 import random
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from conftest import run_cli
+from gitutil import GitRepo
 
 from fixtures import fakecreds
 from scanner import cachefile, regexcache, rulecache
 from scanner.rules import load_rules
-from tests.conftest import run_cli
 
 
 class Touch:
@@ -198,3 +200,42 @@ def test_hyperscan_database_is_authenticated(own_cache: Path, capsys: pytest.Cap
     assert "tampered with" in capsys.readouterr().err
     again = hb._Part(subset, patterns=True, cache=True)
     assert again.entries == first.entries and hb._Part._load(path) is not None
+
+
+def test_a_planted_mirror_config_or_hook_runs_no_code(own_cache: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A bare mirror in the cache folder is a cache too: git reads its config (``uploadpack`` runs a
+    command on fetch) and runs its hooks (``reference-transaction`` on fetch)."""
+    from scanner.mirrors import Mirrors
+    from scanner.repospec import RepoSpec
+
+    up = GitRepo(tmp_path / "upstream")
+    up.write("README.md", "# up\n")
+    up.git("add", "-A")
+    up.git("commit", "-q", "-m", "first")
+    spec = RepoSpec("upstream", url=f"file://{up.path}")
+    mirrors = Mirrors(own_cache / "mirrors")
+    mirror = mirrors.ensure(spec)
+    marker = tmp_path / "PWNED"
+    subprocess.run(["git", "--git-dir", str(mirror), "config", "remote.origin.uploadpack",
+                    f"touch {marker}; git-upload-pack"], check=True)
+    hook = mirror / "hooks" / "reference-transaction"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    up.write("app.env", "PASSWORD=not-a-real-one\n")
+    up.git("add", "-A")
+    up.git("commit", "-q", "-m", "second")
+    assert mirrors.ensure(spec) == mirror
+    assert not marker.exists(), "a planted mirror config or hook ran code"
+    assert "ignored mirror" in capsys.readouterr().err
+    head = subprocess.run(["git", "--git-dir", str(mirror), "rev-parse", "refs/heads/main"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    assert head == up.git("rev-parse", "HEAD")  # cloned again: up to date, and the planted config gone
+    assert "uploadpack" not in (mirror / "config").read_text()
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")  # a hook alone: git runs none in a mirror
+    hook.chmod(0o755)
+    up.write("b.env", "X=1\n")
+    up.git("add", "-A")
+    up.git("commit", "-q", "-m", "third")
+    assert mirrors.ensure(spec) == mirror and not marker.exists()
