@@ -30,10 +30,8 @@ import hmac
 import io
 import os
 import pickle
-import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -86,12 +84,14 @@ def _key() -> tuple[bytes, bytes] | None:
     path = key_path()
     key = _read_key(path)
     if key is None and not path.exists():
+        import tempfile  # only when a key or a file is written: not on a warm start
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key-")  # mode 0600
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(secrets.token_bytes(_KEY_BYTES))
+                    fh.write(os.urandom(_KEY_BYTES))
                 os.link(tmp, path)  # never replaces a key another process made first
             except FileExistsError:
                 pass
@@ -115,14 +115,14 @@ def warn_once(message: str) -> None:
         print(f"credsprawl: warning: {message}", file=sys.stderr)
 
 
-def _tag(key: bytes, kind: str, name: str, parts: Iterable[bytes | memoryview]) -> bytes:
+def _tag(key: bytes, kind: str, name: str, parts: Iterable[bytes]) -> bytes:
     mac = hmac.new(key, f"{VERSION}|{kind}|{name}|".encode("utf-8", "surrogateescape"), "sha256")
     for part in parts:
         mac.update(part)
     return mac.digest()
 
 
-def load(path: Path, kind: str) -> memoryview | None:
+def load(path: Path, kind: str) -> bytes | None:
     """The payload of the cache file at ``path`` when it is this user's and verifies; else None
     (a missing file silently, an untrusted one with one warning line per process)."""
     held = _key()
@@ -136,20 +136,18 @@ def load(path: Path, kind: str) -> memoryview | None:
     except OSError as exc:
         warn_once(f"ignored cache file {path} ({exc.strerror or exc}); it is rebuilt")
         return None
-    with os.fdopen(fd, "rb") as fh:
+    with os.fdopen(fd, "rb", buffering=0) as fh:  # unbuffered: the rest comes in one read, not in chunks
         why = _private(os.fstat(fd), owner_only=False)
-        data = b"" if why else fh.read()
-    if why is None:
-        view = memoryview(data)
-        if len(data) < _HEADER or view[:len(MAGIC)] != MAGIC or data[len(MAGIC)] != VERSION:
+        header = b"" if why else fh.read(_HEADER)
+        if why is None and (len(header) < _HEADER or not header.startswith(MAGIC) or header[len(MAGIC)] != VERSION):
             why = "not a credsprawl cache file"
-        elif view[len(MAGIC) + 1:len(MAGIC) + 1 + _ID_BYTES] != key_id:
+        if why is None and header[len(MAGIC) + 1:len(MAGIC) + 1 + _ID_BYTES] != key_id:
             return None  # made under another key (a new key, a cache from elsewhere): rebuilt
-        else:
-            payload = view[_HEADER:]
-            if hmac.compare_digest(_tag(key, kind, path.name, [payload]), view[_HEADER - _TAG_BYTES:_HEADER]):
-                return payload
-            why = "its authentication tag does not match: tampered with"
+        payload = b"" if why else fh.readall()  # bytes, not a slice: readers take it without a copy
+    if why is None:
+        if hmac.compare_digest(_tag(key, kind, path.name, [payload]), header[_HEADER - _TAG_BYTES:]):
+            return payload
+        why = "its authentication tag does not match: tampered with"
     warn_once(f"ignored cache file {path} ({why}); it is rebuilt")
     return None
 
@@ -162,6 +160,8 @@ def store(path: Path, kind: str, parts: Iterable[bytes]) -> None:
         return
     key, key_id = held
     parts = list(parts)
+    import tempfile  # only when a key or a file is written: not on a warm start
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")  # mode 0600, this user's

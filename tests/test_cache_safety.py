@@ -79,7 +79,9 @@ def test_planted_pickles_in_every_cache_file_run_no_code(tmp_path: Path) -> None
     assert "ignored cache file" in warning and "not a credsprawl cache file" in warning
     # the planted files were replaced by good ones: the next run loads them, quietly
     assert all(p.read_bytes().startswith(cachefile.MAGIC) for p in planted)
+    stamps = {p: p.stat().st_mtime_ns for p in planted}
     third = run_cli("scan", "app.env", "-q", "-f", "json", cwd=tmp_path, env=env)
+    assert {p: p.stat().st_mtime_ns for p in planted} == stamps  # read back, not rebuilt again
     assert third.returncode == 1 and _findings(third.stdout) == _findings(first.stdout) and not _warnings(third.stderr)
     assert not marker.exists()
 

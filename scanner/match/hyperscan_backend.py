@@ -217,10 +217,10 @@ class _Part:
         try:
             sizes = _SIZES.unpack_from(payload)
             at = _SIZES.size
-            tables, blobs = payload[at:at + sizes[0]], []
+            tables, blobs = memoryview(payload)[at:at + sizes[0]], []
             at += sizes[0]
             for size in sizes[1:]:
-                blobs.append(bytes(payload[at:at + size]))
+                blobs.append(payload[at:at + size])
                 at += size
             pattern_indices, entries, kw_entries, first_trigger = cachefile.restricted_loads(tables)
             dbs = []
