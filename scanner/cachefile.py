@@ -95,8 +95,12 @@ def _key() -> tuple[bytes, bytes] | None:
                 os.link(tmp, path)  # never replaces a key another process made first
             except FileExistsError:
                 pass
+            except OSError:  # a file system without hard links: the last writer's key wins, once
+                os.replace(tmp, path)
+                tmp = ""
             finally:
-                os.unlink(tmp)
+                if tmp:
+                    os.unlink(tmp)
         except OSError:
             return None
         key = _read_key(path)
