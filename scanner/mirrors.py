@@ -14,6 +14,13 @@
   that host, through environment-provided config (``GIT_CONFIG_COUNT``) for that one command: never on
   a command line, never in the mirror's config (which keeps the URL without credentials), never in a
   message.
+- A mirror found in the cache folder is trusted only when this user sealed it: its ``config`` (what
+  git reads before it fetches, and where ``core.sshCommand``, ``remote.*.uploadpack`` or an
+  ``include.path`` would run or pull in anything) is kept as an authenticated cache file inside the
+  mirror (:mod:`scanner.cachefile`), checked before each fetch and sealed again after it; git runs
+  hooks from nowhere (``core.hooksPath=/dev/null``), and a ``commondir`` file (config from another
+  folder) is refused. A mirror that fails the check (planted, or restored by CI from another run) is
+  removed and cloned again, with one warning line when it was tampered with.
 - git never prompts (``GIT_TERMINAL_PROMPT=0``); a failure is a :class:`MirrorError` with git's own
   line (the first ``fatal:``/``error:`` one), credentials removed.
 """
@@ -32,6 +39,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Iterator, Mapping
 
+from scanner import cachefile
 from scanner.errors import CredsprawlError
 from scanner.rulecache import cache_dir
 from scanner.repospec import RepoSpec, name_for_url, redact_url
@@ -112,16 +120,20 @@ class Mirrors:
         except OSError as exc:
             raise MirrorError(f"cannot create the mirror cache {self.cache_dir}: {exc.strerror or exc}") from None
         with _locked(self.cache_dir / f".{name}.lock"):
-            if (target / "HEAD").is_file():
-                _git(["--git-dir", str(target), "fetch", "--prune", "--quiet", "origin"], env, secrets,
-                     f"cannot update the mirror of {redact_url(spec.url)}")
+            if (target / "HEAD").is_file() and _sealed_by_us(target, name):
+                _git(["-c", _NO_HOOKS, "--git-dir", str(target), "fetch", "--prune", "--quiet", "origin"], env,
+                     secrets, f"cannot update the mirror of {redact_url(spec.url)}")
+                _seal(target, name)
                 return target
             self._remove_leftovers(name)
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=self.cache_dir))
             try:
-                _git(["clone", "--mirror", "--quiet", "--", clean, str(tmp)], env, secrets,
+                _git(["-c", _NO_HOOKS, "clone", "--mirror", "--quiet", "--", clean, str(tmp)], env, secrets,
                      f"cannot mirror {redact_url(spec.url)}")
-                if target.exists():  # a broken folder without HEAD: replaced by the fresh clone
+                _seal(tmp, name)
+                if target.is_symlink() or target.is_file():
+                    target.unlink()
+                elif target.exists():  # broken (no HEAD) or not sealed by this user: replaced by the fresh clone
                     shutil.rmtree(target)
                 os.rename(tmp, target)
             finally:
@@ -161,6 +173,35 @@ class Mirrors:
         """Temporary folders of interrupted clones of this mirror (we hold its lock: none is running)."""
         for entry in self.cache_dir.glob(f".tmp-{name}-*"):  # names hold no glob characters
             shutil.rmtree(entry, ignore_errors=True)
+
+
+_NO_HOOKS = "core.hooksPath=/dev/null"  # a mirror runs no hook, whatever its folder holds
+_SEAL = "credsprawl-config.cache"  # inside the mirror: its config as this user last left it
+
+
+def _sealed_config(folder: Path, name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape") + b"\0" + (folder / "config").read_bytes()
+
+
+def _seal(folder: Path, name: str) -> None:
+    try:
+        cachefile.store(folder / _SEAL, "mirror", [_sealed_config(folder, name)])
+    except OSError:
+        pass  # unsealed: cloned again next time
+
+
+def _sealed_by_us(folder: Path, name: str) -> bool:
+    """Whether the mirror's config is the one this user's last clone or fetch left (see the module doc)."""
+    sealed = cachefile.load(folder / _SEAL, "mirror")
+    if sealed is None:
+        return False
+    try:
+        same = sealed == _sealed_config(folder, name) and not (folder / "commondir").exists()
+    except OSError:
+        same = False
+    if not same:
+        cachefile.warn_once(f"ignored mirror {folder} (its config changed since credsprawl last used it); cloned again")
+    return same
 
 
 def _port(parts: urllib.parse.SplitResult) -> int | None:

@@ -7,21 +7,26 @@ form (``_regex.compile`` and its code, the module's own pickle support), so load
 takes some 15 ms. The cache holds the shipped rules only, keyed by their definitions and the
 ``regex`` and Python versions; a rule a user adds or changes is compiled on first use, as usual.
 A cache that cannot be read or written only costs that compile time.
+
+Loading a pickled pattern calls ``regex._regex.compile`` with the stored code: the file is an
+authenticated cache file (:mod:`scanner.cachefile`), read only when this user's key verifies it
+(crafted ``regex`` code would reach a C engine), and its pickle may name ``_regex.compile`` and
+nothing else, so a file planted in a shared or CI-restored cache folder runs no code: it is
+ignored and rebuilt.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import regex
 
+from scanner import cachefile
 from scanner.model import Rule
 from scanner.rulecache import cache_dir, load_rules_cached
 from scanner.rules import CompiledRule, RuleSet
@@ -34,14 +39,18 @@ def _key(rule: Rule) -> Key:
     return rule.regex, rule.allow, rule.deny_key
 
 
-_FORMAT = "2"  # bump when what is stored per rule changes
+_FORMAT = "3"  # bump when what is stored per rule changes
 
 
 def _file_for(rules: Iterable[Rule]) -> Path:
     h = hashlib.sha256(f"{_FORMAT}|{regex.__version__}|{sys.version}".encode())
     for r in rules:
         h.update(repr(_key(r)).encode())
-    return cache_dir() / f"regex-{h.hexdigest()[:32]}.pickle"
+    return cache_dir() / f"regex-{h.hexdigest()[:32]}.cache"
+
+
+# the only global the regex cache's pickle may name: what a compiled ``regex`` pattern pickles to
+_REGEX_GLOBALS = frozenset({("regex._regex", "compile")})
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,24 +59,18 @@ def shipped_patterns() -> dict[Key, Compiled]:
     cache, else compiled now and stored."""
     shipped = load_rules_cached().rules
     path = _file_for(shipped)
-    try:
-        with open(path, "rb") as fh:
-            loaded = pickle.load(fh)
-        if isinstance(loaded, dict) and all(len(v) == 4 for v in loaded.values()):
-            return loaded
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
-        pass
+    payload = cachefile.load(path, "regex")
+    if payload is not None:
+        try:
+            loaded = cachefile.restricted_loads(payload, _REGEX_GLOBALS)
+            if isinstance(loaded, dict) and all(len(v) == 4 for v in loaded.values()):
+                return loaded
+        except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
+            pass
     compiled: dict[Key, Compiled] = {}
     for crule in RuleSet(shipped).compiled:
         compiled[_key(crule.rule)] = (crule.pattern, crule.allow, crule.deny_key, crule.line_bound)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    cachefile.store(path, "regex", [pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)])
     return compiled
 
 

@@ -5,6 +5,10 @@ loaded rules (plain frozen dataclasses) are pickled in the user's cache folder, 
 size and modification time of every rule file read, and by the credsprawl and Python versions; any
 change to a rule file means a miss, and a miss is simply ``rules.load_rules``. A cache that cannot
 be read or written only costs start-up time.
+
+The file is an authenticated cache file (:mod:`scanner.cachefile`): it is read only when this user's
+key verifies it, and its pickle may name only the rule dataclasses and enums (no other global, so no
+code), so a file planted in a shared or CI-restored cache folder is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from scanner import __version__
+from scanner import __version__, cachefile
+from scanner.model import Rule
 from scanner.rules import RuleSet, default_rules_dir, load_rules, rule_files
+
+# the only globals the rule cache's pickle may name: the rule dataclasses and their enums
+_RULE_CLASSES = frozenset(("scanner.model", name) for name in ("Rule", "Severity", "Confidence", "Example", "Companion"))
 
 
 def cache_dir() -> Path:
@@ -68,20 +75,15 @@ def load_rules_cached(extra: Iterable[Path] = ()) -> RuleSet:
     key = _key(extra)
     if key is None or os.environ.get("CREDSPRAWL_NO_RULE_CACHE"):
         return load_rules(extra=extra)
-    path = cache_dir() / f"rules-{key}.pickle"
-    try:
-        with open(path, "rb") as fh:
-            rules, files = pickle.load(fh)
-        return RuleSet(rules, files)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        pass
+    path = cache_dir() / f"rules-{key}.cache"
+    payload = cachefile.load(path, "rules")
+    if payload is not None:
+        try:
+            rules, files = cachefile.restricted_loads(payload, _RULE_CLASSES)
+            if isinstance(rules, tuple) and all(type(r) is Rule for r in rules):
+                return RuleSet(rules, files)
+        except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
+            pass
     ruleset = load_rules(extra=extra)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((ruleset.rules, ruleset.files), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    cachefile.store(path, "rules", [pickle.dumps((ruleset.rules, ruleset.files), protocol=pickle.HIGHEST_PROTOCOL)])
     return ruleset

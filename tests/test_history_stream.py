@@ -116,7 +116,7 @@ def test_compiled_regexes_come_from_the_cache(tmp_path: Path, monkeypatch: pytes
     regexcache.shipped_patterns.cache_clear()
     try:
         built = regexcache.shipped_patterns()  # a miss: compiled and stored
-        assert list((tmp_path / "cache").glob("regex-*.pickle"))
+        assert list((tmp_path / "cache").glob("regex-*.cache"))
         regexcache.shipped_patterns.cache_clear()
         loaded = regexcache.shipped_patterns()  # from the file
         assert loaded.keys() == built.keys()

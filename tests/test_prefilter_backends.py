@@ -89,11 +89,11 @@ def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkey
     monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path))
     subset = RULES.rules[:12]
     first = _Part(subset, patterns=True, cache=True)
-    [folder] = [p for p in tmp_path.iterdir() if p.name.startswith("hs-")]
-    assert (folder / "db").stat().st_size > 0
-    stamp = (folder / "db").stat().st_mtime_ns
+    [path] = [p for p in tmp_path.iterdir() if p.name.startswith("hs-")]
+    assert path.stat().st_size > 0
+    stamp = path.stat().st_mtime_ns
     second = _Part(subset, patterns=True, cache=True)  # loads, does not rebuild
-    assert (folder / "db").stat().st_mtime_ns == stamp
+    assert path.stat().st_mtime_ns == stamp
     assert second.pattern_rules == first.pattern_rules and second.entries == first.entries
     sample = ("x " + " ".join(r.examples[0].text for r in subset) + "\n").encode()
     seen = {}
@@ -102,7 +102,7 @@ def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkey
         part.db.scan(sample, match_event_handler=lambda i, a, b, f, c, ends=ends: ends.append((i, b)))
         seen[name] = sorted(ends)
     assert seen["first"] == seen["second"] and seen["first"]
-    (folder / "db").write_bytes(b"not a database")
+    path.write_bytes(b"not a database")
     third = _Part(subset, patterns=True, cache=True)
     assert third.entries == first.entries
 

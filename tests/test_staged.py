@@ -161,7 +161,7 @@ def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, m
             'examples = [{{ text = "k=acme_{ex}", secret = "acme_{ex}" }}]\nnegatives = ["acme_"]\n')
     extra.write_text(rule.format(n=16, ex="0123456789abcdef"))
     first = load_rules_cached([extra])
-    assert any((tmp_path / "cache" / "credsprawl").glob("rules-*.pickle"))
+    assert any((tmp_path / "cache" / "credsprawl").glob("rules-*.cache"))
     again = load_rules_cached([extra])
     assert again.rules == first.rules == load_rules(extra=[extra]).rules
     extra.write_text(rule.format(n=20, ex="0123456789abcdef0123"))  # a changed rule file is a miss

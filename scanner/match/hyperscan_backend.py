@@ -10,7 +10,11 @@ Two kinds of entries share one database:
   backend, at a fraction of the regex work for rules with common keywords (``password``, ``://``).
 
 Compiling is the expensive part, so the serialised database of the shipped rules is cached on
-disk, keyed by a hash of those rules: start-up then costs one file read.
+disk, keyed by a hash of those rules: start-up then costs one file read. The cache is one
+authenticated cache file (:mod:`scanner.cachefile`): the tables of what each expression stands for
+(a pickle of plain values, which may name no global) and the two serialised databases, which reach
+``hyperscan.loadb`` (a C deserialiser) only after this user's key verified the file; a file planted
+in a shared or CI-restored cache folder is ignored and the database rebuilt.
 """
 
 from __future__ import annotations
@@ -21,13 +25,13 @@ import hashlib
 import os
 import pickle
 import re
-import shutil
-import tempfile
+import struct
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import hyperscan
 
+from scanner import cachefile
 from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
@@ -35,7 +39,7 @@ from scanner.model import Rule
 from scanner.rulecache import cache_dir, load_rules_cached
 from scanner.rules import is_shipped
 
-_FORMAT = "11"  # bump when what goes into the database changes
+_FORMAT = "12"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -148,8 +152,8 @@ class _Part:
     hits in real code, ``token`` or ``password`` on every other line, then cost nothing)."""
 
     def __init__(self, rules: Sequence[Rule], patterns: bool, cache: bool, triggers: bool = False) -> None:
-        folder = cache_dir() / f"hs-{_cache_key(rules)}{'-t' if triggers else ''}"
-        loaded = self._load(folder) if cache else None
+        path = cache_dir() / f"hs-{_cache_key(rules)}{'-t' if triggers else ''}.cache"
+        loaded = self._load(path) if cache else None
         if loaded is not None:
             self.db, self.kw_db, self.pattern_rules, self.entries, self.kw_entries, self.first_trigger = loaded
             return
@@ -191,7 +195,7 @@ class _Part:
             return
         self.kw_db = _literal_db(kw_expressions) if self.pattern_rules else None
         if cache:
-            self._store(folder)
+            self._store(path)
 
     def remapped(self, to_global: Sequence[int | None], decode_base64: bool,
                  entries: list[Entry] | None = None) -> list[Entry]:
@@ -206,37 +210,41 @@ class _Part:
         return out
 
     @staticmethod
-    def _load(folder: Path) -> _Loaded | None:
+    def _load(path: Path) -> _Loaded | None:
+        payload = cachefile.load(path, "hyperscan")
+        if payload is None:
+            return None
         try:
-            with open(folder / "tables.pickle", "rb") as f:
-                pattern_indices, entries, kw_entries, first_trigger = pickle.load(f)
+            sizes = _SIZES.unpack_from(payload)
+            at = _SIZES.size
+            tables, blobs = memoryview(payload)[at:at + sizes[0]], []
+            at += sizes[0]
+            for size in sizes[1:]:
+                blobs.append(payload[at:at + size])
+                at += size
+            pattern_indices, entries, kw_entries, first_trigger = cachefile.restricted_loads(tables)
             dbs = []
-            for name in ("db", "kwdb"):
-                blob = (folder / name).read_bytes()
+            for blob in blobs:
                 db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK) if blob else None
                 if db is not None:
                     db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
                 dbs.append(db)
             return dbs[0], dbs[1], pattern_indices, entries, kw_entries, first_trigger
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, hyperscan.HyperscanError):
+        except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
             return None
 
-    def _store(self, folder: Path) -> None:
+    def _store(self, path: Path) -> None:
         """Write the databases and what their expressions stand for (so a load needs no keyword table)
         atomically; a cache that cannot be written only costs start-up time."""
-        try:
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-hs-"))
-            (tmp / "db").write_bytes(hyperscan.dumpb(self.db))
-            (tmp / "kwdb").write_bytes(hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b"")
-            tables = (self.pattern_rules, self.entries, self.kw_entries, self.first_trigger)
-            (tmp / "tables.pickle").write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
-            try:
-                os.rename(tmp, folder)
-            except OSError:  # another process stored it first
-                shutil.rmtree(tmp, ignore_errors=True)
-        except OSError:
-            return
+        tables = pickle.dumps((self.pattern_rules, self.entries, self.kw_entries, self.first_trigger),
+                              protocol=pickle.HIGHEST_PROTOCOL)
+        db = hyperscan.dumpb(self.db)
+        kw_db = hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b""
+        cachefile.store(path, "hyperscan", [_SIZES.pack(len(tables), len(db), len(kw_db)), tables, db, kw_db])
+
+
+# the cache file's payload: the sizes of the tables, the database and the keyword database, then each
+_SIZES = struct.Struct("<QQQ")
 
 
 def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Database | None:

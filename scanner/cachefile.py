@@ -1,0 +1,199 @@
+"""Authenticated cache files: what credsprawl reads back from its cache folder cannot run code.
+
+The cache folder (``$CREDSPRAWL_CACHE_DIR``, else ``$XDG_CACHE_HOME/credsprawl``) is not trusted:
+it may be shared, or restored by CI from another branch's run. Every cache file is therefore
+
+    MAGIC (16 bytes) | format version (1 byte) | key id (8 bytes) | HMAC-SHA256 tag (32 bytes) | payload
+
+where the tag covers the version, the kind of cache, the file's own name and the payload, keyed by
+a per-user secret kept *outside* the cache folder (``$XDG_STATE_HOME/credsprawl/cache.key``, else
+``~/.local/state/credsprawl/cache.key``; 32 random bytes, mode 0600, owned by the user, created on
+first use). A file is used only when it is a regular file owned by the user, not writable by group
+or others, and its tag verifies; anything else is ignored and rebuilt (one warning line per process
+for a file that is foreign-owned, writable by others, not in this format or tampered with; a file
+made under another key, such as a cache restored onto a new CI runner, is rebuilt silently).
+Binding the name means a valid file cannot be swapped in under another file's key.
+
+Payloads are data: the rule cache and the regex cache are pickles read by :func:`restricted_loads`,
+which resolves only the globals a cache may name (the rule dataclasses, ``regex``'s own compile
+function) and refuses any other, so even a file whose tag verified could not call ``os.system``;
+Hyperscan databases are raw bytes given to ``hyperscan.loadb`` only after their tag verified (a
+crafted database fed to its C deserialiser would be a memory-safety risk, as crafted ``regex`` code
+would be). Verifying costs about 1 ms per 2 MB (SHA-256 in OpenSSL).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import stat
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+MAGIC = b"credsprawl-cache"  # 16 bytes
+VERSION = 1
+_KEY_BYTES = 32
+_TAG_BYTES = 32
+_ID_BYTES = 8
+_HEADER = len(MAGIC) + 1 + _ID_BYTES + _TAG_BYTES
+_POSIX = hasattr(os, "geteuid")
+
+
+def key_path() -> Path:
+    """Where the per-user cache key lives: never inside the cache folder."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "credsprawl" / "cache.key"
+
+
+def _private(st: os.stat_result, *, owner_only: bool) -> str | None:
+    """Why a file with this status cannot be trusted, or None."""
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if _POSIX and st.st_uid != os.geteuid():
+        return f"owned by uid {st.st_uid}, not this user"
+    if _POSIX and st.st_mode & (0o077 if owner_only else 0o022):
+        return "readable or writable by others" if owner_only else "writable by group or others"
+    return None
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        why = _private(os.fstat(fd), owner_only=True)
+        if why is not None:
+            warn_once(f"cache key {path} is {why}: caches are not used")
+            return None
+        key = fh.read(_KEY_BYTES + 1)
+    if len(key) != _KEY_BYTES:
+        warn_once(f"cache key {path} is not {_KEY_BYTES} bytes: caches are not used (delete it to make a new one)")
+        return None
+    return key
+
+
+@functools.lru_cache(maxsize=1)
+def _key() -> tuple[bytes, bytes] | None:
+    """(key, key id) of this user, created when there is none; None when it cannot be had."""
+    path = key_path()
+    key = _read_key(path)
+    if key is None and not path.exists():
+        import tempfile  # only when a key or a file is written: not on a warm start
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key-")  # mode 0600
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(os.urandom(_KEY_BYTES))
+                os.link(tmp, path)  # never replaces a key another process made first
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links: the last writer's key wins, once
+                os.replace(tmp, path)
+                tmp = ""
+            finally:
+                if tmp:
+                    os.unlink(tmp)
+        except OSError:
+            return None
+        key = _read_key(path)
+    if key is None:
+        return None
+    return key, hashlib.sha256(b"credsprawl cache key id|" + key).digest()[:_ID_BYTES]
+
+
+_warned: list[str] = []
+
+
+def warn_once(message: str) -> None:
+    """One warning line on stderr per process, whatever the number of refused files."""
+    if not _warned:
+        _warned.append(message)
+        print(f"credsprawl: warning: {message}", file=sys.stderr)
+
+
+def _tag(key: bytes, kind: str, name: str, parts: Iterable[bytes]) -> bytes:
+    mac = hmac.new(key, f"{VERSION}|{kind}|{name}|".encode("utf-8", "surrogateescape"), "sha256")
+    for part in parts:
+        mac.update(part)
+    return mac.digest()
+
+
+def load(path: Path, kind: str) -> bytes | None:
+    """The payload of the cache file at ``path`` when it is this user's and verifies; else None
+    (a missing file silently, an untrusted one with one warning line per process)."""
+    held = _key()
+    if held is None:
+        return None
+    key, key_id = held
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        warn_once(f"ignored cache file {path} ({exc.strerror or exc}); it is rebuilt")
+        return None
+    with os.fdopen(fd, "rb", buffering=0) as fh:  # unbuffered: the rest comes in one read, not in chunks
+        why = _private(os.fstat(fd), owner_only=False)
+        header = b"" if why else fh.read(_HEADER)
+        if why is None and (len(header) < _HEADER or not header.startswith(MAGIC) or header[len(MAGIC)] != VERSION):
+            why = "not a credsprawl cache file"
+        if why is None and header[len(MAGIC) + 1:len(MAGIC) + 1 + _ID_BYTES] != key_id:
+            return None  # made under another key (a new key, a cache from elsewhere): rebuilt
+        payload = b"" if why else fh.readall()  # bytes, not a slice: readers take it without a copy
+    if why is None:
+        if hmac.compare_digest(_tag(key, kind, path.name, [payload]), header[_HEADER - _TAG_BYTES:]):
+            return payload
+        why = "its authentication tag does not match: tampered with"
+    warn_once(f"ignored cache file {path} ({why}); it is rebuilt")
+    return None
+
+
+def store(path: Path, kind: str, parts: Iterable[bytes]) -> None:
+    """Write the cache file atomically (the payload is ``parts`` joined); a cache that cannot be
+    written (no key, a read-only folder) only costs the time of building it again."""
+    held = _key()
+    if held is None:
+        return
+    key, key_id = held
+    parts = list(parts)
+    import tempfile  # only when a key or a file is written: not on a warm start
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{kind}-")  # mode 0600, this user's
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(MAGIC + bytes([VERSION]) + key_id + _tag(key, kind, path.name, parts))
+                for part in parts:
+                    fh.write(part)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return
+
+
+class _Restricted(pickle.Unpickler):
+    def __init__(self, data: bytes | memoryview, allowed: frozenset[tuple[str, str]]) -> None:
+        super().__init__(io.BytesIO(data))
+        self._allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._allowed:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"a cache may not name {module}.{name}")
+
+
+def restricted_loads(data: bytes | memoryview, allowed: Iterable[tuple[str, str]] = ()) -> Any:
+    """Unpickle data that may name only the ``allowed`` (module, name) globals: without any, only
+    plain values (numbers, strings, bytes, tuples, lists, dicts, sets) can come out."""
+    return _Restricted(data, frozenset(allowed)).load()
