@@ -109,7 +109,8 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     started = clock()
     query = RunQuery(args.repo, args.runs, args.since, args.workflow)
     request = ScanRequest.from_args(args)
-    settings = ClientSettings.from_env(max_download=request.content.limits.max_archive_size,
+    cap = request.content.limits.max_archive_size or ClientSettings.max_download  # 0 lifts no download cap
+    settings = ClientSettings.from_env(max_download=cap,
                                        timeout=args.request_timeout, download_timeout=args.download_timeout,
                                        run_timeout=args.timeout, run_timeout_hint="raise it with --timeout")
     with GitHubClient(settings) as client:

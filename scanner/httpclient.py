@@ -37,7 +37,7 @@ import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping, Self
 
 import httpcore
 import httpx
@@ -185,7 +185,7 @@ class Retry:
     max_wait: float = 900.0  # a longer wait for a rate limit is an error that says when to retry
 
     def backoff_for(self, attempt: int) -> float:
-        return min(self.max_backoff, self.backoff * 2**attempt)
+        return min(self.max_backoff, self.backoff * 2.0**attempt)
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class Deadline:
         return cls(seconds, None if seconds is None else clock() + seconds, hint, clock)
 
     def remaining(self) -> float:
-        return float("inf") if self.end is None else self.end - self.clock()
+        return float("inf") if self.end is None else float(self.end - self.clock())
 
     def expired(self) -> bool:
         return self.remaining() <= 0
@@ -359,7 +359,7 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> HttpClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

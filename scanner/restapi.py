@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterator, Mapping, Self
 
 from scanner.httpclient import (MiB, Credential, Deadline, HttpClient, HttpError, Limits, Response, Retry,
                                 Site, url_problem, where)
@@ -103,7 +103,7 @@ class RestClient:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> RestClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -304,7 +304,8 @@ def test_artifact_names_are_labels_that_cannot_forge_a_location(api: FakeGitHub,
     api.routes[f"{repo}/runs/1/logs"] = Reply(404, {"message": "Not Found"})
     api.routes[f"{repo}/runs/1/artifacts"] = Reply(200, {"artifacts": [{"id": 9, "name": "../../../etc/evil\n::x"}]})
     api.routes[f"{repo}/artifacts/9/zip"] = Reply(200, zip_bytes({"a.env": f"T={secret}\n".encode()}))
-    proc = run_cli("ci", "github", "octo/app", "-q", "-f", "json", env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
+    proc = run_cli("ci", "github", "octo/app", "-q", "-f", "json",
+                   env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
     assert proc.returncode == 1, proc.stderr
     [finding] = json.loads(proc.stdout)["findings"]
     assert finding["path"] == "actions/runs/1/artifacts/.._.._.._etc_evil___x.zip!a.env"

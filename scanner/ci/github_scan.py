@@ -163,8 +163,10 @@ class RunScanner:
     def scan_run(self, run: Run, out: Outcome) -> None:
         facts = self.run_facts(run)
         base = f"/repos/{self.repo}/actions/runs/{run.id}"
-        jobs = [Job.from_json(j, f"{base}/jobs") for j in self.client.pages(f"{base}/jobs", "jobs", {"filter": "latest"})]
-        artifacts = [Artifact.from_json(a, f"{base}/artifacts") for a in self.client.pages(f"{base}/artifacts", "artifacts")]
+        jobs = [Job.from_json(j, f"{base}/jobs")
+                for j in self.client.pages(f"{base}/jobs", "jobs", {"filter": "latest"})]
+        artifacts = [Artifact.from_json(a, f"{base}/artifacts")
+                     for a in self.client.pages(f"{base}/artifacts", "artifacts")]
         where = Origin(f"actions/runs/{run.id}/attempts/{run.attempt}/logs.zip", "ci-logs", extra=facts)
         try:
             data = self.client.download(f"{base}/logs")
