@@ -27,7 +27,7 @@ from typing import Any, Callable, ClassVar, Iterator, Mapping, Self
 from scanner.httpclient import (MiB, Credential, Deadline, HttpClient, HttpError, Limits, Response, Retry,
                                 Site, url_problem, where)
 
-__all__ = ["ClientSettings", "HttpError", "Response", "RestClient", "Unavailable", "next_link"]
+__all__ = ["ClientSettings", "HttpError", "Response", "RestClient", "Unavailable", "base_url_problem", "next_link"]
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
@@ -62,6 +62,15 @@ class ClientSettings:
     max_rate_wait: float = 900.0  # longer waits for the quota are an error
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an API's base URL (paths are appended to it), or None."""
+    problem = url_problem(url)
+    if problem:
+        return problem
+    parts = urllib.parse.urlsplit(url)
+    return "an API URL has no query or fragment" if parts.query or parts.fragment or "?" in url else None
+
+
 def next_link(headers: Mapping[str, str]) -> str | None:
     m = _LINK_NEXT.search(headers.get("link", ""))
     return m.group(1) if m else None
@@ -81,7 +90,7 @@ class RestClient:
 
     def __init__(self, settings: ClientSettings, sleep: Callable[[float], None] | None = None,
                  now: Callable[[], float] | None = None) -> None:
-        problem = url_problem(settings.base_url)
+        problem = base_url_problem(settings.base_url)
         if problem:
             raise self.error(f"{self.service}: the API URL {where(settings.base_url)!r}: {problem}", "refused")
         self.settings = settings

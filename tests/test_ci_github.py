@@ -314,6 +314,7 @@ def test_artifact_names_are_labels_that_cannot_forge_a_location(api: FakeGitHub,
 @pytest.mark.parametrize("url, expected", [
     ("not a url", "not an https:// URL"), ("file:///etc/passwd", "not an https:// URL"),
     ("http://api.example.com", "only for a loopback address"), ("https://u:p@api.example.com", "user name"),
+    ("https://api.example.com/?x=1", "no query"),
 ])
 def test_the_api_url_must_be_https_or_loopback_http(url: str, expected: str) -> None:
     proc = run_cli("ci", "github", "octo/app", "-q", env={"GITHUB_API_URL": url, "GITHUB_TOKEN": TOKEN})

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from scanner.errors import UsageError
-from scanner.httpclient import HttpError, url_problem
-from scanner.restapi import Response, RestClient, Unavailable, next_link
+from scanner.httpclient import HttpError
+from scanner.restapi import Response, RestClient, Unavailable, base_url_problem, next_link
 from scanner.restapi import ClientSettings as _Settings
 
 __all__ = ["API_VERSION", "DEFAULT_API", "ClientSettings", "GitHubClient", "GitHubError", "Response",
@@ -40,7 +40,7 @@ class ClientSettings(_Settings):
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: Any) -> ClientSettings:
         """Settings from ``GITHUB_API_URL`` and ``GITHUB_TOKEN``; a usage error when either is unusable."""
         base = (env.get("GITHUB_API_URL") or DEFAULT_API).strip().rstrip("/")
-        problem = url_problem(base)
+        problem = base_url_problem(base)
         if problem:
             raise UsageError(f"GITHUB_API_URL {base[:100]!r}: {problem}")
         token = env.get("GITHUB_TOKEN") or None
