@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import time
 import urllib.parse
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from scanner.ci.github import GitHubClient, GitHubError
 from scanner.httpclient import HttpError
@@ -105,12 +105,15 @@ def token_vars(github_api_url: str = GITHUB_API, gitlab_url: str = GITLAB_URL) -
     return out
 
 
-def _objects(items: Iterable[Any], client: RestClient, what: str) -> list[dict[str, Any]]:
-    """``items`` when every one is a JSON object; else a one-line error (a server in another shape)."""
-    out = list(items)
-    for item in out:
+def _entries(items: Iterable[Any], client: RestClient, what: str, name: str, url: str, fork: str,
+             ) -> list[tuple[Any, Any, bool, bool]]:
+    """``(name, clone URL, is a fork, is archived)`` of each item as it streams in (whole objects are
+    not kept: a big organisation's listing stays small); an item that is not an object is a one-line error."""
+    out = []
+    for item in items:
         if not isinstance(item, dict):
             raise client.bad_answer(what, f"an item is not an object (got {type(item).__name__})")
+        out.append((item.get(name), item.get(url), bool(item.get(fork)), bool(item.get("archived"))))
     return out
 
 
@@ -151,21 +154,22 @@ def _github_org(client: GitHubClient, org: str, include_forks: bool, include_arc
     def org_fail(resp: Response, path: str) -> HttpError:
         return _NoOrg("no such organisation") if resp.status == 404 else fail(resp, path)
 
+    what = f"the repositories of {org!r}"
     try:
-        repos = list(client.pages(f"/orgs/{quoted}/repos", params={"type": "all"}, fail=org_fail))
+        repos = _entries(client.pages(f"/orgs/{quoted}/repos", params={"type": "all"}, fail=org_fail),
+                         client, what, "full_name", "clone_url", "fork")
     except _NoOrg:
-        repos = _github_user_repos(client, org, quoted)
-    repos = _objects(repos, client, f"the repositories of {org!r}")
-    kept = (r for r in repos if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived")))
-    return _specs(((r.get("full_name"), r.get("clone_url")) for r in kept), client)
+        repos = _entries(_github_user_repos(client, org, quoted), client, what, "full_name", "clone_url", "fork")
+    kept = (r for r in repos if (include_forks or not r[2]) and (include_archived or not r[3]))
+    return _specs(((name, url) for name, url, _, _ in kept), client)
 
 
-def _github_user_repos(client: GitHubClient, user: str, quoted: str) -> list[dict[str, Any]]:
+def _github_user_repos(client: GitHubClient, user: str, quoted: str) -> Iterator[Any]:
     fail = _failure(client, "GITHUB_TOKEN", f"organisation or user {user!r}")
     client.get_json(f"/users/{quoted}", fail=fail)  # a 404 here: neither an organisation nor a user
     if client.settings.token and _token_login(client).lower() == user.lower():
-        return list(client.pages("/user/repos", params={"type": "owner"}, fail=fail))
-    return list(client.pages(f"/users/{quoted}/repos", params={"type": "owner"}, fail=fail))
+        return client.pages("/user/repos", params={"type": "owner"}, fail=fail)
+    return client.pages(f"/users/{quoted}/repos", params={"type": "owner"}, fail=fail)
 
 
 def _token_login(client: GitHubClient) -> str:
@@ -202,7 +206,7 @@ def _gitlab_group(client: GitLabClient, group: str, include_forks: bool, include
         params["archived"] = "false"
     path = f"/api/v4/groups/{urllib.parse.quote(group, safe='')}/projects"
     fail = _failure(client, "GITLAB_TOKEN", f"group {group!r}")
-    projects = [p for p in _objects(client.pages(path, params=params, fail=fail), client, f"the projects of {group!r}")
-                if (include_forks or not p.get("forked_from_project"))
-                and (include_archived or not p.get("archived"))]
-    return _specs(((p.get("path_with_namespace"), p.get("http_url_to_repo")) for p in projects), client)
+    projects = _entries(client.pages(path, params=params, fail=fail), client, f"the projects of {group!r}",
+                        "path_with_namespace", "http_url_to_repo", "forked_from_project")
+    kept = (p for p in projects if (include_forks or not p[2]) and (include_archived or not p[3]))
+    return _specs(((name, url) for name, url, _, _ in kept), client)

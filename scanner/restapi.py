@@ -11,8 +11,8 @@
   deadline, is an error that says when to retry.
 - Bounds (see :class:`ClientSettings`): ``timeout`` per API request, ``download_timeout`` per
   download, ``run_timeout`` for every request of the client together, ``max_page`` bytes per JSON
-  answer (more is an error), ``max_download`` bytes per download (more is :class:`Unavailable`,
-  ``too-large``, for the caller to skip).
+  answer and ``max_listing`` for all the pages of one listing (more is an error), ``max_download``
+  bytes per download (more is :class:`Unavailable`, ``too-large``, for the caller to skip).
 - Answers that are not JSON, or not in the expected shape, are one-line errors of kind ``bad-answer``.
 - Error messages never carry the token (:meth:`RestClient.scrub`).
 """
@@ -54,6 +54,7 @@ class ClientSettings:
     run_timeout: float | None = None  # every request and wait of this client together; None: no bound
     run_timeout_hint: str = ""  # how the user raises run_timeout, for the message
     max_page: int = 64 * MiB  # one JSON answer
+    max_listing: int = 1024 * MiB  # every page of one listing together
     max_download: int = 1024 * MiB  # one download
     retries: int = 4  # transient failures retried this many times per request
     backoff: float = 0.5  # first wait; doubles on each retry
@@ -215,7 +216,7 @@ class RestClient:
         :attr:`error`). Items are as the server sent them: callers check their shape."""
         url: str | None = self.url(path, {"per_page": 100, **(params or {})})
         seen: set[str] = set()  # a server that links a page to itself must not loop forever
-        count = 0
+        count = total = 0
         while url and url not in seen:
             if Site.of(url) != self.site or url_problem(url):
                 raise self.error(self.scrub(f"{self.service}: {path}: the next page is on another host "
@@ -225,6 +226,10 @@ class RestClient:
             resp = self.request(url)
             if resp.status != 200:
                 raise (fail or self._fail)(resp, path)
+            total += len(resp.body)
+            if total > self.settings.max_listing:
+                raise self.error(f"{self.service}: {path}: the pages add up to more than the limit of "
+                                 f"{self.settings.max_listing} bytes for one listing", "too-large")
             body = self._json(resp, path)
             if key is None:
                 items = body

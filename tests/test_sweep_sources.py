@@ -20,6 +20,7 @@ from fakeapi import FakeAPI, Reply
 from gitutil import GitRepo
 
 from scanner import repolists
+from scanner.ci.github import ClientSettings, GitHubClient
 from scanner.errors import CredsprawlError, UsageError
 from scanner.mirrors import mirror_dir_name
 from scanner.sweep_sources import (GitHubError, GitLabError, MirrorError, Mirrors, RepoSpec, default_cache_dir,
@@ -236,6 +237,15 @@ def test_forges_use_the_bounded_client(api: FakeAPI) -> None:
     with pytest.raises(GitLabError) as info:
         gitlab_group("acme", base_url=api.base, token=TOKEN)
     assert "not an object" in one_line(info.value) and info.value.kind == "bad-answer"
+
+    # many pages, each under the page limit, together over the listing's: the pages are not all kept
+    pages = [[gh_repo(f"acme/r{p}-{i}") for i in range(60)] for p in range(50)]
+    api.routes["/orgs/many/repos"] = paged(pages, "/orgs/many/repos")
+    settings = ClientSettings(base_url=api.base, max_page=200_000, max_listing=1_000_000)
+    with GitHubClient(settings) as client, pytest.raises(GitHubError) as info:
+        list(client.pages("/orgs/many/repos"))
+    assert info.value.kind == "too-large" and "one listing" in one_line(info.value)
+    assert 5 < len(api.paths()) < 50
 
     api.routes["/orgs/slow/repos"] = Reply(silent=True)
     started = time.monotonic()
