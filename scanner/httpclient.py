@@ -17,7 +17,8 @@ Bounds, all on by default:
   A request that would send it anywhere else is refused; a redirect is followed only when the
   caller asks (``redirects="site"``: within the same site; ``"any"``: anywhere allowed, the credential
   dropped for good once the chain leaves its site). Redirects are never followed by httpx itself.
-- **Retries**: connection failures and 5xx are retried with exponential backoff; 429 (and what a
+- **Retries**: connection failures and 5xx are retried with exponential backoff (for idempotent
+  methods only: a POST that may have reached the server is not sent twice); 429 (and what a
   service's ``rate_wait`` hook says is a rate limit) waits for ``Retry-After`` (seconds or a date) or
   the backoff. Each wait is bounded by :attr:`Retry.max_wait` and by the run's deadline. Timeouts are
   not retried: a server that sent nothing for a whole request's time is not asked again.
@@ -48,6 +49,7 @@ from scanner.errors import CredsprawlError
 MiB = 1024 * 1024
 Redirects = Literal["none", "site", "any"]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_HOPS = 5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
@@ -407,13 +409,14 @@ class HttpClient:
                                 f"{', '.join(map(str, sorted(credential.sites)))}", "refused")
         start = Site.of(url)
         transient = rate = hops = 0
+        retries = self.retry.retries if method.upper() in _IDEMPOTENT else 0
         while True:
             if self.deadline.expired():
                 raise self.fail(self.deadline.describe(), "deadline")
             try:
                 resp = self._attempt(method, url, headers or {}, credential, content, limits)
             except _Transient as exc:
-                if transient >= self.retry.retries:
+                if transient >= retries:
                     raise self.fail(f"cannot reach {Site.of(url)}: {exc}", "unreachable") from None
                 self.wait(self.retry.backoff_for(transient), "a retry")
                 transient += 1
@@ -426,7 +429,7 @@ class HttpClient:
                 self.wait(rated)
                 rate += 1
                 continue
-            if resp.status >= 500 and transient < self.retry.retries:
+            if resp.status >= 500 and transient < retries:
                 delay = after if after is not None else self.retry.backoff_for(transient)
                 if delay <= self.retry.max_wait:
                     self.wait(delay, "a retry")

@@ -66,6 +66,10 @@ class FakeAPI:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.do_GET()
+
             def hostile(self, reply: Reply) -> None:
                 if reply.silent:
                     outer.closing.wait()

@@ -135,6 +135,8 @@ def test_retries_honour_retry_after_within_bounds(api: FakeAPI) -> None:
     assert client(sleeps, retry=Retry(retries=2)).request("GET", api.base + "/down").status == 500
     assert sleeps == [0.5, 1.0]
     sleeps.clear()
+    assert client(sleeps).request("POST", api.base + "/down", content=b"{}").status == 500
+    assert sleeps == [] and api.paths().count("/down") == 4  # 3 GETs above, the POST once
     api.routes["/slow-quota"] = Reply(429, b"", {"Retry-After": "60"})  # within max_wait, past the run's end
     fails("deadline", client(sleeps, deadline=Deadline.after(5)).request, "GET", api.base + "/slow-quota")
     assert sleeps == []
