@@ -50,6 +50,8 @@ MiB = 1024 * 1024
 Redirects = Literal["none", "site", "any"]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# headers that carry secrets travel only in a Credential, so that they are pinned to its sites
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "private-token", "x-api-key"})
 _MAX_HOPS = 5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
@@ -402,6 +404,9 @@ class HttpClient:
         response whatever its status; raises :attr:`error` for what no response can answer."""
         limits = limits or self.limits
         self.check(url)
+        if any(name.lower() in _SECRET_HEADERS for name in headers or {}):
+            raise self.fail("a secret header must travel in a Credential (pinned to its host), "
+                            "not in plain headers", "refused")
         if credential is not None:
             self.scrubbed = tuple(sorted({*self.scrubbed, *credential.secrets()}, key=len, reverse=True))
             if not credential.allows(url):

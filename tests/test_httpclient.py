@@ -104,6 +104,7 @@ def test_credentials_go_only_to_their_own_site(api: FakeAPI) -> None:
     fails("refused", client().request, "GET", api.base + "/down", redirects="any")
     api.routes["/file"] = Reply(302, headers={"Location": "file:///etc/passwd"})
     fails("refused", client().request, "GET", api.base + "/file", redirects="any")
+    fails("refused", client().request, "GET", api.base + "/x", headers={"Authorization": "Bearer x"})
     with pytest.raises(HttpError, match="header cannot carry"):
         Credential.pinned(api.base, {"Authorization": "Bearer a\r\nX-Injected: 1"})
 
