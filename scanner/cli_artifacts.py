@@ -73,11 +73,27 @@ def add_commands(sub: Any) -> None:
     gh.add_argument("--runs", type=cli._positive_int, default=10, metavar="N", help="the latest N runs (default 10)")
     gh.add_argument("--since", metavar="DATE", help="only runs created on or after DATE (2024-05-31)")
     gh.add_argument("--workflow", metavar="NAME", help="only runs of this workflow (file name such as ci.yml, id, or name)")
+    gh.add_argument("--timeout", type=_seconds, default=1800.0, metavar="SECONDS",
+                    help="time limit for every API request and download of the run together (default 1800)")
+    gh.add_argument("--request-timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                    help="time limit for one API request, connect to last byte (default 30)")
+    gh.add_argument("--download-timeout", type=_seconds, default=300.0, metavar="SECONDS",
+                    help="time limit for one log or artifact download (default 300)")
     cli._add_output_options(gh)
     cli._add_rule_options(gh)
     cli_git._add_engine_options(gh, jobs=False)
     add_content_options(gh)
     gh.set_defaults(paths=[], jobs=1, follow_symlinks=False, respect_gitignore=False)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {value!r}")
+    return seconds
 
 
 def _cmd_ci(args: argparse.Namespace) -> int:
@@ -93,8 +109,12 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     started = clock()
     query = RunQuery(args.repo, args.runs, args.since, args.workflow)
     request = ScanRequest.from_args(args)
-    client = GitHubClient(ClientSettings.from_env(max_download=request.content.limits.max_archive_size))
-    outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
+    cap = request.content.limits.max_archive_size or ClientSettings.max_download  # 0 lifts no download cap
+    settings = ClientSettings.from_env(max_download=cap,
+                                       timeout=args.request_timeout, download_timeout=args.download_timeout,
+                                       run_timeout=args.timeout, run_timeout_hint="raise it with --timeout")
+    with GitHubClient(settings) as client:
+        outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
     report = ScanReport(tuple(outcome.findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     report = enrich(suppress(args, report))
     emit(args, report, str(Path.cwd()))

@@ -10,9 +10,13 @@ GitLab: ``GET /api/v4/groups/{full/path}/projects?include_subgroups=true`` (toke
 ``GITLAB_TOKEN``, sent as ``PRIVATE-TOKEN``). Projects shared into the group from other groups are
 listed too (GitLab's default); archived ones are left out by asking ``archived=false``.
 
-Both follow every page (``Link: rel="next"``; GitLab's ``X-Next-Page`` too), wait out short rate
-limits (see :mod:`scanner.restapi`) and raise a one-line error for a bad token, no access, an
-exhausted quota (with its reset time) or an unknown name. Tokens never appear in messages.
+Both go through the product's one HTTP client (:mod:`scanner.httpclient`, under
+:mod:`scanner.restapi`) with the same bounds as ``ci github``: 30 s per request, 64 MiB per page,
+:data:`LISTING_TIMEOUT` for a whole listing, https only (http for loopback addresses), the token sent
+to the API's own scheme, host and port only (a next page elsewhere is refused). They follow every
+page (``Link: rel="next"``; GitLab's ``X-Next-Page`` too), wait out short rate limits and raise a
+one-line error for a bad token, no access, an exhausted quota (with its reset time), an unknown name
+or an answer in the wrong shape. Tokens never appear in messages.
 """
 
 from __future__ import annotations
@@ -20,18 +24,19 @@ from __future__ import annotations
 import os
 import time
 import urllib.parse
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from scanner.ci.github import GitHubClient, GitHubError
-from scanner.errors import CredsprawlError
+from scanner.httpclient import HttpError
 from scanner.repospec import RepoSpec, check_remote
 from scanner.restapi import ClientSettings, Response, RestClient
 
 GITHUB_API = "https://api.github.com"
 GITLAB_URL = "https://gitlab.com"
+LISTING_TIMEOUT = 600.0  # seconds for every request of one organisation's or group's listing
 
 
-class GitLabError(CredsprawlError):
+class GitLabError(HttpError):
     """The GitLab API refused or failed in a way the user must act on (token, group path, quota)."""
 
 
@@ -61,8 +66,8 @@ def _reset_note(client: RestClient, resp: Response) -> str:
     return f"rate limit exceeded until {time.strftime('%H:%M:%S', time.localtime(reset))}; try again then"
 
 
-def _failure(client: RestClient, env_var: str, what: str) -> Callable[[Response, str], CredsprawlError]:
-    def fail(resp: Response, path: str) -> CredsprawlError:
+def _failure(client: RestClient, env_var: str, what: str) -> Callable[[Response, str], HttpError]:
+    def fail(resp: Response, path: str) -> HttpError:
         said = client.scrub(resp.message()).strip().replace("\n", " ")[:200]
         svc = client.service
         if resp.status == 401:
@@ -100,11 +105,23 @@ def token_vars(github_api_url: str = GITHUB_API, gitlab_url: str = GITLAB_URL) -
     return out
 
 
+def _entries(items: Iterable[Any], client: RestClient, what: str, name: str, url: str, fork: str,
+             ) -> list[tuple[Any, Any, bool, bool]]:
+    """``(name, clone URL, is a fork, is archived)`` of each item as it streams in (whole objects are
+    not kept: a big organisation's listing stays small); an item that is not an object is a one-line error."""
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise client.bad_answer(what, f"an item is not an object (got {type(item).__name__})")
+        out.append((item.get(name), item.get(url), bool(item.get(fork)), bool(item.get("archived"))))
+    return out
+
+
 def _specs(items: Iterable[tuple[Any, Any]], client: RestClient) -> list[RepoSpec]:
     out: dict[str, RepoSpec] = {}
     for name, url in items:
         if not isinstance(name, str) or not name or not isinstance(url, str) or check_remote(url):
-            raise client.error(f"{client.service}: a repository without a usable clone URL: {name!r}")
+            raise client.bad_answer("the listing", f"a repository without a usable clone URL: {name!r}")
         out.setdefault(name, RepoSpec(name, url=url))
     return [out[name] for name in sorted(out)]
 
@@ -118,32 +135,41 @@ class _NoOrg(GitHubError):
 
 
 def github_org(org: str, base_url: str = GITHUB_API, token: str | None = None, *,
-               include_forks: bool = True, include_archived: bool = True) -> list[RepoSpec]:
+               include_forks: bool = True, include_archived: bool = True,
+               timeout: float = LISTING_TIMEOUT) -> list[RepoSpec]:
     """The repositories of GitHub organisation (or, failing that, user) ``org``, sorted by full name."""
     if not org or "/" in org or org.strip() != org:
-        raise GitHubError(f"GitHub API: {org!r} is not an organisation or user name")
+        raise GitHubError(f"GitHub API: {org!r} is not an organisation or user name", "refused")
     token = token or os.environ.get("GITHUB_TOKEN") or None
-    client = GitHubClient(ClientSettings(base_url=base_url.rstrip("/"), token=token))
+    settings = ClientSettings(base_url=base_url.rstrip("/"), token=token, run_timeout=timeout,
+                              run_timeout_hint="the listing of one organisation")
+    with GitHubClient(settings) as client:
+        return _github_org(client, org, include_forks, include_archived)
+
+
+def _github_org(client: GitHubClient, org: str, include_forks: bool, include_archived: bool) -> list[RepoSpec]:
     quoted = urllib.parse.quote(org, safe="")
     fail = _failure(client, "GITHUB_TOKEN", f"organisation {org!r}")
 
-    def org_fail(resp: Response, path: str) -> CredsprawlError:
-        return _NoOrg() if resp.status == 404 else fail(resp, path)
+    def org_fail(resp: Response, path: str) -> HttpError:
+        return _NoOrg("no such organisation") if resp.status == 404 else fail(resp, path)
 
+    what = f"the repositories of {org!r}"
     try:
-        repos = list(client.pages(f"/orgs/{quoted}/repos", params={"type": "all"}, fail=org_fail))
+        repos = _entries(client.pages(f"/orgs/{quoted}/repos", params={"type": "all"}, fail=org_fail),
+                         client, what, "full_name", "clone_url", "fork")
     except _NoOrg:
-        repos = _github_user_repos(client, org, quoted)
-    kept = (r for r in repos if (include_forks or not r.get("fork")) and (include_archived or not r.get("archived")))
-    return _specs(((r.get("full_name"), r.get("clone_url")) for r in kept), client)
+        repos = _entries(_github_user_repos(client, org, quoted), client, what, "full_name", "clone_url", "fork")
+    kept = (r for r in repos if (include_forks or not r[2]) and (include_archived or not r[3]))
+    return _specs(((name, url) for name, url, _, _ in kept), client)
 
 
-def _github_user_repos(client: GitHubClient, user: str, quoted: str) -> list[dict[str, Any]]:
+def _github_user_repos(client: GitHubClient, user: str, quoted: str) -> Iterator[Any]:
     fail = _failure(client, "GITHUB_TOKEN", f"organisation or user {user!r}")
     client.get_json(f"/users/{quoted}", fail=fail)  # a 404 here: neither an organisation nor a user
     if client.settings.token and _token_login(client).lower() == user.lower():
-        return list(client.pages("/user/repos", params={"type": "owner"}, fail=fail))
-    return list(client.pages(f"/users/{quoted}/repos", params={"type": "owner"}, fail=fail))
+        return client.pages("/user/repos", params={"type": "owner"}, fail=fail)
+    return client.pages(f"/users/{quoted}/repos", params={"type": "owner"}, fail=fail)
 
 
 def _token_login(client: GitHubClient) -> str:
@@ -161,19 +187,26 @@ def _token_login(client: GitHubClient) -> str:
 
 
 def gitlab_group(group: str, base_url: str = GITLAB_URL, token: str | None = None, *,
-                 include_forks: bool = True, include_archived: bool = True) -> list[RepoSpec]:
+                 include_forks: bool = True, include_archived: bool = True,
+                 timeout: float = LISTING_TIMEOUT) -> list[RepoSpec]:
     """The projects of GitLab group ``group`` (a full path: ``org/sub``) and its subgroups, sorted by path."""
     group = group.strip("/")
     if not group or any(c.isspace() for c in group):
-        raise GitLabError(f"GitLab API: {group!r} is not a group path")
+        raise GitLabError(f"GitLab API: {group!r} is not a group path", "refused")
     token = token or os.environ.get("GITLAB_TOKEN") or None
-    client = GitLabClient(ClientSettings(base_url=base_url.rstrip("/"), token=token))
+    settings = ClientSettings(base_url=base_url.rstrip("/"), token=token, run_timeout=timeout,
+                              run_timeout_hint="the listing of one group")
+    with GitLabClient(settings) as client:
+        return _gitlab_group(client, group, include_forks, include_archived)
+
+
+def _gitlab_group(client: GitLabClient, group: str, include_forks: bool, include_archived: bool) -> list[RepoSpec]:
     params: dict[str, str | int] = {"include_subgroups": "true"}
     if not include_archived:
         params["archived"] = "false"
     path = f"/api/v4/groups/{urllib.parse.quote(group, safe='')}/projects"
     fail = _failure(client, "GITLAB_TOKEN", f"group {group!r}")
-    projects = [p for p in client.pages(path, params=params, fail=fail)
-                if (include_forks or not p.get("forked_from_project"))
-                and (include_archived or not p.get("archived"))]
-    return _specs(((p.get("path_with_namespace"), p.get("http_url_to_repo")) for p in projects), client)
+    projects = _entries(client.pages(path, params=params, fail=fail), client, f"the projects of {group!r}",
+                        "path_with_namespace", "http_url_to_repo", "forked_from_project")
+    kept = (p for p in projects if (include_forks or not p[2]) and (include_archived or not p[3]))
+    return _specs(((name, url) for name, url, _, _ in kept), client)

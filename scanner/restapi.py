@@ -1,39 +1,39 @@
-"""A small JSON REST client over urllib (standard library), shared by the GitHub and GitLab clients.
+"""JSON REST services (GitHub, GitLab) on the product's one HTTP client, :mod:`scanner.httpclient`.
 
-- The token goes in the header the service names (:meth:`RestClient.auth_headers`) and is never
-  forwarded to another host on a redirect: redirects are followed here, not by urllib.
+- The token goes in the header the service names (:meth:`RestClient.auth_headers`), pinned to the
+  configured API site (scheme, host and port): API requests follow redirects within that site only,
+  pagination that points anywhere else is refused (an error, never a request), and downloads
+  (which redirect to pre-signed storage URLs) follow redirects without the token once they leave it.
 - Pagination follows ``Link: <...>; rel="next"`` (:meth:`RestClient.next_url`; a service may add its own).
 - Rate limits: a 403/429 with ``<remaining>: 0`` waits until ``<reset>`` (the header names are the
   service's); one with ``retry-after`` waits that long; when a response says the quota is spent, the
-  next request waits for the reset first. A wait longer than ``max_rate_wait`` is an error that says
-  when to retry.
-- Transient failures (5xx, connection reset or refused, timeouts) are retried with exponential
-  backoff; a download that is gone (404, 410) raises :class:`Unavailable` for the caller to skip.
+  next request waits for the reset first. A wait longer than ``max_rate_wait``, or past the run's
+  deadline, is an error that says when to retry.
+- Bounds (see :class:`ClientSettings`): ``timeout`` per API request, ``download_timeout`` per
+  download, ``run_timeout`` for every request of the client together, ``max_page`` bytes per JSON
+  answer and ``max_listing`` for all the pages of one listing (more is an error), ``max_download``
+  bytes per download (more is :class:`Unavailable`, ``too-large``, for the caller to skip).
+- Answers that are not JSON, or not in the expected shape, are one-line errors of kind ``bad-answer``.
 - Error messages never carry the token (:meth:`RestClient.scrub`).
 """
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
-import socket
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterator, Mapping, Self
 
-from scanner import __version__
-from scanner.errors import CredsprawlError
+from scanner.httpclient import (MiB, Credential, Deadline, HttpClient, HttpError, Limits, Response, Retry,
+                                Site, url_problem, where)
+
+__all__ = ["ClientSettings", "HttpError", "Response", "RestClient", "Unavailable", "base_url_problem", "next_link"]
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
-_TRANSIENT = (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError)
 
 
 class Unavailable(Exception):
-    """A resource that is gone or too big: expired (410), deleted or never there (404)."""
+    """A download that is gone or too big: expired (410), deleted or never there (404), over the limit (413)."""
 
     def __init__(self, status: int, url: str, message: str) -> None:
         super().__init__(f"HTTP {status}: {message}")
@@ -49,37 +49,27 @@ class Unavailable(Exception):
 class ClientSettings:
     base_url: str = ""
     token: str | None = None
-    timeout: float = 60.0
+    timeout: float = 30.0  # one API request, from connecting to the last byte
+    download_timeout: float = 300.0  # one log or artifact download, redirects included per hop
+    run_timeout: float | None = None  # every request and wait of this client together; None: no bound
+    run_timeout_hint: str = ""  # how the user raises run_timeout, for the message
+    max_page: int = 64 * MiB  # one JSON answer
+    max_listing: int = 1024 * MiB  # every page of one listing together
+    max_download: int = 1024 * MiB  # one download
     retries: int = 4  # transient failures retried this many times per request
     backoff: float = 0.5  # first wait; doubles on each retry
     max_backoff: float = 30.0
     rate_retries: int = 10
     max_rate_wait: float = 900.0  # longer waits for the quota are an error
-    max_download: int = 1024 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: Mapping[str, str]  # lower-cased names
-    body: bytes
-    url: str
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-    def message(self) -> str:
-        try:
-            return str(self.json().get("message", "")) or self.body[:200].decode("utf-8", "replace")
-        except (ValueError, AttributeError):
-            return self.body[:200].decode("utf-8", "replace")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed by the client itself, so the token stays on its host."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an API's base URL (paths are appended to it), or None."""
+    problem = url_problem(url)
+    if problem:
+        return problem
+    parts = urllib.parse.urlsplit(url)
+    return "an API URL has no query or fragment" if parts.query or parts.fragment or "?" in url else None
 
 
 def next_link(headers: Mapping[str, str]) -> str | None:
@@ -87,35 +77,55 @@ def next_link(headers: Mapping[str, str]) -> str | None:
     return m.group(1) if m else None
 
 
-def _same_host(a: str, b: str) -> bool:
-    pa, pb = urllib.parse.urlsplit(a), urllib.parse.urlsplit(b)
-    return (pa.scheme, pa.netloc) == (pb.scheme, pb.netloc)
-
-
-Fail = Callable[[Response, str], CredsprawlError]
+Fail = Callable[[Response, str], HttpError]
 
 
 class RestClient:
     """GET JSON from one service. Subclasses name the service, its error class, headers and quota headers."""
 
     service: ClassVar[str] = "API"  # the start of every error message: "GitHub API", "GitLab API"
-    error: ClassVar[type[CredsprawlError]] = CredsprawlError
+    error: ClassVar[type[HttpError]] = HttpError
     accept: ClassVar[str] = "application/json"
     remaining_header: ClassVar[str] = "x-ratelimit-remaining"
     reset_header: ClassVar[str] = "x-ratelimit-reset"  # epoch seconds
 
-    def __init__(self, settings: ClientSettings, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], float] = time.time) -> None:
+    def __init__(self, settings: ClientSettings, sleep: Callable[[float], None] | None = None,
+                 now: Callable[[], float] | None = None) -> None:
+        problem = base_url_problem(settings.base_url)
+        if problem:
+            raise self.error(f"{self.service}: the API URL {where(settings.base_url)!r}: {problem}", "refused")
         self.settings = settings
-        self._sleep = sleep
-        self._now = now
-        self._opener = urllib.request.build_opener(_NoRedirect)
+        extra: dict[str, Any] = {k: v for k, v in (("sleep", sleep), ("now", now)) if v is not None}
+        self.http = HttpClient(
+            self.service, error=self.error, limits=Limits(settings.timeout, settings.max_page),
+            retry=Retry(settings.retries, settings.backoff, settings.max_backoff, settings.rate_retries,
+                        settings.max_rate_wait),
+            deadline=Deadline.after(settings.run_timeout, settings.run_timeout_hint),
+            rate_wait=self._rate_wait, **extra)
+        self._now = self.http._now
+        self.site = Site.of(settings.base_url)
+        auth = self.auth_headers()
+        self.credential = Credential.pinned(settings.base_url, auth) if auth else None
+        if self.credential is not None:
+            self.http.scrubbed = self.credential.secrets()
         self._quota_reset: float | None = None  # set when a response said no requests are left
-        self.requests = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def requests(self) -> int:
+        return self.http.requests
 
     # -- what differs between services --------------------------------------------------------------
     def headers(self) -> dict[str, str]:
-        return {"User-Agent": f"credsprawl/{__version__}"}
+        return {}
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.settings.token}"} if self.settings.token else {}
@@ -125,44 +135,15 @@ class RestClient:
         return next_link(resp.headers)
 
     def scrub(self, text: str) -> str:
-        """``text`` without the token (a server may echo what it was sent)."""
-        token = self.settings.token
-        return text.replace(token, "***") if token else text
+        """``text`` without the token in any form (a server may echo what it was sent)."""
+        return self.http.scrub(text)
 
-    # -- one request, with retries ----------------------------------------------------------------
+    # -- one request ------------------------------------------------------------------------------
     def url(self, path_or_url: str, params: Mapping[str, str | int] | None = None) -> str:
         url = path_or_url if "://" in path_or_url else self.settings.base_url + path_or_url
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
         return url
-
-    def _open(self, url: str, auth: bool, accept: str) -> Response:
-        req = urllib.request.Request(url, headers={**self.headers(), "Accept": accept})
-        if auth:
-            for name, value in self.auth_headers().items():
-                req.add_unredirected_header(name, value)
-        self.requests += 1
-        try:
-            with self._opener.open(req, timeout=self.settings.timeout) as resp:
-                body = self._read(resp, url)
-                return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body, url)
-        except urllib.error.HTTPError as err:
-            with err:
-                body = err.read() if err.code >= 400 else b""
-            return Response(err.code, {k.lower(): v for k, v in (err.headers or {}).items()}, body, url)
-
-    def _read(self, resp: Any, url: str) -> bytes:
-        cap = self.settings.max_download
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            chunk = resp.read(1024 * 1024)
-            if not chunk:
-                return b"".join(chunks)
-            total += len(chunk)
-            if cap and total > cap:
-                raise Unavailable(413, url, f"larger than {cap} bytes")
-            chunks.append(chunk)
 
     def quota_reset(self, resp: Response) -> float | None:
         """Epoch seconds when a spent quota comes back, if ``resp`` says the quota is spent."""
@@ -190,90 +171,73 @@ class RestClient:
             return 60.0
         return None
 
-    def _wait(self, seconds: float) -> None:
-        if seconds > self.settings.max_rate_wait:
-            when = time.strftime("%H:%M:%S", time.localtime(self._now() + seconds))
-            raise self.error(f"{self.service} rate limit exhausted until {when}; try again then "
-                             "(or use a token with a higher quota)")
-        self._sleep(seconds)
-
-    def request(self, url: str, accept: str | None = None) -> Response:
-        """GET ``url``, following redirects (the token only on its own host), waiting out rate
-        limits and retrying transient failures. Returns the final response, whatever its status."""
-        accept = accept or self.accept
-        auth = True
-        origin = url
-        transient = rate = redirects = 0
-        while True:
-            if self._quota_reset is not None:
-                delay, self._quota_reset = self._quota_reset - self._now(), None
-                if delay > 0:
-                    self._wait(delay + 0.5)
-            try:
-                resp = self._open(url, auth, accept)
-            except _TRANSIENT as exc:
-                if transient >= self.settings.retries:
-                    raise self.error(f"cannot reach {urllib.parse.urlsplit(url).netloc}: "
-                                     f"{self.scrub(str(exc))}") from None
-                self._sleep(min(self.settings.max_backoff, self.settings.backoff * 2**transient))
-                transient += 1
-                continue
-            if resp.status < 400:
-                self._quota_reset = self.quota_reset(resp)
-            wait = self._rate_wait(resp)
-            if wait is not None and rate < self.settings.rate_retries:
-                rate += 1
-                self._wait(wait)
-                continue
-            if resp.status in (301, 302, 303, 307, 308) and "location" in resp.headers and redirects < 5:
-                target = urllib.parse.urljoin(url, resp.headers["location"])
-                auth = auth and _same_host(origin, target)
-                url = target
-                redirects += 1
-                continue
-            if resp.status >= 500 and transient < self.settings.retries:
-                self._sleep(min(self.settings.max_backoff, self.settings.backoff * 2**transient))
-                transient += 1
-                continue
-            return resp
+    def request(self, url: str, accept: str | None = None, download: bool = False) -> Response:
+        """GET ``url`` with the token (only on the API's own site), waiting out rate limits and
+        retrying transient failures. Returns the final response, whatever its status."""
+        if self._quota_reset is not None:
+            delay, self._quota_reset = self._quota_reset - self._now(), None
+            if delay > 0:
+                self.http.wait(delay + 0.5, "the rate limit to reset")
+        s = self.settings
+        limits = Limits(s.download_timeout, s.max_download) if download else Limits(s.timeout, s.max_page)
+        resp = self.http.request("GET", url, headers={**self.headers(), "Accept": accept or self.accept},
+                                 credential=self.credential, limits=limits,
+                                 redirects="any" if download else "site")
+        if resp.status < 400:
+            self._quota_reset = self.quota_reset(resp)
+        return resp
 
     # -- JSON and pages ---------------------------------------------------------------------------
-    def _fail(self, resp: Response, what: str) -> CredsprawlError:
-        return self.error(self.scrub(f"{self.service}: {what}: HTTP {resp.status} {resp.message()}".rstrip()))
+    def _fail(self, resp: Response, what: str) -> HttpError:
+        return self.error(self.scrub(f"{self.service}: {what}: HTTP {resp.status} {resp.message()}".rstrip()),
+                          "status", resp.status)
+
+    def bad_answer(self, what: str, problem: str) -> HttpError:
+        return self.error(self.scrub(f"{self.service}: {what}: {problem}"), "bad-answer")
+
+    def _json(self, resp: Response, what: str) -> Any:
+        try:
+            return resp.json()
+        except ValueError:
+            raise self.bad_answer(what, "the answer is not JSON") from None
 
     def get_json(self, path: str, params: Mapping[str, str | int] | None = None,
                  fail: Fail | None = None) -> tuple[Any, Response]:
         resp = self.request(self.url(path, params))
         if resp.status != 200:
             raise (fail or self._fail)(resp, path)
-        try:
-            return resp.json(), resp
-        except ValueError:
-            raise self.error(f"{self.service}: {path}: the answer is not JSON") from None
+        return self._json(resp, path), resp
 
     def pages(self, path: str, key: str | None = None, params: Mapping[str, str | int] | None = None,
-              limit: int | None = None, fail: Fail | None = None) -> Iterator[dict[str, Any]]:
+              limit: int | None = None, fail: Fail | None = None) -> Iterator[Any]:
         """The items of every page (the body's list under ``key``, or the body itself when it is a
-        list and ``key`` is None), following :meth:`next_url`; at most ``limit``. A page that is not
-        200 raises ``fail(response, path)`` (by default a one-line :attr:`error`)."""
+        list and ``key`` is None), following :meth:`next_url` on the API's own site only; at most
+        ``limit``. A page that is not 200 raises ``fail(response, path)`` (by default a one-line
+        :attr:`error`). Items are as the server sent them: callers check their shape."""
         url: str | None = self.url(path, {"per_page": 100, **(params or {})})
         seen: set[str] = set()  # a server that links a page to itself must not loop forever
-        count = 0
+        count = total = 0
         while url and url not in seen:
+            if Site.of(url) != self.site or url_problem(url):
+                raise self.error(self.scrub(f"{self.service}: {path}: the next page is on another host "
+                                            f"({where(url)}); refusing to follow it (the token is only for "
+                                            f"{self.site})"), "refused")
             seen.add(url)
             resp = self.request(url)
             if resp.status != 200:
                 raise (fail or self._fail)(resp, path)
-            try:
-                body = resp.json()
-            except ValueError:
-                raise self.error(f"{self.service}: {path}: the answer is not JSON") from None
+            total += len(resp.body)
+            if total > self.settings.max_listing:
+                raise self.error(f"{self.service}: {path}: the pages add up to more than the limit of "
+                                 f"{self.settings.max_listing} bytes for one listing", "too-large")
+            body = self._json(resp, path)
             if key is None:
                 items = body
             else:
-                items = (body.get(key) or []) if isinstance(body, dict) else None
+                items = body.get(key, []) if isinstance(body, dict) else None
             if not isinstance(items, list):
-                raise self.error(f"{self.service}: {path}: the answer is not a list of items")
+                where_ = f"under {key!r}" if key else ""
+                raise self.bad_answer(path, f"the answer is not a list of items {where_}".rstrip())
             for item in items:
                 yield item
                 count += 1
@@ -282,8 +246,14 @@ class RestClient:
             url = self.next_url(resp)
 
     def download(self, path: str) -> bytes:
-        """The bytes behind an API download endpoint (it may redirect to storage); Unavailable when gone."""
-        resp = self.request(self.url(path))
+        """The bytes behind an API download endpoint (it may redirect to storage); Unavailable when
+        gone or larger than ``max_download``."""
+        try:
+            resp = self.request(self.url(path), download=True)
+        except HttpError as exc:
+            if exc.kind == "too-large":
+                raise Unavailable(413, path, f"larger than {self.settings.max_download} bytes") from None
+            raise
         if resp.status in (404, 410):
             raise Unavailable(resp.status, path, resp.message() or ("expired" if resp.status == 410 else "not found"))
         if resp.status != 200:

@@ -1,5 +1,10 @@
 """A loopback HTTP server for REST client tests: it answers by path with the replies a test sets,
-and records every request (path with query, lower-cased headers)."""
+and records every request (path with query, lower-cased headers).
+
+Hostile behaviours (the ones ``/work/shared/repro/fake_github.py`` shows) are replies too: ``endless``
+(a chunked body that never ends), ``trickle`` (a byte of the body every so many seconds),
+``trickle_headers`` (the status line and headers a byte at a time) and ``silent`` (never answers).
+They stop when the server closes."""
 
 from __future__ import annotations
 
@@ -17,6 +22,10 @@ class Reply:
     body: bytes | dict[str, Any] | list[Any] = b""
     headers: dict[str, str] = field(default_factory=dict)  # "{base}" in a value becomes the server's URL
     drop: bool = False  # close the connection without answering (a reset)
+    endless: bool = False  # a chunked body that never ends
+    trickle: float = 0.0  # seconds between single bytes of a body announced as 100000 bytes long
+    trickle_headers: float = 0.0  # seconds between single bytes of the status line and headers
+    silent: bool = False  # read the request, then say nothing until the server closes
 
 
 # a fixed reply; a list answered in order (the last one repeats); or a function of the query
@@ -29,6 +38,7 @@ class FakeAPI:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.closing = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +51,13 @@ class FakeAPI:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if reply.silent or reply.endless or reply.trickle or reply.trickle_headers:
+                    self.close_connection = True
+                    try:
+                        self.hostile(reply)
+                    except OSError:
+                        pass  # the client gave up and closed the connection
+                    return
                 body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 for k, v in reply.headers.items():
@@ -48,6 +65,34 @@ class FakeAPI:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.do_GET()
+
+            def hostile(self, reply: Reply) -> None:
+                if reply.silent:
+                    outer.closing.wait()
+                elif reply.trickle_headers:
+                    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10000:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        if outer.closing.wait(reply.trickle_headers):
+                            return
+                elif reply.endless:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                     b"Transfer-Encoding: chunked\r\n\r\n")
+                    chunk = b"[" + b"1," * 32768
+                    while not outer.closing.is_set():
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                else:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                     b"Content-Length: 100000\r\n\r\n")
+                    while True:
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        if outer.closing.wait(reply.trickle):
+                            return
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -73,5 +118,6 @@ class FakeAPI:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()

@@ -223,3 +223,107 @@ def test_token_is_not_sent_to_another_host_and_gone_is_unavailable(api: FakeGitH
     with pytest.raises(Unavailable) as info:
         client_for(api, [], max_download=1000).download("/huge")
     assert info.value.reason == "too-large"
+
+
+# ------------------------------------------------------------------------------------------------
+# hostile servers and bad configuration: one line on stderr, exit 2, within the bounds
+
+
+def one_line_exit_2(proc: Any) -> str:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1 and TOKEN not in proc.stderr
+    return str(proc.stderr)
+
+
+def test_the_token_never_follows_pagination_to_another_host(api: FakeGitHub) -> None:
+    with FakeGitHub() as other:
+        other.routes["/repos/octo/app/actions/runs"] = Reply(200, {"workflow_runs": []})
+        api.routes["/repos/octo/app/actions/runs"] = Reply(200, {"workflow_runs": [run_obj(1)]}, {
+            "Link": f'<{other.base}/repos/octo/app/actions/runs?page=2>; rel="next"'})
+        proc = run_cli("ci", "github", "octo/app", "-q", env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
+        err = one_line_exit_2(proc)
+        assert "another host" in err and other.base.split("//")[1] in err
+        assert other.requests == []
+
+
+@pytest.mark.parametrize("reply, options, expected", [
+    (Reply(endless=True), (), "larger than the limit of 67108864 bytes"),
+    (Reply(trickle=0.5), ("--request-timeout", "2"), "no complete answer within 2 s"),
+    (Reply(silent=True), ("--timeout", "2"), "--timeout"),
+], ids=["endless", "trickle", "silent"])
+def test_hostile_servers_end_the_run_within_its_bounds(api: FakeGitHub, reply: Reply, options: tuple[str, ...],
+                                                      expected: str) -> None:
+    api.routes["/repos/octo/app/actions/runs"] = reply
+    started = time.monotonic()
+    proc = run_cli("ci", "github", "octo/app", "-q", *options, env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
+    assert expected in one_line_exit_2(proc)
+    assert time.monotonic() - started < 20
+
+
+def test_the_run_deadline_covers_every_request(api: FakeGitHub) -> None:
+    """Each request well within --request-timeout, the run past --timeout: ends at the run's limit."""
+    api.routes["/repos/octo/app/actions/runs"] = Reply(200, {"workflow_runs": [run_obj(i) for i in range(1, 6)]})
+    for i in range(1, 6):
+        api.routes[f"/repos/octo/app/actions/runs/{i}/jobs"] = Reply(trickle=0.3)
+    started = time.monotonic()
+    proc = run_cli("ci", "github", "octo/app", "-q", "--timeout", "3", "--request-timeout", "1.5",
+                   env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
+    assert "whole run (3 s)" in one_line_exit_2(proc)
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize("runs, jobs, artifacts, expected", [
+    ([{"name": "x"}], [], [], "a workflow run has no integer id"),
+    (["str", 5], [], [], "a workflow run is not an object"),
+    ({"a": 1}, [], [], "not a list of items"),
+    ([{"id": "../../../../x?"}], [], [], "a workflow run has no integer id"),
+    ([{"id": True}], [], [], "a workflow run has no integer id"),
+    ([{"id": 1, "run_attempt": "2"}], [], [], "'run_attempt' of the wrong type"),
+    ([{"id": 1}], [5, "x"], [], "a job is not an object"),
+    ([{"id": 1}], [{"id": 2, "steps": "x"}], [], "'steps' of the wrong type"),
+    ([{"id": 1}], [], [{"name": "noid"}], "an artifact has no integer id"),
+    ([{"id": 1}], [], [{"id": 9, "name": "a", "digest": 5}], "'digest' of the wrong type"),
+], ids=["no-id", "not-objects", "not-a-list", "id-a-path", "id-a-bool", "attempt-a-string", "jobs-not-objects",
+        "steps-not-a-list", "artifact-no-id", "digest-a-number"])
+def test_answers_in_the_wrong_shape_are_one_line_exit_2(api: FakeGitHub, runs: Any, jobs: Any, artifacts: Any,
+                                                        expected: str) -> None:
+    repo = "/repos/octo/app/actions"
+    api.routes[f"{repo}/runs"] = Reply(200, {"workflow_runs": runs})
+    api.routes[f"{repo}/runs/1/jobs"] = Reply(200, {"jobs": jobs})
+    api.routes[f"{repo}/runs/1/artifacts"] = Reply(200, {"artifacts": artifacts})
+    api.routes[f"{repo}/runs/1/logs"] = Reply(404, {"message": "Not Found"})
+    proc = run_cli("ci", "github", "octo/app", "-q", env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
+    assert expected in one_line_exit_2(proc)
+
+
+def test_artifact_names_are_labels_that_cannot_forge_a_location(api: FakeGitHub, rng: random.Random) -> None:
+    secret = fakecreds.github_token(rng)
+    repo = "/repos/octo/app/actions"
+    api.routes[f"{repo}/runs"] = Reply(200, {"workflow_runs": [run_obj(1)]})
+    api.routes[f"{repo}/runs/1/jobs"] = Reply(200, {"jobs": []})
+    api.routes[f"{repo}/runs/1/logs"] = Reply(404, {"message": "Not Found"})
+    api.routes[f"{repo}/runs/1/artifacts"] = Reply(200, {"artifacts": [{"id": 9, "name": "../../../etc/evil\n::x"}]})
+    api.routes[f"{repo}/artifacts/9/zip"] = Reply(200, zip_bytes({"a.env": f"T={secret}\n".encode()}))
+    proc = run_cli("ci", "github", "octo/app", "-q", "-f", "json",
+                   env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN})
+    assert proc.returncode == 1, proc.stderr
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert finding["path"] == "actions/runs/1/artifacts/.._.._.._etc_evil___x.zip!a.env"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("not a url", "not an https:// URL"), ("file:///etc/passwd", "not an https:// URL"),
+    ("http://api.example.com", "only for a loopback address"), ("https://u:p@api.example.com", "user name"),
+    ("https://api.example.com/?x=1", "no query"),
+])
+def test_the_api_url_must_be_https_or_loopback_http(url: str, expected: str) -> None:
+    proc = run_cli("ci", "github", "octo/app", "-q", env={"GITHUB_API_URL": url, "GITHUB_TOKEN": TOKEN})
+    err = one_line_exit_2(proc)
+    assert "GITHUB_API_URL" in err and expected in err
+
+
+def test_a_download_without_length_is_cut_while_streaming(api: FakeGitHub) -> None:
+    api.routes["/endless.zip"] = Reply(endless=True)
+    with pytest.raises(Unavailable) as info:
+        client_for(api, [], max_download=2 * 1024 * 1024).download("/endless.zip")
+    assert info.value.reason == "too-large"

@@ -20,6 +20,7 @@ from fakeapi import FakeAPI, Reply
 from gitutil import GitRepo
 
 from scanner import repolists
+from scanner.ci.github import ClientSettings, GitHubClient
 from scanner.errors import CredsprawlError, UsageError
 from scanner.mirrors import mirror_dir_name
 from scanner.sweep_sources import (GitHubError, GitLabError, MirrorError, Mirrors, RepoSpec, default_cache_dir,
@@ -217,6 +218,45 @@ def test_gitlab_errors_are_one_line_without_the_token(api: FakeAPI) -> None:
         with pytest.raises(GitLabError) as info:
             gitlab_group("acme", base_url=api.base, token=TOKEN)
         assert expected in one_line(info.value)
+
+
+def test_forges_use_the_bounded_client(api: FakeAPI) -> None:
+    """The same client and bounds as ci github: a next page elsewhere is refused (the token goes
+    nowhere else), items in the wrong shape are one line, a silent server ends at the listing's limit,
+    and a base URL must be https (http only for loopback)."""
+    with FakeAPI() as other:
+        other.routes["/orgs/acme/repos"] = Reply(200, [gh_repo("acme/evil")])
+        api.routes["/orgs/acme/repos"] = Reply(200, [gh_repo("acme/web")], {
+            "Link": f'<{other.base}/orgs/acme/repos?page=2>; rel="next"'})
+        with pytest.raises(GitHubError) as info:
+            github_org("acme", base_url=api.base, token=TOKEN)
+        assert "another host" in one_line(info.value) and info.value.kind == "refused"
+        assert other.requests == []
+
+    api.routes["/api/v4/groups/acme/projects"] = Reply(200, ["not a project", 5])
+    with pytest.raises(GitLabError) as info:
+        gitlab_group("acme", base_url=api.base, token=TOKEN)
+    assert "not an object" in one_line(info.value) and info.value.kind == "bad-answer"
+
+    # many pages, each under the page limit, together over the listing's: the pages are not all kept
+    pages = [[gh_repo(f"acme/r{p}-{i}") for i in range(60)] for p in range(50)]
+    api.routes["/orgs/many/repos"] = paged(pages, "/orgs/many/repos")
+    settings = ClientSettings(base_url=api.base, max_page=200_000, max_listing=1_000_000)
+    with GitHubClient(settings) as client, pytest.raises(GitHubError) as info:
+        list(client.pages("/orgs/many/repos"))
+    assert info.value.kind == "too-large" and "one listing" in one_line(info.value)
+    assert 5 < len(api.paths()) < 50
+
+    api.routes["/orgs/slow/repos"] = Reply(silent=True)
+    started = time.monotonic()
+    with pytest.raises(GitHubError) as info:
+        github_org("slow", base_url=api.base, token=TOKEN, timeout=1.5)
+    assert info.value.kind == "deadline" and time.monotonic() - started < 6
+
+    for url in ("http://gitlab.example.com", "file:///srv/gitlab", "gitlab.example.com"):
+        with pytest.raises(GitLabError) as info:
+            gitlab_group("acme", base_url=url, token=TOKEN)
+        assert info.value.kind == "refused" and "API URL" in one_line(info.value)
 
 
 # ------------------------------------------------------------------------------------------------

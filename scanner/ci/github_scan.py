@@ -10,8 +10,10 @@ the run: ``actions/runs/42/attempts/1/logs.zip!build/3_Run tests.txt:12`` with o
   (``build/3_Run tests.txt``); when the step logs are there, the whole log is not scanned twice.
 - Identical artifacts (by the digest the API lists, else the SHA-256 of the download) are scanned
   once; later copies are skipped as ``duplicate`` naming the first.
-- Expired or deleted logs and artifacts (410, 404, or ``expired`` in the listing) are skips; a run
-  that fails otherwise is a warning, and the other runs are still scanned.
+- Expired or deleted logs and artifacts (410, 404, or ``expired`` in the listing) are skips, and so
+  are downloads over ``--max-archive-size``; a run whose requests fail otherwise is a warning, and the
+  other runs are still scanned. Answers in the wrong shape (:mod:`scanner.ci.github_shapes`), a
+  refused URL, the run's ``--timeout`` or an exhausted quota end the command (exit 2).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import hashlib
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Iterator
 
 from scanner.ci.github import GitHubClient, GitHubError, Unavailable
+from scanner.ci.github_shapes import Artifact, Job, Run
 from scanner.deepscan import ContentOptions, ContentScan, scan_blob, warning_for
 from scanner.engine import Engine
 from scanner.errors import UsageError
@@ -83,7 +86,7 @@ class Outcome:
         return ScanSummary(self.files, self.bytes_scanned, seconds, tuple(skips), tuple(dict.fromkeys(self.warnings)))
 
 
-def list_runs(client: GitHubClient, query: RunQuery) -> list[dict[str, Any]]:
+def list_runs(client: GitHubClient, query: RunQuery) -> list[Run]:
     """The latest runs (newest first) that match the query."""
     workflow = query.workflow
     by_file = workflow is not None and (workflow.isdigit() or workflow.endswith((".yml", ".yaml")))
@@ -92,9 +95,10 @@ def list_runs(client: GitHubClient, query: RunQuery) -> list[dict[str, Any]]:
     else:
         path = f"/repos/{query.repo}/actions/runs"
     params = {"created": f">={query.since}"} if query.since else {}
-    runs: list[dict[str, Any]] = []
-    for run in client.pages(path, "workflow_runs", params):
-        if workflow and not by_file and str(run.get("name", "")).lower() != workflow.lower():
+    runs: list[Run] = []
+    for item in client.pages(path, "workflow_runs", params):
+        run = Run.from_json(item, path)
+        if workflow and not by_file and run.name.lower() != workflow.lower():
             continue
         runs.append(run)
         if len(runs) >= query.runs:
@@ -106,26 +110,25 @@ def _folder(name: str) -> str:
     return _UNSAFE.sub("", name).strip()
 
 
-def _log_facts(path: str, jobs: list[dict[str, Any]]) -> tuple[Facts, str | None]:
+def _log_facts(path: str, jobs: list[Job]) -> tuple[Facts, str | None]:
     """Job and step facts of a member of a run's logs zip, and the job folder it belongs to."""
     folder, _, leaf = path.rpartition("/")
     step = _STEP.match(leaf)
     job_name = folder or (step.group(2) if step else leaf.removesuffix(".txt"))
-    job = next((j for j in jobs if _folder(str(j.get("name", ""))) == _folder(job_name)), None)
-    facts: list[tuple[str, str]] = [("job", str(job["name"]) if job else job_name)]
+    job = next((j for j in jobs if _folder(j.name) == _folder(job_name)), None)
+    facts: list[tuple[str, str]] = [("job", job.name if job else job_name)]
     if job:
-        facts.append(("job_id", str(job.get("id", ""))))
+        facts.append(("job_id", str(job.id)))
     if folder and step:
         number = int(step.group(1))
         facts.append(("step", str(number)))
-        names = {int(s.get("number", -1)): str(s.get("name", "")) for s in (job or {}).get("steps", [])}
-        facts.append(("step_name", names.get(number) or step.group(2)))
+        facts.append(("step_name", (job.step_name(number) if job else None) or step.group(2)))
     elif folder:
         facts.append(("step", leaf.removesuffix(".txt")))
     return tuple(facts), folder or None
 
 
-def log_members(data: bytes, origin: Origin, jobs: list[dict[str, Any]], options: ContentOptions) -> Iterator[Blob | Skip]:
+def log_members(data: bytes, origin: Origin, jobs: list[Job], options: ContentOptions) -> Iterator[Blob | Skip]:
     """The logs of a run's zip, labelled with job and step; whole-job logs only where no step logs are."""
     source = Source.from_bytes(data, origin)
     try:
@@ -153,17 +156,20 @@ class RunScanner:
         self.repo = repo
         self.digests: dict[str, str] = {}  # artifact digest -> where it was first scanned
 
-    def run_facts(self, run: dict[str, Any]) -> Facts:
-        return (("repo", self.repo), ("workflow", str(run.get("name", ""))), ("run_id", str(run["id"])),
-                ("run_attempt", str(run.get("run_attempt", 1))), ("head_sha", str(run.get("head_sha", ""))))
+    def run_facts(self, run: Run) -> Facts:
+        return (("repo", self.repo), ("workflow", run.name), ("run_id", str(run.id)),
+                ("run_attempt", str(run.attempt)), ("head_sha", run.head_sha))
 
-    def scan_run(self, run: dict[str, Any], out: Outcome) -> None:
-        run_id, attempt = run["id"], run.get("run_attempt", 1)
+    def scan_run(self, run: Run, out: Outcome) -> None:
         facts = self.run_facts(run)
-        jobs = list(self.client.pages(f"/repos/{self.repo}/actions/runs/{run_id}/jobs", "jobs", {"filter": "latest"}))
-        where = Origin(f"actions/runs/{run_id}/attempts/{attempt}/logs.zip", "ci-logs", extra=facts)
+        base = f"/repos/{self.repo}/actions/runs/{run.id}"
+        jobs = [Job.from_json(j, f"{base}/jobs")
+                for j in self.client.pages(f"{base}/jobs", "jobs", {"filter": "latest"})]
+        artifacts = [Artifact.from_json(a, f"{base}/artifacts")
+                     for a in self.client.pages(f"{base}/artifacts", "artifacts")]
+        where = Origin(f"actions/runs/{run.id}/attempts/{run.attempt}/logs.zip", "ci-logs", extra=facts)
         try:
-            data = self.client.download(f"/repos/{self.repo}/actions/runs/{run_id}/logs")
+            data = self.client.download(f"{base}/logs")
         except Unavailable as exc:
             out.skip(Skip(where.render(), exc.reason, str(exc)))
         else:
@@ -172,21 +178,20 @@ class RunScanner:
                     out.skip(item)
                 else:
                     out.add(scan_blob(self.engine, item, self.options))
-        for artifact in self.client.pages(f"/repos/{self.repo}/actions/runs/{run_id}/artifacts", "artifacts"):
-            self.scan_artifact(run_id, facts, artifact, out)
+        for artifact in artifacts:
+            self.scan_artifact(run.id, facts, artifact, out)
 
-    def scan_artifact(self, run_id: int, facts: Facts, artifact: dict[str, Any], out: Outcome) -> None:
-        name = str(artifact.get("name", artifact.get("id")))
-        where = f"actions/runs/{run_id}/artifacts/{name}.zip"
-        if artifact.get("expired"):
-            out.skip(Skip(where, "expired", f"artifact expired {artifact.get('expires_at', '')}".strip()))
+    def scan_artifact(self, run_id: int, facts: Facts, artifact: Artifact, out: Outcome) -> None:
+        where = f"actions/runs/{run_id}/artifacts/{artifact.name}.zip"
+        if artifact.expired:
+            out.skip(Skip(where, "expired", f"artifact expired {artifact.expires_at}".strip()))
             return
-        digest = str(artifact.get("digest") or "")
+        digest = artifact.digest
         if digest and digest in self.digests:
             out.skip(Skip(where, "duplicate", f"same digest as {self.digests[digest]}"))
             return
         try:
-            data = self.client.download(f"/repos/{self.repo}/actions/artifacts/{artifact['id']}/zip")
+            data = self.client.download(f"/repos/{self.repo}/actions/artifacts/{artifact.id}/zip")
         except Unavailable as exc:
             out.skip(Skip(where, exc.reason, str(exc)))
             return
@@ -195,12 +200,14 @@ class RunScanner:
             out.skip(Skip(where, "duplicate", f"same digest as {self.digests[digest]}"))
             return
         self.digests[digest] = where
-        extra = facts + (("artifact", name), ("artifact_id", str(artifact.get("id", ""))), ("artifact_digest", digest))
+        extra = facts + (("artifact", artifact.name), ("artifact_id", str(artifact.id)), ("artifact_digest", digest))
         out.add(scan_blob(self.engine, Blob(data, Origin(where, "ci-artifact", extra=extra)), self.options))
 
 
 def scan_github(client: GitHubClient, engine: Engine, options: ContentOptions, query: RunQuery) -> Outcome:
-    """Scan the runs the query selects; a run that fails is a warning, never the end of the others."""
+    """Scan the runs the query selects. A run whose requests fail (an HTTP error status, an
+    unreachable host, one request's timeout) is a warning, never the end of the others; an answer in
+    the wrong shape, a refused URL, the run's deadline or an exhausted quota ends the command."""
     out = Outcome()
     scanner = RunScanner(client, engine, options, query.repo)
     for run in list_runs(client, query):
@@ -208,7 +215,9 @@ def scan_github(client: GitHubClient, engine: Engine, options: ContentOptions, q
         try:
             scanner.scan_run(run, out)
         except GitHubError as exc:
-            out.skip(Skip(f"actions/runs/{run.get('id')}", "unavailable", str(exc)))
-            out.warnings.append(f"actions/runs/{run.get('id')}: {exc}")
+            if exc.fatal:
+                raise
+            out.skip(Skip(f"actions/runs/{run.id}", "unavailable", str(exc)))
+            out.warnings.append(f"actions/runs/{run.id}: {exc}")
     out.findings.sort(key=Finding.sort_key)
     return out
