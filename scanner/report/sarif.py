@@ -5,8 +5,8 @@ member is reported on its archive, and its inner path is in the message and ``pr
 
 ``%SRCROOT%`` is the top of the git work tree that holds the scan root (found by walking up to the
 first ``.git``), so ``credsprawl scan ci`` from anywhere in a repository writes ``ci/deploy.env``, the
-path GitHub knows; outside a work tree it is the working directory, and a file outside that becomes
-an absolute ``file://`` URI. Findings from git history (and other non-file sources) keep their
+path GitHub knows; outside a work tree it is the working directory when the scan root is below it,
+else the scan root (a file outside ``%SRCROOT%``, named by an absolute path, is a ``file://`` URI). Findings from git history (and other non-file sources) keep their
 repository-relative path. A URI's path is percent-encoded bytes (RFC 3986): a file name that is not
 UTF-8 is reported (``f%FF.txt``), never a crash; text fields write such bytes as ``\\udcff``.
 
@@ -175,8 +175,10 @@ class SourceRoot:
         top = work_tree_top(base)
         if top is not None:
             return cls(base, top)
-        files = any(f.origin.root.kind == "file" for f in findings)
-        return cls(base, Path.cwd().resolve() if files else base)
+        cwd = Path.cwd().resolve()
+        if base == cwd or cwd in base.parents:  # the scan root is below the working directory
+            return cls(base, cwd)
+        return cls(base, base)
 
     def location(self, origin: Origin) -> dict[str, str]:
         outer = origin.root
