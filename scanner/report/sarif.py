@@ -69,7 +69,7 @@ def write_sarif(report: ScanReport, out: TextIO, options: ReportOptions) -> None
 def sarif_text(report: ScanReport, options: ReportOptions) -> tuple[str, str]:
     """The SARIF log as JSON text within GitHub's limits, and a one-line note of what was left out
     ('' when nothing was)."""
-    where = SourceRoot.of(options.root, report.findings)
+    where = SourceRoot.of(options.root)
     places: dict[str, list[int]] = {}
     for i, f in enumerate(report.findings):
         places.setdefault(f.fingerprint, []).append(i)
@@ -168,7 +168,7 @@ class SourceRoot:
         self.srcroot = srcroot
 
     @classmethod
-    def of(cls, root: str, findings: Sequence[Finding]) -> SourceRoot:
+    def of(cls, root: str) -> SourceRoot:
         if not root:
             return cls(None, Path.cwd())
         base = Path(os.path.abspath(root)).resolve()
@@ -198,11 +198,6 @@ def root_uri(root: str) -> str:
     """``file:///abs/path/``: the absolute scan root as a file URI with a trailing slash."""
     uri = Path(os.path.abspath(root)).as_uri()
     return uri if uri.endswith("/") else uri + "/"
-
-
-def artifact_location(origin: Origin) -> dict[str, str]:
-    """The outermost origin as a URI reference, its path taken as relative to %SRCROOT%."""
-    return SourceRoot(None, Path.cwd()).location(origin)
 
 
 def _region(finding: Finding, snippet: str) -> dict[str, Any]:
