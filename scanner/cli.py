@@ -57,6 +57,8 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary on stderr")
     p.add_argument("--no-color", action="store_true", help="never colour the text report")
     p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
+    p.add_argument("--list-certificates", action="store_true", help="text and JSON: list every certificate found (default: counts)")
+    p.add_argument("--list-skipped", action="store_true", help="text and JSON: list every skipped file (default: counts by reason)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,7 +125,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     color = not args.no_color and args.output is None and sys.stdout.isatty()
     with _open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,
-                                                       root=request.root_for_report()))
+                                                       root=request.root_for_report(),
+                                                       list_certificates=args.list_certificates,
+                                                       list_skipped=args.list_skipped))
     if not args.quiet and args.format != "text" and sys.stderr.isatty():
         print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} file(s)", file=sys.stderr)
     if args.exit_zero:

@@ -118,7 +118,9 @@ def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
     cli = _cli()
     color = not args.no_color and args.output is None and sys.stdout.isatty()
     with cli._open_output(args.output) as out:
-        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color, root=root))
+        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color, root=root,
+                                                       list_certificates=getattr(args, "list_certificates", False),
+                                                       list_skipped=getattr(args, "list_skipped", False)))
 
 
 def suppress(args: argparse.Namespace, report: ScanReport, root: str | None = None) -> ScanReport:

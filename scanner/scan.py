@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +102,12 @@ class ScanRequest:
         return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress, content_options(args))
 
     def root_for_report(self) -> str:
-        dirs = [p for p in self.paths if p != STDIN and Path(p).is_dir()]
-        return str(Path(dirs[0]).resolve()) if len(self.paths) == 1 and dirs else str(Path.cwd())
+        """The folder the reported file paths are relative to: the one folder scanned, the folder of
+        the one file scanned (shown by its name), else the working directory."""
+        if len(self.paths) == 1 and self.paths[0] != STDIN:
+            path = Path(self.paths[0])
+            return str(path.resolve() if path.is_dir() else Path(os.path.abspath(path)).parent.resolve())
+        return str(Path.cwd())
 
 
 def _scan_stdin(spec: WorkSpec) -> UnitResult:

@@ -39,7 +39,7 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
 
 def scan_json(*args: str, cwd: Path | None = None) -> tuple[int, dict[str, Any]]:
     """Run ``scan --format json`` and return (exit code, parsed report)."""
-    proc = run_cli("scan", *args, "--format", "json", "--quiet", cwd=cwd)
+    proc = run_cli("scan", *args, "--format", "json", "--quiet", "--list-skipped", cwd=cwd)  # skipped: counts unless asked
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode, json.loads(proc.stdout)
 

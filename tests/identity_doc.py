@@ -96,7 +96,7 @@ def build_doc(*, identities: int = 6, credentials: int = 24, unknown: int = 5, s
     owners = _owners(idents, creds)
     certs = _certificates(idents)
     return {
-        "version": 1, "kind": "credsprawl-identity-report", "generated": iso(NOW), "now": iso(NOW),
+        "version": 2, "kind": "credsprawl-identity-report", "generated": iso(NOW), "now": iso(NOW),
         "sources": ["acme/*.git", "ci-logs/"], "inventory": "inventory/identities.toml",
         "summary": _summary(creds, idents, owners, candidates, certs),
         "credentials": creds, "identities": idents, "owners": owners, "candidates": candidates,
@@ -139,7 +139,7 @@ def _credential(n: int, rng: random.Random, ident: dict[str, Any] | None, count:
         "first_seen": {"commit": locations[0]["commit"], "date": iso(first), "author": "dev@example.com",
                        "path": locations[0]["path"]},
         "removed": {"commit": f"{n:06x}" + "d" * 34, "date": iso(removed)} if removed else None,
-        "live": rng.choice([True, False, None]), "exposure_days": (end - first).days,
+        "present": rng.choice([True, False, None]), "exposure_days": (end - first).days,
         "sprawl": _sprawl(locations), "shared": False, "shared_by": [],
         "rotation_overdue": (age > max_age) if max_age else None, "age_days": age, "max_age_days": max_age,
         "cert_expired": (expires < 0) if is_cert else None, "cert_expires_in_days": expires,
@@ -230,7 +230,7 @@ def _summary(creds: list[dict[str, Any]], idents: list[dict[str, Any]], owners: 
         "unknown_credentials": sum(1 for c in creds if c["identity"] is None), "candidate_identities": len(candidates),
         "shared_credentials": sum(1 for c in creds if c["shared"]),
         "rotation_overdue": sum(1 for c in creds if c["rotation_overdue"]),
-        "live_credentials": sum(1 for c in creds if c["live"]),
+        "present_credentials": sum(1 for c in creds if c["present"]),
         "certs_expired": sum(1 for c in certs if c["expired"]),
         "certs_expiring": sum(1 for c in certs if not c["expired"] and c["expires_in_days"] <= 30),
         "by_severity": {s: severities.get(s, 0) for s in SEVERITY_RANK},

@@ -27,7 +27,8 @@ SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json")
 
 
 def scan(root: Path, fmt: str = "json", *extra: str) -> tuple[int, Any]:
-    proc = run_cli("scan", str(root), *FAST, "--format", fmt, "--quiet", *extra)
+    listing = ("--list-certificates",) if fmt == "json" else ()  # the JSON lists certificates only when asked
+    proc = run_cli("scan", str(root), *FAST, "--format", fmt, "--quiet", *listing, *extra)
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode, json.loads(proc.stdout) if fmt in ("json", "sarif") else proc.stdout
 
@@ -72,10 +73,43 @@ def test_expired_certificate_in_text_and_json(tmp_path: Path) -> None:
     assert code == 0
     a = report["certificates"][0]["attributes"]
     assert a["cert.expired"] == "true" and a["cert.not_after"] == "2020-01-01T00:00:00Z"
-    _, text = scan(tmp_path, "text", "--no-color")
+    _, text = scan(tmp_path, "text", "--no-color", "--list-certificates")
     assert "Certificates (1)" in text
     assert "legacy.crt:1  O=credsprawl tests,CN=legacy.example.test  self-signed  expired 2020-01-01" in text
     assert "No secrets found." in text
+    _, text = scan(tmp_path, "text", "--no-color")
+    assert "legacy.crt" not in text  # by default a count, not a list
+    assert "Certificates:   1 (1 expired, 0 expiring within 30 days); --list-certificates lists them" in text
+
+
+def test_hundreds_of_ca_roots_are_a_count_unless_listed(tmp_path: Path) -> None:
+    """A site-packages tree holds hundreds of CA roots: the text report and the JSON count them; the
+    lists of certificates and skipped files come only when asked."""
+    now = dt.datetime.now(UTC)
+    key = new_key("ec")
+    bundle = "".join(cert_pem(make_cert(key, f"Root {n}", start=now - dt.timedelta(days=400), days=d))
+                     for n, d in enumerate([10] * 3 + [420] * 2 + [3650] * 120))  # 3 expired, 2 expire within a month
+    (tmp_path / "certifi").mkdir()
+    (tmp_path / "certifi" / "cacert.pem").write_text(bundle)
+    for n in range(30):
+        (tmp_path / "certifi" / f"blob{n}.bin").write_bytes(bytes(range(256)) * 4)
+    key_file = tmp_path / "id.key"
+    key_file.write_text(private_pem(new_key("ed25519"), "openssh"))
+    _, text = scan(tmp_path, "text", "--no-color")
+    assert "Root 7" not in text and "blob3.bin" not in text
+    assert "Certificates:   125 (3 expired, 2 expiring within 30 days); --list-certificates lists them" in text
+    assert "Skipped:        30 (binary 30); --list-skipped lists them" in text
+    _, listed = scan(tmp_path, "text", "--no-color", "--list-certificates", "--list-skipped")
+    assert listed.count("CN=Root ") == 125 and "certifi/blob3.bin  binary" in listed
+    proc = run_cli("scan", str(tmp_path), *FAST, "--format", "json", "--quiet")
+    report = json.loads(proc.stdout)
+    assert "certificates" not in report and "skipped" not in report["summary"]
+    assert report["summary"]["certificates"] == {"total": 125, "expired": 3, "expiring": 2}
+    assert report["summary"]["skipped_by_reason"] == {"binary": 30}
+    assert report["version"] == 2
+    assert len(proc.stdout) < 10_000
+    _, full = scan(tmp_path, "json", "--list-skipped")
+    assert len(full["certificates"]) == 125 and len(full["summary"]["skipped"]) == 30
 
 
 def test_key_is_paired_with_its_certificate(tmp_path: Path) -> None:
@@ -95,7 +129,7 @@ def test_key_is_paired_with_its_certificate(tmp_path: Path) -> None:
     assert "paired with 1 certificate(s)" in text
 
 
-def test_sarif_lists_certificates_as_run_properties_and_validates(tmp_path: Path) -> None:
+def test_sarif_counts_certificates_in_run_properties_and_validates(tmp_path: Path) -> None:
     key = new_key("ed25519")
     (tmp_path / "ca.pem").write_text(cert_pem(make_cert(key, "Example Root")))
     (tmp_path / "id.key").write_text(private_pem(key, "openssh"))
@@ -104,7 +138,9 @@ def test_sarif_lists_certificates_as_run_properties_and_validates(tmp_path: Path
     assert list(jsonschema.Draft4Validator(SCHEMA).iter_errors(log)) == []
     run = log["runs"][0]
     assert [r["ruleId"] for r in run["results"]] == ["private-key-openssh"]  # no alert for the certificate
-    (cert,) = run["properties"]["certificates"]
+    assert run["properties"]["certificates"] == {"total": 1, "expired": 0, "expiring": 0}  # counts, not a list
+    _, report = scan(tmp_path, "json", "--list-certificates")
+    (cert,) = report["certificates"]
     assert cert["path"] == "ca.pem" and cert["attributes"]["cert.subject"] == "O=credsprawl tests,CN=Example Root"
     assert run["results"][0]["properties"]["attributes"]["key.paired_certs"] == cert["attributes"]["cert.sha256"]
 

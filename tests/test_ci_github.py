@@ -95,7 +95,7 @@ def extras(finding: dict[str, Any]) -> dict[str, str]:
 def test_ci_github_end_to_end(api: FakeGitHub, rng: random.Random, tmp_path: Path) -> None:
     s = serve_repo(api, rng)
     started = time.monotonic()
-    proc = run_cli("ci", "github", "octo/app", "--runs", "3", "-f", "json", "-q", "--show-secrets",
+    proc = run_cli("ci", "github", "octo/app", "--runs", "3", "-f", "json", "-q", "--list-skipped", "--show-secrets",
                    env={"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN}, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert time.monotonic() - started < 30
@@ -143,11 +143,11 @@ def test_workflow_and_since_select_runs(api: FakeGitHub) -> None:
         api.routes[f"/repos/octo/app/actions/runs/{i}/logs"] = Reply(404, {"message": "Not Found"})
         api.routes[f"/repos/octo/app/actions/runs/{i}/artifacts"] = Reply(200, {"artifacts": []})
     env = {"GITHUB_API_URL": api.base + "/", "GITHUB_TOKEN": TOKEN}
-    proc = run_cli("ci", "github", "octo/app", "--workflow", "ci.yml", "--since", "2024-05-01", "-f", "json", "-q", env=env)
+    proc = run_cli("ci", "github", "octo/app", "--workflow", "ci.yml", "--since", "2024-05-01", "-f", "json", "-q", "--list-skipped", env=env)
     assert proc.returncode == 0, proc.stderr
     assert any(p.startswith("/repos/octo/app/actions/workflows/ci.yml/runs?") and "created=%3E%3D2024-05-01" in p
                for p in api.paths())
-    proc = run_cli("ci", "github", "octo/app", "--workflow", "CI", "-f", "json", "-q", env=env)
+    proc = run_cli("ci", "github", "octo/app", "--workflow", "CI", "-f", "json", "-q", "--list-skipped", env=env)
     skipped = json.loads(proc.stdout)["summary"]["skipped"]
     assert [(x["path"], x["reason"]) for x in skipped] == [("actions/runs/2/attempts/1/logs.zip", "not-found")]
 

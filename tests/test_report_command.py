@@ -57,21 +57,21 @@ def test_lifecycle_from_a_real_git_history(tmp_path: Path, leaky_repo: tuple[Git
     results.write_text(json.dumps(history))
     doc = report_json(str(results), "--now", "2025-03-01T10:00:00Z")
     assert doc["now"] == "2025-03-01T10:00:00Z"
-    gone, live = sorted(doc["credentials"], key=lambda c: c["live"])
+    gone, live = sorted(doc["credentials"], key=lambda c: c["present"])
     assert gone["first_seen"] == {"commit": commits["add"], "date": "2025-01-05T10:00:00+00:00",
                                   "author": "Ann Author", "path": "app.py"}
     assert gone["removed"] == {"commit": commits["remove"], "date": "2025-02-04T10:00:00+00:00"}
-    assert gone["live"] is False and gone["exposure_days"] == 30
+    assert gone["present"] is False and gone["exposure_days"] == 30
     assert gone["sprawl"] == {"locations": 2, "files": 2, "repositories": 1, "refs": 0}
     assert {loc["path"] for loc in gone["locations"]} == {"app.py", "docs/setup.md"}
     assert all(loc["commit"] == commits["add"] and loc["status"] == "history" for loc in gone["locations"])
-    assert live["removed"] is None and live["live"] is True and live["exposure_days"] == 55  # Jan 5 -> Mar 1
+    assert live["removed"] is None and live["present"] is True and live["exposure_days"] == 55  # Jan 5 -> Mar 1
     assert live["sprawl"]["refs"] == 1 and live["locations"][0]["ref"] == "refs/heads/main"
     assert any("git filter-repo" in step for step in gone["remediation"])
     assert not any("Remove it from the files" in step for step in gone["remediation"])
     assert any("Remove it from the files" in step for step in live["remediation"])
     assert doc["timeline"] == [{"month": "2025-01", "credentials": 2}]
-    assert doc["summary"]["live_credentials"] == 1 and doc["summary"]["occurrences"] == 3
+    assert doc["summary"]["present_credentials"] == 1 and doc["summary"]["occurrences"] == 3
 
 
 def test_rotation_policy_from_the_inventory_and_from_git(tmp_path: Path, leaky_repo: tuple[GitRepo, dict[str, str]]) -> None:
@@ -106,8 +106,9 @@ paths = ["app.py", "docs/"]
     assert rows["shop-ci"]["rotation_overdue"] == 1 and rows["shop-ci"]["exposure_days"] == 55
     assert rows["docs-bot"]["exposure_days"] == 30 and rows["docs-bot"]["worst_severity"] == "critical"
     [owner] = doc["owners"]
+    # exposure of an owner is the union of its credentials' exposures (both leaked on Jan 5), not their sum (85)
     assert owner == {"team": "shop", "contact": "shop@example.com", "identities": ["shop-ci", "docs-bot"],
-                     "credentials": 2, "exposure_days": 85, "worst_severity": "critical"}
+                     "credentials": 2, "exposure_days": 55, "worst_severity": "critical", "key": "shop", "aliases": []}
     assert doc["summary"]["rotation_overdue"] == 1 and doc["summary"]["identities_with_leaks"] == 2
 
 
@@ -141,7 +142,7 @@ paths = ["free/"]
     assert (creds[fingerprint("s")]["rotation_overdue"], creds[fingerprint("s")]["age_days"]) == (True, 1096)
     assert (creds[fingerprint("f")]["rotation_overdue"], creds[fingerprint("f")]["age_days"]) == (False, 31)
     assert creds[fingerprint("n")]["rotation_overdue"] is None and creds[fingerprint("n")]["max_age_days"] is None
-    assert creds[fingerprint("s")]["live"] is True and creds[fingerprint("s")]["first_seen"] is None
+    assert creds[fingerprint("s")]["present"] is True and creds[fingerprint("s")]["first_seen"] is None
     assert creds[fingerprint("s")]["exposure_days"] is None
     assert any("Rotation is overdue" in step for step in creds[fingerprint("s")]["remediation"])
 
@@ -193,13 +194,16 @@ def _obj(props: dict[str, Any]) -> dict[str, Any]:
 
 
 DOC_SCHEMA = _obj({
-    "version": {"const": 1}, "kind": {"const": "credsprawl-identity-report"}, "generated": {"type": "string"},
+    "version": {"const": 2}, "kind": {"const": "credsprawl-identity-report"}, "generated": {"type": "string"},
     "now": {"type": "string"}, "sources": {"type": "array", "items": {"type": "string"}}, "inventory": NULL_STR,
     "summary": _obj({**{k: {"type": "integer"} for k in (
-        "credentials", "occurrences", "identities", "identities_with_leaks", "owners", "unknown_credentials",
-        "candidate_identities", "shared_credentials", "rotation_overdue", "live_credentials", "certs_expired",
+        "credentials", "occurrences", "findings", "identities", "identities_with_leaks", "owners", "unknown_credentials",
+        "candidate_identities", "shared_credentials", "rotation_overdue", "present_credentials", "certs_expired",
         "certs_expiring")}, "by_severity": _obj({s: {"type": "integer"} for s in ("critical", "high", "medium", "low")})}),
     "credentials": {"type": "array", "items": _obj({
+        "priority": {"type": "integer", "minimum": 1},
+        "fingerprints": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "rules": {"type": "array", "items": {"type": "string"}, "minItems": 1},
         "fingerprint": {"type": "string"}, "rule_id": {"type": "string"}, "rule_name": {"type": "string"},
         "kind": NULL_STR, "provider": NULL_STR, "severity": {"enum": ["critical", "high", "medium", "low"]},
         "confidence": {"type": "string"}, "secret": {"type": "string"}, "identity": NULL_STR, "identity_name": NULL_STR,
@@ -209,7 +213,7 @@ DOC_SCHEMA = _obj({
         "first_seen": {"oneOf": [{"type": "null"}, _obj({"commit": NULL_STR, "date": NULL_STR, "author": NULL_STR,
                                                          "path": {"type": "string"}})]},
         "removed": {"oneOf": [{"type": "null"}, _obj({"commit": {"type": "string"}, "date": NULL_STR})]},
-        "live": NULL_BOOL, "exposure_days": NULL_INT,
+        "present": NULL_BOOL, "exposure_days": NULL_INT,
         "sprawl": _obj({k: {"type": "integer"} for k in ("locations", "files", "repositories", "refs")}),
         "shared": {"type": "boolean"}, "shared_by": {"type": "array", "items": {"type": "string"}},
         "rotation_overdue": NULL_BOOL, "age_days": NULL_INT, "max_age_days": NULL_INT,
@@ -226,7 +230,8 @@ DOC_SCHEMA = _obj({
         "shared": {"type": "integer"}})},
     "owners": {"type": "array", "items": _obj({
         "team": {"type": "string"}, "contact": NULL_STR, "identities": {"type": "array", "items": {"type": "string"}},
-        "credentials": {"type": "integer"}, "exposure_days": {"type": "integer"}, "worst_severity": NULL_STR})},
+        "credentials": {"type": "integer"}, "exposure_days": {"type": "integer"}, "worst_severity": NULL_STR,
+        "key": {"type": "string"}, "aliases": {"type": "array", "items": {"type": "string"}}})},
     "candidates": {"type": "array", "items": _obj({
         "id": {"type": "string"}, "basis": {"type": "string"}, "facts": {"type": "object"},
         "credentials": {"type": "array", "items": {"type": "string"}}})},
@@ -290,9 +295,11 @@ def test_the_json_document_keeps_its_contract(rich_results: tuple[Path, Path]) -
     bill = by_fp(doc)[fingerprint("bill")]
     assert bill["first_seen"]["date"] == "2025-11-03T08:00:00+00:00" and bill["exposure_days"] == 51
     assert bill["attributes"] == {"aws.key_id": "AKIAIOSFODNN7EXAMPLE", "aws.account_id": "111122223333"}
-    assert [c["fingerprint"] for c in doc["credentials"]][0] == fingerprint("bill")  # worst severity first
+    # do first: present at HEAD and high or critical ("ord"), before the critical key already removed ("bill")
+    assert [c["fingerprint"] for c in doc["credentials"]][:2] == [fingerprint("ord"), fingerprint("bill")]
+    assert [c["priority"] for c in doc["credentials"]] == [1, 2, 3, 4]
     assert doc["timeline"] == [{"month": "2025-11", "credentials": 1}]
-    assert "AKIAIOSFODNN7EXAMPLE" not in json.dumps(doc["credentials"][0]["secret"])
+    assert "AKIAIOSFODNN7EXAMPLE" not in json.dumps(bill["secret"])
 
 
 def test_sarif_is_valid_and_carries_identity_and_lifecycle(rich_results: tuple[Path, Path]) -> None:
@@ -424,10 +431,13 @@ aws_key_ids = ["{key_id}"]
 user_hosts = ["api_user@pg.prod.internal"]
 ''')
     doc = report_json(str(tmp_path / "h.json"), "--inventory", str(inv), "--now", "2025-07-01")
-    found = {c["rule_id"]: (c["identity"], c["match"]["selector"] if c["match"] else None) for c in doc["credentials"]}
+    found = {rule: (c["identity"], c["match"]["selector"] if c["match"] else None)
+             for c in doc["credentials"] for rule in c["rules"]}
     assert found["github-pat-classic"] == ("ci-bot", "secret_sha256")
     assert found["aws-access-key-id"] == ("shop-api", "aws_key_ids")
     assert found["aws-secret-access-key"] == ("shop-api", "aws_key_ids")  # the key id it travels with
+    (pair,) = [c for c in doc["credentials"] if "aws-access-key-id" in c["rules"]]
+    assert pair["rules"] == ["aws-secret-access-key", "aws-access-key-id"]  # one key pair, one credential
     assert found["uri-postgres"] == ("shop-api", "user_hosts")
     assert found["private-key-openssh"] == ("ssh:deploy@ci-runner", "ssh_fingerprints")
     assert all(c["exposure_days"] == 29 for c in doc["credentials"])

@@ -6,6 +6,8 @@ import csv
 import io
 import random
 
+import pytest
+
 from test_report_support import RULES, fake_secret, make_finding, make_report, output, scenario
 
 from scanner.model import redact
@@ -46,16 +48,50 @@ def test_header_and_one_row_per_finding() -> None:
 
 
 def test_awkward_paths_survive_quoting() -> None:
-    path = 'dir, with "quotes"/new\nline.txt'
+    path = 'dir, with "quotes"/tab\tand ; semicolon.txt'
     finding = make_finding(fake_secret(random.Random(1)), path)
     (row,) = rows(output("csv", make_report([finding], RULES)))
-    assert row["path"] == path
+    assert row["path"] == path.replace("\t", "\\t")
 
 
-def test_multiline_secret_shown_in_one_field() -> None:
+def test_multiline_secret_shown_in_one_field_on_one_line() -> None:
     scen = scenario()
-    parsed = rows(output("csv", scen.report, show_secrets=True))
-    assert scen.multiline in [r["secret"] for r in parsed]
+    text = output("csv", scen.report, show_secrets=True)
+    parsed = rows(text)
+    assert scen.multiline.replace("\n", "\\n") in [r["secret"] for r in parsed]
+    assert len(text.splitlines()) == len(parsed) + 1
+
+
+def test_a_newline_in_a_file_name_never_starts_a_workflow_command_line() -> None:
+    # hostile-inputs case 14: the Action prints the CSV report to the job log
+    path = "x\n::error title=INJECTED::pwned\r\n::add-mask::y\u2028::warning::z\x85.txt"
+    finding = make_finding(fake_secret(random.Random(3)), path)
+    text = output("csv", make_report([finding], RULES))
+    physical = text.split("\n")
+    assert len(physical) == 3 and physical[-1] == ""  # header, one row, final newline
+    assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+    assert not any(ch in text for ch in "\r\u2028\x85")
+    (row,) = rows(text)
+    assert row["path"] == "x\\n::error title=INJECTED::pwned\\r\\n::add-mask::y\\u2028::warning::z\\x85.txt"
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_field_that_a_spreadsheet_would_run_is_prefixed_with_a_quote(lead: str) -> None:
+    path = lead + "HYPERLINK(\"http://example.invalid\",\"x\")"
+    finding = make_finding(fake_secret(random.Random(4)), path, rule_id=lead + "cmd|' /C calc'!A0")
+    (row,) = rows(output("csv", make_report([finding], RULES)))
+    for field in (row["path"], row["rule_id"]):
+        assert field.startswith("'")
+        assert field[1:2] == lead or field[1:3] in ("\\t", "\\r")
+
+
+def test_a_non_utf8_file_name_is_reported_escaped() -> None:
+    path = "dir/f\udcff.txt"  # the byte 0xff of a file name, as os.fsdecode gives it
+    finding = make_finding(fake_secret(random.Random(5)), path)
+    text = output("csv", make_report([finding], RULES))
+    text.encode("utf-8")  # writable to any UTF-8 stream
+    (row,) = rows(text)
+    assert row["path"] == "dir/f\\udcff.txt"
 
 
 def test_empty_report_is_just_the_header() -> None:

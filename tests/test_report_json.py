@@ -26,10 +26,26 @@ def document(report: Any, **options: Any) -> dict[str, Any]:
 
 def test_document_header_and_summary() -> None:
     doc = document(scenario().report)
-    assert list(doc) == ["version", "tool", "summary", "findings", "certificates"]
-    assert doc["version"] == 1
+    assert list(doc) == ["version", "tool", "summary", "findings"]
+    assert doc["version"] == 2
     assert doc["tool"] == {"name": "credsprawl", "version": "1.2.3"}
-    assert doc["summary"] == {
+    counts = {
+        "files_scanned": 42,
+        "bytes_scanned": 3_500_000,
+        "seconds": 1.75,
+        "mb_per_second": 2.0,
+        "findings": 7,
+        "unique_secrets": 6,
+        "by_severity": {"critical": 1, "high": 4, "medium": 1, "low": 1},
+        "skipped_by_reason": {"binary": 2, "too-large": 1},
+        "certificates": {"total": 0, "expired": 0, "expiring": 0},
+        "warnings": list(SUMMARY.warnings),
+    }
+    assert doc["summary"] == counts  # counts only by default
+    listed = document(scenario().report, list_skipped=True, list_certificates=True)
+    assert list(listed) == ["version", "tool", "summary", "findings", "certificates"]
+    assert listed["certificates"] == []
+    assert listed["summary"] == {
         "files_scanned": 42,
         "bytes_scanned": 3_500_000,
         "seconds": 1.75,
@@ -43,6 +59,7 @@ def test_document_header_and_summary() -> None:
             {"path": "dump.sql", "reason": "too-large", "detail": "12 MB > 10 MB"},
             {"path": "bin/tool", "reason": "binary", "detail": ""},
         ],
+        "certificates": {"total": 0, "expired": 0, "expiring": 0},
         "warnings": list(SUMMARY.warnings),
     }
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+from collections import Counter
 import json
+import os
 import random
 import re
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 from test_report_support import RULES, fake_secret, make_finding, make_report, make_rule, output, scenario
 
 from scanner.model import Confidence, Origin, Severity
+from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.report.sarif import MAX_RELATED, root_uri
 from scanner.report.sarif_rules import identifier
 
@@ -62,12 +66,13 @@ def test_top_level_and_driver() -> None:
     assert driver["informationUri"] == "https://github.com/credsprawl/credsprawl"
 
 
-def test_every_rule_of_the_run_is_described() -> None:
+def test_every_rule_with_a_result_is_described_and_no_other() -> None:
     log = sarif(scenario().report)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == sorted(r.id for r in RULES)  # the unused rule too
+    used = [r for r in RULES if r.id != "fake-unused"]
+    assert [r["id"] for r in rules] == sorted(r.id for r in used)  # not the rule that found nothing
     by_id = {r["id"]: r for r in rules}
-    for rule in RULES:
+    for rule in used:
         d = by_id[rule.id]
         assert d["name"] == identifier(rule.id)
         assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", d["name"])
@@ -100,7 +105,10 @@ def test_help_is_the_rules_own_or_generated_remediation() -> None:
     assert "## Remediation" in token["help"]["markdown"]
     assert "fakeprov" in token["fullDescription"]["text"]
     assert "private key" in rules["fake-key"]["help"]["text"]
-    assert "webhook" in rules["fake-unused"]["help"]["text"]
+    webhook = make_rule("fake-hook", kind="webhook")
+    finding = make_finding(fake_secret(random.Random(8)), "hook.py", rule_id="fake-hook")
+    (hook,) = sarif(make_report([finding], [webhook]))["runs"][0]["tool"]["driver"]["rules"]
+    assert "webhook" in hook["help"]["text"]
 
 
 def test_precision_follows_confidence() -> None:
@@ -252,10 +260,12 @@ def test_related_locations_are_capped() -> None:
     assert jsonschema.Draft4Validator(SCHEMA).is_valid(log)
 
 
-def test_original_uri_base_ids_only_with_a_root(tmp_path: Path) -> None:
+def test_original_uri_base_ids_only_with_a_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     report = scenario().report
     assert "originalUriBaseIds" not in sarif(report)["runs"][0]
     root = tmp_path / "my repo"
+    root.mkdir()
+    monkeypatch.chdir(root)  # outside a git work tree, paths are relative to the working directory
     bases = sarif(report, root=str(root))["runs"][0]["originalUriBaseIds"]
     assert bases["%SRCROOT%"]["uri"] == root.as_uri() + "/"
     assert bases["%SRCROOT%"]["uri"].endswith("/my%20repo/")
@@ -296,3 +306,186 @@ def test_every_severity_and_confidence_validates(severity: Severity, confidence:
     log = sarif(make_report([finding], [rule]))
     assert jsonschema.Draft4Validator(SCHEMA).is_valid(log)
     assert log["runs"][0]["results"][0]["level"] == severity.sarif_level
+
+
+# ------------------------------------------------------------------------------------------------
+# file names that are not UTF-8 (hostile-inputs case 4)
+
+
+def test_a_non_utf8_file_name_is_percent_encoded_in_the_uri_and_escaped_in_text() -> None:
+    finding = make_finding(fake_secret(random.Random(11)), "dir/f\udcff.txt")  # byte 0xff, as os.fsdecode gives it
+    text = output("sarif", make_report([finding], RULES), root="")
+    text.encode("utf-8")  # no lone surrogate left: any UTF-8 writer takes it
+    log = json.loads(text)
+    (result,) = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir/f%FF.txt"
+    assert URI_REFERENCE.match("dir/f%FF.txt")
+    assert "dir/f\\udcff.txt" in result["message"]["text"]
+    assert result["properties"]["origin"] == "dir/f\\udcff.txt"
+    assert jsonschema.Draft4Validator(SCHEMA).is_valid(log)
+
+
+def test_a_scan_of_a_non_utf8_file_name_writes_sarif(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gitutil import cli_inprocess
+
+    from fixtures import fakecreds
+
+    folder = tmp_path / "nu"
+    folder.mkdir()
+    token = fakecreds.GENERATORS["github-pat-classic"](random.Random(4))
+    with open(os.path.join(os.fsencode(folder), b"f\xff.txt"), "w") as fh:
+        fh.write(f't = "{token}"\n')
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli_inprocess("scan", "nu", "--quiet", "--format", "sarif", "--engine", "ahocorasick")
+    assert code == 1 and "Traceback" not in err, err
+    log = json.loads(out)
+    (result,) = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "nu/f%FF.txt"
+    assert jsonschema.Draft4Validator(SCHEMA).is_valid(log)
+
+
+# ------------------------------------------------------------------------------------------------
+# URIs relative to the repository root (GitHub resolves them against the checkout)
+
+
+def _uris(log: dict[str, Any]) -> list[str]:
+    return [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+
+
+@pytest.fixture
+def repo_with_ci(tmp_path: Path) -> Path:
+    from gitutil import GitRepo
+
+    from fixtures import fakecreds
+
+    repo = GitRepo(tmp_path / "repo")
+    rng = random.Random(12)
+    repo.write("ci/deploy.env", f"GITHUB_TOKEN={fakecreds.GENERATORS['github-pat-classic'](rng)}\n")
+    repo.commit("ci")
+    return repo.path
+
+
+@pytest.mark.parametrize(("cwd", "args"), [
+    (".", ["ci"]),                      # credsprawl scan ci, from the repository root
+    (".", ["ci/deploy.env"]),           # one file, shown by its name
+    ("ci", ["."]),                      # from inside the folder
+    ("ci", ["deploy.env"]),
+    (".", ["ci", "ci/deploy.env"]),     # several paths: shown as given
+    ("..", ["repo/ci"]),                # from outside the repository
+])
+def test_uris_are_relative_to_the_repository_root(repo_with_ci: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  cwd: str, args: list[str]) -> None:
+    from gitutil import cli_inprocess
+
+    monkeypatch.chdir(repo_with_ci / cwd)
+    code, out, err = cli_inprocess("scan", *args, "--quiet", "--format", "sarif", "--engine", "ahocorasick")
+    assert code == 1, err
+    log = json.loads(out)
+    assert set(_uris(log)) == {"ci/deploy.env"}
+    assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo_with_ci.resolve().as_uri() + "/"
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"]
+            for r in log["runs"][0]["results"]} == {"%SRCROOT%"}
+
+
+def test_history_findings_keep_their_repository_relative_path(repo_with_ci: Path) -> None:
+    from gitutil import cli_inprocess
+
+    code, out, err = cli_inprocess("history", str(repo_with_ci), "--quiet", "--format", "sarif", "--engine", "ahocorasick")
+    assert code == 1, err
+    log = json.loads(out)
+    assert _uris(log) == ["ci/deploy.env"]
+    assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo_with_ci.resolve().as_uri() + "/"
+
+
+def test_outside_a_work_tree_uris_are_relative_to_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gitutil import cli_inprocess
+
+    from fixtures import fakecreds
+
+    (tmp_path / "plain" / "conf").mkdir(parents=True)
+    (tmp_path / "plain" / "conf" / "a.env").write_text(
+        f"T={fakecreds.GENERATORS['github-pat-classic'](random.Random(13))}\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli_inprocess("scan", "plain/conf", "--quiet", "--format", "sarif", "--engine", "ahocorasick")
+    assert code == 1
+    log = json.loads(out)
+    assert _uris(log) == ["plain/conf/a.env"]
+    assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+
+
+# ------------------------------------------------------------------------------------------------
+# GitHub code scanning limits
+
+
+def test_thirty_thousand_findings_stay_within_github_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    rng = random.Random(14)
+    severities = [Severity.LOW] * 12_000 + [Severity.MEDIUM] * 10_000 + [Severity.HIGH] * 6_000 + [Severity.CRITICAL] * 2_000
+    rng.shuffle(severities)
+    findings = [make_finding(fake_secret(rng), f"svc/{n % 700:03d}/file {n}.py", line=n % 300 + 1, severity=sev)
+                for n, sev in enumerate(severities)]
+    rules = [*RULES, *(make_rule(f"fake-idle-{n}") for n in range(300))]
+    text = output("sarif", make_report(findings, rules), root="")
+    err = capsys.readouterr().err
+    assert len(gzip.compress(text.encode("utf-8"))) < 10 * 1000 * 1000
+    log = json.loads(text)
+    run = log["runs"][0]
+    results = run["results"]
+    assert len(results) <= 25_000
+    severity_of = {f.fingerprint: f.severity for f in findings}
+    kept = Counter(severity_of[r["properties"]["fingerprint"]] for r in results)
+    assert kept[Severity.CRITICAL] == 2_000 and kept[Severity.HIGH] == 6_000  # the lowest severity goes first
+    assert kept[Severity.LOW] < 12_000 and kept[Severity.MEDIUM] == 10_000
+    assert all(len(r.get("relatedLocations", [])) + len(r["locations"]) <= 1000 for r in results)
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["fake-token"]  # only rules with results
+    assert run["properties"]["summary"]["results_left_out"] == 30_000 - len(results)
+    lines = [line for line in err.splitlines() if line]
+    assert len(lines) == 1 and f"{30_000 - len(results):,} left out" in lines[0] and "low" in lines[0]
+    assert run["invocations"][0]["toolExecutionNotifications"][-1]["message"]["text"] in lines[0]
+    # the whole log against the official schema, with every 50th result (validating 25,000 takes minutes);
+    # every result has the shape of one validated
+    sample = {**log, "runs": [{**run, "results": results[::50]}]}
+    assert list(jsonschema.Draft4Validator(SCHEMA).iter_errors(sample)) == []
+    assert {_shape(r) for r in results} <= {_shape(r) for r in results[::50]}
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _shape(v)) for k, v in value.items() if k not in ("attributes",)))
+    if isinstance(value, list):
+        return tuple(sorted({_shape(v) for v in value}, key=repr))
+    return type(value).__name__
+
+
+def test_run_properties_carry_counts_not_lists() -> None:
+    rng = random.Random(15)
+    findings = [make_finding(fake_secret(rng), f"app/{n}.py") for n in range(4)]
+    skipped = tuple(Skip(f"site-packages/pkg{n}/data.bin", "binary") for n in range(20_000))
+    certs = tuple(make_finding(fake_secret(rng), f"certifi/ca{n}.pem", rule_id="fake-cert",
+                               attributes=(("cert.subject", f"CN=Root {n}"), ("cert.not_after", "2020-01-01T00:00:00Z")))
+                  for n in range(383))
+    report = ScanReport(tuple(findings), {r.id: r for r in RULES}, ScanSummary(files_scanned=9, skipped=skipped),
+                        "1.2.3", inventory=certs)
+    text = output("sarif", report, root="")
+    assert len(text) < 20_000
+    props = json.loads(text)["runs"][0]["properties"]
+    assert "skipped" not in props["summary"]
+    assert props["summary"]["skipped_by_reason"] == {"binary": 20_000}
+    assert props["certificates"] == {"total": 383, "expired": 383, "expiring": 0}
+
+
+def test_a_log_over_the_size_limit_leaves_out_the_lowest_severity(monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from scanner.report import sarif as sarif_module
+
+    monkeypatch.setattr(sarif_module, "MAX_GZIP_BYTES", 60_000)
+    rng = random.Random(16)
+    findings = [make_finding(fake_secret(rng), f"s/{n}.py", severity=Severity.CRITICAL if n % 10 == 0 else Severity.LOW)
+                for n in range(2_000)]
+    text = output("sarif", make_report(findings, RULES), root="")
+    assert len(gzip.compress(text.encode("utf-8"))) <= 60_000
+    results = json.loads(text)["runs"][0]["results"]
+    assert 200 < len(results) < 2_000
+    assert sum(1 for r in results if r["level"] == "error") == 200  # every critical result kept
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"{2_000 - len(results):,} left out ({2_000 - len(results):,} low)" in line

@@ -56,7 +56,7 @@ def test_summary_block() -> None:
     assert summary[2].split() == ["Bytes", "scanned:", "3.5", "MB"]
     assert summary[3].split() == ["Time:", "1.75", "s", "(2.00", "MB/s)"]
     assert summary[4].split(":", 1)[1].strip() == "7 (critical 1, high 4, medium 1, low 1)"
-    assert summary[5].split(":", 1)[1].strip() == "3 (binary 2, too-large 1)"
+    assert summary[5].split(":", 1)[1].strip() == "3 (binary 2, too-large 1); --list-skipped lists them"
     assert summary[6].split() == ["Warnings:", "12"]
     shown = [line.strip() for line in summary[7:] if line.strip().startswith("- ")]
     assert shown == [f"- cannot read locked-{i}.txt: permission denied" for i in range(10)]

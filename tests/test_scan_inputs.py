@@ -112,7 +112,7 @@ def _scan_as_unprivileged(base: Path, out: Path) -> int:
             if os.geteuid() == 0:
                 os.setgid(65534)
                 os.setuid(65534)
-            code = scanner.cli.main(["scan", str(base), "-f", "json", "-q", "--jobs", "1", "-o", str(out),
+            code = scanner.cli.main(["scan", str(base), "-f", "json", "-q", "--list-skipped", "--jobs", "1", "-o", str(out),
                                      "--exclude", out.name])
         finally:
             os._exit(code)

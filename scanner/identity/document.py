@@ -2,17 +2,21 @@
 and sprawl; per identity and per owner totals; candidate identities for what no identity claims.
 
 This document is the contract with every renderer (text, SARIF, HTML). Keys may be added, never
-renamed or removed; ``version`` is bumped only on an incompatible change::
+renamed or removed; ``version`` is bumped only on an incompatible change (version 2: ``live`` became
+``present`` and ``live_credentials`` ``present_credentials``, because "live" is kept for credentials
+a provider confirmed; credentials group the findings of one credential; exposure totals are unions)::
 
-    {"version": 1, "kind": "credsprawl-identity-report",
+    {"version": 2, "kind": "credsprawl-identity-report",
      "generated": ISO, "now": ISO,                 # when it was made; the date lifecycle is measured at
      "sources": [str], "inventory": str | null,    # results files (or datastore), inventory file
-     "summary": {"credentials", "occurrences", "identities", "identities_with_leaks", "owners",
+     "summary": {"credentials", "occurrences", "findings", "identities", "identities_with_leaks", "owners",
                  "unknown_credentials", "candidate_identities", "shared_credentials", "rotation_overdue",
-                 "live_credentials", "certs_expired", "certs_expiring": int,
+                 "present_credentials", "certs_expired", "certs_expiring": int,
                  "by_severity": {"critical", "high", "medium", "low": int}},
-     "credentials": [{                             # one per fingerprint; worst severity, longest exposure first
-         "fingerprint", "rule_id", "rule_name": str, "kind", "provider": str | null,
+     "credentials": [{                             # one per credential, in "do first" order (see below)
+         "priority": int,                          # 1 = do first
+         "fingerprint", "rule_id", "rule_name": str, "kind", "provider": str | null,   # of its main finding
+         "fingerprints": [str], "rules": [str],    # every finding of this credential (see "One credential")
          "severity", "confidence": str,            # the highest over its occurrences
          "secret": str,                            # redacted, unless both the scan and report had --show-secrets
          "identity", "identity_name": str | null,
@@ -22,7 +26,8 @@ renamed or removed; ``version`` is bumped only on an incompatible change::
          "candidate": str | null,                  # candidate identity id, for a credential no identity claims
          "attributes": {str: str},                 # derived facts, merged over occurrences
          "first_seen": {"commit", "date", "author": str | null, "path": str} | null,
-         "removed": {"commit": str, "date": str | null} | null, "live": bool | null,
+         "removed": {"commit": str, "date": str | null} | null,
+         "present": bool | null,                   # still present at HEAD (a ref's tip, or the scanned files)
          "exposure_days": int | null,              # first seen -> removed, or -> now
          "sprawl": {"locations", "files", "repositories", "refs": int},
          "shared": bool, "shared_by": [str],       # identity ids holding it, and owners whose code holds it
@@ -33,16 +38,27 @@ renamed or removed; ``version`` is bumped only on an incompatible change::
          "locations": [{"repository": str | null, "path": str, "line", "column": int,
                         "commit", "date", "status", "ref": str | null}]}],
      "identities": [{"id", "name", "kind": str, "owner": {...} | null, "environment": str | null,
-                     "tags": [str], "credentials": [fingerprint], "leaked": int, "exposure_days": int,
+                     "tags": [str], "credentials": [fingerprint], "leaked": int,
+                     "exposure_days": int,         # days in the union of its credentials' exposures
                      "worst_severity": str | null, "rotation_overdue": int, "shared": int,
                      "last_rotated", "created": ISO | null, "max_age_days": int | null}],
      "owners": [{"team": str, "contact": str | null, "identities": [str], "credentials": int,
-                 "exposure_days": int, "worst_severity": str | null}],
+                 "exposure_days": int, "worst_severity": str | null,
+                 "key": str, "aliases": [str]}],   # normalised name (owner_key) and the other spellings seen
      "candidates": [{"id", "basis": str, "facts": {str: str}, "credentials": [fingerprint]}],
      "certificates": [{"fingerprint", "path": str, "subject", "issuer", "serial", "not_after": str | null,
                        "expired": bool | null, "expires_in_days": int | null, "identity": str | null,
                        "repository": str | null}],
      "timeline": [{"month": "YYYY-MM", "credentials": int}]}   # credentials first seen per month, gaps filled
+
+One credential: findings are grouped when they are the same secret or the same key (equal
+``secret.sha256``, ``key.spki_sha256`` or ``gcp.private_key_id``), the two halves of one AWS key pair
+(equal ``aws.key_id``: the access key id and the secret key found with it), or overlap in the same
+file at the same commit (a GCP key file and the private key inside it). The main finding names the
+credential: the most severe, then the widest span.
+
+Do first: credentials present at HEAD with critical or high severity, then the rest; within each, by
+severity, then exposure (longest first), then sprawl (locations, repositories).
 """
 
 from __future__ import annotations
@@ -56,11 +72,13 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from scanner.identity.correlate import SelectorIndex, best_and_holders, cluster
 from scanner.identity.inventory import Inventory
-from scanner.identity.lifecycle import CertState, Loc, cert_state, lifecycle, rotation
+from scanner.identity.grouping import group_findings, union_days
+from scanner.identity.lifecycle import CertState, Loc, cert_state, lifecycle, parse_when, rotation
+from scanner.identity.owners import owner_key
 from scanner.identity.remediation import Situation, steps
 from scanner.identity.results_input import Results
 
-VERSION = 1
+VERSION = 2
 KIND = "credsprawl-identity-report"
 SEVERITIES = ("critical", "high", "medium", "low")
 _RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
@@ -119,10 +137,14 @@ class _Builder:
             confidence = head.get("confidence") if head.get("confidence") in _CONFIDENCE else "low"
         else:
             attrs, locs, outers = {}, [], []
+            places: dict[tuple[Any, ...], str] = {}  # a file at a commit -> the first part seen there
             for finding, repo in occurrences:
                 for key, value in (finding.get("attributes") or {}).items():
                     attrs.setdefault(str(key), str(value))
                 loc, outer = _loc(finding, repo)
+                place = (loc.repository, loc.path, loc.commit, loc.status, loc.ref)
+                if places.setdefault(place, finding["fingerprint"]) != finding["fingerprint"]:
+                    continue  # another part of this credential in the same file: one location
                 locs.append(loc)
                 outers.append((repo, outer))
             severity = worst([f.get("severity") for f, _ in occurrences]) or "low"
@@ -156,14 +178,19 @@ class _Builder:
                 refs_by_repo[loc.repository] = max(refs_by_repo.get(loc.repository, 0), loc.refs)
             sprawl = {"locations": len(locs), "files": len({(loc.repository, loc.path) for loc in locs}),
                       "repositories": len(refs_by_repo), "refs": sum(refs_by_repo.values())}
+        parts = list(dict.fromkeys(f["fingerprint"] for f, _ in occurrences))
+        rules = list(dict.fromkeys(str(f.get("rule_id")) for f, _ in occurrences))
+        end = parse_when(life.removed["date"]) if life.removed else None
         return {
+            "priority": 0,
             "fingerprint": fingerprint, "rule_id": head.get("rule_id"), "rule_name": head.get("rule_name") or head.get("rule_id"),
+            "fingerprints": parts, "rules": rules,
             "kind": head.get("kind"), "provider": head.get("provider"), "severity": severity, "confidence": confidence,
             "secret": head.get("secret", ""),
             "identity": identity.id if identity else None, "identity_name": identity.display_name if identity else None,
             "match": {"selector": best.selector, "value": best.value, "strength": best.strength} if best else None,
             "owner": owner, "owner_source": owner_source, "candidate": None, "attributes": attrs,
-            "first_seen": life.first_seen, "removed": life.removed, "live": life.live, "exposure_days": life.exposure_days,
+            "first_seen": life.first_seen, "removed": life.removed, "present": life.live, "exposure_days": life.exposure_days,
             "sprawl": sprawl,
             "shared": bool(shared_by), "shared_by": shared_by, "holders": holder_ids, "path_owners": path_owners,
             "rotation_overdue": rot.overdue, "age_days": rot.age_days, "max_age_days": rot.max_age_days,
@@ -171,6 +198,7 @@ class _Builder:
             "remediation": [],
             "locations": [loc.as_dict() for loc in (sorted(locs, key=_loc_order) if len(locs) > 1 else locs)],
             "_in_git": any(loc.commit or loc.status for loc in locs),
+            "_exposed": (life.first_date, end or self.now) if life.first_date is not None else None,
         }
 
     def certificate(self, obj: dict[str, Any], repository: str | None) -> dict[str, Any]:
@@ -197,8 +225,12 @@ def _loc_order(loc: Loc) -> tuple[str, str, int, int]:
     return (loc.repository or "", loc.path, loc.line, loc.column)
 
 
-def _cred_order(cred: dict[str, Any]) -> tuple[int, int, str]:
-    return (-_RANK.get(cred["severity"], 0), -(cred["exposure_days"] or -1), cred["fingerprint"])
+def _cred_order(cred: dict[str, Any]) -> tuple[int, int, int, int, int, str]:
+    """Do first: present at HEAD with critical or high severity, then the rest; then severity, exposure, sprawl."""
+    urgent = bool(cred["present"]) and _RANK.get(cred["severity"], 0) >= _RANK["high"]
+    sprawl = cred["sprawl"]
+    return (0 if urgent else 1, -_RANK.get(cred["severity"], 0), -(cred["exposure_days"] or -1),
+            -sprawl["locations"], -sprawl["repositories"], cred["fingerprint"])
 
 
 def _identity_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -213,7 +245,7 @@ def _identity_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> lis
             "id": ident.id, "name": ident.display_name, "kind": ident.kind,
             "owner": ident.owner.as_dict() if ident.owner else None, "environment": ident.environment,
             "tags": list(ident.tags), "credentials": [c["fingerprint"] for c in held], "leaked": len(held),
-            "exposure_days": sum(c["exposure_days"] or 0 for c in held),
+            "exposure_days": union_days(c["_exposed"] for c in held),
             "worst_severity": worst(c["severity"] for c in held),
             "rotation_overdue": sum(1 for c in held if c["rotation_overdue"]),
             "shared": sum(1 for c in held if c["shared"]),
@@ -226,10 +258,17 @@ def _identity_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> lis
 
 
 def _owner_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per owner, whatever the spelling: ``@acme/data`` (CODEOWNERS) and ``data`` (inventory)
+    are one owner (``owners.owner_key``); the row is named as the inventory names it, else as first seen."""
     owners: dict[str, dict[str, Any]] = {}
 
     def row(team: str) -> dict[str, Any]:
-        return owners.setdefault(team, {"team": team, "contact": None, "identities": [], "creds": {}})
+        key = owner_key(team)
+        r = owners.setdefault(key, {"team": team, "contact": None, "identities": [], "creds": {}, "key": key,
+                                    "aliases": []})
+        if team != r["team"] and team not in r["aliases"]:
+            r["aliases"].append(team)
+        return r
 
     for ident in inventory.identities:
         if ident.owner is not None:
@@ -242,8 +281,9 @@ def _owner_rows(inventory: Inventory, creds: Sequence[dict[str, Any]]) -> list[d
     out = []
     for r in owners.values():
         held = list(r.pop("creds").values())
-        out.append({**r, "credentials": len(held), "exposure_days": sum(c["exposure_days"] or 0 for c in held),
-                    "worst_severity": worst(c["severity"] for c in held)})
+        key, aliases = r.pop("key"), r.pop("aliases")
+        out.append({**r, "credentials": len(held), "exposure_days": union_days(c["_exposed"] for c in held),
+                    "worst_severity": worst(c["severity"] for c in held), "key": key, "aliases": aliases})
     out.sort(key=lambda r: (-_RANK.get(r["worst_severity"] or "", 0), -r["credentials"], r["team"]))
     return out
 
@@ -285,10 +325,10 @@ def _build(results: Results, inventory: Inventory | None, now: dt.datetime,
            inventory_name: str | None, generated: dt.datetime | None) -> dict[str, Any]:
     inv = inventory or Inventory.of(())
     builder = _Builder(inv, now)
-    groups: dict[str, list[tuple[dict[str, Any], str]]] = {}
-    for finding, repo in results.findings:
-        groups.setdefault(finding["fingerprint"], []).append((finding, repo))
+    groups = group_findings(results.findings)
     creds = sorted((builder.credential(fp, occ) for fp, occ in groups.items()), key=_cred_order)
+    for n, cred in enumerate(creds, 1):
+        cred["priority"] = n
     unknown = [(i, c["attributes"]) for i, c in enumerate(creds) if c["identity"] is None]
     candidates = []
     basis: dict[str, str] = {}
@@ -300,20 +340,23 @@ def _build(results: Results, inventory: Inventory | None, now: dt.datetime,
         candidates.append({"id": cand.id, "basis": cand.basis, "facts": cand.facts, "credentials": members})
     for cred in creds:
         in_git = cred.pop("_in_git")
-        cred["remediation"] = steps(Situation(cred["provider"], cred["kind"], in_git, cred["live"], cred["shared"],
+        cred["remediation"] = steps(Situation(cred["provider"], cred["kind"], in_git, cred["present"], cred["shared"],
                                               cred["rotation_overdue"], cred["cert_expired"], cred["identity"] is not None,
                                               cred["candidate"], basis.get(cred["candidate"] or "")))
     certificates = _certificates(builder, results, creds)
     identities = _identity_rows(inv, creds)
     owners = _owner_rows(inv, creds)
+    for cred in creds:
+        del cred["_exposed"]
     by_severity = Counter(c["severity"] for c in creds)
     summary = {
-        "credentials": len(creds), "occurrences": len(results.findings), "identities": len(inv.identities),
+        "credentials": len(creds), "occurrences": sum(c["sprawl"]["locations"] for c in creds),
+        "findings": len(results.findings), "identities": len(inv.identities),
         "identities_with_leaks": sum(1 for r in identities if r["leaked"]), "owners": len(owners),
         "unknown_credentials": len(unknown), "candidate_identities": len(candidates),
         "shared_credentials": sum(1 for c in creds if c["shared"]),
         "rotation_overdue": sum(1 for c in creds if c["rotation_overdue"]),
-        "live_credentials": sum(1 for c in creds if c["live"]),
+        "present_credentials": sum(1 for c in creds if c["present"]),
         "certs_expired": sum(1 for c in certificates if c["expired"]),
         "certs_expiring": sum(1 for c in certificates if not c["expired"] and c["expires_in_days"] is not None
                               and c["expires_in_days"] < 30),

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import json
 from typing import Any, TextIO
-from urllib.parse import quote
 
 from scanner.model import Confidence, Rule, Severity
 from scanner.report.sarif import FINGERPRINT_KEY, INFORMATION_URI, SCHEMA_URI
+from scanner.report.escape import deep_no_surrogates, uri_path
 from scanner.report.sarif_rules import descriptor
 
 import scanner
 
 _CARRIED = ("identity", "identity_name", "owner", "owner_source", "candidate", "match", "first_seen", "removed",
-            "live", "exposure_days", "sprawl", "shared", "shared_by", "path_owners", "rotation_overdue", "age_days",
+            "present", "exposure_days", "priority", "fingerprints", "rules", "sprawl", "shared", "shared_by", "path_owners", "rotation_overdue", "age_days",
             "max_age_days", "cert_expired", "cert_expires_in_days", "remediation", "attributes", "kind", "provider",
             "confidence")
 
@@ -57,7 +57,7 @@ def sarif_document(doc: dict[str, Any]) -> dict[str, Any]:
             results.append({
                 "ruleId": cred["rule_id"], "ruleIndex": index[cred["rule_id"]], "level": rule.severity.sarif_level,
                 "message": {"text": _message(cred, loc)},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(outer.replace("\\", "/"), safe="/")},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri_path(outer)},
                                                     "region": region}}],
                 "partialFingerprints": {FINGERPRINT_KEY: cred["fingerprint"]},
                 "properties": props,
@@ -75,5 +75,5 @@ def sarif_document(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_report_sarif(doc: dict[str, Any], out: TextIO) -> None:
-    json.dump(sarif_document(doc), out, indent=2, allow_nan=False)
+    json.dump(deep_no_surrogates(sarif_document(doc)), out, indent=2, allow_nan=False)
     out.write("\n")

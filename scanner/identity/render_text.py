@@ -15,6 +15,7 @@ from scanner.report.text import PLAIN_WIDTH, printable
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 MAX_ROWS = 200  # per table; the JSON and HTML reports hold everything
+DO_FIRST = 10
 
 
 def _t(value: Any) -> str:
@@ -48,7 +49,25 @@ def _flags(cred: dict[str, Any]) -> str:
 def _state(cred: dict[str, Any]) -> str:
     if cred["removed"]:
         return f"removed {_t((cred['removed'].get('date') or '')[:10])} {_t((cred['removed'].get('commit') or '')[:10])}".rstrip()
-    return {True: "present", False: "history only", None: ""}[cred["live"]]
+    return {True: "present at HEAD", False: "history only", None: ""}[cred.get("present")]
+
+
+def _do_first(console: Console, creds: list[dict[str, Any]]) -> None:
+    """The first credentials to deal with: present at HEAD and critical or high, then the rest, by
+    severity, exposure and sprawl (the document's order)."""
+    if not creds:
+        return
+    console.print(Text("Do first", style="bold"))
+    for c in creds[:DO_FIRST]:
+        who = c["identity"] or "unknown identity"
+        owner = f", owner {c['owner']['team']}" if c["owner"] else ""
+        where = "present at HEAD" if c.get("present") else "in history only"
+        console.print(Text(f"  {c.get('priority', '')}. ", style="bold").append(
+            f"{c['severity']} {_t(c['rule_name'])} ({_t(who)}{_t(owner)}): {where}, "
+            f"exposed {_days(c['exposure_days']) or '?'}, {c['sprawl']['locations']} location(s) "
+            f"in {c['sprawl']['repositories']} repo(s) [{c['fingerprint'][:12]}]"))
+    _more(console, min(len(creds), DO_FIRST), len(creds), "credentials in the table below")
+    console.print()
 
 
 def _more(console: Console, shown: int, total: int, what: str) -> None:
@@ -62,7 +81,7 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
     s = doc["summary"]
     console.print(Text("credsprawl identity report", style="bold"))
     console.print(f"as of {doc['now']}: {s['credentials']} credential(s) in {s['occurrences']} location(s), "
-                  f"{s['live_credentials']} still present")
+                  f"{s['present_credentials']} present at HEAD")
     console.print(f"identities: {s['identities_with_leaks']} of {s['identities']} leaked; {s['unknown_credentials']} "
                   f"credential(s) unknown ({s['candidate_identities']} candidate identities); {s['shared_credentials']} "
                   f"shared; {s['rotation_overdue']} rotation overdue")
@@ -70,14 +89,15 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
         console.print(f"certificates: {s['certs_expired']} expired, {s['certs_expiring']} expiring within 30 days")
     console.print()
     creds = doc["credentials"]
-    table = _table("Credentials", "fingerprint", "rule", "severity", "identity", "owner", "first leaked",
+    _do_first(console, creds)
+    table = _table("Credentials", "#", "fingerprint", "rule", "severity", "identity", "owner", "first leaked",
                    "state", "exposure", "sprawl", "flags")
     for c in creds[:MAX_ROWS]:
         first = c["first_seen"] or {}
         who = c["identity"] or (f"unknown ({c['candidate']})" if c["candidate"] else "unknown")
         sprawl = c["sprawl"]
         table.add_row(
-            c["fingerprint"][:12], _t(c["rule_id"]), Text(c["severity"], style=SEVERITY_STYLE.get(c["severity"], "")),
+            str(c.get("priority", "")), c["fingerprint"][:12], _t(" + ".join(c.get("rules") or [c["rule_id"]])), Text(c["severity"], style=SEVERITY_STYLE.get(c["severity"], "")),
             _t(who), _t(c["owner"]["team"] if c["owner"] else ""),
             _t(f"{(first.get('date') or '')[:10]} {(first.get('commit') or '')[:10]}".strip()),
             _state(c), _days(c["exposure_days"]),
@@ -96,7 +116,8 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
     if doc["owners"]:
         table = _table("Owners", "team", "contact", "identities", "credentials", "exposure", "worst")
         for r in doc["owners"][:MAX_ROWS]:
-            table.add_row(_t(r["team"]), _t(r["contact"]), str(len(r["identities"])), str(r["credentials"]),
+            aliases = f" (also {', '.join(r.get('aliases') or [])})" if r.get("aliases") else ""
+            table.add_row(_t(r["team"] + aliases), _t(r["contact"]), str(len(r["identities"])), str(r["credentials"]),
                           _days(r["exposure_days"]), _t(r["worst_severity"] or ""))
         console.print(table)
     if doc["candidates"]:

@@ -1,5 +1,9 @@
 """CSV report: a header row, then one row per finding in scan order. Secrets are redacted unless
-``show_secrets``. Lines end with ``\\n``; fields are quoted by the csv module when needed."""
+``show_secrets``. Lines end with ``\\n``; fields are quoted by the csv module when needed.
+
+Every field is neutralised (``scanner.report.escape.csv_cell``): control characters are written as
+backslash escapes, so one row is one physical line and no line can start with a workflow command
+(``::``); a field starting with ``=``, ``+``, ``-``, ``@``, tab or CR is prefixed with ``'``."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import csv
 from typing import TextIO
 
 from scanner.model import redact
+from scanner.report.escape import csv_cell
 from scanner.report.options import ReportOptions
 from scanner.results import ScanReport
 
@@ -33,7 +38,8 @@ def write_csv(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
     for f in report.findings:
         rule = report.rules.get(f.rule_id)
         writer.writerow(
-            (
+            csv_cell(value)
+            for value in (
                 f.rule_id,
                 f.severity.value,
                 f.confidence.value,

@@ -27,9 +27,10 @@ from importlib import resources
 from typing import Any, TextIO
 
 from scanner.errors import CredsprawlError
+from scanner.report.escape import deep_no_surrogates
 
 DOCUMENT_KIND = "credsprawl-identity-report"
-DOCUMENT_VERSIONS = (1,)
+DOCUMENT_VERSIONS = (2,)
 LOCATION_CAP = 1000
 LOCATION_FIELDS = ("repository", "path", "line", "column", "commit", "date", "status", "ref")
 _INTERNED = frozenset({"repository", "path", "status", "ref"})
@@ -57,7 +58,12 @@ def render_html(doc: dict[str, Any], out: TextIO) -> None:
     head = (head.replace("{{CSP}}", _content_security_policy(css, js))
             .replace("{{CSS}}", css))
     out.write(head)
-    _write_json(pack_document(doc), out)
+    packed = pack_document(doc)
+    try:
+        json.dumps(packed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8: its bytes shown as \udcff escapes
+        packed = deep_no_surrogates(packed)
+    _write_json(packed, out)
     out.write(tail.replace("{{JS}}", js))
 
 

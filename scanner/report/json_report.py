@@ -4,7 +4,7 @@
 encoding)::
 
     {
-      "version": 1,                       # format version; bumped only on incompatible change
+      "version": 2,                       # format version; bumped only on incompatible change
       "tool": {"name": "credsprawl", "version": "0.1.0"},
       "summary": {
         "files_scanned": int, "bytes_scanned": int,
@@ -13,12 +13,17 @@ encoding)::
         "unique_secrets": int,            # number of distinct fingerprints
         "by_severity": {"critical": int, "high": int, "medium": int, "low": int},
         "skipped_by_reason": {reason: int},                         # sorted by reason
-        "skipped": [{"path": str, "reason": str, "detail": str}],
+        "skipped": [{"path": str, "reason": str, "detail": str}],   # only with --list-skipped
+        "certificates": {"total": int, "expired": int, "expiring": int},   # expiring: within 30 days
         "warnings": [str]
       },
       "findings": [finding, ...],         # in scan order (deterministic)
-      "certificates": [certificate, ...]  # the certificate inventory: not leaks, never in "findings"
-    }
+      "certificates": [certificate, ...]  # only with --list-certificates: the certificate inventory
+    }                                     # (not leaks, never in "findings")
+
+Version 2 (was 1): skipped files and certificates are counts by default (a site-packages tree made
+a 730 KB report for 4 findings); ``--list-skipped`` and ``--list-certificates`` add the lists, in
+the version 1 shape. ``credsprawl report`` reads certificates only from results that list them.
 
 ``jsonl`` writes one finding object per line and nothing else.
 
@@ -63,11 +68,12 @@ from typing import Any, TextIO
 
 from scanner.model import Finding, redact
 from scanner.report._common import TOOL_NAME, finite, shown_line, summary_object, tool_version
+from scanner.report.certs import certificate_counts
 from scanner.report.jsondoc import write_document
 from scanner.report.options import ReportOptions
 from scanner.results import ScanReport
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _place(finding: Finding) -> dict[str, Any]:
@@ -121,14 +127,26 @@ def finding_objects(report: ScanReport, options: ReportOptions) -> list[dict[str
     return [finding_object(f, report, options.show_secrets, counts[f.fingerprint]) for f in report.findings]
 
 
+def summary_counts(report: ScanReport, options: ReportOptions) -> dict[str, Any]:
+    """The run summary: counts, and the list of skipped files only when asked."""
+    summary = summary_object(report)
+    if not options.list_skipped:
+        del summary["skipped"]
+    warnings = summary.pop("warnings")
+    summary["certificates"] = certificate_counts(report.inventory)
+    summary["warnings"] = warnings
+    return summary
+
+
 def write_json(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
-    document = {
+    document: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version(report)},
-        "summary": summary_object(report),
+        "summary": summary_counts(report, options),
         "findings": finding_objects(report, options),
-        "certificates": [certificate_object(f) for f in report.inventory],
     }
+    if options.list_certificates:
+        document["certificates"] = [certificate_object(f) for f in report.inventory]
     write_document(document, out)
 
 

@@ -12,7 +12,9 @@ from scanner.results import ScanReport
 class ReportOptions:
     show_secrets: bool = False  # default: secrets redacted in every format
     color: bool = False  # text format only: colour when writing to a terminal
-    root: str = ""  # the scan root, informational (SARIF originalUriBaseIds uses it)
+    root: str = ""  # the folder file paths are relative to (SARIF makes them relative to its git work tree)
+    list_certificates: bool = False  # text and JSON: list every certificate found (default: counts only)
+    list_skipped: bool = False  # text and JSON: list every skipped file (default: counts by reason)
 
 
 class Reporter(Protocol):

@@ -1,5 +1,7 @@
-"""The human report: findings grouped by file (each with a line of its derived facts), the
-certificates found, then a summary block. Colour only when asked."""
+"""The human report: findings grouped by file (each with a line of its derived facts), then a summary
+block that counts skipped files (by reason) and certificates found (expired, expiring soon). The lists
+of certificates and of skipped files follow the findings only when asked (``--list-certificates``,
+``--list-skipped``): a site-packages tree holds hundreds of CA roots. Colour only when asked."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from rich.text import Text
 
 from scanner.model import Finding, Severity, redact
 from scanner.report._common import origin_extra, shown_line
+from scanner.report.certs import EXPIRING_DAYS, certificate_counts
 from scanner.report.options import ReportOptions
 from scanner.results import ScanReport
 
@@ -21,7 +24,6 @@ SEVERITY_STYLE = {
     Severity.LOW: "cyan",
 }
 MAX_WARNINGS = 10
-MAX_CERTIFICATES = 50
 CONTEXT_WIDTH = 160
 PLAIN_WIDTH = 200
 
@@ -63,9 +65,11 @@ def write_text(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
     if not report.findings:
         console.print(Text("No secrets found.", style="bold green"))
         console.print()
-    if report.inventory:
+    if report.inventory and options.list_certificates:
         _print_certificates(console, report)
-    _print_summary(console, report)
+    if report.summary.skipped and options.list_skipped:
+        _print_skipped(console, report)
+    _print_summary(console, report, options)
 
 
 def _print_group(
@@ -148,7 +152,7 @@ def facts_brief(a: dict[str, str]) -> str:
 
 def _print_certificates(console: Console, report: ScanReport) -> None:
     console.print(Text(f"Certificates ({len(report.inventory)})", style="bold"))
-    for cert in report.inventory[:MAX_CERTIFICATES]:
+    for cert in report.inventory:
         a = dict(cert.attributes)
         row = Text("  " + printable(f"{cert.origin.render()}:{cert.start_line}"))
         row.append("  " + printable(a.get("cert.subject") or "(not parsed)"))
@@ -161,13 +165,25 @@ def _print_certificates(console: Console, report: ScanReport) -> None:
             row.append(f"  {'expired' if expired else 'expires'} {a['cert.not_after'][:10]}",
                        style="red" if expired else "")
         console.print(row)
-    hidden = len(report.inventory) - MAX_CERTIFICATES
-    if hidden > 0:
-        console.print(Text(f"  … and {hidden} more", style="dim"))
     console.print()
 
 
-def _print_summary(console: Console, report: ScanReport) -> None:
+def _print_skipped(console: Console, report: ScanReport) -> None:
+    console.print(Text(f"Skipped ({len(report.summary.skipped)})", style="bold"))
+    for skip in report.summary.skipped:
+        detail = f" ({skip.detail})" if skip.detail else ""
+        console.print(Text("  " + printable(f"{skip.path}  {skip.reason}{detail}")))
+    console.print()
+
+
+def _certificates_line(report: ScanReport, options: ReportOptions) -> str:
+    counts = certificate_counts(report.inventory)
+    hint = "" if options.list_certificates else "; --list-certificates lists them"
+    return (f"{counts['total']} ({counts['expired']} expired, {counts['expiring']} expiring within "
+            f"{EXPIRING_DAYS} days){hint}")
+
+
+def _print_summary(console: Console, report: ScanReport, options: ReportOptions) -> None:
     summary = report.summary
     severity = report.by_severity()
     by_reason = summary.skipped_by_reason()
@@ -176,8 +192,9 @@ def _print_summary(console: Console, report: ScanReport) -> None:
         ("Bytes scanned", decimal(summary.bytes_scanned)),
         ("Time", f"{summary.seconds:.2f} s ({summary.mb_per_second:.2f} MB/s)"),
         ("Findings", f"{len(report.findings)} (" + ", ".join(f"{k} {v}" for k, v in severity.items()) + ")"),
-        *([("Certificates", str(len(report.inventory)))] if report.inventory else []),
-        ("Skipped", _count_with(len(summary.skipped), by_reason)),
+        *([("Certificates", _certificates_line(report, options))] if report.inventory else []),
+        ("Skipped", _count_with(len(summary.skipped), by_reason)
+         + ("; --list-skipped lists them" if summary.skipped and not options.list_skipped else "")),
         ("Warnings", str(len(summary.warnings))),
     ]
     console.print(Text("Summary", style="bold"))

@@ -62,6 +62,10 @@ function worstSeverity(creds) {
   creds.forEach(function (c) { if (sevRank(c.severity) > sevRank(best)) { best = c.severity; } });
   return best;
 }
+// the document's "do first" order (present at HEAD and critical or high first, then severity, exposure, sprawl)
+function doFirstOrder(a, b) {
+  return (a.priority != null && b.priority != null) ? a.priority - b.priority : riskOrder(a, b);
+}
 function riskOrder(a, b) {
   return (sevRank(b.severity) - sevRank(a.severity)) || (locationCount(b) - locationCount(a));
 }

@@ -39,7 +39,7 @@ function identityLink(id) {
 
 function statusBadges(c) {
   var out = [];
-  if (c.live === true) { out.push(h('span', { class: 'badge live', title: 'validated as live' }, 'live')); }
+  if (c.present === true) { out.push(h('span', { class: 'badge present', title: 'still in the files at HEAD (not checked with the provider)' }, 'present at HEAD')); }
   if (c.shared) { out.push(h('span', { class: 'badge shared', title: 'used by ' + c.shared_by.join(', ') }, 'shared')); }
   if (c.rotation_overdue) { out.push(h('span', { class: 'badge overdue' }, 'rotation overdue')); }
   if (c.cert_expired) { out.push(h('span', { class: 'badge expired' }, 'cert expired')); }
@@ -50,5 +50,5 @@ function statusBadges(c) {
   return out;
 }
 function statusScore(c) {
-  return (c.live === true ? 16 : 0) + (c.cert_expired ? 8 : 0) + (c.rotation_overdue ? 4 : 0) + (c.shared ? 2 : 0) + (c.removed ? 0 : 1);
+  return (c.present === true ? 16 : 0) + (c.cert_expired ? 8 : 0) + (c.rotation_overdue ? 4 : 0) + (c.shared ? 2 : 0) + (c.removed ? 0 : 1);
 }

@@ -68,7 +68,8 @@ function credentialCard(c, context) {
       ['First seen', fs ? [day(fs.date), fs.commit ? ' in ' + shortCommit(fs.commit) : '', fs.author ? ' by ' + fs.author : ''].join('') : null],
       ['First path', fs ? h('span', { class: 'path' }, fs.path) : null],
       ['Removed', rm ? day(rm.date) + (rm.commit ? ' in ' + shortCommit(rm.commit) : '') : null],
-      ['Live', c.live == null ? null : (c.live ? 'yes' : 'no')],
+      ['Present at HEAD', c.present == null ? null : (c.present ? 'yes' : 'no, history only')],
+      ['Findings', (c.rules || []).length > 1 ? c.rules.join(' + ') : null],
       ['Exposure', c.exposure_days != null ? plural(c.exposure_days, 'day') : null],
       ['Age', c.age_days != null ? plural(c.age_days, 'day') + (c.max_age_days != null ? ' (max ' + num(c.max_age_days) + ')' : '') : null],
       ['Certificate', c.cert_expired ? 'expired' : (c.cert_expires_in_days != null ? 'expires in ' + plural(c.cert_expires_in_days, 'day') : null)],
@@ -169,7 +170,7 @@ function openOwner(o) {
       h('td', null, r.severity ? sevBadge(r.severity) : '—')]);
   }));
   showDrawer(['Owner ', o.team], [
-    facts([['Team', o.team], ['Contact', o.contact], ['Identities', num((o.identities || []).length)], ['Credentials', num(o.credentials)],
+    facts([['Team', o.team], ['Also written', (o.aliases || []).length ? o.aliases.join(', ') : null], ['Contact', o.contact], ['Identities', num((o.identities || []).length)], ['Credentials', num(o.credentials)],
       ['Exposure', o.exposure_days != null ? plural(o.exposure_days, 'day') : null], ['Worst severity', o.worst_severity ? sevBadge(o.worst_severity) : null]]),
     h('table', { class: 'locations owner-identities' }, [h('thead', null, h('tr', null, ['Identity', 'Kind', 'Env', 'Credentials', 'Locations', 'Worst']
       .map(function (t) { return h('th', { scope: 'col' }, t); }))), tbody]),

@@ -17,14 +17,31 @@ function drawOverview() {
     card('owners', 'Owners', pick('owners', owners.length)),
     card('unknown', 'Unknown credentials', pick('unknown_credentials', unknownCredentials.length),
       candidateText(pick('candidate_identities', candidates.length)), true),
-    card('live', 'Live', pick('live_credentials', 0), 'validated as working', true),
+    card('present', 'Present at HEAD', pick('present_credentials', 0), 'still in the files at HEAD', true),
     card('shared', 'Shared', pick('shared_credentials', 0), 'used by several identities', true),
     card('overdue', 'Rotation overdue', pick('rotation_overdue', 0), 'older than their maximum age', true),
     card('certs', 'Certificates expired', pick('certs_expired', 0), num(pick('certs_expiring', 0)) + ' expiring soon', true),
   ]);
+  drawDoFirst();
   var bySev = summary.by_severity || {};
   append(byId('severity-strip'), SEVERITIES.map(function (sev) {
     var n = bySev[sev] != null ? bySev[sev] : credentials.filter(function (c) { return c.severity === sev; }).length;
     return h('div', { class: 'strip-item', 'data-severity': sev }, [sevBadge(sev), h('strong', null, num(n))]);
+  }));
+}
+
+// the first credentials to deal with, in the document's order: present at HEAD and critical or high
+// first, then by severity, exposure and sprawl
+function drawDoFirst() {
+  var first = credentials.slice().sort(doFirstOrder).slice(0, 10);
+  var list = byId('do-first');
+  if (!first.length) { append(list, h('li', { class: 'note' }, 'Nothing to do.')); return; }
+  append(list, first.map(function (c) {
+    var why = [c.present === true ? 'present at HEAD' : 'in history only',
+      c.exposure_days != null ? 'exposed ' + plural(c.exposure_days, 'day') : null,
+      plural(locationCount(c), 'location'), c.owner ? 'owner ' + c.owner.team : 'no owner'].filter(Boolean).join(' · ');
+    return h('li', { 'data-fingerprint': c.fingerprint }, [sevBadge(c.severity), ' ',
+      linkButton(c.rule_name || c.rule_id, function () { navigate('credential=' + encodeURIComponent(c.fingerprint)); }, { class: 'link' }),
+      ' ', h('span', { class: 'muted' }, c.identity_name || c.identity || 'unknown identity'), h('div', { class: 'why' }, why)]);
   }));
 }

@@ -28,7 +28,7 @@ function drawTables() {
   });
   byId('identity-search').addEventListener('input', function (e) { identityTable.search(e.target.value); });
 
-  var credentialRows = credentials.slice().sort(riskOrder);
+  var credentialRows = credentials.slice().sort(doFirstOrder);
   credentialRows.forEach(function (c) { c.key = 'credential=' + c.fingerprint; });
   var credentialTable = dataTable({
     id: 'credential-table', host: byId('credential-table-host'), rows: credentialRows, pageSize: 50,
@@ -39,6 +39,7 @@ function drawTables() {
         .concat(locationsOf(c).slice(0, 50).map(function (l) { return (l.repository || '') + ' ' + l.path; })).filter(Boolean);
     },
     columns: [
+      { key: 'priority', label: 'Do first', num: true, firstDir: 'asc', value: function (c) { return c.priority; } },
       { key: 'severity', label: 'Severity', firstDir: 'desc', value: function (c) { return sevRank(c.severity) || null; },
         render: function (c) { return sevBadge(c.severity); } },
       { key: 'rule', label: 'Credential', value: function (c) { return c.rule_name || c.rule_id; }, render: function (c) {
@@ -63,9 +64,9 @@ function drawTables() {
   byId('credential-search').addEventListener('input', function (e) { credentialTable.search(e.target.value); });
   var sevSelect = byId('credential-severity'), stateSelect = byId('credential-state');
   var STATES = {
-    unknown: function (c) { return c.identity == null; }, live: function (c) { return c.live === true; },
+    unknown: function (c) { return c.identity == null; },
     shared: function (c) { return !!c.shared; }, overdue: function (c) { return !!c.rotation_overdue; },
-    present: function (c) { return !c.removed; }, removed: function (c) { return !!c.removed; },
+    present: function (c) { return c.present === true; }, removed: function (c) { return !!c.removed; },
   };
   function applyFilters() {
     var sev = sevSelect.value, st = STATES[stateSelect.value];
@@ -79,10 +80,11 @@ function drawTables() {
   });
   dataTable({
     id: 'owner-table', host: byId('owner-table-host'), rows: ownerRows, pageSize: 25, emptyText: doc.inventory ? 'No owners.' : 'No owners: no inventory was given.',
-    open: function (o) { navigate(o.route); }, searchText: function (o) { return [o.team, o.contact].filter(Boolean); },
+    open: function (o) { navigate(o.route); }, searchText: function (o) { return [o.team, o.contact].concat(o.aliases || []).filter(Boolean); },
     columns: [
       { key: 'team', label: 'Team', value: function (o) { return o.team; },
-        render: function (o) { return linkButton(o.team, function () { navigate(o.route); }); } },
+        render: function (o) { return [linkButton(o.team, function () { navigate(o.route); }),
+          (o.aliases || []).length ? h('div', { class: 'sub-line' }, 'also ' + o.aliases.join(', ')) : null]; } },
       { key: 'contact', label: 'Contact', value: function (o) { return o.contact; } },
       { key: 'identities', label: 'Identities', num: true, value: function (o) { return (o.identities || []).length; } },
       { key: 'credentials', label: 'Credentials', num: true, value: function (o) { return o.credentials; } },
@@ -105,7 +107,7 @@ function drawTables() {
         render: function (k) { return linkButton(k.id, function () { navigate(k.route); }); } },
       { key: 'basis', label: 'Basis', value: function (k) { return k.basis; } },
       { key: 'facts', label: 'Facts', sortable: false, value: function (k) { return null; },
-        render: function (k) { return factList(k.facts).map(function (f) { return h('div', { class: 'sub-line' }, f); }); } },
+        render: function (k) { return factList(k.facts).map(function (f) { return h('div', { class: 'sub-line fact' }, f); }); } },
       { key: 'credentials', label: 'Credentials', num: true, value: function (k) { return k.creds.length; } },
       { key: 'locations', label: 'Locations', num: true, value: function (k) { return sum(k.creds, locationCount); } },
       { key: 'severity', label: 'Worst', firstDir: 'desc', value: function (k) { return sevRank(k.severity) || null; },
