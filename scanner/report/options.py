@@ -13,6 +13,7 @@ class ReportOptions:
     show_secrets: bool = False  # default: secrets redacted in every format
     color: bool = False  # text format only: colour when writing to a terminal
     root: str = ""  # the scan root, informational (SARIF originalUriBaseIds uses it)
+    summary: bool = True  # text format only: the summary block and "No secrets found." (off with --quiet)
 
 
 class Reporter(Protocol):
