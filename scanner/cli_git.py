@@ -9,10 +9,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from scanner.errors import UsageError
 from scanner.results import ExitStatus, ScanReport
+
+if TYPE_CHECKING:
+    from scanner.sources.git import Repo
 
 PRE_PUSH_FROM = "PRE_COMMIT_FROM_REF"
 PRE_PUSH_TO = "PRE_COMMIT_TO_REF"
@@ -186,7 +189,7 @@ def _in_repo(root: str, path: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def staged_names(repo: Any) -> frozenset[str]:
+def staged_names(repo: Repo) -> frozenset[str]:
     """Every path the index changes (what pre-commit passes on a commit: added, copied, modified,
     renamed, type-changed; never deleted)."""
     from scanner.sources.git import show_path

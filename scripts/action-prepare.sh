@@ -8,6 +8,7 @@
 set -euo pipefail
 python="${CREDSPRAWL_SETUP_PYTHON:-}"
 [ -n "$python" ] || python="$(command -v python3 || command -v python)"
+if command -v cygpath >/dev/null 2>&1; then python="$(cygpath -u "$python")"; fi  # Git Bash on Windows
 "$python" - "${GITHUB_ACTION_PATH:?}" >> "${GITHUB_OUTPUT:?}" <<'PY'
 import hashlib, os, platform, re, sys
 from pathlib import Path
