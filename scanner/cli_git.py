@@ -185,7 +185,9 @@ def _staged_target(args: argparse.Namespace) -> tuple[str, list[str]]:
 
 def _in_repo(root: str, path: str) -> str:
     """``path`` (relative to the working directory) as a repository path: relative to ``root``, with /."""
-    rel = os.path.relpath(os.path.abspath(path), root)
+    full = os.path.abspath(path)  # the folder resolved, not the file (a symlink stays the link)
+    rel = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full)),
+                          os.path.realpath(root))
     return rel.replace(os.sep, "/")
 
 
