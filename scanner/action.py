@@ -11,7 +11,9 @@ them. The step:
 2. runs the history scan, applies the baseline, prints the report in ``format`` and writes SARIF
    for code scanning;
 3. writes a summary table to ``$GITHUB_STEP_SUMMARY``, annotations for the log, and the outputs
-   ``findings``, ``exit-code``, ``sarif`` and ``range`` to ``$GITHUB_OUTPUT``;
+   ``findings``, ``exit-code``, ``sarif``, ``range`` and ``upload`` to ``$GITHUB_OUTPUT`` (``upload``
+   is false when ``upload-sarif`` is off, and for a pull request from a fork, whose token cannot
+   write code scanning alerts);
 4. returns the exit code: 1 when there are findings and ``fail-on-findings`` is true, 2 on errors.
 """
 
@@ -247,6 +249,24 @@ def write_annotations(findings: tuple[Finding, ...], out: TextIO) -> None:
                   f"title=credsprawl::{message.replace('%', '%25').replace(chr(10), '%0A')}\n")
 
 
+def upload_refusal(env: Mapping[str, str], payload: Mapping[str, Any]) -> str:
+    """Why the SARIF upload must be skipped for this event ('' when it may run).
+
+    A pull request from a fork runs with a read-only token: GitHub refuses its upload whatever the
+    workflow's permissions say, so the step is skipped instead of failing a clean scan."""
+    if not env.get("GITHUB_EVENT_NAME", "").startswith("pull_request"):
+        return ""
+    pr = payload.get("pull_request") or {}
+    head_repo = (pr.get("head") or {}).get("repo") or {}
+    base_repo = (pr.get("base") or {}).get("repo") or {}
+    head_name = str(head_repo.get("full_name") or "")
+    own_name = str(base_repo.get("full_name") or env.get("GITHUB_REPOSITORY", ""))
+    if head_repo.get("fork") or (head_name and own_name and head_name.lower() != own_name.lower()):
+        return (f"SARIF upload skipped: a pull request from the fork {head_name or '(unknown)'} has a read-only "
+                "token; the findings are in this summary and the job log")
+    return ""
+
+
 def _append(path: str, text: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as fh:
@@ -300,6 +320,11 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
     options = ReportOptions(root=repo.root)
     render(inputs.format, report, out, options)
     sarif_path = ""
+    refusal = upload_refusal(env, _payload(env)) if inputs.upload_sarif else ""
+    if refusal:
+        plan = replace(plan, notes=(*plan.notes, refusal))
+        print(f"credsprawl: {refusal}", file=sys.stderr)
+    upload = inputs.upload_sarif and not refusal
     if inputs.upload_sarif or inputs.format == "sarif":
         sarif_path = os.path.join(env.get("RUNNER_TEMP") or repo.root, "credsprawl.sarif")
         with open(sarif_path, "w", encoding="utf-8") as fh:
@@ -308,5 +333,6 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
     code = ExitStatus.FINDINGS if report.findings and inputs.fail_on_findings else ExitStatus.CLEAN
     _append(env.get("GITHUB_STEP_SUMMARY", ""), summary_markdown(report, plan, suppressed))
     _append(env.get("GITHUB_OUTPUT", ""),
-            f"findings={len(report.findings)}\nexit-code={int(code)}\nsarif={sarif_path}\nrange={plan.label}\n")
+            f"findings={len(report.findings)}\nexit-code={int(code)}\nsarif={sarif_path}\nrange={plan.label}\n"
+            f"upload={'true' if upload else 'false'}\n")
     return code

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from scanner import __version__, cli_artifacts, cli_git, cli_report, cli_sweep
+from scanner import __version__, cli_artifacts, cli_git, cli_hints, cli_report, cli_sweep
 from scanner.errors import CredsprawlError, UsageError
 from scanner.results import ExitStatus
 
@@ -54,8 +55,9 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", "-o", type=Path, help="write the report here (default: stdout)")
     p.add_argument("--show-secrets", action="store_true", help="print secrets in clear (redacted by default)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when secrets are found")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary on stderr")
-    p.add_argument("--no-color", action="store_true", help="never colour the text report")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="print only the findings (and errors): no progress bar, no summary block or line")
+    p.add_argument("--no-color", action="store_true", help="never colour the text report (NO_COLOR=1 does the same)")
     p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
     p.add_argument("--list-certificates", action="store_true", help="text and JSON: list every certificate found (default: counts)")
     p.add_argument("--list-skipped", action="store_true", help="text and JSON: list every skipped file (default: counts by reason)")
@@ -68,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     scan = sub.add_parser("scan", help="scan files and directories ('-' reads stdin)")
-    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                      help="files and folders to scan, '-' for stdin (default: .)")
     _add_output_options(scan)
     _add_rule_options(scan)
     scan.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: all cores)")
@@ -87,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     rules_sub.required = True
     rlist = rules_sub.add_parser("list", help="list the rules in effect")
-    rlist.add_argument("--format", choices=("text", "json"), default="text")
+    rlist.add_argument("--format", "-f", choices=("text", "json"), default="text",
+                       help="text: one rule a line; json: every rule's fields (default: text)")
     rlist.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
                        help="also list the translated rules of a gitleaks config file (repeatable)")
     _add_rule_options(rlist)
@@ -98,6 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.add_commands(sub)  # report, inventory
     cli_sweep.add_commands(sub)  # sweep
     return parser
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    """Colour the text report: only on a terminal, never with --no-color or NO_COLOR set (no-color.org)."""
+    return (not getattr(args, "no_color", False) and not os.environ.get("NO_COLOR")
+            and getattr(args, "output", None) is None and sys.stdout.isatty())
+
+
+def tell_count(args: argparse.Namespace, line: str) -> None:
+    """The one summary line on stderr (``credsprawl: N finding(s) ...``), for logs and terminals alike,
+    when the report itself carries no summary where the user looks: it went to ``--output`` or is
+    not text. Never with --quiet."""
+    if args.quiet or (args.format == "text" and getattr(args, "output", None) is None):
+        return
+    where = f"; report written to {args.output}" if getattr(args, "output", None) is not None else ""
+    print(f"credsprawl: {line}{where}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -122,14 +142,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     enricher = Enricher(request.ruleset.by_id)
     report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
     report = enricher.enrich(cli_git.suppress(args, report, request.root_for_report()))
-    color = not args.no_color and args.output is None and sys.stdout.isatty()
     with _open_output(args.output) as out:
-        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,
-                                                       root=request.root_for_report(),
+        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=use_color(args),
+                                                       root=request.root_for_report(), summary=not args.quiet,
                                                        list_certificates=args.list_certificates,
                                                        list_skipped=args.list_skipped))
-    if not args.quiet and args.format != "text" and sys.stderr.isatty():
-        print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} file(s)", file=sys.stderr)
+    tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} file(s)")
     if args.exit_zero:
         return ExitStatus.CLEAN
     return report.return_code
@@ -152,14 +170,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         print(f"ok: {len(ruleset.rules)} rules, {examples} examples and negatives proven")
         return ExitStatus.CLEAN
     ruleset = load_effective_rules(args.config, args.rules, args.disable, [Path.cwd()], args.gitleaks_config)
+    listed = sorted(ruleset.rules, key=lambda r: r.id)
     if args.format == "json":
         rows = [{"id": r.id, "name": r.name, "kind": r.kind, "provider": r.provider, "severity": r.severity.value,
                  "confidence": r.confidence.value, "keywords": list(r.keywords), "source": r.source}
-                for r in ruleset.rules]
+                for r in listed]
         json.dump(rows, sys.stdout, indent=2)
         print()
     else:
-        for r in ruleset.rules:
+        for r in listed:
             print(f"{r.id:<44} {r.kind:<18} {r.severity.value:<9} {r.name}")
         print(f"{len(ruleset.rules)} rules")
     return ExitStatus.CLEAN
@@ -170,6 +189,10 @@ COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_ar
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    habit = cli_hints.hint(sys.argv[1:] if argv is None else argv)
+    if habit is not None:  # a gitleaks option or command: say what credsprawl offers instead
+        print(habit, file=sys.stderr)
+        return ExitStatus.ERROR
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -69,7 +69,7 @@ def add_commands(sub: Any) -> None:
     ci_sub.required = True
     gh = ci_sub.add_parser("github", help="GitHub Actions: workflow run logs and artifacts "
                                           "(GITHUB_TOKEN; GITHUB_API_URL for GitHub Enterprise Server)")
-    gh.add_argument("repo", metavar="OWNER/REPO")
+    gh.add_argument("repo", metavar="OWNER/REPO", help="the repository whose workflow runs to scan")
     gh.add_argument("--runs", type=cli._positive_int, default=10, metavar="N", help="the latest N runs (default 10)")
     gh.add_argument("--since", metavar="DATE", help="only runs created on or after DATE (2024-05-31)")
     gh.add_argument("--workflow", metavar="NAME", help="only runs of this workflow (file name such as ci.yml, id, or name)")
@@ -118,9 +118,10 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     report = ScanReport(tuple(outcome.findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     report = enrich(suppress(args, report))
     emit(args, report, str(Path.cwd()))
-    if not args.quiet and sys.stderr.isatty():
+    if not args.quiet and (sys.stderr.isatty() or args.output is not None or args.format != "text"):
+        where = f"; report written to {args.output}" if args.output is not None else ""
         print(f"credsprawl: {len(report.findings)} finding(s) in {outcome.runs} run(s), "
-              f"{client.requests} API request(s)", file=sys.stderr)
+              f"{client.requests} API request(s){where}", file=sys.stderr)
     return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
 
 

@@ -9,10 +9,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from scanner.errors import UsageError
 from scanner.results import ExitStatus, ScanReport
+
+if TYPE_CHECKING:
+    from scanner.sources.git import Repo
 
 PRE_PUSH_FROM = "PRE_COMMIT_FROM_REF"
 PRE_PUSH_TO = "PRE_COMMIT_TO_REF"
@@ -63,7 +66,10 @@ def add_commands(sub: Any) -> None:
     _add_baseline_option(history)
 
     staged = sub.add_parser("staged", help="scan the staged changes (the pre-commit hook)")
-    staged.add_argument("repo", nargs="?", default=".", metavar="REPO", help="repository folder (default: .)")
+    staged.add_argument("paths", nargs="*", metavar="REPO|FILE",
+                        help="a repository folder (default: .); or the files pre-commit passes: staged ones are "
+                             "checked as staged, and when any is not staged (pre-commit run --all-files or "
+                             "--files) every file is scanned whole from the working tree")
     staged.add_argument("--all-lines", action="store_true", help="report findings anywhere in the staged files, "
                                                                  "not only on the lines the commit adds")
     cli._add_output_options(staged)
@@ -92,10 +98,13 @@ def add_commands(sub: Any) -> None:
         _add_engine_options(p)
     mark = bsub.add_parser("mark", help="mark a baseline entry as a false positive or an accepted risk")
     mark.add_argument("fingerprint", help="the finding's fingerprint (at least its first 8 characters)")
-    mark.add_argument("-b", "--baseline", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE")
+    mark.add_argument("-b", "--baseline", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE",
+                      help="baseline file to change (default: .credsprawl-baseline.json)")
     how = mark.add_mutually_exclusive_group(required=True)
-    how.add_argument("--false-positive", dest="mark", action="store_const", const="false-positive")
-    how.add_argument("--accepted-risk", dest="mark", action="store_const", const="accepted-risk")
+    how.add_argument("--false-positive", dest="mark", action="store_const", const="false-positive",
+                     help="not a secret (a test fixture, an example value)")
+    how.add_argument("--accepted-risk", dest="mark", action="store_const", const="accepted-risk",
+                     help="a real secret whose exposure is accepted (say why in --reason)")
     mark.add_argument("--reason", required=True, help="why (kept in the baseline, shown in reviews)")
     where = mark.add_mutually_exclusive_group()
     where.add_argument("--global", dest="everywhere", action="store_true",
@@ -116,9 +125,9 @@ def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
     from scanner.report import ReportOptions, render
 
     cli = _cli()
-    color = not args.no_color and args.output is None and sys.stdout.isatty()
     with cli._open_output(args.output) as out:
-        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color, root=root,
+        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=cli.use_color(args),
+                                                       root=root, summary=not args.quiet,
                                                        list_certificates=getattr(args, "list_certificates", False),
                                                        list_skipped=getattr(args, "list_skipped", False)))
 
@@ -174,9 +183,38 @@ def _cmd_history(args: argparse.Namespace) -> int:
         print(f"credsprawl: {note}", file=sys.stderr)
     report = enrich(suppress(args, report, repo.root))
     emit(args, report, repo.root)
-    if not args.quiet and args.format != "text" and sys.stderr.isatty():
-        print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)", file=sys.stderr)
+    _cli().tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)")
     return _exit(args, report)
+
+
+def _staged_target(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """(repository folder, files): ``staged`` with no path or one folder scans that repository's
+    index; with files (what pre-commit passes) the repository around the working directory."""
+    if not args.paths:
+        return ".", []
+    if len(args.paths) == 1 and os.path.isdir(args.paths[0]):
+        return args.paths[0], []
+    folders = [p for p in args.paths if os.path.isdir(p)]
+    if folders:
+        raise UsageError(f"{folders[0]} is a folder: give one repository folder, or files")
+    return ".", list(args.paths)
+
+
+def _in_repo(root: str, path: str) -> str:
+    """``path`` (relative to the working directory) as a repository path: relative to ``root``, with /."""
+    full = os.path.abspath(path)  # the folder resolved, not the file (a symlink stays the link)
+    rel = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full)),
+                          os.path.realpath(root))
+    return rel.replace(os.sep, "/")
+
+
+def staged_names(repo: Repo) -> frozenset[str]:
+    """Every path the index changes (what pre-commit passes on a commit: added, copied, modified,
+    renamed, type-changed; never deleted)."""
+    from scanner.sources.git import show_path
+
+    out = repo.run("diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRTUXB", "--no-ext-diff")
+    return frozenset(show_path(raw) for raw in out.split(b"\0") if raw)
 
 
 def _cmd_staged(args: argparse.Namespace) -> int:
@@ -191,26 +229,43 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     from scanner.sources.git import open_repo
     from scanner.staged import StagedRequest, run_staged, write_blocked
 
-    repo = open_repo(args.repo)
+    folder, files = _staged_target(args)
+    repo = open_repo(folder)
     if repo.worktree is None:
-        raise UsageError(f"{args.repo} is a bare repository: there is no index to scan")
+        raise UsageError(f"{folder} is a bare repository: there is no index to scan")
+    names = frozenset(_in_repo(repo.worktree, f) for f in files)
+    # pre-commit passes the staged files on a commit (check them as staged); files that are not all
+    # staged come from `pre-commit run --all-files` or `--files`: scan them whole from the work tree
+    whole_files = bool(names) and not names <= staged_names(repo)
     config = load_config(args.config) if args.config else discover([Path(repo.worktree), Path.cwd()])
     ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
     min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
+    if args.engine != "auto" or whole_files:
+        from scanner.scan import resolve_engine
+
+        engine = resolve_engine(args.engine)
+    else:
+        engine = "ahocorasick"  # a few small staged files: building Aho-Corasick beats loading Hyperscan
     settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
-                              max_decode_depth=max(0, args.max_decode_depth),
-                              # a few small staged files: building Aho-Corasick beats loading Hyperscan
-                              engine="ahocorasick" if args.engine == "auto" else args.engine,
+                              max_decode_depth=max(0, args.max_decode_depth), engine=engine,
                               filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
-    request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines)
-    result = run_staged(request, repo, started)
+    request = StagedRequest(folder, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines,
+                            names or None)
+    if whole_files:
+        from scanner.hookfiles import run_files
+
+        result = run_files(request, repo, names, started)
+        what, where = f"{result.report.summary.files_scanned} file(s)", "in the checked files"
+    else:
+        result = run_staged(request, repo, started)
+        what, where = f"{len(result.files)} staged file(s)", "in the staged changes; commit blocked"
     report = enrich(suppress(args, result.report, repo.root))
     if args.format == "text":
         if report.findings:
             with _cli()._open_output(args.output) as out:
-                write_blocked(report, out, args.show_secrets, str(args.baseline or ""))
+                write_blocked(report, out, args.show_secrets, str(args.baseline or ""), where)
         elif not args.quiet:
-            print(f"credsprawl: no secrets in {len(result.files)} staged file(s)", file=sys.stderr)
+            print(f"credsprawl: no secrets in {what}", file=sys.stderr)
     else:
         emit(args, report, repo.root)
     return _exit(args, report)

@@ -48,7 +48,7 @@ def add_commands(sub: Any) -> None:
     report.add_argument("--datastore", type=Path, metavar="PATH", help="also read the findings and certificates of a sweep datastore")
     report.add_argument("--new-since", metavar="DATE|SWEEP", help="with --datastore: only findings (and certificates) new since this date or sweep")
     report.add_argument("--exit-zero", action="store_true", help="exit 0 even when credentials are reported")
-    report.add_argument("--no-color", action="store_true", help="never colour the text report")
+    report.add_argument("--no-color", action="store_true", help="never colour the text report (NO_COLOR=1 does the same)")
     report.add_argument("--show-secrets", action="store_true",
                         help="show secrets the results hold in clear (default: redact them, as every output does)")
     report.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
@@ -71,7 +71,7 @@ def add_commands(sub: Any) -> None:
                      help="rotation policy of every imported identity that has none")
     imp.add_argument("--repository", metavar="NAME", help="codeowners: the repository the file belongs to")
     check = isub.add_parser("check", help="validate an inventory file: exit 0 when good, 2 with the first problem")
-    check.add_argument("file", type=Path, metavar="INVENTORY")
+    check.add_argument("file", type=Path, metavar="INVENTORY", help="the inventory file (TOML or JSON)")
     isub.add_parser("hash-token", help="print the secret_sha256 selector of a token read from stdin (never store the token)")
 
 
@@ -100,10 +100,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         now = args.now or dt.datetime.now(dt.timezone.utc)
         doc = build_document(results, inventory, now, str(args.inventory) if args.inventory else None)
         _write(args, doc)
-    if not args.quiet and args.format != "text" and sys.stderr.isatty():
-        s = doc["summary"]
-        print(f"credsprawl: {s['credentials']} credential(s), {s['unknown_credentials']} unknown, "
-              f"{s['shared_credentials']} shared", file=sys.stderr)
+    s = doc["summary"]
+    _cli().tell_count(args, f"{s['credentials']} credential(s), {s['unknown_credentials']} unknown, "
+                            f"{s['shared_credentials']} shared")
     if args.exit_zero or not doc["credentials"]:
         return ExitStatus.CLEAN
     return ExitStatus.FINDINGS
@@ -129,7 +128,7 @@ def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
         else:
             from scanner.identity.render_text import write_report_text
 
-            write_report_text(doc, out, color=not args.no_color and args.output is None and sys.stdout.isatty())
+            write_report_text(doc, out, color=_cli().use_color(args))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class StagedRequest:
     settings: EngineSettings
     excludes: tuple[str, ...] = ()
     all_lines: bool = False
+    only: frozenset[str] | None = None  # scan only these staged paths (the files pre-commit passes)
 
 
 @dataclass
@@ -135,7 +136,7 @@ def _excluder(repo: Repo, excludes: tuple[str, ...]):  # type: ignore[no-untyped
 def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResult:
     import time
 
-    files = staged_files(repo)
+    files = [f for f in staged_files(repo) if request.only is None or f.path in request.only]
     excluder = _excluder(repo, request.excludes)
     engine = Engine(request.ruleset, request.settings)
     findings: list[Finding] = []
@@ -177,10 +178,11 @@ def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResu
 # the hook's own text
 
 
-def write_blocked(report: ScanReport, out: TextIO, show: bool = False, baseline_hint: str = "") -> None:
+def write_blocked(report: ScanReport, out: TextIO, show: bool = False, baseline_hint: str = "",
+                  where: str = "in the staged changes; commit blocked") -> None:
     """Plain lines for a blocked commit: where, which rule, the secret redacted, and how to allow."""
     n = len(report.findings)
-    out.write(f"credsprawl: {n} secret{'s' if n != 1 else ''} in the staged changes; commit blocked.\n\n")
+    out.write(f"credsprawl: {n} secret{'s' if n != 1 else ''} {where}.\n\n")
     width = max(len(_where(f)) for f in report.findings)
     for f in report.findings:
         rule: Rule | None = report.rules.get(f.rule_id)

@@ -34,17 +34,27 @@ def tokens() -> list[str]:
 # action.yml itself
 
 
+# the actions action.yml uses, at the major versions that are current (Node 24 runtimes; codeql-action
+# v3 is deprecated)
+PINNED = {"actions/setup-python": "v7", "actions/cache": "v6", "github/codeql-action/upload-sarif": "v4"}
+
+
+def _step(step_id: str) -> dict[str, Any]:
+    return next(s for s in ACTION["runs"]["steps"] if s.get("id") == step_id)
+
+
 def test_action_is_composite_and_declares_what_its_steps_use() -> None:
     assert ACTION["runs"]["using"] == "composite"
     declared = set(ACTION["inputs"])
     assert declared == {"path", "mode", "config", "baseline", "format", "fail-on-findings", "upload-sarif"}
     used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", json.dumps(ACTION["runs"])))
     assert used == declared
-    scan = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "scan")
+    scan = _step("scan")
     # every input reaches the scan step under the variable scanner/action.py reads
-    assert {k: v for k, v in scan["env"].items()} == {var: f"${{{{ inputs.{name} }}}}" for name, var in INPUTS.items()}
-    upload = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
-    assert "steps.scan.outputs.sarif" in upload["with"]["sarif_file"]
+    assert {k: v for k, v in scan["env"].items() if k.startswith("INPUT_")} == {
+        var: f"${{{{ inputs.{name} }}}}" for name, var in INPUTS.items()}
+    assert scan["env"]["CREDSPRAWL_PYTHON"] == "${{ steps.install.outputs.python }}"
+    assert scan["env"]["CREDSPRAWL_CACHE_DIR"] == "${{ steps.prepare.outputs.scanner-cache }}"
     for output in ACTION["outputs"].values():
         assert output["value"].startswith("${{ steps.scan.outputs.")
     for step in ACTION["runs"]["steps"]:
@@ -53,6 +63,28 @@ def test_action_is_composite_and_declares_what_its_steps_use() -> None:
             assert "${{" not in step["run"], "expressions go through env, never into the script text"
             for script in re.findall(r"\$GITHUB_ACTION_PATH/(\S+?)\"", step["run"]):
                 assert (ROOT / script).is_file(), script
+
+
+def test_uses_steps_are_pinned_to_current_majors() -> None:
+    uses = [s["uses"] for s in ACTION["runs"]["steps"] if "uses" in s]
+    assert {u.rsplit("@", 1)[0] for u in uses} == set(PINNED)
+    for u in uses:
+        name, ref = u.rsplit("@", 1)
+        assert ref == PINNED[name], u
+    python = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    major, minor = (int(x) for x in python["with"]["python-version"].split("."))
+    assert (major, minor) >= (3, 11)  # ubuntu-22.04's own Python is 3.10
+    assert str(python["with"]["update-environment"]).lower() == "false"  # the job's Python stays the user's
+    # both caches are keyed on the credsprawl digest the prepare step computes; the rules cache exactly
+    caches = [s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert {c["with"]["path"] for c in caches} == {"${{ steps.prepare.outputs.pip-cache }}",
+                                                   "${{ steps.prepare.outputs.scanner-cache }}"}
+    for c in caches:
+        assert "steps.prepare.outputs.digest" in c["with"]["key"]
+    upload = _step("upload")
+    assert upload["continue-on-error"] is True
+    assert "steps.scan.outputs.upload == 'true'" in upload["if"]
+    assert "steps.scan.outputs.sarif" in upload["with"]["sarif_file"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -67,13 +99,24 @@ class StepRun:
     stdout: str
     stderr: str
     uploaded: str | None  # the SARIF file the upload step would upload
+    all_outputs: dict[str, dict[str, str]]
+    cached: dict[str, str]  # actions/cache: key -> path
 
 
-def _evaluate(expr: str, inputs: dict[str, str], outputs: dict[str, dict[str, str]]) -> Any:
+def _evaluate(expr: str, inputs: dict[str, str], outputs: dict[str, dict[str, str]],
+              outcomes: dict[str, str] | None = None) -> Any:
     """The small part of GitHub's expression language action.yml uses."""
-    python = re.sub(r"\b(inputs)\.([A-Za-z0-9_-]+)|\bsteps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)",
-                    lambda m: repr(inputs.get(m.group(2), "")) if m.group(1) else
-                    repr(outputs.get(m.group(3), {}).get(m.group(4), "")), expr)
+    outcomes = outcomes or {}
+
+    def value(m: re.Match[str]) -> str:
+        if m.group(1):
+            return repr(inputs.get(m.group(2), ""))
+        if m.group(5):
+            return repr(outcomes.get(m.group(5), ""))
+        return repr(outputs.get(m.group(3), {}).get(m.group(4), ""))
+
+    python = re.sub(r"\b(inputs)\.([A-Za-z0-9_-]+)|\bsteps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)"
+                    r"|\bsteps\.([A-Za-z0-9_-]+)\.outcome", value, expr)
     python = python.replace("&&", " and ").replace("||", " or ")
     return eval(python, {"__builtins__": {}}, {})  # noqa: S307 - test-only, fixed expressions
 
@@ -92,49 +135,80 @@ def _read_outputs(path: Path) -> dict[str, str]:
 
 
 def run_action(tmp_path: Path, repo: GitRepo, event: str, payload: dict[str, Any], sha: str,
-               ref: str = "refs/heads/main", **given: str) -> StepRun:
+               ref: str = "refs/heads/main", install: bool = False, upload_fails: bool = False,
+               **given: str) -> StepRun:
+    """Run action.yml's steps as a runner would: each ``run:`` step in bash with its env, the
+    outputs each writes to $GITHUB_OUTPUT, the ``if:`` conditions and ``continue-on-error``.
+    ``uses:`` steps do not run here: setup-python gives this interpreter, actions/cache records its
+    key and path, the upload records its file (or fails, with ``upload_fails``). Without
+    ``install`` a shim stands in for the pip install (fast); with it the step really installs."""
     inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     inputs.update({k.replace("_", "-"): v for k, v in given.items()})
     runner = tmp_path / "runner"
     (runner / "bin").mkdir(parents=True, exist_ok=True)
-    shim = runner / "bin" / "credsprawl"
-    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m scanner "$@"\n')
+    shim = runner / "bin" / "python-shim"
+    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" "$@"\n')
     shim.chmod(0o755)
     event_file = runner / "event.json"
     event_file.write_text(json.dumps(payload))
     summary = runner / "summary.md"
     summary.write_text("")
-    base_env = {k: v for k, v in repo.env.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    base_env = {k: v for k, v in repo.env.items() if not k.startswith(("GITHUB_", "INPUT_", "RUNNER_"))}
+    base_env.pop("CREDSPRAWL_CACHE_DIR", None)
     base_env.update({
-        "PATH": f"{runner / 'bin'}{os.pathsep}{os.environ['PATH']}", "CI": "true", "GITHUB_ACTIONS": "true",
+        "PATH": os.environ["PATH"], "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64",
         "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": str(event_file), "GITHUB_SHA": sha, "GITHUB_REF": ref,
+        "GITHUB_REPOSITORY": "acme/service",
         "GITHUB_WORKSPACE": str(repo.path), "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_PATH": str(runner / "path.txt"), "RUNNER_TEMP": str(runner),
     })
     outputs: dict[str, dict[str, str]] = {}
+    outcomes: dict[str, str] = {}
+    cached: dict[str, str] = {}
     code, stdout, stderr, uploaded = 0, "", "", None
     for step in ACTION["runs"]["steps"]:
-        if step.get("id") == "install":
-            continue  # the shim stands in for the pip install from the action's checkout
+        sid = step.get("id", "")
         condition = step.get("if")
-        if condition and not _evaluate(_EXPR.sub(lambda m: m.group(1), condition), inputs, outputs):
+        if condition and not _evaluate(_EXPR.sub(lambda m: m.group(1), condition), inputs, outputs, outcomes):
+            outcomes[sid] = "skipped"
             continue
         if "uses" in step:
-            uploaded = _substitute(step["with"]["sarif_file"], inputs, outputs)
+            action = step["uses"].rsplit("@", 1)[0]
+            if action == "actions/setup-python":
+                outputs[sid] = {"python-path": sys.executable, "python-version": sys.version.split()[0]}
+            elif action == "actions/cache":
+                with_ = {k: _substitute(str(v), inputs, outputs) for k, v in step["with"].items()}
+                cached[with_["key"]] = with_["path"]
+            else:
+                uploaded = _substitute(step["with"]["sarif_file"], inputs, outputs)
+                if upload_fails:
+                    outcomes[sid] = "failure"
+                    if not step.get("continue-on-error"):
+                        code = 1
+                        break
+                    continue
+            outcomes[sid] = "success"
             continue
-        output_file = runner / f"output-{step['id']}.txt"
+        if sid == "install" and not install:
+            outputs[sid] = {"python": str(shim)}  # the shim stands in for the pip install
+            outcomes[sid] = "success"
+            continue
+        output_file = runner / f"output-{sid}.txt"
         output_file.write_text("")
         env = {**base_env, "GITHUB_OUTPUT": str(output_file)}
         env.update({k: _substitute(str(v), inputs, outputs) for k, v in step.get("env", {}).items()})
         proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo.path, env=env, capture_output=True,
-                              text=True, timeout=120)
-        outputs[step["id"]] = _read_outputs(output_file)
+                              text=True, timeout=900)
+        outputs[sid] = _read_outputs(output_file)
+        if sid == "prepare" and not install:  # share the session's compiled rules between the fast tests
+            outputs[sid]["scanner-cache"] = os.environ["CREDSPRAWL_CACHE_DIR"]
         stdout += proc.stdout
         stderr += proc.stderr
+        outcomes[sid] = "success" if proc.returncode == 0 else "failure"
         if proc.returncode != 0:
             code = proc.returncode
             break
-    return StepRun(code, outputs.get("scan", {}), summary.read_text(), stdout, stderr, uploaded)
+    return StepRun(code, outputs.get("scan", {}), summary.read_text(), stdout, stderr, uploaded, outputs, cached)
 
 
 @pytest.fixture
@@ -258,3 +332,80 @@ def test_bad_input_is_exit_2_with_a_summary(tmp_path: Path, repo: GitRepo) -> No
     run = run_action(tmp_path, repo, "push", {"before": head, "after": head}, head, mode="everything")
     assert run.exit_code == 2 and run.outputs["exit-code"] == "2"
     assert "## credsprawl: error" in run.summary and "mode must be one of" in run.summary
+
+
+def _fork_pr(repo: GitRepo, tokens: list[str], secret: bool) -> tuple[dict[str, Any], str]:
+    repo.git("checkout", "-q", "main")
+    base = repo.head()
+    repo.git("checkout", "-q", "-B", "contrib")
+    repo.write("pr.py", f"T = '{tokens[3]}'\n" if secret else "print('hi')\n")
+    head = repo.commit("a contribution")
+    payload = {"pull_request": {"number": 9, "base": {"sha": base, "ref": "main", "repo": {"full_name": "acme/service"}},
+                                "head": {"sha": head, "ref": "contrib",
+                                         "repo": {"full_name": "someone/service", "fork": True}}},
+               "repository": {"full_name": "acme/service"}}
+    return payload, head
+
+
+def test_fork_pull_request_skips_the_upload(tmp_path: Path, repo: GitRepo, tokens: list[str]) -> None:
+    payload, head = _fork_pr(repo, tokens, secret=False)
+    run = run_action(tmp_path, repo, "pull_request", payload, head, ref="refs/pull/9/merge")
+    assert run.exit_code == 0, run.stderr  # a clean fork PR passes: no upload that GitHub would refuse
+    assert run.outputs["upload"] == "false" and run.uploaded is None
+    assert "SARIF upload skipped: a pull request from the fork someone/service" in run.summary
+    # the verdict still comes from the scan
+    payload, head = _fork_pr(repo, tokens, secret=True)
+    run = run_action(tmp_path, repo, "pull_request", payload, head, ref="refs/pull/9/merge")
+    assert run.exit_code == 1 and run.outputs["findings"] == "1" and run.uploaded is None
+
+
+def test_same_repository_pull_request_uploads(tmp_path: Path, repo: GitRepo, tokens: list[str]) -> None:
+    payload, head = _fork_pr(repo, tokens, secret=False)
+    payload["pull_request"]["head"]["repo"] = {"full_name": "acme/service", "fork": False}
+    run = run_action(tmp_path, repo, "pull_request", payload, head, ref="refs/pull/9/merge")
+    assert run.exit_code == 0 and run.outputs["upload"] == "true" and run.uploaded == run.outputs["sarif"]
+
+
+def test_failed_upload_is_a_warning_and_the_scan_decides(tmp_path: Path, repo: GitRepo, tokens: list[str]) -> None:
+    """A private repository without code scanning refuses the upload: the job's verdict stays the scan's."""
+    head = repo.head()
+    repo.write("README.md", "# changed\n")
+    after = repo.commit("docs")
+    run = run_action(tmp_path, repo, "push", {"before": head, "after": after}, after, upload_fails=True)
+    assert run.uploaded and run.exit_code == 0, run.stderr
+    assert "::warning title=credsprawl::The SARIF upload to code scanning failed" in run.stdout
+    repo.write("app.py", f"TOKEN = '{tokens[1]}'\n")
+    dirty = repo.commit("secret")
+    run = run_action(tmp_path, repo, "push", {"before": after, "after": dirty}, dirty, upload_fails=True)
+    assert run.exit_code == 1 and "The SARIF upload to code scanning failed" in run.stdout
+
+
+def test_prepare_keys_the_caches_on_the_code(tmp_path: Path, repo: GitRepo) -> None:
+    head = repo.head()
+    run = run_action(tmp_path, repo, "push", {"before": head, "after": head}, head)
+    prepared = run.all_outputs["prepare"]
+    assert prepared["platform"] == f"Linux-X64-py{sys.version_info[0]}.{sys.version_info[1]}"
+    version = re.search(r'(?m)^version = "(.+)"', (ROOT / "pyproject.toml").read_text()).group(1)
+    assert re.fullmatch(re.escape(version) + r"-[0-9a-f]{20}", prepared["digest"])
+    home = Path(repo.env["HOME"])
+    assert prepared["pip-cache"] == str(home / ".cache" / "credsprawl-action" / "pip")
+    assert set(run.cached) == {f"credsprawl-pip-{prepared['platform']}-{prepared['digest']}",
+                               f"credsprawl-rules-{prepared['platform']}-{prepared['digest']}"}
+    again = run_action(tmp_path, repo, "push", {"before": head, "after": head}, head)
+    assert again.all_outputs["prepare"]["digest"] == prepared["digest"]  # the same code, the same key
+
+
+@pytest.mark.slow
+def test_every_run_step_for_real(tmp_path: Path, repo: GitRepo, tokens: list[str]) -> None:
+    """All of action.yml's run: steps, the pip install into a fresh virtualenv included (needs PyPI
+    for the dependencies, as a runner does); the scan fills the cache folder actions/cache saves."""
+    before = repo.head()
+    repo.write("app.py", f"TOKEN = '{tokens[1]}'\n")
+    after = repo.commit("new secret")
+    run = run_action(tmp_path, repo, "push", {"before": before, "after": after}, after, install=True)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    python = run.all_outputs["install"]["python"]
+    assert python == f"{tmp_path / 'runner'}/credsprawl-venv/bin/python" and os.access(python, os.X_OK)
+    assert run.outputs["findings"] == "1" and tokens[1] not in run.stdout + run.stderr + run.summary
+    scanner_cache = Path(run.all_outputs["prepare"]["scanner-cache"])
+    assert scanner_cache.is_dir() and any(scanner_cache.iterdir())  # what actions/cache saves for the next run

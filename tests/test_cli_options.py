@@ -132,3 +132,124 @@ def test_rules_check_reports_failing_example(tmp_path: Path) -> None:
     proc = run_cli("rules", "check", str(bad))
     assert proc.returncode == 2
     assert "acme-token" in proc.stderr and "example not found" in proc.stderr and "negative matched" in proc.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# habits, colour, quiet and the summary line
+
+
+def _walk(parser, path=()):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                assert helps.get(name), f"command {' '.join((*path, name))} has no help"
+                yield from _walk(sub, (*path, name))
+        else:
+            yield path, action
+
+
+def test_every_option_and_argument_has_help() -> None:
+    from scanner.cli import build_parser
+
+    missing = [f"{' '.join(path)} {'/'.join(a.option_strings) or a.dest}" for path, a in _walk(build_parser())
+               if not a.help]
+    assert missing == []
+
+
+def test_gitleaks_habits_get_one_line_naming_the_credsprawl_option(tmp_path: Path) -> None:
+    from scanner.cli import build_parser
+    from scanner.cli_hints import COMMANDS, OPTIONS
+
+    ours = {s for _path, a in _walk(build_parser()) for s in a.option_strings}
+    assert not set(OPTIONS) & ours  # a hint never shadows a real option
+    for option, args in [("--report-format", ["json"]), ("--redact", []), ("--no-git", []), ("--exit-code", ["0"]),
+                         ("--log-opts", ["--all"]), ("--since-commit", ["abc123"]), ("--report-path", ["r.json"])]:
+        proc = run_cli("scan", str(tmp_path), option, *args)
+        assert proc.returncode == 2, option
+        assert proc.stderr.count("\n") == 1 and "usage:" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith(f"credsprawl: {option} is gitleaks' option; "), proc.stderr
+    assert "use -f/--format" in run_cli("history", "--report-format=sarif").stderr
+    assert "--show-secrets" in run_cli("scan", ".", "--redact").stderr
+    proc = run_cli("detect", "--source", ".")
+    assert proc.returncode == 2 and proc.stderr == f"credsprawl: detect is a gitleaks command; {COMMANDS['detect']}\n"
+    # after --, the words are paths, not options
+    (tmp_path / "--redact").write_text("x = 1\n")
+    after = run_cli("scan", "-q", "--", "--redact", cwd=tmp_path)
+    assert after.returncode == 0 and after.stderr == "", after.stderr
+
+
+def _tty_run(*args: str, env: dict[str, str]) -> str:
+    """``credsprawl ARGS`` with stdout on a pseudo-terminal; what it printed there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    main, side = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "scanner", *args], stdout=side, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", **env})
+    os.close(side)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_no_color_environment_variable_is_honoured(tmp_path: Path, gh: str) -> None:
+    import os
+
+    (tmp_path / "a.py").write_text(f"t = '{gh}'\n")
+    env = {k: "" for k in ("NO_COLOR", "FORCE_COLOR") if k in os.environ}
+    coloured = _tty_run("scan", str(tmp_path / "a.py"), env={**env})
+    assert "\x1b[" in coloured and "github-pat-classic" in coloured
+    plain = _tty_run("scan", str(tmp_path / "a.py"), env={**env, "NO_COLOR": "1"})
+    assert "\x1b[" not in plain and "github-pat-classic" in plain
+
+
+def test_quiet_prints_only_the_findings(tmp_path: Path, gh: str) -> None:
+    (tmp_path / "a.py").write_text(f"t = '{gh}'\n")
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "b.py").write_text("x = 1\n")
+    loud = run_cli("scan", str(tmp_path / "a.py"))
+    assert "Files scanned" in loud.stdout
+    quiet = run_cli("scan", str(tmp_path / "a.py"), "-q")
+    assert quiet.returncode == 1 and "github-pat-classic" in quiet.stdout
+    assert "Files scanned" not in quiet.stdout and "Time" not in quiet.stdout and quiet.stderr == ""
+    clean = run_cli("scan", str(tmp_path / "clean"), "-q")
+    assert clean.returncode == 0 and clean.stdout == "" and clean.stderr == ""
+
+
+def test_output_file_says_one_line_on_stderr(tmp_path: Path, gh: str) -> None:
+    """CI logs (no terminal) get one count line when the report goes to a file; -q drops it."""
+    (tmp_path / "a.py").write_text(f"t = '{gh}'\n")
+    report = tmp_path / "r.sarif"
+    proc = run_cli("scan", str(tmp_path / "a.py"), "-f", "sarif", "-o", str(report))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr == f"credsprawl: 1 finding(s) in 1 file(s); report written to {report}\n"
+    text = run_cli("scan", str(tmp_path / "a.py"), "-o", str(tmp_path / "r.txt"))
+    assert text.stderr.startswith("credsprawl: 1 finding(s) in 1 file(s); report written to ")
+    assert run_cli("scan", str(tmp_path / "a.py"), "-o", str(report), "-q").stderr == ""
+    # a text report on stdout carries its own summary: no extra line
+    assert run_cli("scan", str(tmp_path / "a.py")).stderr == ""
+
+
+def test_rules_list_is_sorted_by_id() -> None:
+    rows = json.loads(run_cli("rules", "list", "--format", "json").stdout)
+    ids = [r["id"] for r in rows]
+    assert ids == sorted(ids) and len(ids) >= 3
+    text = run_cli("rules", "list").stdout.splitlines()
+    listed = [line.split()[0] for line in text[:-1]]
+    assert listed == sorted(listed) == ids

@@ -100,3 +100,44 @@ def test_pre_commit_framework_blocks_secrets(tmp_path: Path) -> None:
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output
     assert "deploy.env" in output and other not in output
+
+
+@pytest.mark.slow
+def test_all_files_and_files_scan_the_working_tree(tmp_path: Path) -> None:
+    """`pre-commit run --all-files` (CI, pre-commit.ci) has nothing staged: the hook gets the file
+    names and must scan them, so a repository that holds a committed secret fails."""
+    hooks, rev = hook_repository(tmp_path)
+    repo = GitRepo(tmp_path / "project")
+    repo.env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-cache")
+    repo.write(".pre-commit-config.yaml",
+               f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: credsprawl\n")
+    token = fakecreds.github_token(random.Random(43))
+    repo.write("app.py", "print('hello')\n")
+    repo.write("config/settings.py", f"API_TOKEN = '{token}'\n")
+    repo.commit("a secret committed long ago, before the hook")
+
+    run = pre_commit(repo, "run", "--all-files")
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "config/settings.py:1:14" in output and "github-pat-classic" in output
+    assert token not in output
+
+    # --files names the files to check: the clean one passes, the one with the secret fails
+    clean = pre_commit(repo, "run", "--files", "app.py")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    dirty = pre_commit(repo, "run", "--files", "config/settings.py")
+    assert dirty.returncode == 1 and "config/settings.py:1:14" in dirty.stdout + dirty.stderr
+
+    # a commit still checks only what it adds: a staged change to a clean file passes, although
+    # another file holds the old secret, and the staged line is what is checked
+    repo.write("app.py", "print('hello, world')\n")
+    repo.git("add", "app.py")
+    commit_run = pre_commit(repo, "run")  # what the git hook runs: the staged files
+    assert commit_run.returncode == 0, commit_run.stdout + commit_run.stderr
+    # an edit to the file holding the old secret adds no secret: the commit passes
+    repo.write("config/settings.py", f"API_TOKEN = '{token}'\nTIMEOUT = 5\n")
+    repo.git("add", "config/settings.py")
+    edit_run = pre_commit(repo, "run")
+    assert edit_run.returncode == 0, edit_run.stdout + edit_run.stderr
+    # and --all-files in the same state still fails on it
+    assert pre_commit(repo, "run", "--all-files").returncode == 1

@@ -15,6 +15,7 @@ class ReportOptions:
     root: str = ""  # the folder file paths are relative to (SARIF makes them relative to its git work tree)
     list_certificates: bool = False  # text and JSON: list every certificate found (default: counts only)
     list_skipped: bool = False  # text and JSON: list every skipped file (default: counts by reason)
+    summary: bool = True  # text format only: the summary block and "No secrets found." (off with --quiet)
 
 
 class Reporter(Protocol):

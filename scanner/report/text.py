@@ -62,14 +62,15 @@ def write_text(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
         console.print(Text(printable(path), style="bold underline"))
         _print_group(console, report, findings, counts, options.show_secrets)
         console.print()
-    if not report.findings:
+    if not report.findings and options.summary:  # --quiet (summary off): the findings and nothing else
         console.print(Text("No secrets found.", style="bold green"))
         console.print()
     if report.inventory and options.list_certificates:
         _print_certificates(console, report)
     if report.summary.skipped and options.list_skipped:
         _print_skipped(console, report)
-    _print_summary(console, report, options)
+    if options.summary:
+        _print_summary(console, report, options)
 
 
 def _print_group(
