@@ -30,8 +30,8 @@ def _add_engine_options(p: argparse.ArgumentParser, jobs: bool = True) -> None:
     cli = _cli()
     if jobs:
         p.add_argument("--jobs", "-j", type=cli._positive_int, help="worker processes (default: all cores)")
-    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE",
-                   help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
+    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE", action=cli.Chosen,
+                   help="skip files (blobs, archive members) larger than this (default 50MB; 0 = no limit)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="gitignore-style path pattern to skip (repeatable)")
     cli._add_engine_options(p)
@@ -136,7 +136,7 @@ def enrich(report: ScanReport) -> ScanReport:
 
 
 def _exit(args: argparse.Namespace, report: ScanReport) -> int:
-    return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
+    return int(_cli().exit_code(args, report))
 
 
 def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
@@ -185,7 +185,13 @@ def _cmd_staged(args: argparse.Namespace) -> int:
                               # a few small staged files: building Aho-Corasick beats loading Hyperscan
                               engine="ahocorasick" if args.engine == "auto" else args.engine,
                               filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
-    request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines)
+    from scanner.cli_artifacts import content_options
+
+    # a staged file is scanned whatever its size (in chunks), unless --max-file-size is given; the
+    # limit (default or given) applies to each archive member
+    explicit = args.max_file_size if "--max-file-size" in _cli().chosen_limits(args) else 0
+    request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines,
+                            content_options(args), explicit)
     result = run_staged(request, repo, started)
     report = enrich(suppress(args, result.report))
     if args.format == "text":
@@ -193,7 +199,9 @@ def _cmd_staged(args: argparse.Namespace) -> int:
             with _cli()._open_output(args.output) as out:
                 write_blocked(report, out, args.show_secrets, str(args.baseline or ""))
         elif not args.quiet:
-            print(f"credsprawl: no secrets in {len(result.files)} staged file(s)", file=sys.stderr)
+            left = len(report.summary.unscanned(_cli().chosen_limits(args)))
+            print(f"credsprawl: no secrets in {len(result.files)} staged file(s)"
+                  + (f" ({left} not scanned)" if left else ""), file=sys.stderr)
     else:
         emit(args, report, repo.root)
     return _exit(args, report)

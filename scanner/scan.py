@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,8 @@ class ScanRequest:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ScanRequest:
         paths = tuple(args.paths) or (".",)
-        search = [Path(p) for p in paths[:1] if p != STDIN and Path(p).is_dir()] + [Path.cwd()]
+        # os.path.isdir: a path under a folder that cannot be searched is no error here (the walk names it)
+        search = [Path(p) for p in paths[:1] if p != STDIN and os.path.isdir(p)] + [Path.cwd()]
         config = load_effective_config(args.config, search)
         # the loaded rules come from the start-up cache (parsing ninety rule files is a serial tenth of a second)
         ruleset = with_gitleaks_rules(load_rules_cached([*config.rules, *args.rules]),
@@ -101,7 +103,7 @@ class ScanRequest:
         return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress, content_options(args))
 
     def root_for_report(self) -> str:
-        dirs = [p for p in self.paths if p != STDIN and Path(p).is_dir()]
+        dirs = [p for p in self.paths if p != STDIN and os.path.isdir(p)]
         return str(Path(dirs[0]).resolve()) if len(self.paths) == 1 and dirs else str(Path.cwd())
 
 
