@@ -38,7 +38,7 @@ from scanner.sources import archives
 from scanner.sources.git import BLOB_MODES, BlobReader, BlobUnavailable, Repo, object_info, show_path
 
 IGNORE_FILE = ".credsprawlignore"  # as scanner.sources.filesystem has it (not imported: pathspec is slow to load)
-_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
 
 
@@ -113,10 +113,7 @@ def parse_staged_diff(output: bytes) -> list[StagedFile]:
             ranges.append(None)
             continue
         found = []
-        for line in section.splitlines():
-            m = _HUNK.match(line)
-            if m is None:
-                continue
+        for m in _HUNK.finditer(section):  # hunk headers only: every other line starts with + - or a blank
             start, count = int(m.group(1)), int(m.group(2) or b"1")
             if count:
                 found.append((start, start + count - 1))

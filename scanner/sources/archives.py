@@ -36,6 +36,7 @@ MB = 1024 * 1024
 GB = 1024 * MB
 SNIFF_BYTES = 512
 _READ = 1024 * 1024
+_MEMBER_READ = 64 * 1024  # members and streams are read in these steps: a limit or damage mid-read costs one
 
 COMPRESSORS = ("gzip", "bzip2", "xz")
 _SUFFIXES = {".tgz": ".tar", ".tbz2": ".tar", ".tbz": ".tar", ".txz": ".tar", ".gz": "", ".gzip": "",
@@ -263,12 +264,12 @@ class Inflating:
         self._reader.close()
 
 
-def _read_into(stream: IO[bytes] | Inflating, chunks: list[bytes], cap: int = 0) -> None:
+def _read_into(stream: IO[bytes] | Inflating, chunks: list[bytes], cap: int = 0, step: int = _READ) -> None:
     """Read ``stream`` to its end into ``chunks``; LimitExceeded once it gives more than ``cap``
     bytes (0: no cap). What was read before an error stays in ``chunks``, at most ``cap`` bytes."""
     total = sum(map(len, chunks))
     while True:
-        chunk = stream.read(_READ)
+        chunk = stream.read(step)
         if not chunk:
             return
         if cap and total + len(chunk) > cap:
@@ -308,7 +309,7 @@ def _member(stream: IO[bytes], origin: Origin, how: Expansion) -> Iterator[Membe
                 yield declined
                 return
             chunks.append(head)
-        _read_into(stream, chunks)
+        _read_into(stream, chunks, step=_MEMBER_READ)
     except LimitExceeded:
         if any(chunks):
             yield _cut(b"".join(chunks), origin)
@@ -445,7 +446,7 @@ def _compressed(source: Source, fmt: str, how: Expansion) -> Iterator[Member]:
     chunks: list[bytes] = []
     try:
         with source.opener() as raw:
-            _read_into(Inflating(raw, fmt, limits, how.budget), chunks, limits.max_member_size)
+            _read_into(Inflating(raw, fmt, limits, how.budget), chunks, limits.max_member_size, _MEMBER_READ)
     except LimitExceeded as exc:
         # what came out before the limit is scanned (a secret at the head of a bomb), with a warning
         kept = sum(map(len, chunks))
