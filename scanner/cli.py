@@ -22,7 +22,7 @@ DEBUG_ENV = "CREDSPRAWL_DEBUG"  # set to 1: an unexpected error shows its traceb
 
 
 class OutputError(CredsprawlError):
-    """The report could not be written (a full disk, a closed pipe, a quota)."""
+    """The report could not be written (a full disk, a quota, a read-only file system)."""
 
 
 def _size(value: str) -> int:
@@ -265,7 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed one line of usage error
         return ExitStatus.ERROR if exc.code not in (0, None) else ExitStatus.CLEAN
     try:
-        return int(COMMANDS[args.command](args))
+        code = int(COMMANDS[args.command](args))
+        sys.stdout.flush()  # what a command printed directly fails here, inside the boundary
+        return code
     except CredsprawlError as exc:
         print(f"credsprawl: error: {exc}", file=sys.stderr)
         return ExitStatus.ERROR
@@ -295,6 +297,9 @@ def _describe_failure(exc: Exception) -> str:
     if isinstance(exc, MemoryError):
         return "out of memory; nothing was reported. Run again with fewer --jobs or on smaller inputs"
     if isinstance(exc, OSError):
+        if exc.filename is None and exc.errno in _WRITE_ERRNOS:
+            _silence_stdout()
+            return f"cannot write the output: {exc.strerror}"
         where = f"{_printable(os.fsdecode(exc.filename))}: " if exc.filename is not None else ""
         return f"{where}{exc.strerror or type(exc).__name__}"
     frame = exc.__traceback__

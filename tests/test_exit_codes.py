@@ -52,6 +52,10 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_2(tmp_path: Path, gh: str) -
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 2
     assert "standard output" in one_line(proc.stderr) and "No space left" in proc.stderr
+    with open("/dev/full", "w") as full:  # a command that prints directly: the same boundary
+        proc = subprocess.run([sys.executable, "-m", "scanner", "rules", "list"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2 and "cannot write the output: No space left" in one_line(proc.stderr)
 
 
 def _killed(batch: object) -> None:
