@@ -83,7 +83,7 @@ def _key() -> tuple[bytes, bytes] | None:
     """(key, key id) of this user, created when there is none; None when it cannot be had."""
     path = key_path()
     key = _read_key(path)
-    if key is None and not path.exists():
+    if key is None and not os.path.lexists(path):  # lexists: an unsearchable folder is no error here
         import tempfile  # only when a key or a file is written: not on a warm start
 
         try:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
+import math
 import os
 import sys
 from pathlib import Path
-from typing import Iterator, Sequence, TextIO
+from typing import Any, Iterator, Sequence, TextIO
 
 from scanner import __version__, cli_artifacts, cli_git, cli_hints, cli_report, cli_sweep
 from scanner.errors import CredsprawlError, UsageError
-from scanner.results import ExitStatus
+from scanner.results import ExitStatus, ScanReport
 
 FORMATS = ("text", "json", "jsonl", "csv", "sarif")
+MAX_STDERR_WARNINGS = 10
+DEBUG_ENV = "CREDSPRAWL_DEBUG"  # set to 1: an unexpected error shows its traceback
+
+
+class OutputError(CredsprawlError):
+    """The report could not be written (a full disk, a quota, a read-only file system)."""
 
 
 def _size(value: str) -> int:
@@ -27,6 +35,32 @@ def _size(value: str) -> int:
     if text.isdigit():
         return int(text)
     raise argparse.ArgumentTypeError(f"not a size: {value!r} (try 50MB, 512KB or a byte count)")
+
+
+def _seconds(value: str) -> float:
+    """A positive, finite number of seconds (``0``, ``inf``, ``nan`` and negatives are refused)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    return seconds
+
+
+class Chosen(argparse.Action):
+    """Store an option's value and record that the user gave it (in ``chosen_limits``): what a limit
+    the user chose leaves out is counted, never an error (docs/exit-codes.md)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.chosen_limits = frozenset(getattr(namespace, "chosen_limits", frozenset())) | {self.option_strings[0]}
+
+
+def chosen_limits(args: argparse.Namespace) -> frozenset[str]:
+    """The limit options given on the command line (``--max-file-size`` ...)."""
+    return frozenset(getattr(args, "chosen_limits", frozenset()))
 
 
 def _positive_int(value: str) -> int:
@@ -43,7 +77,8 @@ def _add_rule_options(p: argparse.ArgumentParser) -> None:
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
     """How content is matched: the same three options on every command that scans."""
-    p.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
+    p.add_argument("--regex-timeout", type=_seconds, default=2.0, metavar="SECONDS",
+                   help="time bound per rule and window (a positive number; default 2)")
     p.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
                    help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
     p.add_argument("--max-decode-depth", type=int, default=2, metavar="N",
@@ -75,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(scan)
     _add_rule_options(scan)
     scan.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: all cores)")
-    scan.add_argument("--max-file-size", type=_size, default=50 * 1024**2, metavar="SIZE",
-                      help="skip files larger than this (default 50MB; 0 = no limit)")
+    scan.add_argument("--max-file-size", type=_size, default=50 * 1024**2, metavar="SIZE", action=Chosen,
+                      help="skip files (and archive members) larger than this (default 50MB; 0 = no limit)")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style pattern to skip (repeatable)")
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
@@ -120,17 +155,76 @@ def tell_count(args: argparse.Namespace, line: str) -> None:
     print(f"credsprawl: {line}{where}", file=sys.stderr)
 
 
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EROFS})  # EPIPE: a closed pipe is no error
+
+
 @contextlib.contextmanager
 def _open_output(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or ``path`` opened for writing; a report that cannot be written (a full disk) is an
+    OutputError naming the destination."""
     if path is None:
-        yield sys.stdout
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                raise
+            _silence_stdout()
+            raise OutputError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
         return
     try:
         fh = open(path, "w", encoding="utf-8", newline="")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    with fh:
+    failure: OSError | None = None
+    try:
         yield fh
+        fh.flush()
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise
+        failure = exc
+    finally:
+        try:
+            fh.close()
+        except OSError as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise OutputError(f"cannot write {path}: {failure.strerror or failure}")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of a failed stdout cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _printable(value: str) -> str:
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value)
+
+
+def exit_code(args: argparse.Namespace, report: ScanReport) -> int:
+    """The exit code of a command that scanned, in the one documented order (docs/exit-codes.md): 1
+    when anything was found; otherwise 2 when an input that could hold a secret was not scanned
+    (each named on stderr: unreadable, damaged, over a limit the user did not choose); otherwise 0.
+    ``--exit-zero`` turns findings into 0, never an incomplete scan."""
+    chosen = chosen_limits(args)
+    unscanned = report.summary.unscanned(chosen)
+    status = report.exit_status(chosen)
+    if getattr(args, "exit_zero", False) and status == ExitStatus.FINDINGS:
+        status = ExitStatus.ERROR if unscanned else ExitStatus.CLEAN
+    if status == ExitStatus.ERROR:
+        for skip in unscanned[:MAX_STDERR_WARNINGS]:
+            print(f"credsprawl: warning: not scanned: {_printable(skip.warning())}", file=sys.stderr)
+        if len(unscanned) > MAX_STDERR_WARNINGS:
+            print(f"credsprawl: warning: … and {len(unscanned) - MAX_STDERR_WARNINGS} more not scanned", file=sys.stderr)
+        print(f"credsprawl: error: no secrets found, but {len(unscanned)} input(s) that could hold one "
+              "could not be scanned (exit code 2; docs/exit-codes.md)", file=sys.stderr)
+    return int(status)
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -148,9 +242,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                                                        list_certificates=args.list_certificates,
                                                        list_skipped=args.list_skipped))
     tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} file(s)")
-    if args.exit_zero:
-        return ExitStatus.CLEAN
-    return report.return_code
+    return exit_code(args, report)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -199,7 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed one line of usage error
         return ExitStatus.ERROR if exc.code not in (0, None) else ExitStatus.CLEAN
     try:
-        return int(COMMANDS[args.command](args))
+        code = int(COMMANDS[args.command](args))
+        sys.stdout.flush()  # what a command printed directly fails here, inside the boundary
+        return code
     except CredsprawlError as exc:
         print(f"credsprawl: error: {exc}", file=sys.stderr)
         return ExitStatus.ERROR
@@ -209,3 +303,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return ExitStatus.ERROR
+    except Exception as exc:  # noqa: BLE001 - the one boundary: one line and exit 2, never a traceback
+        print(f"credsprawl: error: {_describe_failure(exc)}", file=sys.stderr)
+        if os.environ.get(DEBUG_ENV):
+            import traceback
+
+            traceback.print_exc()
+        return ExitStatus.ERROR
+
+
+def _describe_failure(exc: Exception) -> str:
+    """One line for an error no inner code turned into a project error. Never the exception's own
+    message when it may quote the input (a secret): only an OS error's text, which names a path."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return ("a worker process died (killed, or out of memory); nothing was reported. "
+                "Run again, with fewer --jobs or more memory")
+    if isinstance(exc, MemoryError):
+        return "out of memory; nothing was reported. Run again with fewer --jobs or on smaller inputs"
+    if isinstance(exc, OSError):
+        if exc.filename is None and exc.errno in _WRITE_ERRNOS:
+            _silence_stdout()
+            return f"cannot write the output: {exc.strerror}"
+        where = f"{_printable(os.fsdecode(exc.filename))}: " if exc.filename is not None else ""
+        return f"{where}{exc.strerror or type(exc).__name__}"
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    at = f" at {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame is not None else ""
+    return (f"internal error ({type(exc).__name__}{at}); nothing was reported. Please report it, with the "
+            f"traceback that {DEBUG_ENV}=1 shows")

@@ -31,13 +31,13 @@ def _count(value: str) -> int:
 def add_content_options(p: argparse.ArgumentParser) -> None:
     """Options for what content is opened: archives and their limits, binary strings."""
     cli = _cli()
-    p.add_argument("--max-archive-depth", type=_count, default=3, metavar="N",
+    p.add_argument("--max-archive-depth", type=_count, default=3, metavar="N", action=cli.Chosen,
                    help="open archives nested up to N levels (default 3; 0 = do not open archives)")
-    p.add_argument("--max-archive-size", type=cli._size, default=1 * GB, metavar="SIZE",
+    p.add_argument("--max-archive-size", type=cli._size, default=1 * GB, metavar="SIZE", action=cli.Chosen,
                    help="uncompressed bytes read out of one archive, all levels (default 1GB; 0 = no limit)")
-    p.add_argument("--max-archive-members", type=_count, default=100_000, metavar="N",
+    p.add_argument("--max-archive-members", type=_count, default=100_000, metavar="N", action=cli.Chosen,
                    help="members read from one archive (default 100000; 0 = no limit)")
-    p.add_argument("--max-compression-ratio", type=_count, default=200, metavar="N",
+    p.add_argument("--max-compression-ratio", type=_count, default=200, metavar="N", action=cli.Chosen,
                    help="give up on a member or stream that inflates more than N:1 (default 200; 0 = no limit)")
     p.add_argument("--binary-strings", action="store_true",
                    help="scan the printable strings (8+ characters) of binary files; findings give the byte offset")
@@ -103,9 +103,10 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     from scanner.cli_git import emit, enrich, suppress
     from scanner.engine import Engine
     from scanner.pipeline import clock
-    from scanner.results import ExitStatus, ScanReport
+    from scanner.results import ScanReport
     from scanner.scan import ScanRequest
 
+    cli = _cli()
     started = clock()
     query = RunQuery(args.repo, args.runs, args.since, args.workflow)
     request = ScanRequest.from_args(args)
@@ -122,7 +123,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
         where = f"; report written to {args.output}" if args.output is not None else ""
         print(f"credsprawl: {len(report.findings)} finding(s) in {outcome.runs} run(s), "
               f"{client.requests} API request(s){where}", file=sys.stderr)
-    return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
+    return int(cli.exit_code(args, report))
 
 
 HANDLERS: dict[str, Handler] = {"ci": _cmd_ci}

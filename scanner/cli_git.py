@@ -33,8 +33,8 @@ def _add_engine_options(p: argparse.ArgumentParser, jobs: bool = True) -> None:
     cli = _cli()
     if jobs:
         p.add_argument("--jobs", "-j", type=cli._positive_int, help="worker processes (default: all cores)")
-    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE",
-                   help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
+    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE", action=cli.Chosen,
+                   help="skip files (blobs, archive members) larger than this (default 50MB; 0 = no limit)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="gitignore-style path pattern to skip (repeatable)")
     cli._add_engine_options(p)
@@ -162,7 +162,7 @@ def enrich(report: ScanReport) -> ScanReport:
 
 
 def _exit(args: argparse.Namespace, report: ScanReport) -> int:
-    return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
+    return int(_cli().exit_code(args, report))
 
 
 def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
@@ -249,8 +249,13 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
                               max_decode_depth=max(0, args.max_decode_depth), engine=engine,
                               filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
+    from scanner.cli_artifacts import content_options
+
+    # a staged file is scanned whatever its size (in chunks), unless --max-file-size is given; the
+    # limit (default or given) applies to each archive member
+    explicit = args.max_file_size if "--max-file-size" in _cli().chosen_limits(args) else 0
     request = StagedRequest(folder, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines,
-                            names or None)
+                            only=names or None, content=content_options(args), max_file_size=explicit)
     if whole_files:
         from scanner.hookfiles import run_files
 
@@ -265,7 +270,8 @@ def _cmd_staged(args: argparse.Namespace) -> int:
             with _cli()._open_output(args.output) as out:
                 write_blocked(report, out, args.show_secrets, str(args.baseline or ""), where)
         elif not args.quiet:
-            print(f"credsprawl: no secrets in {what}", file=sys.stderr)
+            left = len(report.summary.unscanned(_cli().chosen_limits(args)))
+            print(f"credsprawl: no secrets in {what}" + (f" ({left} not scanned)" if left else ""), file=sys.stderr)
     else:
         emit(args, report, repo.root)
     return _exit(args, report)

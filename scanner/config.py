@@ -17,6 +17,7 @@ gitleaks = "ci/gitleaks.toml"             # rules in gitleaks' format (a file or
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,11 +113,11 @@ def load_config(path: Path) -> Config:
 def discover(directories: list[Path]) -> Config:
     """The first ``.credsprawl.toml``, or pyproject.toml with ``[tool.credsprawl]``, in the given
     directories (the scan root first, then the working directory); defaults when there is none."""
-    for d in directories:
+    for d in directories:  # os.path.isfile: a folder that cannot be searched has no config (the walk names it)
         candidate = d / CONFIG_NAME
-        if candidate.is_file():
+        if os.path.isfile(candidate):
             return load_config(candidate)
         pyproject = d / "pyproject.toml"
-        if pyproject.is_file() and "tool" in (doc := _read_toml(pyproject)) and "credsprawl" in doc["tool"]:
+        if os.path.isfile(pyproject) and "tool" in (doc := _read_toml(pyproject)) and "credsprawl" in doc["tool"]:
             return load_config(pyproject)
     return Config()

@@ -36,7 +36,6 @@ from scanner.sources.views import engine_scan
 
 SNIFF_BYTES = content_mod.SNIFF_BYTES
 LAYOUTS: tuple[archives.TarLayout, ...] = (images.ImageLayout(),)
-WARN_REASONS = frozenset({"archive-limit", "corrupt", "unsupported"})
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,9 @@ class ContentScan:
 
 
 def warning_for(skip: Skip) -> str | None:
-    """The warning line of a skip that deserves one (a limit that tripped, damage), else None."""
-    return f"{skip.path}: {skip.reason}: {skip.detail}" if skip.reason in WARN_REASONS else None
+    """The warning line of a skip that deserves one (an input that could hold a secret and was not
+    scanned: a limit that tripped, damage, encryption), else None."""
+    return skip.warning() if skip.noteworthy else None
 
 
 class _Collector:
@@ -128,7 +128,8 @@ def _expand(engine: Engine, source: Source, options: ContentOptions, budget: Bud
     limits = options.limits
     if not limits.can_open(source.origin):
         out.skip(Skip(source.origin.render(), "archive-limit",
-                      f"archive nested deeper than {limits.max_depth} levels, not opened (--max-archive-depth)"))
+                      f"archive nested deeper than {limits.max_depth} levels, not opened (--max-archive-depth)",
+                      "--max-archive-depth"))
         return
     first_finding, first_skip = len(out.findings), len(out.skips)
     for item in archives.expand(source, limits, budget, select, LAYOUTS, _peek(options), part):
@@ -175,7 +176,8 @@ def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, o
     scan = _text(engine, blob, head)
     if scan.skipped == "binary":  # a keystore or a DER certificate, by name then content
         scan = credfiles.scan_binary(engine, blob.data, blob.origin) or scan
-    if scan.skipped == "binary" and options.binary_strings:
+    if scan.skipped == "binary" and (options.binary_strings or blob.origin.get(archives.TRUNCATED)):
+        # the head of a stream a limit stopped (a bomb's filler after a secret): its strings, always
         scan = binstrings.scan_strings(engine, blob, options.min_string_length)
     if scan.skipped:
         out.skip(Skip(blob.origin.render(), scan.skipped))

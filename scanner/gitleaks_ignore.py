@@ -13,6 +13,8 @@ write it) and start line are those of a line, and:
 
 from __future__ import annotations
 
+import os
+
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -68,6 +70,10 @@ def load(root: str | Path) -> tuple[Ignore, ...]:
         return ()
     except IsADirectoryError:
         return ()
+    except PermissionError as exc:
+        if not os.path.lexists(path):  # the folder cannot be searched: no ignore file can be seen there
+            return ()
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     return tuple(i for i in map(parse_line, text.splitlines()) if i is not None)

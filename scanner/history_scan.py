@@ -341,7 +341,8 @@ def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo]
             outcome.skipped.append(Skip(shown, "unreadable", f"blob {sha} missing or corrupt"))
             continue
         if limit and info.size > limit:
-            outcome.skipped.append(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}"))
+            outcome.skipped.append(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}",
+                                        "--max-file-size"))
             continue
         if info.size:
             tasks.append(BlobTask(sha, info.size, seen_at[0]))

@@ -10,20 +10,48 @@ from scanner.model import Finding, Rule, Severity
 
 
 class ExitStatus(enum.IntEnum):
-    """The process exit code: 0 nothing found, 1 findings, 2 usage or input error."""
+    """The process exit code, in this order (docs/exit-codes.md): 1 when anything was found; otherwise
+    2 for a usage error, a failure, or an input that could hold a secret and was not scanned
+    (unreadable, damaged, over a limit the user did not choose); otherwise 0."""
 
     CLEAN = 0
     FINDINGS = 1
     ERROR = 2
 
 
+# Reasons for a skip that leaves an input which could hold a secret unscanned: each is named in a
+# warning line, and makes the exit code 2 when nothing was found.
+UNSCANNED_REASONS = frozenset({"unreadable", "corrupt", "encrypted", "unsupported", "error", "unavailable"})
+# Reasons of a limit that tripped: unscanned as above, unless the user chose that limit (``Skip.limit``)
+LIMIT_REASONS = frozenset({"too-large", "archive-limit"})
+# Every other reason (binary, empty, ignored, symlink, special, vanished, duplicate, expired, ...) is
+# counted in the summary: nothing there to scan, or left out on purpose.
+
+
 @dataclass(frozen=True)
 class Skip:
-    """A path that was not scanned, and why (binary, too-large, ignored, unreadable, symlink, special, ...)."""
+    """A path that was not scanned, and why (binary, too-large, ignored, unreadable, symlink, special, ...).
+    ``limit`` names the option whose limit tripped (``--max-file-size``), for a limit skip."""
 
     path: str
     reason: str
     detail: str = ""
+    limit: str = ""
+
+    @property
+    def noteworthy(self) -> bool:
+        """Whether this input could hold a secret that was not looked at: it gets a warning line."""
+        return self.reason in UNSCANNED_REASONS or self.reason in LIMIT_REASONS
+
+    def unscanned(self, chosen: frozenset[str] = frozenset()) -> bool:
+        """Whether this skip makes a scan incomplete against the user's wishes: ``chosen`` are the
+        limit options the user set on purpose (a file over an explicit ``--max-file-size`` is counted)."""
+        if self.reason in LIMIT_REASONS:
+            return not self.limit or self.limit not in chosen
+        return self.reason in UNSCANNED_REASONS
+
+    def warning(self) -> str:
+        return f"{self.path}: {self.reason}: {self.detail}" if self.detail else f"{self.path}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -40,6 +68,10 @@ class ScanSummary:
 
     def skipped_by_reason(self) -> dict[str, int]:
         return dict(sorted(Counter(s.reason for s in self.skipped).items()))
+
+    def unscanned(self, chosen: frozenset[str] = frozenset()) -> tuple[Skip, ...]:
+        """The inputs that could hold a secret and were not scanned (see :meth:`Skip.unscanned`)."""
+        return tuple(s for s in self.skipped if s.unscanned(chosen))
 
 
 INVENTORY_KINDS = frozenset({"certificate"})  # rule kinds that are found and listed, never leaks
@@ -76,4 +108,13 @@ class ScanReport:
 
     @property
     def return_code(self) -> ExitStatus:
-        return ExitStatus.FINDINGS if self.findings else ExitStatus.CLEAN
+        """The exit code when the user chose no limit (see :meth:`exit_status`)."""
+        return self.exit_status()
+
+    def exit_status(self, chosen: frozenset[str] = frozenset()) -> ExitStatus:
+        """1 when anything was found; otherwise 2 when an input that could hold a secret was not
+        scanned (``chosen``: the limit options the user set, whose skips are counted, not errors);
+        otherwise 0."""
+        if self.findings:
+            return ExitStatus.FINDINGS
+        return ExitStatus.ERROR if self.summary.unscanned(chosen) else ExitStatus.CLEAN

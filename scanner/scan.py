@@ -76,7 +76,8 @@ class ScanRequest:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ScanRequest:
         paths = tuple(args.paths) or (".",)
-        search = [Path(p) for p in paths[:1] if p != STDIN and Path(p).is_dir()] + [Path.cwd()]
+        # os.path.isdir: a path under a folder that cannot be searched is no error here (the walk names it)
+        search = [Path(p) for p in paths[:1] if p != STDIN and os.path.isdir(p)] + [Path.cwd()]
         config = load_effective_config(args.config, search)
         # the loaded rules come from the start-up cache (parsing ninety rule files is a serial tenth of a second)
         ruleset = with_gitleaks_rules(load_rules_cached([*config.rules, *args.rules]),
@@ -106,7 +107,7 @@ class ScanRequest:
         the one file scanned (shown by its name), else the working directory."""
         if len(self.paths) == 1 and self.paths[0] != STDIN:
             path = Path(self.paths[0])
-            return str(path.resolve() if path.is_dir() else Path(os.path.abspath(path)).parent.resolve())
+            return str(path.resolve() if os.path.isdir(path) else Path(os.path.abspath(path)).parent.resolve())
         return str(Path.cwd())
 
 

@@ -3,7 +3,15 @@
 The staged content comes from the index (never the working tree): one ``git diff --cached --raw -p
 -U0`` lists the added, copied, modified and renamed files with their staged blob ids and the line
 ranges the staged diff adds; one ``git cat-file --batch`` reads those blobs. Findings are kept when
-they touch an added line (``--all-lines`` keeps every finding of the staged files).
+they touch an added line (``--all-lines`` keeps every finding of the staged files; a finding inside
+an archive member always counts, as the diff of an archive says nothing about its members' lines).
+
+Each staged blob is scanned as ``scan`` scans a file (:mod:`scanner.deepscan`): an archive is opened
+and its members scanned (within the archive limits, ``--max-file-size`` per member), a notebook cell
+by cell, a binary skipped. A blob bigger than the chunk size is copied from git into a private
+temporary file and scanned as ``scan`` reads a big file, in overlapping chunks: whatever its size, a
+staged file is scanned, not skipped (a big legitimate asset neither blocks the commit nor slips past
+it), unless ``--max-file-size`` is given explicitly.
 
 This is the pre-commit hook's path, so it stays light: no process pool, no rich, no GitPython; the
 text report for a blocked commit is plain lines.
@@ -11,20 +19,26 @@ text report for a blocked commit is plain lines.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from scanner import __version__
+from scanner import __version__, credfiles, deepscan
+from scanner.content import sniff as sniff_text
+from scanner.deepscan import ContentOptions, ContentScan
 from scanner.engine import Engine, EngineSettings
-from scanner.model import Finding, Origin, Rule, redact
+from scanner.model import Blob, Finding, Origin, Rule, redact
 from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.rules import RuleSet
-from scanner.sources.git import BLOB_MODES, BlobReader, BlobUnavailable, Repo, show_path
+from scanner.sources import archives
+from scanner.sources.git import BLOB_MODES, BlobReader, BlobUnavailable, Repo, object_info, show_path
 
 IGNORE_FILE = ".credsprawlignore"  # as scanner.sources.filesystem has it (not imported: pathspec is slow to load)
-_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
 
 
@@ -46,6 +60,8 @@ class StagedRequest:
     excludes: tuple[str, ...] = ()
     all_lines: bool = False
     only: frozenset[str] | None = None  # scan only these staged paths (the files pre-commit passes)
+    content: ContentOptions = ContentOptions()  # archives and their limits (--max-file-size per member)
+    max_file_size: int = 0  # an explicit --max-file-size: bigger staged files are skipped (0: none)
 
 
 @dataclass
@@ -98,10 +114,7 @@ def parse_staged_diff(output: bytes) -> list[StagedFile]:
             ranges.append(None)
             continue
         found = []
-        for line in section.splitlines():
-            m = _HUNK.match(line)
-            if m is None:
-                continue
+        for m in _HUNK.finditer(section):  # hunk headers only: every other line starts with + - or a blank
             start, count = int(m.group(1)), int(m.group(2) or b"1")
             if count:
                 found.append((start, start + count - 1))
@@ -116,7 +129,7 @@ def staged_files(repo: Repo) -> list[StagedFile]:
 
 
 def on_added_line(finding: Finding, added: tuple[tuple[int, int], ...] | None) -> bool:
-    if added is None:
+    if added is None or finding.origin.parent is not None:  # a binary diff, or a member of an archive
         return True
     return any(start <= finding.end_line and finding.start_line <= end for start, end in added)
 
@@ -133,6 +146,37 @@ def _excluder(repo: Repo, excludes: tuple[str, ...]):  # type: ignore[no-untyped
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+def _scan_big(engine: Engine, repo: Repo, f: StagedFile, origin: Origin, size: int,
+              options: ContentOptions) -> ContentScan:
+    """A blob too big to hold: a binary nobody scans is declined after its first bytes; anything
+    else is copied from git into a private temporary file (mode 0600, removed at once) and scanned
+    as ``scan`` scans a file: an archive opened in place, text in overlapping chunks."""
+    proc = repo.popen("cat-file", "blob", f.blob)
+    assert proc.stdout is not None
+    path = ""
+    try:
+        head = proc.stdout.read(deepscan.SNIFF_BYTES)
+        if (archives.sniff(head[: archives.SNIFF_BYTES]) is None and sniff_text(head) is None
+                and not options.binary_strings and not credfiles.wanted(f.path, size)):
+            return ContentScan(skips=(Skip(origin.render(), "binary"),))
+        fd, path = tempfile.mkstemp(prefix="credsprawl-staged-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(head)
+            shutil.copyfileobj(proc.stdout, out, 1024 * 1024)
+        if proc.wait() != 0:
+            raise BlobUnavailable(f"git cat-file failed on object {f.blob}")
+        return deepscan.scan_file(engine, path, origin, options)
+    finally:
+        if path:
+            os.unlink(path)
+        proc.stdout.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
 def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResult:
     import time
 
@@ -143,33 +187,38 @@ def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResu
     skipped: list[Skip] = []
     warnings: list[str] = []
     scanned = total = 0
-    limit = request.settings.max_file_size
+    limit = request.max_file_size
+    wanted = [f for f in files if request.all_lines or f.added != ()]  # a pure rename or mode change adds no line
+    sizes = object_info(repo, sorted({f.blob for f in wanted}))
+    big = engine.settings.chunk_size + engine.settings.chunk_overlap
     with BlobReader(repo) as reader:
-        for f in files:
+        for f in wanted:
             if excluder is not None and excluder.match_file(f.path):
                 skipped.append(Skip(f.path, "ignored"))
                 continue
-            if f.added == () and not request.all_lines:
-                continue  # a pure rename or mode change adds no line
+            info = sizes.get(f.blob)
+            size = info.size if info is not None else 0
+            if limit and size > limit:
+                skipped.append(Skip(f.path, "too-large", f"{size} bytes > --max-file-size {limit}", "--max-file-size"))
+                continue
+            origin = Origin(f.path, kind="staged", extra=(("blob", f.blob),))
             try:
-                data = reader.read(f.blob)
-            except BlobUnavailable as exc:
-                warnings.append(f"{f.path}: {exc}")
+                if size > big:
+                    scan = _scan_big(engine, repo, f, origin, size, request.content)
+                else:
+                    scan = deepscan.scan_blob(engine, Blob(reader.read(f.blob), origin), request.content)
+            except (BlobUnavailable, OSError) as exc:
                 skipped.append(Skip(f.path, "unreadable", str(exc)))
                 continue
-            if limit and len(data) > limit:
-                skipped.append(Skip(f.path, "too-large", f"{len(data)} bytes > --max-file-size {limit}"))
-                continue
-            scan = engine.scan_bytes(data, Origin(f.path, kind="staged", extra=(("blob", f.blob),)))
-            if scan.skipped:
-                skipped.append(Skip(f.path, scan.skipped))
-                continue
-            scanned += 1
+            scanned += scan.files
             total += scan.bytes_scanned
+            skipped.extend(scan.skips)
             warnings.extend(scan.warnings)
             findings.extend(x for x in scan.findings if request.all_lines or on_added_line(x, f.added))
     findings.sort(key=Finding.sort_key)
-    summary = ScanSummary(scanned, total, time.perf_counter() - started, tuple(skipped), tuple(warnings))
+    warnings.extend(s.warning() for s in skipped if s.noteworthy)  # every staged file left unscanned is named
+    summary = ScanSummary(scanned, total, time.perf_counter() - started, tuple(skipped),
+                          tuple(dict.fromkeys(warnings)))
     report = ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__)
     return StagedResult(report, repo, files)
 

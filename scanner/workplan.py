@@ -364,4 +364,5 @@ def summarise(outcome: Outcome, skips: Sequence[Skip], seconds: float,
             skipped.append(r.skip)
     findings.sort(key=Finding.sort_key)
     skipped.sort(key=lambda s: (s.path, s.reason))
+    notes.extend(s.warning() for s in skipped if s.noteworthy)  # every input left unscanned is named
     return findings, ScanSummary(outcome.files, outcome.bytes_scanned, seconds, tuple(skipped), tuple(dict.fromkeys(notes)))

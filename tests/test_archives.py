@@ -288,3 +288,48 @@ def test_a_bug_on_one_input_costs_only_that_input(tmp_path: Path, gh: str, monke
     assert [f.path for f in findings] == ["b.env"]
     assert [(s.path, s.reason) for s in summary.skipped] == [("a.ipynb", "error")]
     assert "RuntimeError: boom" in summary.warnings[0]
+
+
+# ---- limits apply per member, and what came out before a limit is kept ----------------------------
+
+
+@pytest.mark.parametrize("kind", ["tar", "zip", "tar.gz"])
+def test_an_archive_over_max_file_size_on_disk_has_its_members_scanned(tmp_path: Path, gh: str, kind: str) -> None:
+    files = {"pad.bin": os.urandom(3 * 1024 * 1024), "conf/.env": conf(gh)}  # the archive: over 1MB
+    data = zip_bytes(files, zipfile.ZIP_STORED) if kind == "zip" else tar_bytes(files, "gz" if kind == "tar.gz" else "")
+    (tmp_path / f"big.{kind}").write_bytes(data)
+    (tmp_path / "big.txt").write_text(f"t={gh}\n" + "filler\n" * 300_000)  # a file over it: skipped
+    proc = run_cli("scan", str(tmp_path), "-q", "-f", "json", "--list-skipped", "--max-file-size", "1MB", "--jobs", "1")
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1 and found(report) == {(f"big.{kind}!conf/.env", 3)}
+    skipped = {(s["path"], s["reason"]) for s in report["summary"]["skipped"]}
+    assert skipped == {(f"big.{kind}!pad.bin", "too-large"), ("big.txt", "too-large")}
+
+
+def test_the_head_of_a_gz_bomb_is_scanned_with_a_warning(tmp_path: Path, gh: str) -> None:
+    with open(tmp_path / "h.gz", "wb") as raw, __import__("gzip").open(raw, "wb") as gz:
+        gz.write(f'token="{gh}"\n'.encode())
+        gz.write(b"\0" * (16 * 1024 * 1024))  # inflates far past 200:1 once 1MB is out
+    code, report = scan_json(str(tmp_path))
+    [f] = report["findings"]
+    assert code == 1 and (f["path"], f["start_line"], f["secret"][:4]) == ("h.gz!h", 1, gh[:4])
+    assert int(f["origin"][-1]["extra"]["truncated_at"]) >= 1024 * 1024  # the kept head, marked
+    [warning] = report["summary"]["warnings"]
+    assert warning.startswith("h.gz!h: archive-limit: compression ratio above 200:1") and "which were scanned" in warning
+
+
+def test_a_member_cut_by_a_limit_in_a_compressed_tar_keeps_its_head(tmp_path: Path, gh: str) -> None:
+    bomb = f"TOKEN={gh}\n".encode() + b"=" * (16 * 1024 * 1024)  # text, inflating far past 200:1
+    (tmp_path / "b.tar.gz").write_bytes(tar_bytes({"before.env": conf(gh, 2), "bomb.env": bomb}, "gz"))
+    code, report = scan_json(str(tmp_path))
+    assert code == 1 and found(report) == {("b.tar.gz!before.env", 2), ("b.tar.gz!bomb.env", 1)}
+    assert any(w.startswith("b.tar.gz: archive-limit: stopped: compression ratio") for w in report["summary"]["warnings"])
+
+
+def test_the_intact_head_of_a_truncated_gz_is_scanned(tmp_path: Path, gh: str) -> None:
+    whole = compress(f"T={gh}\n".encode() + os.urandom(400_000).hex().encode(), "gz")
+    (tmp_path / "cut.log.gz").write_bytes(whole[: len(whole) // 2])
+    proc = run_cli("scan", str(tmp_path), "-q", "-f", "json", "--list-skipped")
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1 and found(report) == {("cut.log.gz!cut.log", 1)}
+    assert {(s["path"], s["reason"]) for s in report["summary"]["skipped"]} == {("cut.log.gz", "corrupt")}

@@ -137,3 +137,62 @@ def test_indented_legacy_encrypted_pem_passes_the_validator(rng) -> None:
 def test_percent_encoded_password_is_reported_once_decoded(engine) -> None:
     found = scan(engine, "DATABASE_URL=postgresql://etl:Ab%40cd%2Fef9Q@db.internal:5432/app\n")
     assert [(f.rule_id, f.secret, f.decoded) for f in found] == [("uri-postgres", "Ab@cd/ef9Q", ())]
+
+
+# ---- a percent escape glued to a token; a checksum that outranks a placeholder guess -------------
+
+
+@pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
+@pytest.mark.parametrize("escape", ["%3D", "%3d", "%2F", "%22"])
+def test_a_single_percent_escape_before_a_token_hides_nothing(backend, escape, gh) -> None:
+    from scanner.match.prefilter import hyperscan_available
+
+    if backend == "hyperscan" and not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    # the escape takes the word boundary the rule needs: only the decoded run shows the token
+    found = Engine(RULES, EngineSettings(engine=backend)).scan_bytes(
+        f'q = "state=token{escape}{gh}"\n'.encode(), Origin("f.txt")).findings
+    assert [(f.rule_id, f.secret, f.decoded) for f in found] == [("github-pat-classic", gh, ("percent",))]
+
+
+def test_a_percent_escape_does_not_report_a_token_twice(engine, gh) -> None:
+    # found raw and in the decoded run: reported once, as found raw
+    [f] = scan(engine, f"url = https://x.example/cb?a=1%20b&token={gh}\n")
+    assert f.secret == gh and f.decoded == ()
+
+
+def _with_marker(token: str, marker: str = "xxxx") -> str:
+    """A checksum-valid GitHub/npm-style token whose random part holds ``marker``."""
+    prefix, body = token[:-36], token[-36:]
+    entropy = body[:10] + marker + body[10 + len(marker):30]
+    return prefix + entropy + fakecreds.crc32_base62(entropy)
+
+
+def _age_with_marker(rng) -> str:
+    """A checksum-valid age identity whose data starts with "xxxx" (bech32 'x' is 5 bits 00110)."""
+    data = bytes([0x31, 0x8C, 0x60 | rng.randrange(16)]) + bytes(rng.randrange(256) for _ in range(29))
+    key = fakecreds.bech32_encode("age-secret" + "-key-", data).upper()
+    assert "1XXXX" in key and fakecreds.bech32_verify(key)
+    return key
+
+
+CHECKSUM_VALIDATORS = ("crc32-base62", "bech32")  # the validators that return Validation.CHECKSUM
+
+
+@pytest.mark.parametrize("rule_id", sorted(r.id for r in RULES.rules if r.validator in CHECKSUM_VALIDATORS))
+def test_a_valid_checksum_outranks_a_placeholder_guess(engine, rng, rule_id) -> None:
+    from scanner.match.safelist import is_placeholder
+    from scanner.model import Validation
+
+    rule = RULES.by_id[rule_id]
+    secret = _age_with_marker(rng) if rule.validator == "bech32" else _with_marker(fakecreds.GENERATORS[rule_id](rng))
+    assert is_placeholder(secret)  # the look of a placeholder ...
+    found = [f for f in scan(engine, f"value = {secret}\n") if f.secret == secret]
+    assert [(f.rule_id, f.validation) for f in found] == [(rule_id, Validation.CHECKSUM)]  # ... but proven real
+
+
+def test_a_placeholder_with_a_wrong_checksum_stays_out(engine, rng) -> None:
+    token = _with_marker(fakecreds.GENERATORS["github-pat-classic"](rng))
+    wrong = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    assert not fakecreds.checksum_ok(wrong)
+    assert scan(engine, f"value = {wrong}\n") == ()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,50 @@ def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, m
     extra.write_text(rule.format(n=20, ex="0123456789abcdef0123"))  # a changed rule file is a miss
     changed = load_rules_cached([extra])
     assert changed.by_id["acme-key"].regex.endswith("{20})")
+
+
+# ---- staged archives and big files are scanned as `scan` scans them ---------------------------
+
+
+def test_a_staged_archive_is_opened(repo: GitRepo, tokens: list[str]) -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("conf/app.properties", f"name=demo\ntoken={tokens[0]}\n")
+    repo.write("dist/app.zip", buf.getvalue())
+    repo.git("add", "dist/app.zip")
+    code, out, _ = staged(repo)
+    assert code == 1 and "dist/app.zip!conf/app.properties:2:7" in out
+    code, out, _ = staged(repo, "-f", "json")
+    [f] = json.loads(out)["findings"]
+    assert [(o["path"], o["kind"]) for o in f["origin"]] == [("dist/app.zip", "staged"), ("conf/app.properties", "archive-member")]
+
+
+@pytest.mark.slow
+def test_a_staged_file_over_50mb_is_scanned_in_chunks(repo: GitRepo, tokens: list[str]) -> None:
+    filler = "filler line of text\n" * 2_800_000  # 56 MB: over the 50MB default that used to skip it
+    repo.write("data/big.txt", filler + f'token = "{tokens[0]}"\n')
+    repo.write("assets/big.bin", b"\x89PNG\r\n\x1a\n" + os.urandom(9 * 1024 * 1024))  # a big binary: declined
+    repo.git("add", "-A")
+    code, out, err = staged(repo, "-f", "json", "--list-skipped")
+    report = json.loads(out)
+    assert code == 1, err
+    assert [(f["path"], f["start_line"]) for f in report["findings"]] == [("data/big.txt", 2_800_001)]
+    assert report["summary"]["skipped"] == [{"path": "assets/big.bin", "reason": "binary", "detail": ""}]
+    # an explicit --max-file-size skips it, counted (exit 0), never an error
+    code, out, err = staged(repo, "-f", "json", "--list-skipped", "--max-file-size", "20MB")
+    assert code == 0, err
+    assert {(s["path"], s["reason"]) for s in json.loads(out)["summary"]["skipped"]} == {
+        ("data/big.txt", "too-large"), ("assets/big.bin", "binary")}
+    assert not list(Path(tempfile.gettempdir()).glob("credsprawl-staged-*"))  # the spooled copy is gone
+
+
+def test_a_staged_file_that_cannot_be_read_is_exit_2(repo: GitRepo) -> None:
+    repo.write("lost.txt", "this blob will go missing\n")
+    repo.git("add", "lost.txt")
+    sha = repo.git("rev-parse", ":lost.txt")
+    (repo.path / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    code, _, err = staged(repo)
+    assert code == 2 and "credsprawl: warning: not scanned: lost.txt: unreadable" in err

@@ -171,7 +171,7 @@ class RunScanner:
         try:
             data = self.client.download(f"{base}/logs")
         except Unavailable as exc:
-            out.skip(Skip(where.render(), exc.reason, str(exc)))
+            out.skip(Skip(where.render(), exc.reason, str(exc), _limit_of(exc)))
         else:
             for item in log_members(data, where, jobs, self.options):
                 if isinstance(item, Skip):
@@ -193,7 +193,7 @@ class RunScanner:
         try:
             data = self.client.download(f"/repos/{self.repo}/actions/artifacts/{artifact.id}/zip")
         except Unavailable as exc:
-            out.skip(Skip(where, exc.reason, str(exc)))
+            out.skip(Skip(where, exc.reason, str(exc), _limit_of(exc)))
             return
         digest = digest or "sha256:" + hashlib.sha256(data).hexdigest()
         if digest in self.digests:
@@ -202,6 +202,11 @@ class RunScanner:
         self.digests[digest] = where
         extra = facts + (("artifact", artifact.name), ("artifact_id", str(artifact.id)), ("artifact_digest", digest))
         out.add(scan_blob(self.engine, Blob(data, Origin(where, "ci-artifact", extra=extra)), self.options))
+
+
+def _limit_of(exc: Unavailable) -> str:
+    """The option whose limit a download over the cap tripped (downloads are capped at --max-archive-size)."""
+    return "--max-archive-size" if exc.reason == "too-large" else ""
 
 
 def scan_github(client: GitHubClient, engine: Engine, options: ContentOptions, query: RunQuery) -> Outcome:

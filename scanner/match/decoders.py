@@ -7,7 +7,8 @@ content:
   automaton holds the base64 forms of every keyword at each alignment, and the hex, ``\\xNN`` and
   ``\\u00NN`` forms of the longer ones);
 - percent-encoding and JSON/unicode/``\\xNN`` escapes in the run of text around a plain keyword
-  hit, when the run holds ``%XX`` or a backslash escape (and such a character is near the hit);
+  hit, when the run holds ``%XX`` (one is enough) or a backslash escape (and such a character is
+  near the hit); the raw run is scanned too, and a match found both ways is reported once;
 - on the line of a plain keyword hit: string concatenation (``"sk_live_" + "4eC3…"``), the quoted
   pieces joined; escaped quotes (``\\"token\\": \\"…\\"``, JSON inside a JSON string) and HTML
   character references (``&quot;``, ``&#x67;``) resolved.
@@ -29,7 +30,9 @@ _MAX_RUN = 65536
 _MIN_RUN = 16
 # an escaped URL delimiter or punctuation: %20-%2F, %3A-%40, %5B-%60, %7B-%7E (not "%02d")
 _PERCENT = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
-_MIN_PERCENT_ESCAPES = 2
+# one escape is enough: a single "%3D" glued to a token ("state=token%3Dghp_…") takes the word
+# boundary the token's rule needs, and only the decoded run shows the token again
+_MIN_PERCENT_ESCAPES = 1
 _JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)")
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
 _MIN_HEX_RUN = 16
@@ -264,8 +267,8 @@ _ENTITY_TRIGGER = re.compile(r"&(?:quot|apos|amp|#0*(?:34|39)|#[xX]0*2[27]);")
 # text: ``\w`` of a ``str`` pattern is Unicode-aware, so here it also takes every byte above 0x7f.
 _W = rb"[0-9A-Za-z_\x80-\xff]"
 TRIGGER_PATTERNS: dict[str, bytes] = {
-    # reported once (Hyperscan's single-match): the text has two percent escapes, a JSON escape
-    "percent": _PERCENT.pattern.encode() + rb"[\s\S]*" + _PERCENT.pattern.encode(),
+    # reported once (Hyperscan's single-match): the text has a percent escape, a JSON escape
+    "percent": _PERCENT.pattern.encode(),
     "json": rb"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)",
     # the line decodes: a concatenation (the back-reference widened), an escaped quote, an entity
     "line": rb"[\x22\x27][ \t]*(?:\+|\.|&|\|\|)[ \t]*[\x22\x27]"
@@ -280,7 +283,7 @@ class Triggers(Protocol):
     escape and line decodes look only where a decode can change the text (results are the same as
     with every keyword hit at hand)."""
 
-    percent: bool  # TRIGGER_PATTERNS["percent"] matches: the text has two percent escapes (or more)
+    percent: bool  # TRIGGER_PATTERNS["percent"] matches: the text has a percent escape
     json: bool  # TRIGGER_PATTERNS["json"] matches: the text has a JSON/unicode/``\\xNN`` escape
     lines: list[int]  # ends of the matches of TRIGGER_PATTERNS["line"], in order
 
@@ -379,7 +382,7 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
         if found is not None:
             yield found
     if triggers is not None:
-        # percent decodes need two escapes in a run, escape decodes one escape: none in the text, none anywhere
+        # percent and escape decodes need an escape in a run: none in the text, none anywhere
         if triggers.percent or triggers.json:
             keyword_hits = triggers.keyword_ends()
         else:

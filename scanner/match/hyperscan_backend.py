@@ -133,6 +133,7 @@ def pattern_rules(rules: Sequence[Rule]) -> frozenset[int]:
 
 def _cache_key(rules: Sequence[Rule]) -> str:
     h = hashlib.sha256(f"{_FORMAT}|{hyperscan.__version__}".encode())
+    h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
     for r in rules:
         h.update(repr((r.id, r.regex, r.keywords, common_keywords(r))).encode())
     return h.hexdigest()[:32]

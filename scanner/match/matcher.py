@@ -18,7 +18,7 @@ from scanner import regexcache
 from scanner.match import decoders
 from scanner.match.entropy import shannon
 from scanner.match.prefilter import make_prefilter
-from scanner.match.safelist import is_placeholder
+from scanner.match.safelist import is_documented_example, is_placeholder
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation
 from scanner.rules import CompiledRule, RuleSet
@@ -125,7 +125,10 @@ class Matcher:
             return None
         if any(a.search(secret) for a in crule.allow):
             return None
-        if is_placeholder(secret):
+        # a placeholder is a guess from the value's look; a checksum that matches is proof, and wins
+        # (a real token's random part may hold "xxxx"): only a documented example stays out then
+        guessed = is_placeholder(secret)
+        if guessed and (rule.validator is None or is_documented_example(secret)):
             return None
         entropy = shannon(secret)
         if entropy < rule.min_entropy:
@@ -136,6 +139,8 @@ class Matcher:
             if checked is None:
                 return None
             validation = checked
+        if guessed and validation is not Validation.CHECKSUM:
+            return None
         start, end = m.span("secret")
         return RawMatch(crule.index, start, end, secret, entropy, validation, rule.confidence)
 

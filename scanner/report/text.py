@@ -63,7 +63,12 @@ def write_text(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
         _print_group(console, report, findings, counts, options.show_secrets)
         console.print()
     if not report.findings and options.summary:  # --quiet (summary off): the findings and nothing else
-        console.print(Text("No secrets found.", style="bold green"))
+        left = sum(1 for s in report.summary.skipped if s.noteworthy)
+        if left:  # never a clean "No secrets found." over inputs nobody looked at
+            console.print(Text(f"No secrets found in what was scanned; {left} input(s) not scanned "
+                               "(see Warnings below).", style="bold yellow"))
+        else:
+            console.print(Text("No secrets found.", style="bold green"))
         console.print()
     if report.inventory and options.list_certificates:
         _print_certificates(console, report)

@@ -9,8 +9,9 @@ Bombs are bounded by :class:`ArchiveLimits`: bytes per member (``--max-file-size
 per top-level archive over every nesting level (``--max-archive-size``), compression ratio
 (``--max-compression-ratio``) and members per archive (``--max-archive-members``); how deep archives
 nest is decided by the caller (``ArchiveLimits.can_open``). Every limit that trips, and every corrupt
-or unsupported input, comes out as a :class:`~scanner.results.Skip` naming it; members yielded before
-stay yielded.
+or unsupported input, comes out as a :class:`~scanner.results.Skip` naming it (and, for a limit, the
+option in ``Skip.limit``); members yielded before stay yielded, and so do the bytes of a stream (a
+single ``.gz``, or the member being read from a compressed tar) inflated before a limit tripped.
 
 Tar layouts that need more than a member list (container images) plug in through :class:`TarLayout`.
 """
@@ -35,6 +36,7 @@ MB = 1024 * 1024
 GB = 1024 * MB
 SNIFF_BYTES = 512
 _READ = 1024 * 1024
+_MEMBER_READ = 64 * 1024  # members and streams are read in these steps: a limit or damage mid-read costs one
 
 COMPRESSORS = ("gzip", "bzip2", "xz")
 _SUFFIXES = {".tgz": ".tar", ".tbz2": ".tar", ".tbz": ".tar", ".txz": ".tar", ".gz": "", ".gzip": "",
@@ -114,6 +116,13 @@ class Relabel:
 
 
 Member = Blob | Skip | Relabel
+TRUNCATED = "truncated_at"  # origin fact of a stream's head kept when a limit or damage stopped it: its size
+
+
+def _cut(data: bytes, origin: Origin) -> Blob:
+    """The head of a member or stream that a limit or damage stopped, marked as such: it is scanned
+    whatever it looks like (its printable strings, should the bomb's filler make it look binary)."""
+    return Blob(data, Origin(origin.path, origin.kind, origin.parent, origin.extra + ((TRUNCATED, str(len(data))),)))
 Peek = Callable[[bytes, Origin], "Skip | None"]  # a member's first bytes -> a reason not to read the rest
 PEEK_BYTES = 8192
 
@@ -223,19 +232,29 @@ class Inflating:
         self._limits = limits
         self._budget = budget
         self.out = 0
+        self._tripped: LimitExceeded | None = None
 
     def read(self, n: int = -1) -> bytes:
+        """Up to ``n`` inflated bytes. When a limit trips, the bytes of that read still come out and
+        the next read raises LimitExceeded: nothing inflated before the limit is lost."""
         if n is None or n < 0:
             return _read_all(self)
+        if self._tripped is not None:
+            raise self._tripped
         data: bytes = self._reader.read(n)
         self.out += len(data)
-        self._budget.take(len(data))
-        limits = self._limits
-        if limits.max_ratio and self.out > limits.ratio_floor:
-            consumed = max(1, self._raw.tell() - self._start)
-            if self.out > limits.max_ratio * consumed:
-                raise LimitExceeded("--max-compression-ratio",
-                                    f"compression ratio above {limits.max_ratio}:1", whole=True)
+        try:
+            self._budget.take(len(data))
+            limits = self._limits
+            if limits.max_ratio and self.out > limits.ratio_floor:
+                consumed = max(1, self._raw.tell() - self._start)
+                if self.out > limits.max_ratio * consumed:
+                    raise LimitExceeded("--max-compression-ratio",
+                                        f"compression ratio above {limits.max_ratio}:1", whole=True)
+        except LimitExceeded as exc:
+            self._tripped = exc
+            if not data:
+                raise
         return data
 
     def readable(self) -> bool:
@@ -245,18 +264,18 @@ class Inflating:
         self._reader.close()
 
 
-def _read_bounded(stream: BinaryIO, limits: ArchiveLimits) -> bytes:
-    """All of ``stream``, or LimitExceeded when it holds more than a member may."""
-    cap = limits.max_member_size
-    chunks: list[bytes] = []
-    total = 0
+def _read_into(stream: IO[bytes] | Inflating, chunks: list[bytes], cap: int = 0, step: int = _READ) -> None:
+    """Read ``stream`` to its end into ``chunks``; LimitExceeded once it gives more than ``cap``
+    bytes (0: no cap). What was read before an error stays in ``chunks``, at most ``cap`` bytes."""
+    total = sum(map(len, chunks))
     while True:
-        chunk = stream.read(_READ)
+        chunk = stream.read(step)
         if not chunk:
-            return b"".join(chunks)
-        total += len(chunk)
-        if cap and total > cap:
+            return
+        if cap and total + len(chunk) > cap:
+            chunks.append(chunk[: cap - total])
             raise LimitExceeded("--max-file-size", f"member larger than {cap} bytes")
+        total += len(chunk)
         chunks.append(chunk)
 
 
@@ -264,26 +283,38 @@ def _too_many(origin: Origin, limits: ArchiveLimits, count: int) -> Skip:
     return Skip(origin.render(), "archive-limit",
                 f"more than {limits.max_members} members; the rest not read (--max-archive-members)"
                 if count < 0 else
-                f"{count} members; only the first {limits.max_members} read (--max-archive-members)")
+                f"{count} members; only the first {limits.max_members} read (--max-archive-members)",
+                "--max-archive-members")
 
 
-def _member_skip(origin: Origin, exc: LimitExceeded) -> Skip:
-    return Skip(origin.render(), "archive-limit", str(exc))
+def _too_large(origin: Origin, size: int, limits: ArchiveLimits) -> Skip:
+    return Skip(origin.render(), "too-large", f"{size} bytes > {limits.max_member_size} (--max-file-size)",
+                "--max-file-size")
 
 
 # ------------------------------------------------------------------------------------------------
 # reading one member
 
 
-def _member(stream: IO[bytes], origin: Origin, how: Expansion) -> Member:
-    """A member's bytes, unless ``peek`` declines it after its first bytes."""
-    if how.peek is None:
-        return Blob(stream.read(), origin)
-    head = stream.read(PEEK_BYTES)
-    declined = how.peek(head, origin)
-    if declined is not None:
-        return declined
-    return Blob(head + stream.read(), origin)
+def _member(stream: IO[bytes], origin: Origin, how: Expansion) -> Iterator[Member]:
+    """A member's bytes, unless ``peek`` declines it after its first bytes. When a limit trips while
+    the member is inflated (a compressed tar), the bytes read so far come out first, then the limit
+    propagates: a secret at the head of a bomb is still scanned."""
+    chunks: list[bytes] = []
+    try:
+        if how.peek is not None:
+            head = stream.read(PEEK_BYTES)
+            declined = how.peek(head, origin)
+            if declined is not None:
+                yield declined
+                return
+            chunks.append(head)
+        _read_into(stream, chunks, step=_MEMBER_READ)
+    except LimitExceeded:
+        if any(chunks):
+            yield _cut(b"".join(chunks), origin)
+        raise
+    yield Blob(b"".join(chunks), origin)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -320,18 +351,17 @@ def _zip(source: Source, how: Expansion, select: Sequence[int] | None) -> Iterat
                 yield Skip(origin.render(), "encrypted", "encrypted archive member")
                 continue
             if limits.max_member_size and info.file_size > limits.max_member_size:
-                yield Skip(origin.render(), "too-large",
-                           f"{info.file_size} bytes > {limits.max_member_size} (--max-file-size)")
+                yield _too_large(origin, info.file_size, limits)
                 continue
             if (limits.max_ratio and info.file_size > limits.ratio_floor
                     and info.file_size > limits.max_ratio * max(1, info.compress_size)):
                 yield Skip(origin.render(), "archive-limit",
                            f"compression ratio {info.file_size // max(1, info.compress_size)}:1 above "
-                           f"{limits.max_ratio}:1 (--max-compression-ratio)")
+                           f"{limits.max_ratio}:1 (--max-compression-ratio)", "--max-compression-ratio")
                 continue
             try:
                 with zf.open(info) as stream:
-                    member = _member(stream, origin, how)
+                    [member] = _member(stream, origin, how)  # zipfile trips no limit: one member out
             except CORRUPT as exc:
                 yield Skip(origin.render(), "corrupt", _describe(exc))
                 continue
@@ -367,11 +397,11 @@ def tar_members(tar: tarfile.TarFile, origin: Origin, how: Expansion, count_budg
             continue
         child = Origin(info.name, "archive-member", origin)
         if limits.max_member_size and info.size > limits.max_member_size:
-            yield Skip(child.render(), "too-large", f"{info.size} bytes > {limits.max_member_size} (--max-file-size)")
+            yield _too_large(child, info.size, limits)
             continue
         handle = tar.extractfile(info)
         if handle is not None:
-            yield _member(handle, child, how)
+            yield from _member(handle, child, how)
 
 
 def open_tar(fh: BinaryIO) -> tarfile.TarFile:
@@ -413,13 +443,23 @@ def _compressed(source: Source, fmt: str, how: Expansion) -> Iterator[Member]:
     if not how.first_part:
         return
     child = Origin(decompressed_name(source.origin.path), "archive-member", source.origin)
-    with source.opener() as raw:
-        try:
-            data = _read_bounded(Inflating(raw, fmt, limits, how.budget), limits)  # type: ignore[arg-type]
-        except LimitExceeded as exc:
-            yield Skip(child.render(), "archive-limit" if exc.option != "--max-file-size" else "too-large", str(exc))
-            return
-    yield Blob(data, child)
+    chunks: list[bytes] = []
+    try:
+        with source.opener() as raw:
+            _read_into(Inflating(raw, fmt, limits, how.budget), chunks, limits.max_member_size, _MEMBER_READ)
+    except LimitExceeded as exc:
+        # what came out before the limit is scanned (a secret at the head of a bomb), with a warning
+        kept = sum(map(len, chunks))
+        if kept:
+            yield _cut(b"".join(chunks), child)
+        yield Skip(child.render(), "archive-limit" if exc.option != "--max-file-size" else "too-large",
+                   f"{exc}; stopped after {kept} bytes, which were scanned", exc.option)
+        return
+    except CORRUPT:
+        if any(chunks):  # a damaged or truncated stream: its intact head is scanned, then the damage reported
+            yield _cut(b"".join(chunks), child)
+        raise
+    yield Blob(b"".join(chunks), child)
 
 
 def _read_all(stream: Inflating) -> bytes:
@@ -476,7 +516,7 @@ def expand_with(source: Source, how: Expansion, select: Sequence[int] | None = N
             yield from _compressed(source, fmt, how)
     except LimitExceeded as exc:
         if how.first_part:
-            yield Skip(where, "archive-limit", f"stopped: {exc}")
+            yield Skip(where, "archive-limit", f"stopped: {exc}", exc.option)
     except CORRUPT as exc:
         if how.first_part:
             yield Skip(where, "corrupt", f"{type(exc).__name__}: {_describe(exc)}")

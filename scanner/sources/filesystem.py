@@ -63,6 +63,14 @@ def _load_spec(path: Path) -> pathspec.PathSpec | None:
     return _spec(lines)
 
 
+def _holds_archive(path: str) -> bool:
+    """Whether the file starts like an archive (by content, as it will be opened)."""
+    from scanner.sources import archives  # only a file over the size limit needs a look
+
+    with open(path, "rb") as fh:
+        return archives.sniff(fh.read(archives.SNIFF_BYTES)) is not None
+
+
 class FileWalker:
     def __init__(self, options: WalkOptions) -> None:
         self.options = options
@@ -70,8 +78,12 @@ class FileWalker:
 
     def walk(self, roots: list[str]) -> Iterator[FileItem | Skip]:
         for root in roots:
-            if not os.path.lexists(root):
-                raise UsageError(f"path does not exist: {root}")
+            try:
+                os.lstat(root)
+            except (FileNotFoundError, NotADirectoryError):
+                raise UsageError(f"path does not exist: {root}") from None
+            except OSError:
+                pass  # there, or not, but out of reach (a folder on the way cannot be searched): a skip below
         for root in roots:
             yield from self._walk_root(root, single=len(roots) == 1)
 
@@ -81,7 +93,11 @@ class FileWalker:
         return any(i.matches(rel, is_dir) for i in ignores)
 
     def _walk_root(self, root: str, single: bool) -> Iterator[FileItem | Skip]:
-        st = os.lstat(root)
+        try:
+            st = os.lstat(root)
+        except OSError as exc:
+            yield Skip(Path(root).name if single else Path(root).as_posix(), "unreadable", exc.strerror or str(exc))
+            return
         if not stat.S_ISDIR(st.st_mode) and not (stat.S_ISLNK(st.st_mode) and os.path.isdir(root)):
             # a file named on the command line is scanned even if it is a symlink
             display = Path(root).name if single else Path(root).as_posix()
@@ -148,8 +164,14 @@ class FileWalker:
             return
         limit = self.options.max_file_size
         if limit and st.st_size > limit:
-            yield Skip(display, "too-large", f"{st.st_size} bytes > --max-file-size {limit}")
-            return
+            try:
+                archive = _holds_archive(path)
+            except OSError as exc:
+                yield Skip(display, "unreadable", exc.strerror or str(exc))
+                return
+            if not archive:  # an archive's limit applies to each member, where it is opened
+                yield Skip(display, "too-large", f"{st.st_size} bytes > --max-file-size {limit}", "--max-file-size")
+                return
         if st.st_size == 0:
             yield Skip(display, "empty")
             return
