@@ -74,7 +74,7 @@ import history_bench as hb  # noqa: E402
 import peers  # noqa: E402
 from fixtures import fakecreds  # noqa: E402
 
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 START = hb.START
 AUTHORS = hb.AUTHORS
 
@@ -306,7 +306,10 @@ class Plant:
 
 class Writer:
     def __init__(self, repo: Path, marks: Path, rng: random.Random) -> None:
-        self.proc = subprocess.Popen(["git", "fast-import", "--quiet", f"--export-marks={marks}"],
+        # no deltas here (fast-import would deltify each blob against the one written before it, another
+        # file's most of the time, in chains up to 50 deep that make the repack below slow); the repack
+        # makes the real deltas
+        self.proc = subprocess.Popen(["git", "fast-import", "--quiet", "--big-file-threshold=1k", f"--export-marks={marks}"],
                                      cwd=repo, stdin=subprocess.PIPE)
         assert self.proc.stdin is not None
         self.out = self.proc.stdin
@@ -698,9 +701,8 @@ def build(out_dir: Path, scale: float, seed: int, quiet: bool = False) -> Path:
     if not quiet:
         print(f"fast-import done in {phases['import']['wall']:.1f} s; {w.commits} commits, events left {len(queue)} "
               f"of {n_events}; repacking", file=sys.stderr)
-    # fast-import deltifies each blob against the blob written just before it (another file, most of
-    # the time), so its pack is ~4x the size a server's would be and every read resolves unrelated
-    # deltas; repack as `git gc` would (deltas between versions of a path, depth <= 50)
+    # fast-import wrote every blob whole (about 4x what a server's pack holds): repack as `git gc`
+    # would (deltas between versions of a path, depth <= 50)
     t0 = time.monotonic()
     subprocess.run(["git", "repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=10"], cwd=repo, check=True)
     phases["repack"] = _phase(t0)
@@ -720,6 +722,8 @@ def build(out_dir: Path, scale: float, seed: int, quiet: bool = False) -> Path:
     stats["seconds_to_build"] = round(time.monotonic() - started, 1)
     stats["cpu_seconds_to_build"] = round(sum(ph["cpu"] for ph in phases.values()), 1)
     stats["phases"] = phases
+    stats["generator_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    stats["git_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     stats["disk_bytes"] = sum(f.stat().st_size for f in repo.rglob("*") if f.is_file())
     (out_dir / "stats.json").write_text(json.dumps(stats, indent=1))
     (out_dir / "manifest.json").write_text(json.dumps(manifest))
