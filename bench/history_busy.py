@@ -829,7 +829,8 @@ def shape_line(s: dict[str, Any]) -> str:
             f"{s['unique_blobs']:,} unique blobs, {s['unique_blob_bytes'] / 1e6:,.0f} MB of unique blob bytes "
             f"(average {s['average_blob'] / 1e3:.0f} KB, {s['blobs_over_100k']:,} over 100 KB), {s['paths']:,} paths, "
             f"busiest path {s['busiest_path_versions']:,} versions, hundredth busiest {s['hundredth_busiest_versions']} "
-            f"({s['scaled_hundredth_rank']}th busiest: {s['scaled_hundredth_versions']})")
+            f"(at rank {s['scaled_hundredth_rank']}, which stands for the hundredth at this scale: "
+            f"{s['scaled_hundredth_versions']})")
 
 
 # ------------------------------------------------------------------------------------------------
