@@ -11,7 +11,8 @@ versions per path by ``sqrt(s)`` (so the files stay busy: at 0.05 the busiest pa
 versions); the average blob size does not change.
 
 The repository is built (once, cached under ``bench/.cache/history-busy-x<scale>-s<seed>/``) with one
-streamed ``git fast-import``, deterministically from ``--seed`` and the Python standard library of the
+streamed ``git fast-import`` and a ``git repack -a -d -f --depth=50 --window=10`` (the pack a server
+would hold: deltas between versions of a path), deterministically from ``--seed`` and the Python standard library of the
 running interpreter (``sysconfig`` ``stdlib``: ~1,800 real ``.py`` files, 31 MB for 3.11): every path
 starts as a stretch of real stdlib source of its planned size, then each of its versions is a small edit
 (a few real stdlib lines inserted, a few lines deleted or replaced, at one place). Commits take 1 to ~40
@@ -30,7 +31,10 @@ with the commits (full hashes) in ``planted.jsonl``:
   completes it (appends the rest to the line, prepends the start, or joins the two lines). The secret
   first exists, and must be attributed to, the joining commit.
 
-``stats.json`` beside the repository holds the measured shape (git's own counts, not the plan's).
+The build checks that ground truth in the repository itself (each secret is in its file at the commits
+that add it, and not at those that remove it or hold only its halves) and stops if it does not hold.
+``stats.json`` beside the repository holds the measured shape (git's own counts, not the plan's) and
+the build's wall and CPU time per phase. At ``--scale 0.05`` the build takes ~11 CPU s, at 0.1 ~24.
 
 The runner times ``credsprawl history`` (every ref), ``betterleaks git`` and ``gitleaks git`` (both
 default to ``git log -p --all``) on the repository: ``--runs N`` runs of each, the tools alternated
