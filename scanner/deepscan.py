@@ -32,6 +32,7 @@ from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
 from scanner.sources import archives, binstrings, cilogs, images, notebooks
 from scanner.sources.archives import ArchiveLimits, Budget, Relabel, Source
+from scanner.sources.filesystem import open_regular
 from scanner.sources.views import engine_scan
 
 SNIFF_BYTES = content_mod.SNIFF_BYTES
@@ -208,7 +209,7 @@ def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions
     options = options or ContentOptions()
     out = _Collector()
     budget = Budget(options.limits.max_archive_size)
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         head = fh.read(SNIFF_BYTES)
         size = os.fstat(fh.fileno()).st_size
         if options.limits.max_depth > 0 and archives.sniff(head[: archives.SNIFF_BYTES]):

@@ -14,6 +14,7 @@ from scanner.locate import LineIndex
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules import RuleSet
+from scanner.sources.filesystem import open_regular
 
 MB = 1024 * 1024
 
@@ -168,7 +169,7 @@ class Engine:
     def scan_path(self, path: str, origin: Origin) -> BlobScan:
         """Read and scan one file: binary files cost one small read; files above the chunk size are
         streamed in overlapping chunks."""
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(content_mod.SNIFF_BYTES)
             if content_mod.sniff(head) is None:
                 return BlobScan(skipped="binary")
