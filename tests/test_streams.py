@@ -38,3 +38,25 @@ def test_file_swapped_for_a_fifo_after_the_walk_is_skipped_with_a_warning(tmp_pa
     assert sorted(f.path for f in findings) == ["a.txt", "c.txt"]
     assert [(s.path, s.reason) for s in summary.skipped] == [("b.txt", "special")]
     assert any("b.txt: not a regular file any more: a FIFO" in w for w in summary.warnings)
+
+
+def test_a_file_named_twice_is_scanned_once(tmp_path: Path, gh: str) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text(f"t={gh}\n")
+    (tmp_path / "sub" / "b.txt").write_text(f"u={gh}\n")
+    (tmp_path / "sub" / "blob.bin").write_bytes(b"\x7fELF\0\0\0")
+    (tmp_path / "link").symlink_to(tmp_path / "a.txt")
+    a, sub, top = str(tmp_path / "a.txt"), str(tmp_path / "sub"), str(tmp_path)
+    cases = {
+        (a, a): 1,
+        (a, str(tmp_path / "link")): 1,  # a symlink to a file named before
+        (top, sub): 2,  # a.txt and sub/b.txt, not sub/b.txt again
+        (sub, f"{sub}/../sub/b.txt"): 1,
+    }
+    for args, count in cases.items():
+        code, report = scan_json(*args)
+        assert code == 1 and len(report["findings"]) == count, (args, [f["path"] for f in report["findings"]])
+        skipped = [(s["path"], s["reason"]) for s in report["summary"]["skipped"]]
+        assert len(skipped) == len(set(skipped)), args
+    code, report = scan_json(top, "--follow-symlinks")
+    assert sorted(f["path"] for f in report["findings"]) == ["a.txt", "sub/b.txt"]

@@ -101,8 +101,24 @@ class FileWalker:
         for root in roots:
             if not os.path.lexists(root):
                 raise UsageError(f"path does not exist: {root}")
+        # a file reached twice (``scan a.txt a.txt``, ``scan dir dir/sub``, a followed symlink) is scanned
+        # once, under the first name it was reached by: files are told apart by their real path
+        dedupe = len(roots) > 1 or self.options.follow_symlinks
+        seen: set[str] = set()
+        skipped: set[tuple[str, str]] = set()
         for root in roots:
-            yield from self._walk_root(root, single=len(roots) == 1)
+            for entry in self._walk_root(root, single=len(roots) == 1):
+                if dedupe:
+                    if isinstance(entry, FileItem):
+                        real = os.path.realpath(entry.path)
+                        if real in seen:
+                            continue
+                        seen.add(real)
+                    elif (entry.path, entry.reason) in skipped:
+                        continue
+                    else:
+                        skipped.add((entry.path, entry.reason))
+                yield entry
 
     def _excluded(self, rel: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
         if self._excludes is not None and self._excludes.match_file(rel + "/" if is_dir else rel):
