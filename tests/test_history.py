@@ -365,3 +365,19 @@ def test_history_needs_git_on_path_message(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     proc = run_cli("history", str(missing))
     assert proc.returncode == 2 and "not a git repository" in proc.stderr
+
+
+def test_missing_head_tree_is_a_warning_and_findings_are_kept(repo: GitRepo, tokens: list[str]) -> None:
+    """A damaged repository whose HEAD tree object is gone: the scan goes on with what can be read."""
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")
+    added = repo.commit("add the token")
+    repo.write("notes.md", "more\n")
+    repo.commit("notes")
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    (repo.path / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    report = history_json(repo.path, code=(1,))
+    [f] = report["findings"]
+    assert f["path"] == "app.py" and extra(f)["commit"] == added and extra(f)["status"] == "history"
+    [skip] = report["summary"]["skipped"]
+    assert skip["path"].endswith(":HEAD") and skip["reason"] == "corrupt"  # an unscanned input: exit 2 when clean
+    assert any("the tree of HEAD" in w for w in report["summary"]["warnings"])
