@@ -101,24 +101,27 @@ class FileWalker:
         for root in roots:
             if not os.path.lexists(root):
                 raise UsageError(f"path does not exist: {root}")
-        # a file reached twice (``scan a.txt a.txt``, ``scan dir dir/sub``, a followed symlink) is scanned
-        # once, under the first name it was reached by: files are told apart by their real path
-        dedupe = len(roots) > 1 or self.options.follow_symlinks
-        seen: set[str] = set()
+        # a file that an earlier root reached already (``scan a.txt a.txt``, ``scan dir dir/sub``) is
+        # scanned once, under the first name: files are told apart by their real path. Within one root,
+        # a followed symlink is a path of its own and stays reported.
+        dedupe = len(roots) > 1
+        seen: set[str] = set()  # real paths of the files of the roots before
         skipped: set[tuple[str, str]] = set()
         for root in roots:
+            reached: set[str] = set()
             for entry in self._walk_root(root, single=len(roots) == 1):
                 if dedupe:
                     if isinstance(entry, FileItem):
                         real = os.path.realpath(entry.path)
                         if real in seen:
                             continue
-                        seen.add(real)
+                        reached.add(real)
                     elif (entry.path, entry.reason) in skipped:
                         continue
                     else:
                         skipped.add((entry.path, entry.reason))
                 yield entry
+            seen |= reached
 
     def _excluded(self, rel: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
         if self._excludes is not None and self._excludes.match_file(rel + "/" if is_dir else rel):
