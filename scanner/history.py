@@ -4,10 +4,11 @@ A history finding is one secret (fingerprint) at one path. For it we report:
 
 - the commit that introduced it (sha, author, email, date, subject): of the copy HEAD has when it is
   live, else of the first copy at that path. A copy's introducing commit is the one that brought the
-  secret into the tree (parents before children, then by date): a rename or a copy from another path
-  of the parent's tree is not an introduction (``moved_in`` names it), a merge is not either (the
-  branch commit is), and a secret added back after a removal names the commit that added it back
-  (``first_commit``/``first_date``/``first_author``: the first introduction, for the lifecycle);
+  secret to that path (parents before children, then by date), except that a rename (the same commit
+  takes the secret off another path) is not an introduction: the copy keeps its introducing commit
+  and ``moved_in`` names the rename; a merge is not either (the branch commit is). A secret added
+  back after a removal, or copied to a new path, names the commit that did it, and
+  ``first_commit``/``first_date``/``first_author`` the first introduction (for the lifecycle);
   ``readded_in`` on a copy no longer live says it came back to that path later;
 - ``status``: ``live`` when the default branch's HEAD still has it at that path, ``history`` when it
   is only in history, ``unreachable`` when only commits or objects no ref reaches hold it;
@@ -92,9 +93,9 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     fp_commits: Counter[str] = Counter()
     reachable_units: set[Unit] = set()
     empty: dict[str, str] = {}
-    # per tree state: its units with their episodes, and its secrets with the earliest episode start
+    # per tree state: its units with their episodes, and its secrets
     state_units: dict[int, dict[Unit, Episode]] = {id(empty): {}}
-    state_fps: dict[int, dict[str, int]] = {id(empty): {}}
+    state_fps: dict[int, frozenset[str]] = {id(empty): frozenset()}
     unit_list: list[dict[Unit, Episode]] = []
     first_episode: dict[Unit, Episode] = {}
     last_episode: dict[Unit, Episode] = {}
@@ -128,20 +129,19 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
                     removals[(fp, path)].append(i)
             before_units = state_units[id(before)]
             units = {u: e for u, e in before_units.items() if u not in gone}
-            others = [(state_units[id(states[p])], state_fps[id(states[p])]) for p in parents if p != first_parent]
+            others = [state_units[id(states[p])] for p in parents if p != first_parent]
+            # secrets this commit took off a path: one that lands on another path was moved (renamed)
+            departed = {u[0]: before_units[u][0] for u in gone if u not in came and u in before_units}
             for u in came:
-                episode = _episode(u, i, before_units, state_fps[id(before)], others)
+                episode = _episode(u, i, before_units, departed, others)
                 units[u] = episode
                 if u not in before_units:
                     first_episode.setdefault(u, episode)
                     last_episode[u] = episode
                     fp_first.setdefault(u[0], episode[0])
                     fp_first[u[0]] = min(fp_first[u[0]], episode[0])
-            fps: dict[str, int] = {}
-            for (fp, _path), (origin, _arrival) in units.items():
-                fps[fp] = min(origin, fps.get(fp, origin))
             state_units[id(state)] = units
-            state_fps[id(state)] = fps
+            state_fps[id(state)] = frozenset(fp for fp, _path in units)
         states.append(state)
         unit_list.append(state_units[id(state)])
         commits_in[id(state)] += 1
@@ -155,23 +155,19 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
                  last_episode, fp_first)
 
 
-def _episode(unit: Unit, i: int, before: Mapping[Unit, Episode], before_fps: Mapping[str, int],
-             others: Sequence[tuple[Mapping[Unit, Episode], Mapping[str, int]]]) -> Episode:
+def _episode(unit: Unit, i: int, before: Mapping[Unit, Episode], departed: Mapping[str, int],
+             others: Sequence[Mapping[Unit, Episode]]) -> Episode:
     """The episode of a unit in commit ``i``'s tree: the one its first parent had at that path; else the
-    one a merged parent had (the branch commit introduced it, not the merge); else, when the secret
-    was already in a parent's tree at another path, that episode moved here (a rename or a copy is not
-    an introduction); else a new episode, introduced (or re-introduced after a removal) by ``i``."""
+    one a merged parent had (the branch commit introduced it, not the merge); else, when ``i`` took the
+    secret off another path, that episode moved here (a rename is not an introduction); else a new
+    episode introduced by ``i`` (a copy to a new path, or a re-introduction after a removal)."""
     if unit in before:
         return before[unit]
-    for units, _fps in others:
+    for units in others:
         if unit in units:
             return units[unit]
-    fp = unit[0]
-    if fp in before_fps:
-        return before_fps[fp], i
-    for _units, fps in others:
-        if fp in fps:
-            return fps[fp], i
+    if unit[0] in departed:
+        return departed[unit[0]], i
     return i, i
 
 

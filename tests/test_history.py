@@ -413,3 +413,14 @@ def test_missing_head_tree_is_a_warning_and_findings_are_kept(repo: GitRepo, tok
     [skip] = report["summary"]["skipped"]
     assert skip["path"].endswith(":HEAD") and skip["reason"] == "corrupt"  # an unscanned input: exit 2 when clean
     assert any("the tree of HEAD" in w for w in report["summary"]["warnings"])
+
+
+def test_copy_to_a_second_path_is_introduced_by_the_copy(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("a.py", f"TOKEN = '{tokens[1]}'\n")
+    added = repo.commit("add")
+    repo.write("b.py", f"TOKEN = '{tokens[1]}'\n")
+    copied = repo.commit("copy")
+    found = by_path(history_json(repo.path))
+    a, b = extra(found["a.py"][0]), extra(found["b.py"][0])
+    assert a["commit"] == added and "first_commit" not in a
+    assert b["commit"] == copied and b["first_commit"] == added and "moved_in" not in b
