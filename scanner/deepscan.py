@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 from scanner import content as content_mod
 from scanner import credfiles
@@ -32,6 +32,7 @@ from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
 from scanner.sources import archives, binstrings, cilogs, images, notebooks
 from scanner.sources.archives import ArchiveLimits, Budget, Relabel, Source
+from scanner.sources.filesystem import open_regular
 from scanner.sources.views import engine_scan
 
 SNIFF_BYTES = content_mod.SNIFF_BYTES
@@ -210,7 +211,7 @@ def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions
     options = options or ContentOptions()
     out = _Collector()
     budget = Budget(options.limits.max_archive_size)
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         head = fh.read(SNIFF_BYTES)
         size = os.fstat(fh.fileno()).st_size
         if options.limits.max_depth > 0 and archives.sniff(head[: archives.SNIFF_BYTES]):
@@ -227,3 +228,108 @@ def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions
         else:
             _scan(engine, Blob(head + fh.read(), origin), options, budget, out)
     return out.result()
+
+
+# ------------------------------------------------------------------------------------------------
+# a pipe (standard input): read as it arrives, never whole
+
+_DRAIN = 1024 * 1024
+
+
+class _Prepend:
+    """``head`` (bytes already read) and then the rest of ``stream``, read in bounded pieces."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def read(self, n: int) -> bytes:
+        if not self._head:
+            return self._stream.read(n)
+        out = bytes(self._head[:n])
+        self._head = self._head[n:]
+        return out + self._stream.read(n - len(out)) if len(out) < n else out
+
+
+def _read_up_to(stream: BinaryIO, n: int) -> bytes:
+    parts: list[bytes] = []
+    got = 0
+    while got < n:
+        part = stream.read(min(n - got, 64 * _DRAIN))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def _drain(stream: BinaryIO) -> None:
+    """Read a pipe to its end, so the program writing it is not killed by SIGPIPE (``set -o pipefail``)."""
+    while stream.read(_DRAIN):
+        pass
+
+
+def _spool(head: bytes, stream: BinaryIO, cap: int, out: BinaryIO) -> bool:
+    """``head`` and the rest of ``stream`` into ``out``, up to ``cap`` bytes (0: no cap); False when
+    the stream held more (the rest is drained, not kept)."""
+    out.write(head)
+    size = len(head)
+    while True:
+        part = stream.read(_DRAIN if not cap else max(1, min(_DRAIN, cap + 1 - size)))
+        if not part:
+            return True
+        if cap and size + len(part) > cap:
+            out.write(part[: cap - size])
+            _drain(stream)
+            return False
+        out.write(part)
+        size += len(part)
+
+
+def scan_pipe(engine: Engine, stream: BinaryIO, origin: Origin, options: ContentOptions | None = None) -> ContentScan:
+    """Scan a stream of unknown length (standard input) with the bounds of a file on disk.
+
+    Up to the chunk size it is one blob, routed as any blob. Longer text is scanned in overlapping
+    chunks as it arrives, never held whole (a notebook or CI log up to ``--max-file-size`` is read
+    whole first, as a file would be, since its scan rewrites the content). An archive (``docker save
+    | credsprawl scan -``), or a binary with ``--binary-strings``, is spooled to a temporary file, at
+    most ``--max-archive-size`` bytes of it, and opened in place as a file on disk would be."""
+    options = options or ContentOptions()
+    s = engine.settings
+    first = s.chunk_size + s.chunk_overlap
+    head = _read_up_to(stream, first + 1)
+    if len(head) <= first:
+        return scan_blob(engine, Blob(head, origin), options)
+    binary = content_mod.sniff(head) is None
+    if (options.limits.max_depth > 0 and archives.sniff(head[: archives.SNIFF_BYTES])) or \
+            (binary and options.binary_strings):
+        return _scan_spooled(engine, head, stream, origin, options)
+    if binary:
+        _drain(stream)
+        return ContentScan(skips=(Skip(origin.render(), "binary"),))
+    out = _Collector()
+    if _special(head, origin):
+        head += _read_up_to(stream, max(0, s.max_file_size - len(head)) + 1)
+        if len(head) <= s.max_file_size:
+            return scan_blob(engine, Blob(head, origin), options)
+    out.add(engine.scan_stream(_Prepend(head, stream), origin, None))  # type: ignore[arg-type]
+    return out.result()
+
+
+def _scan_spooled(engine: Engine, head: bytes, stream: BinaryIO, origin: Origin,
+                  options: ContentOptions) -> ContentScan:
+    import tempfile
+
+    cap = options.limits.max_archive_size
+    with tempfile.TemporaryDirectory(prefix="credsprawl-stdin-") as folder:
+        path = os.path.join(folder, "stdin")
+        with open(path, "wb") as fh:
+            whole = _spool(head, stream, cap, fh)
+        scan = scan_file(engine, path, origin, options)
+    if whole:
+        return scan
+    skip = Skip(origin.render(), "archive-limit",
+                f"more than {cap} bytes on standard input: only the first {cap} were opened (--max-archive-size)",
+                "--max-archive-size")
+    return ContentScan(scan.findings, tuple(dict.fromkeys([*scan.warnings, warning_for(skip) or ""])),
+                       (*scan.skips, skip), scan.files, scan.bytes_scanned)

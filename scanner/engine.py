@@ -15,6 +15,7 @@ from scanner.masking import mask_findings
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules import RuleSet
+from scanner.sources.filesystem import open_regular
 
 MB = 1024 * 1024
 
@@ -43,8 +44,8 @@ class _CountedLines(LineIndex):
     newlines are counted in C between one lookup and the next instead of listing every line of the
     text first (most texts with a finding have one or two, and many lines)."""
 
-    def __init__(self, text: str, first_line: int = 1) -> None:
-        super().__init__(text, first_line)
+    def __init__(self, text: str, first_line: int = 1, first_column: int = 0) -> None:
+        super().__init__(text, first_line, first_column)
         self._at = 0  # the last offset looked up,
         self._count = 0  # the newlines before it,
         self._start = 0  # and where its line starts
@@ -63,6 +64,33 @@ class _CountedLines(LineIndex):
                 self._start = text.rfind("\n", 0, offset) + 1
         self._at = offset
         return self.first_line + self._count, self._start
+
+
+def _char_boundary(data: bytes, cut: int, encoding: str) -> int:
+    """``cut`` moved back to the start of a character: a chunk never starts inside a UTF-8 sequence
+    or between the two halves of a UTF-16 surrogate pair (its columns would count a broken character)."""
+    if cut <= 0 or cut >= len(data):
+        return cut
+    if encoding.startswith("utf-16"):
+        unit = data[cut:cut + 2]
+        value = int.from_bytes(unit, "big" if encoding.startswith("utf-16-be") else "little")
+        return cut - 2 if len(unit) == 2 and 0xDC00 <= value <= 0xDFFF else cut
+    back = 0
+    while back < 3 and 0x80 <= data[cut - back] < 0xC0:
+        back += 1
+    return cut - back if back < 3 or not 0x80 <= data[cut - back] < 0xC0 else cut
+
+
+def _lines_in(data: bytes, encoding: str) -> tuple[int, int]:
+    """Newlines in ``data`` and the characters after the last one (columns count characters, as
+    :func:`scanner.content.display` shows them). UTF-16 is decoded first: its newline is a code unit,
+    and a byte 0x0A is also half of many characters (U+0A00-U+0AFF, U+xx0A)."""
+    if encoding.startswith("utf-16"):
+        text = data.decode(encoding.removesuffix("-bom"), errors="replace")
+        newlines = text.count("\n")
+        return newlines, len(text) - text.rfind("\n") - 1
+    newlines = data.count(b"\n")
+    return newlines, len(display(data[data.rfind(b"\n") + 1:].decode("latin-1")))
 
 
 class Engine:
@@ -84,11 +112,12 @@ class Engine:
         findings, warnings = self._scan_view(prepared.text, origin, _CountedLines(prepared.text), 0, None, raw)
         return BlobScan(tuple(findings), tuple(warnings), len(data))
 
-    def scan_stream(self, stream: BinaryIO, origin: Origin, size: int) -> BlobScan:
+    def scan_stream(self, stream: BinaryIO, origin: Origin, size: int | None = None) -> BlobScan:
         """Scan a large input in overlapping chunks: memory stays bounded and a secret across a
-        chunk border is still found exactly once."""
+        chunk border is still found exactly once. ``size`` may be None (a pipe: read to its end)."""
         s = self.settings
-        head = stream.read(min(size, s.chunk_size + s.chunk_overlap))
+        first = s.chunk_size + s.chunk_overlap
+        head = stream.read(first if size is None else min(size, first))
         encoding = content_mod.sniff(head)
         if encoding is None:
             return BlobScan(skipped="binary")
@@ -96,12 +125,15 @@ class Engine:
         findings: list[Finding] = []
         warnings: list[str] = []
         buffer = head  # bytes from ``buffer_start`` on
-        buffer_start, line_at_buffer, pos, total = 0, 1, 0, 0
+        # the line and column (characters already on that line) where ``buffer`` starts
+        buffer_start, line_at_buffer, column_at_buffer, pos, total = 0, 1, 0, 0, 0
         chunk_encoding = encoding
         while True:
             need = pos + step + overlap - buffer_start
-            if len(buffer) < need:
+            while len(buffer) < need:
                 more = stream.read(need - len(buffer))
+                if not more:
+                    break
                 buffer += more
             window = buffer  # covers [pos - overlap, pos + step + overlap)
             last = len(window) < need
@@ -114,19 +146,20 @@ class Engine:
             else:
                 keep = (view_offset - prepared.bom, view_offset - prepared.bom + step)
             raw = window if len(prepared.text) == len(window) else None
-            found, warned = self._scan_view(
-                prepared.text, origin, _CountedLines(prepared.text, line_at_buffer), buffer_start, None if last else keep, raw
-            )
+            lines = _CountedLines(prepared.text, line_at_buffer, column_at_buffer)
+            found, warned = self._scan_view(prepared.text, origin, lines, buffer_start, None if last else keep, raw)
             findings.extend(found)
             warnings.extend(warned)
             total = max(total, buffer_start + len(window))
             if last:
                 break
             pos += step
-            # drop what the next window no longer needs, counting its lines
-            cut = pos - overlap - buffer_start
+            # drop what the next window no longer needs, counting its lines and the characters of its last line
+            cut = _char_boundary(buffer, pos - overlap - buffer_start, chunk_encoding)
             if cut > 0:
-                line_at_buffer += buffer.count(b"\n", 0, cut)
+                newlines, tail = _lines_in(buffer[prepared.bom if buffer_start == 0 else 0:cut], chunk_encoding)
+                line_at_buffer += newlines
+                column_at_buffer = tail if newlines else column_at_buffer + tail
                 buffer = buffer[cut:]
                 buffer_start += cut
             if chunk_encoding.endswith("-bom") or chunk_encoding == "utf-8-sig":
@@ -137,7 +170,7 @@ class Engine:
     def scan_path(self, path: str, origin: Origin) -> BlobScan:
         """Read and scan one file: binary files cost one small read; files above the chunk size are
         streamed in overlapping chunks."""
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(content_mod.SNIFF_BYTES)
             if content_mod.sniff(head) is None:
                 return BlobScan(skipped="binary")

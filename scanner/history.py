@@ -2,13 +2,18 @@
 
 A history finding is one secret (fingerprint) at one path. For it we report:
 
-- the commit that first introduced it at that path (sha, author, email, date, subject): the first
-  commit of the walk (parents before children, then by date) whose change at that path brought a blob
-  holding the secret;
+- the commit that introduced it (sha, author, email, date, subject): of the copy HEAD has when it is
+  live, else of the first copy at that path. A copy's introducing commit is the one that brought the
+  secret to that path (parents before children, then by date), except that a rename (the same commit
+  takes the secret off another path) is not an introduction: the copy keeps its introducing commit
+  and ``moved_in`` names the rename; a merge is not either (the branch commit is). A secret added
+  back after a removal, or copied to a new path, names the commit that did it, and
+  ``first_commit``/``first_date``/``first_author`` the first introduction (for the lifecycle);
+  ``readded_in`` on a copy no longer live says it came back to that path later;
 - ``status``: ``live`` when the default branch's HEAD still has it at that path, ``history`` when it
   is only in history, ``unreachable`` when only commits or objects no ref reaches hold it;
-- ``removed_in``: for a secret no longer live, the commit whose change at that path dropped it
-  (preferring one on the default branch), with that commit's ``removed_date`` and ``removed_author``;
+- ``removed_in``: for a secret no longer live, the commit whose change at that path dropped its latest
+  copy (preferring one on the default branch), with that commit's ``removed_date`` and ``removed_author``;
 - how many commits (whose trees hold it at any path), paths and refs (whose tips hold it) contain it.
 
 The location (line and column) is the secret's place in the blob HEAD has at that path when it is
@@ -52,13 +57,20 @@ class LooseBlob:
     ref: str = ""
 
 
+Episode = tuple[int, int]  # (commit that brought the secret into the tree, commit that brought it to the path)
+
+
 @dataclass
 class _Walk:
-    intro: dict[Unit, tuple[int, str]]  # unit -> (commit index, blob)
+    intro: dict[Unit, tuple[int, str]]  # unit -> (commit index, blob) of its first arrival at its path
     removals: dict[Unit, list[int]]
     states: list[dict[str, str]]  # per commit: tracked path -> blob
     fp_commits: Counter[str]
     reachable_units: set[Unit]
+    units: list[dict[Unit, Episode]]  # per commit: the units its tree holds and their episodes
+    first_episode: dict[Unit, Episode]  # the episode of each unit's first arrival at its path
+    last_episode: dict[Unit, Episode]  # and of its latest (a re-introduction, when they differ)
+    fp_first: dict[str, int]  # the first commit that brought each secret into a tree
 
 
 
@@ -81,12 +93,18 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     fp_commits: Counter[str] = Counter()
     reachable_units: set[Unit] = set()
     empty: dict[str, str] = {}
+    # per tree state: its units with their episodes, and its secrets
+    state_units: dict[int, dict[Unit, Episode]] = {id(empty): {}}
     state_fps: dict[int, frozenset[str]] = {id(empty): frozenset()}
-    state_units: dict[int, frozenset[Unit]] = {id(empty): frozenset()}
+    unit_list: list[dict[Unit, Episode]] = []
+    first_episode: dict[Unit, Episode] = {}
+    last_episode: dict[Unit, Episode] = {}
+    fp_first: dict[str, int] = {}
     commits_in: Counter[int] = Counter()  # id of a state -> commits whose tree it is
     for i, commit in enumerate(history.commits):
-        parent = history.index.get(commit.parents[0]) if commit.parents else None
-        state = states[parent] if parent is not None and parent < i else empty
+        parents = [p for p in (history.index.get(sha) for sha in commit.parents) if p is not None and p < i]
+        first_parent = history.index.get(commit.parents[0]) if commit.parents else None
+        state = states[first_parent] if first_parent is not None and first_parent < i else empty
         # a state holds only the paths whose blob holds a secret: a change matters when it brings such a
         # blob or replaces one (its old blob is then the one the state holds)
         changed = [c for c in history.changes[i] if c[0] in tracked and (c[2] in fps_of or c[0] in state)]
@@ -109,10 +127,23 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
                     intro.setdefault((fp, path), (i, new))
                 for fp in fps_of.get(old, frozenset()) - new_fps:
                     removals[(fp, path)].append(i)
-            units = (state_units[id(before)] - gone) | came
+            before_units = state_units[id(before)]
+            units = {u: e for u, e in before_units.items() if u not in gone}
+            others = [state_units[id(states[p])] for p in parents if p != first_parent]
+            # secrets this commit took off a path: one that lands on another path was moved (renamed)
+            departed = {u[0]: before_units[u][0] for u in gone if u not in came and u in before_units}
+            for u in came:
+                episode = _episode(u, i, before_units, departed, others)
+                units[u] = episode
+                if u not in before_units:
+                    first_episode.setdefault(u, episode)
+                    last_episode[u] = episode
+                    fp_first.setdefault(u[0], episode[0])
+                    fp_first[u[0]] = min(fp_first[u[0]], episode[0])
             state_units[id(state)] = units
-            state_fps[id(state)] = frozenset(fp for fp, _ in units)
+            state_fps[id(state)] = frozenset(fp for fp, _path in units)
         states.append(state)
+        unit_list.append(state_units[id(state)])
         commits_in[id(state)] += 1
         if reachable is not None and commit.sha in reachable:
             reachable_units.update(state_units[id(state)])
@@ -120,7 +151,24 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     for state_id, count in commits_in.items():
         for fp in state_fps[state_id]:
             fp_commits[fp] += count
-    return _Walk(intro, dict(removals), states, fp_commits, reachable_units)
+    return _Walk(intro, dict(removals), states, fp_commits, reachable_units, unit_list, first_episode,
+                 last_episode, fp_first)
+
+
+def _episode(unit: Unit, i: int, before: Mapping[Unit, Episode], departed: Mapping[str, int],
+             others: Sequence[Mapping[Unit, Episode]]) -> Episode:
+    """The episode of a unit in commit ``i``'s tree: the one its first parent had at that path; else the
+    one a merged parent had (the branch commit introduced it, not the merge); else, when ``i`` took the
+    secret off another path, that episode moved here (a rename is not an introduction); else a new
+    episode introduced by ``i`` (a copy to a new path, or a re-introduction after a removal)."""
+    if unit in before:
+        return before[unit]
+    for units in others:
+        if unit in units:
+            return units[unit]
+    if unit[0] in departed:
+        return departed[unit[0]], i
+    return i, i
 
 
 def _ancestors(history: History, tip: str | None) -> set[int]:
@@ -181,24 +229,39 @@ def attribute(
             facts["ref"] = refs[0]
         return facts
 
+    head_units = walk.units[head_i] if head_i is not None else {}
     out: list[Finding] = []
-    for (fp, path), (i, intro_blob) in walk.intro.items():
+    for unit, (_i, intro_blob) in walk.intro.items():
+        fp, path = unit
         live = fp in fps_of.get(head_state.get(path, NULL_SHA), ())
-        facts = _commit_facts(history.commits[i])
+        # the copy reported: the one HEAD has when live, else the first at this path
+        episode = head_units.get(unit, walk.first_episode[unit]) if live else walk.first_episode[unit]
+        origin, arrival = episode
+        facts = _commit_facts(history.commits[origin])
+        if arrival != origin:  # moved here (renamed or copied) from another path of the same tree
+            facts["moved_in"] = history.commits[arrival].sha
+        if walk.fp_first[fp] < origin:  # an earlier commit had introduced it already: a re-introduction
+            first = history.commits[walk.fp_first[fp]]
+            facts.update(first_commit=first.sha, first_date=first.date, first_author=first.author)
         if live:
             status, blob = "live", head_state[path]
         else:
             status, blob = "history", intro_blob
-            if scope.reachable is not None and (fp, path) not in walk.reachable_units:
+            if scope.reachable is not None and unit not in walk.reachable_units:
                 status = "unreachable"
-            gone = walk.removals.get((fp, path), [])
+            latest = walk.last_episode[unit]
+            if latest != episode:  # removed from this path, then added back (and removed again)
+                facts["readded_in"] = history.commits[latest[0] if latest[1] == latest[0] else latest[1]].sha
+            gone = walk.removals.get(unit, [])
             preferred = [r for r in gone if r in on_default] or gone
+            # the removal that ended the latest copy at this path (the first one after it arrived)
+            preferred = [r for r in preferred if r > latest[1]] or preferred
             if preferred:
                 removal = history.commits[min(preferred)]
                 facts.update(removed_in=removal.sha, removed_date=removal.date, removed_author=removal.author)
         facts.update(status=status, blob=blob, **counts(fp))
-        origin = Origin(path, kind="git-blob", extra=tuple(sorted(facts.items())))
-        out.extend(replace(f, origin=reroot(f.origin, origin)) for f in found[blob] if f.fingerprint == fp)
+        where = Origin(path, kind="git-blob", extra=tuple(sorted(facts.items())))
+        out.extend(replace(f, origin=reroot(f.origin, where)) for f in found[blob] if f.fingerprint == fp)
     for lb in loose:
         for fp in sorted(fps_of.get(lb.sha, ())):
             facts = {"status": lb.status, "blob": lb.sha, **counts(fp)}

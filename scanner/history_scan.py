@@ -303,9 +303,10 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
         [(_ref_name(refs, t), t) for t in revisions.tips]
+    head_entries = _head_entries(repo, head, where, outcome) if head is not None else None
     head_tree = None
     if head is not None and head not in history.index:
-        head_tree = {e.path: e.sha for e in gitsrc.tree_entries(repo, head) if e.mode in gitsrc.BLOB_MODES}
+        head_tree = {e.path: e.sha for e in head_entries or () if e.mode in gitsrc.BLOB_MODES}
     scope = Scope(tuple(scope_refs), head, head_tree, reachable)
     findings = attribute(history, found, scope, loose)
     if excluder is not None:
@@ -313,8 +314,22 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
     if prefix:
         findings = [_prefixed(f, prefix) for f in findings]
     outcome.findings.extend(findings)
-    _submodules(repo, request, prefix, head, history, outcome)
+    _submodules(repo, request, prefix, head_entries, history, outcome)
     return outcome
+
+
+def _head_entries(repo: Repo, head: str, where: str, outcome: _Outcome) -> list[gitsrc.TreeEntry] | None:
+    """The files of HEAD's tree. A tree that cannot be read (a damaged or partly fetched repository)
+    is a warning and an unscanned input (``corrupt``), not the end of the scan: every finding is kept
+    (one that HEAD may still hold is reported as ``history``: nothing tells which are live), and the
+    submodules are the ones history had."""
+    try:
+        return gitsrc.tree_entries(repo, head)
+    except gitsrc.GitError as exc:
+        detail = f"the tree of HEAD ({head[:12]}) cannot be read ({exc}); findings cannot be told live"
+        outcome.warnings.append(f"{where}: {detail}")
+        outcome.skipped.append(Skip(f"{where}:HEAD", "corrupt", detail))
+        return None
 
 
 def _object_count(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> int:
@@ -418,10 +433,10 @@ def _prefixed(finding: Finding, prefix: str) -> Finding:
     return replace(finding, origin=Origin(prefix + o.path, o.kind, o.parent, extra))
 
 
-def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head: str | None, history: History,
-                outcome: _Outcome) -> None:
-    if head is not None:  # the submodules HEAD has; without a HEAD, the ones history had
-        links = sorted(e.path for e in gitsrc.tree_entries(repo, head) if e.mode == gitsrc.GITLINK_MODE)
+def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head_entries: list[gitsrc.TreeEntry] | None,
+                history: History, outcome: _Outcome) -> None:
+    if head_entries is not None:  # the submodules HEAD has; without a HEAD (or its tree), the ones history had
+        links = sorted(e.path for e in head_entries if e.mode == gitsrc.GITLINK_MODE)
     else:
         links = sorted(history.gitlinks)
     for path in links:

@@ -12,9 +12,10 @@ _MAX_CONTEXT = 240
 class LineIndex:
     """Newline positions of a text, built on first use (only texts with findings pay for it)."""
 
-    def __init__(self, text: str, first_line: int = 1) -> None:
+    def __init__(self, text: str, first_line: int = 1, first_column: int = 0) -> None:
         self.text = text
         self.first_line = first_line
+        self.first_column = first_column  # characters of the first line before the text starts (a chunk)
         self._newlines: list[int] | None = None
 
     def _lines(self) -> list[int]:
@@ -35,7 +36,8 @@ class LineIndex:
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column) of an offset; the column counts characters from 1."""
         line, start = self.line_start(offset)
-        return line, len(display(self.text[start:offset])) + 1
+        before = self.first_column if line == self.first_line else 0
+        return line, before + len(display(self.text[start:offset])) + 1
 
     def window(self, offset: int) -> tuple[int, int]:
         """(start, end) of the line holding ``offset``, cut to a readable width around it on minified files."""

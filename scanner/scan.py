@@ -15,8 +15,8 @@ from scanner.engine import EngineSettings
 from scanner.filters import FindingFilter
 from scanner.errors import UsageError
 from scanner.match.prefilter import hyperscan_available
-from scanner.deepscan import ContentOptions, scan_blob, warning_for
-from scanner.model import Blob, Confidence, Finding, Origin
+from scanner.deepscan import ContentOptions, scan_pipe, warning_for
+from scanner.model import Confidence, Finding, Origin
 from scanner.pipeline import EngineSpec, clock, default_jobs
 from scanner.results import ScanReport, Skip
 from scanner.rulecache import load_rules_cached
@@ -112,11 +112,11 @@ class ScanRequest:
 
 
 def _scan_stdin(spec: WorkSpec) -> UnitResult:
-    """Standard input through the same content routing as files (archives, notebooks, logs)."""
-    data = sys.stdin.buffer.read()
-    item = FileItem(STDIN, "<stdin>", len(data))
-    scan = scan_blob(spec.build(), Blob(data, Origin("<stdin>", kind="stdin")), spec.content)
-    return UnitResult(Unit(item, None, len(data)), scan, None)
+    """Standard input through the same content routing as files (archives, notebooks, logs), read as
+    it arrives: memory stays bounded however much comes (see :func:`scanner.deepscan.scan_pipe`)."""
+    scan = scan_pipe(spec.build(), sys.stdin.buffer, Origin("<stdin>", kind="stdin"), spec.content)
+    item = FileItem(STDIN, "<stdin>", scan.bytes_scanned)
+    return UnitResult(Unit(item, None, scan.bytes_scanned), scan, None)
 
 
 @dataclass

@@ -24,7 +24,10 @@ except ImportError:  # pragma: no cover - Windows: no locking between processes
 
 
 def lock_path(datastore: Path) -> Path:
-    return datastore.with_name(datastore.name + ".lock")
+    """The lock file of the datastore's real path: a datastore reached through a symlink (to the file
+    or to a folder above it) or a relative path has the same lock as through its real path."""
+    real = Path(os.path.realpath(datastore))
+    return real.with_name(real.name + ".lock")
 
 
 @contextlib.contextmanager
@@ -32,7 +35,7 @@ def sweep_lock(datastore: Path) -> Iterator[None]:
     """Hold the datastore's sweep lock, or raise a UsageError naming it when another sweep holds it."""
     path = lock_path(datastore)
     try:
-        datastore.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise UsageError(f"cannot lock datastore {datastore}: {exc.strerror or exc} ({path})") from None

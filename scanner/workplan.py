@@ -35,7 +35,7 @@ from scanner.pipeline import EngineSpec
 from scanner.results import ScanSummary, Skip
 from scanner.sources import archives
 from scanner.sources.archives import Source
-from scanner.sources.filesystem import FileItem
+from scanner.sources.filesystem import FileItem, NotRegularFile
 
 MB = 1024 * 1024
 SPLIT_BYTES = 8 * MB  # zips this big or bigger are split into slices
@@ -191,6 +191,9 @@ def scan_unit(engine: Engine, unit: Unit, options: ContentOptions) -> UnitResult
         result = scan_file(engine, item.path, Origin(item.display), options, unit.members, unit.part)
     except FileNotFoundError:
         return UnitResult(unit, None, Skip(item.display, "vanished", "deleted during the scan"))
+    except NotRegularFile as exc:  # swapped for a FIFO or a device after the walk: skipped, with a warning
+        return UnitResult(unit, ContentScan(warnings=(f"{item.display}: {exc.strerror}, skipped",),
+                                            skips=(Skip(item.display, "special", exc.strerror or ""),)), None)
     except OSError as exc:
         return UnitResult(unit, None, Skip(item.display, "unreadable", exc.strerror or str(exc)))
     except Exception as exc:  # noqa: BLE001 - a bug on one input must not cost the findings of the others

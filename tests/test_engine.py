@@ -111,6 +111,32 @@ def test_chunked_stream_counts_lines_across_many_chunks(gh) -> None:
     assert [f.start_line for f in found] == [5001, 10002]
 
 
+def _whole_and_chunked(data: bytes) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    chunked = Engine(RULES, EngineSettings(chunk_size=4096, chunk_overlap=512))
+    whole = [(f.start_line, f.start_column) for f in Engine(RULES).scan_bytes(data, Origin("f")).findings]
+    streamed = chunked.scan_stream(io.BytesIO(data), Origin("f"), len(data)).findings
+    return whole, [(f.start_line, f.start_column) for f in streamed]
+
+
+@pytest.mark.parametrize("filler", ["x", "\u00e9", "\u0a05", "\U0001f511"])
+def test_chunked_stream_column_on_one_long_line(gh, filler) -> None:
+    """Past the first chunk of one line, the column counts the characters of the chunks before
+    (multi-byte characters too, even when a chunk border falls inside one)."""
+    data = (filler * 10_001 + f' t="{gh}"\n').encode()
+    whole, streamed = _whole_and_chunked(data)
+    assert whole == streamed == [(1, 10_001 + 5)]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_chunked_stream_utf16_lines_with_0a_bytes(gh, codec) -> None:
+    """U+0A05 is the bytes 05 0A: not a newline. Lines and columns past the first chunk stay right."""
+    line = "\u0a05" * 20 + " \u010a text\n"
+    text = line * 600 + "\u0a05" * 7 + f' t = "{gh}"\n'
+    data = ("\ufeff" + text).encode(codec)
+    whole, streamed = _whole_and_chunked(data)
+    assert whole == streamed == [(601, 7 + 7)]
+
+
 @pytest.mark.parametrize(("generator", "rule_id"), [
     ("rsa-private-key", "private-key-rsa"),
     ("ec-private-key", "private-key-ec"),

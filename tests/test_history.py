@@ -124,10 +124,42 @@ def test_renamed_file_is_two_paths(repo: GitRepo, tokens: list[str]) -> None:
     found = by_path(history_json(repo.path))
     old, new = extra(found["old.py"][0]), extra(found["new.py"][0])
     assert old["commit"] == added and old["removed_in"] == renamed and old["status"] == "history"
-    assert new["commit"] == renamed and new["status"] == "live"
+    # a rename is not an introduction: the copy at new.py came from the commit that added it
+    assert new["commit"] == added and new["moved_in"] == renamed and new["status"] == "live"
+    assert "moved_in" not in old and "first_commit" not in new
     assert old["paths"] == new["paths"] == "2"
     assert old["blob"] == new["blob"]  # one blob, scanned once
     assert history_json(repo.path)["summary"]["files_scanned"] == 3
+
+
+def test_secret_added_back_after_removal_names_the_commit_that_added_it_back(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")
+    added = repo.commit("add")
+    repo.write("app.py", "TOKEN = os.environ['TOKEN']\n")
+    repo.commit("remove")
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'  # back for the demo\n")
+    readded = repo.commit("add it back", author="Rita Revert <rita@example.com>")
+    [f] = history_json(repo.path)["findings"]
+    facts = extra(f)  # live: the copy HEAD has came from the commit that added it back
+    assert facts["status"] == "live" and facts["commit"] == readded and facts["author"] == "Rita Revert"
+    assert facts["first_commit"] == added and "moved_in" not in facts
+    # then a rename: the rename is not blamed, the re-introduction is
+    repo.git("mv", "app.py", "main.py")
+    renamed = repo.commit("rename")
+    found = by_path(history_json(repo.path))
+    old, new = extra(found["app.py"][0]), extra(found["main.py"][0])
+    assert new["status"] == "live" and new["commit"] == readded and new["moved_in"] == renamed
+    assert new["first_commit"] == added
+    assert old["status"] == "history" and old["commit"] == added and old["readded_in"] == readded
+    assert old["removed_in"] == renamed  # the removal that ended the latest copy at app.py
+    # the credential's lifecycle: first seen at the first introduction, still live
+    from scanner.identity.lifecycle import Loc, lifecycle
+    import datetime as dt
+
+    locs = [Loc(None, p, 1, 1, e["commit"], e["date"], e["author"], e["status"], first_commit=e.get("first_commit"),
+                first_date=e.get("first_date"), first_author=e.get("first_author")) for p, e in (("app.py", old), ("main.py", new))]
+    life = lifecycle(locs, dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc))
+    assert life.first_seen is not None and life.first_seen["commit"] == added and life.live
 
 
 def test_merged_branch_is_attributed_to_the_branch_commit(repo: GitRepo, tokens: list[str]) -> None:
@@ -365,3 +397,30 @@ def test_history_needs_git_on_path_message(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     proc = run_cli("history", str(missing))
     assert proc.returncode == 2 and "not a git repository" in proc.stderr
+
+
+def test_missing_head_tree_is_a_warning_and_findings_are_kept(repo: GitRepo, tokens: list[str]) -> None:
+    """A damaged repository whose HEAD tree object is gone: the scan goes on with what can be read."""
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")
+    added = repo.commit("add the token")
+    repo.write("notes.md", "more\n")
+    repo.commit("notes")
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    (repo.path / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    report = history_json(repo.path, "--list-skipped", code=(1,))
+    [f] = report["findings"]
+    assert f["path"] == "app.py" and extra(f)["commit"] == added and extra(f)["status"] == "history"
+    [skip] = report["summary"]["skipped"]
+    assert skip["path"].endswith(":HEAD") and skip["reason"] == "corrupt"  # an unscanned input: exit 2 when clean
+    assert any("the tree of HEAD" in w for w in report["summary"]["warnings"])
+
+
+def test_copy_to_a_second_path_is_introduced_by_the_copy(repo: GitRepo, tokens: list[str]) -> None:
+    repo.write("a.py", f"TOKEN = '{tokens[1]}'\n")
+    added = repo.commit("add")
+    repo.write("b.py", f"TOKEN = '{tokens[1]}'\n")
+    copied = repo.commit("copy")
+    found = by_path(history_json(repo.path))
+    a, b = extra(found["a.py"][0]), extra(found["b.py"][0])
+    assert a["commit"] == added and "first_commit" not in a
+    assert b["commit"] == copied and b["first_commit"] == added and "moved_in" not in b

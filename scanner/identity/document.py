@@ -115,7 +115,8 @@ def _loc(finding: dict[str, Any], repository: str) -> tuple[Loc, str]:
         refs = 0
     loc = Loc(repository, str(finding.get("path", outer)), int(finding.get("start_line") or 0),
               int(finding.get("start_column") or 0), extra.get("commit"), extra.get("date"), extra.get("author"),
-              extra.get("status"), extra.get("ref"), refs, extra.get("removed_in"), extra.get("removed_date"))
+              extra.get("status"), extra.get("ref"), refs, extra.get("removed_in"), extra.get("removed_date"),
+              extra.get("first_commit"), extra.get("first_date"), extra.get("first_author"))
     return loc, outer
 
 

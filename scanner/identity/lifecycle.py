@@ -2,7 +2,8 @@
 whether its identity's rotation policy is overdue, and whether its certificate expired.
 
 Git facts come from each location's origin (``credsprawl history``): ``commit``/``date``/``author`` of
-the commit that introduced it, ``status`` (live, history, unreachable), ``removed_in``/``removed_date``.
+the commit that introduced it (``first_commit``/``first_date``/``first_author`` when that commit
+re-introduced a secret an earlier commit had: first seen is the earlier one), ``status`` (live, history, unreachable), ``removed_in``/``removed_date``.
 
 - first seen: the location with the earliest introducing date;
 - live: some location is still present (status ``live``, or a source without git status such as a
@@ -51,6 +52,9 @@ class Loc(NamedTuple):
     refs: int = 0
     removed_in: str | None = None
     removed_date: str | None = None
+    first_commit: str | None = None  # set when ``commit`` re-introduced a secret an earlier commit had
+    first_date: str | None = None
+    first_author: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"repository": self.repository, "path": self.path, "line": self.line, "column": self.column,
@@ -69,6 +73,8 @@ def lifecycle(locs: Sequence[Loc], now: dt.datetime) -> Lifecycle:
     first: Loc | None = None
     first_date: dt.datetime | None = None
     for loc in locs:
+        if loc.first_commit:  # a re-introduction: the credential was first seen at the earlier commit
+            loc = loc._replace(commit=loc.first_commit, date=loc.first_date, author=loc.first_author)
         when = parse_when(loc.date)
         if when is not None and (first_date is None or when < first_date):
             first, first_date = loc, when

@@ -31,6 +31,7 @@ from typing import IO, Any, BinaryIO, Callable, Iterator, Protocol, Sequence
 
 from scanner.model import Blob, Origin
 from scanner.results import Skip
+from scanner.sources.filesystem import open_regular
 
 MB = 1024 * 1024
 GB = 1024 * MB
@@ -100,7 +101,7 @@ class Source:
 
     @classmethod
     def from_path(cls, path: str, origin: Origin, size: int) -> Source:
-        return cls(origin, lambda: open(path, "rb"), size)
+        return cls(origin, lambda: open_regular(path), size)
 
     def head(self, n: int = SNIFF_BYTES) -> bytes:
         with self.opener() as fh:

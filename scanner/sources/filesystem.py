@@ -7,7 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from scanner.errors import UsageError
 from scanner.results import Skip
@@ -17,6 +17,35 @@ if TYPE_CHECKING:
 
 IGNORE_FILE = ".credsprawlignore"
 _ALWAYS_SKIPPED_DIRS = frozenset({".git"})
+
+
+class NotRegularFile(OSError):
+    """A path that is no longer a regular file when it is opened (swapped for a FIFO, a socket or a
+    device between the walk and the read)."""
+
+    def __init__(self, path: str, mode: int) -> None:
+        kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else \
+            "directory" if stat.S_ISDIR(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file"
+        super().__init__(f"not a regular file any more: a {kind} (replaced after the walk)")
+        self.strerror = str(self)
+        self.filename = path
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open a file for reading, only if it is a regular file. Opened non-blocking, so a path swapped for
+    a FIFO after the walk fails at once instead of waiting forever for a writer; the type is checked on
+    the opened descriptor (``fstat``), so no swap can come between the check and the read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, mode)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @dataclass(frozen=True)
@@ -67,7 +96,7 @@ def _holds_archive(path: str) -> bool:
     """Whether the file starts like an archive (by content, as it will be opened)."""
     from scanner.sources import archives  # only a file over the size limit needs a look
 
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:  # a path swapped for a FIFO fails at once (NotRegularFile is an OSError)
         return archives.sniff(fh.read(archives.SNIFF_BYTES)) is not None
 
 
@@ -84,8 +113,27 @@ class FileWalker:
                 raise UsageError(f"path does not exist: {root}") from None
             except OSError:
                 pass  # there, or not, but out of reach (a folder on the way cannot be searched): a skip below
+        # a file that an earlier root reached already (``scan a.txt a.txt``, ``scan dir dir/sub``) is
+        # scanned once, under the first name: files are told apart by their real path. Within one root,
+        # a followed symlink is a path of its own and stays reported.
+        dedupe = len(roots) > 1
+        seen: set[str] = set()  # real paths of the files of the roots before
+        skipped: set[tuple[str, str]] = set()
         for root in roots:
-            yield from self._walk_root(root, single=len(roots) == 1)
+            reached: set[str] = set()
+            for entry in self._walk_root(root, single=len(roots) == 1):
+                if dedupe:
+                    if isinstance(entry, FileItem):
+                        real = os.path.realpath(entry.path)
+                        if real in seen:
+                            continue
+                        reached.add(real)
+                    elif (entry.path, entry.reason) in skipped:
+                        continue
+                    else:
+                        skipped.add((entry.path, entry.reason))
+                yield entry
+            seen |= reached
 
     def _excluded(self, rel: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
         if self._excludes is not None and self._excludes.match_file(rel + "/" if is_dir else rel):
