@@ -58,3 +58,21 @@ def test_report_grows_linearly_with_copies_of_one_secret(tmp_path: Path, gh: str
     big, n_big = _json_size(tmp_path, gh, 4000)
     assert (n_small, n_big) == (1000, 4000)
     assert 3.5 < big / small < 4.5, (small, big)
+
+
+def _sarif_size(tmp_path: Path, gh: str, copies: int) -> tuple[int, int]:
+    target = tmp_path / f"copies{copies}.env"
+    target.write_text("".join(f'token_{i} = "{gh}"\n' for i in range(copies)))
+    proc = run_cli("scan", str(target), "-q", "-f", "sarif")
+    assert proc.returncode == 1, proc.stderr
+    log = json.loads(proc.stdout)
+    return len(proc.stdout), sum(1 + len(r.get("relatedLocations", ())) for r in log["runs"][0]["results"])
+
+
+def test_sarif_grows_linearly_with_copies_of_one_secret(tmp_path: Path, gh: str) -> None:
+    """Each copy's result used to carry 50 related locations (30,000 copies: a 1 GB file); now the first
+    occurrence lists the others and each later one points back to it."""
+    small, places_small = _sarif_size(tmp_path, gh, 1000)
+    big, places_big = _sarif_size(tmp_path, gh, 4000)
+    assert places_small < 2 * 1000 + 50 and places_big < 2 * 4000 + 50
+    assert 3.5 < big / small < 4.5, (small, big)

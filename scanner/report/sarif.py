@@ -19,7 +19,8 @@ lists: the JSON report lists skipped files and certificates when asked.
 
 ``partialFingerprints["credsprawl/v1"]`` is the finding's fingerprint, which ignores line numbers, so
 an alert survives code moving; no line-based hash is emitted. Other places where the same secret
-was seen are ``relatedLocations`` (at most 50; ``properties.occurrences`` counts them all).
+was seen are ``relatedLocations`` of its first occurrence (at most 50; ``properties.occurrences`` counts
+them all); every later occurrence relates to the first only, so a report grows linearly with copies.
 """
 
 from __future__ import annotations
@@ -74,14 +75,16 @@ def sarif_text(report: ScanReport, options: ReportOptions) -> tuple[str, str]:
     for i, f in enumerate(report.findings):
         places.setdefault(f.fingerprint, []).append(i)
     rules_by_id = {rule.id: rule for rule in run_rules(report)}
-    results = [
-        _result(i, f, rules_by_id[f.rule_id], report, places[f.fingerprint], options, where)
-        for i, f in enumerate(report.findings)
-    ]
-    order = sorted(range(len(results)), key=lambda i: (_SEVERITY_ORDER[report.findings[i].severity], i))
+    total = len(report.findings)
+    order = sorted(range(total), key=lambda i: (_SEVERITY_ORDER[report.findings[i].severity], i))
     keep = order[:MAX_RESULTS]
+    results = {  # only the results that can be kept are built
+        i: _result(i, report.findings[i], rules_by_id[report.findings[i].rule_id], report,
+                   places[report.findings[i].fingerprint], options, where)
+        for i in keep
+    }
     while True:
-        log = _log(report, options, where, results, sorted(keep), rules_by_id, len(results))
+        log = _log(report, options, where, results, sorted(keep), rules_by_id, total)
         note = _left_out(report, keep)
         if note:
             log["runs"][0]["invocations"][0].setdefault("toolExecutionNotifications", []).append(
@@ -103,7 +106,7 @@ def _dumps(log: dict[str, Any]) -> str:
     return text
 
 
-def _log(report: ScanReport, options: ReportOptions, where: SourceRoot, results: list[dict[str, Any]],
+def _log(report: ScanReport, options: ReportOptions, where: SourceRoot, results: dict[int, dict[str, Any]],
          keep: Sequence[int], rules_by_id: dict[str, Rule], total: int) -> dict[str, Any]:
     kept = [results[i] for i in keep]
     used = sorted({r["ruleId"] for r in kept})
@@ -227,8 +230,11 @@ def _message(rule: Rule, finding: Finding, show: bool) -> str:
 
 
 def _related(me: int, places: list[int], report: ScanReport, show: bool, where: SourceRoot) -> list[dict[str, Any]]:
+    """The other places of the same secret: the first occurrence lists up to ``MAX_RELATED`` of them,
+    every later one points back to the first only, so a secret copied N times costs O(N) locations,
+    not O(N * MAX_RELATED) (``properties.occurrences`` still counts them all)."""
     out: list[dict[str, Any]] = []
-    for i in places:
+    for i in places if me == places[0] else places[:1]:
         if i == me:
             continue
         other = report.findings[i]
