@@ -18,7 +18,7 @@ import yaml
 from conftest import ROOT
 from fixtures import fakecreds
 from gitutil import GitRepo
-from scanner.action import INPUTS
+from scanner.cli.action import INPUTS
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -41,7 +41,7 @@ def test_action_is_composite_and_declares_what_its_steps_use() -> None:
     used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", json.dumps(ACTION["runs"])))
     assert used == declared
     scan = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "scan")
-    # every input reaches the scan step under the variable scanner/action.py reads
+    # every input reaches the scan step under the variable scanner/cli/action.py reads
     assert {k: v for k, v in scan["env"].items()} == {var: f"${{{{ inputs.{name} }}}}" for name, var in INPUTS.items()}
     upload = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif"))
     assert "steps.scan.outputs.sarif" in upload["with"]["sarif_file"]

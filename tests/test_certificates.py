@@ -171,9 +171,9 @@ def test_disabling_the_rule_drops_certificates(tmp_path: Path) -> None:
 def test_facts_primed_while_scanning_give_the_same_report(tmp_path: Path) -> None:
     """The CLI derives facts as results come in (``Enricher.prime``); the enriched report is the one
     ``enrich_report`` gives after the scan, keystores opened with a password found beside them included."""
-    from scanner import cli
+    from scanner.cli import app as cli
     from scanner.identity.enrich import Enricher, enrich_report
-    from scanner.scan import ScanRequest, run_scan
+    from scanner.pipeline.scan import ScanRequest, run_scan
 
     password = fc.chars(random.Random(3), fc.ALNUM, 20)
     key = new_key("ec")

@@ -15,7 +15,7 @@ from conftest import run_cli
 from fakeapi import FakeAPI, Reply
 
 from fixtures import fakecreds
-from scanner.ci.github import ClientSettings, GitHubClient, GitHubError, Unavailable
+from scanner.sources.ci.github import ClientSettings, GitHubClient, GitHubError, Unavailable
 
 TOKEN = "test-token-for-the-loopback-server"
 TS = "2024-05-31T12:00:00.0000000Z "

@@ -15,12 +15,12 @@ import pytest
 from fixtures import fakecreds as fc
 from fixtures.quality.corpus import CARRIED
 from fixtures.quality.formats import camel, dotted
-from scanner.engine import Engine, EngineSettings
+from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.match import validators as v
 from scanner.match.prefilter import hyperscan_available
 from scanner.match.safelist import is_placeholder
 from scanner.model import Origin, Validation
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 RULES = load_rules()
 BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
@@ -197,7 +197,7 @@ def test_identifiers_alone_are_not_reported(rng) -> None:
 
 
 def test_pkcs12_file_by_name_and_content() -> None:
-    from scanner import keystores
+    from scanner.sources import keystores
 
     rng = random.Random(12)
     p12 = base64.b64decode(fc.pkcs12_base64(rng))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.store import Store, load_finding_objects
+from scanner.store.db import Store, load_finding_objects
 from sweeputil import make_org, sweep
 
 distributed = pytest.importorskip("distributed")

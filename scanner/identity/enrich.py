@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Iterable, Mapping
 
-from scanner.engine import BlobScan
+from scanner.pipeline.engine import BlobScan
 from scanner.identity.facts import DOCUMENT_FACTS, FactContext, Facts, clean, derive
 from scanner.model import Finding, Rule
 from scanner.results import ScanReport

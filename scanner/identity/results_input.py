@@ -103,8 +103,8 @@ def load_results(names: list[str]) -> Results:
 
 
 def load_datastore(path: Path, new_since: str | None, into: Results) -> None:
-    """Add the findings and the certificates of a sweep datastore (``scanner.store``) to ``into``."""
-    from scanner.store import load_certificate_objects, load_finding_objects
+    """Add the findings and the certificates of a sweep datastore (``scanner.store.db``) to ``into``."""
+    from scanner.store.db import load_certificate_objects, load_finding_objects
 
     findings = load_finding_objects(path, new_since)
     certificates = load_certificate_objects(path, new_since)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from scanner.engine import BlobScan, Engine
+from scanner.pipeline.engine import BlobScan, Engine
 from scanner.model import Blob
 from scanner.sources.views import View, engine_scan, relocate
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from scanner.engine import BlobScan, Engine
+from scanner.pipeline.engine import BlobScan, Engine
 from scanner.model import Blob, Finding
 from scanner.sources.views import View, engine_scan, relocate, with_extra
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
-from scanner.engine import BlobScan, Engine
+from scanner.pipeline.engine import BlobScan, Engine
 from scanner.model import Blob, Finding
 from scanner.sources.views import Lines, engine_scan, with_extra
 

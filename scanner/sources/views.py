@@ -12,8 +12,8 @@ import io
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from scanner.engine import BlobScan, Engine
-from scanner.locate import LineIndex
+from scanner.pipeline.engine import BlobScan, Engine
+from scanner.match.locate import LineIndex
 from scanner.model import Finding, Origin
 
 

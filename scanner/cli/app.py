@@ -1,0 +1,188 @@
+"""Command-line interface: argument parsing and dispatch only. The one error boundary."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Iterator, Sequence, TextIO
+
+from scanner import __version__
+from scanner.cli import artifacts as cli_artifacts
+from scanner.cli import git as cli_git
+from scanner.cli import report as cli_report
+from scanner.cli import sweep as cli_sweep
+from scanner.errors import CredsprawlError, UsageError
+from scanner.results import ExitStatus
+
+FORMATS = ("text", "json", "jsonl", "csv", "sarif")
+
+
+def _size(value: str) -> int:
+    """``50MB``, ``512k``, ``1G`` or a plain byte count; 0 means no limit."""
+    units = {"k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3, "b": 1}
+    text = value.strip().lower()
+    for suffix in sorted(units, key=len, reverse=True):
+        if text.endswith(suffix) and text[: -len(suffix)].strip().replace(".", "", 1).isdigit():
+            return int(float(text[: -len(suffix)]) * units[suffix])
+    if text.isdigit():
+        return int(text)
+    raise argparse.ArgumentTypeError(f"not a size: {value!r} (try 50MB, 512KB or a byte count)")
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more: {value!r}")
+    return int(value)
+
+
+def _add_rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="config file (default: .credsprawl.toml or pyproject.toml [tool.credsprawl])")
+    p.add_argument("--rules", type=Path, action="append", default=[], metavar="FILE", help="extra rule file or folder (repeatable)")
+    p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="turn a rule off (repeatable)")
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    """How content is matched: the same three options on every command that scans."""
+    p.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
+    p.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
+                   help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
+    p.add_argument("--max-decode-depth", type=int, default=2, metavar="N",
+                   help="how deep to decode base64/percent/escapes/entities (default 2)")
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
+    p.add_argument("--output", "-o", type=Path, help="write the report here (default: stdout)")
+    p.add_argument("--show-secrets", action="store_true", help="print secrets in clear (redacted by default)")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when secrets are found")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary on stderr")
+    p.add_argument("--no-color", action="store_true", help="never colour the text report")
+    p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="credsprawl", description="Find leaked credentials and who they belong to.")
+    parser.add_argument("--version", action="version", version=f"credsprawl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    scan = sub.add_parser("scan", help="scan files and directories ('-' reads stdin)")
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    _add_output_options(scan)
+    _add_rule_options(scan)
+    scan.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: all cores)")
+    scan.add_argument("--max-file-size", type=_size, default=50 * 1024**2, metavar="SIZE",
+                      help="skip files larger than this (default 50MB; 0 = no limit)")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style pattern to skip (repeatable)")
+    scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
+    scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
+    _add_engine_options(scan)
+    scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
+    scan.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
+                      help="also load the rules of a gitleaks config file, translated (repeatable)")
+    cli_artifacts.add_content_options(scan)  # archives, their limits, --binary-strings
+
+    rules = sub.add_parser("rules", help="list or check detection rules")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
+    rules_sub.required = True
+    rlist = rules_sub.add_parser("list", help="list the rules in effect")
+    rlist.add_argument("--format", choices=("text", "json"), default="text")
+    rlist.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
+                       help="also list the translated rules of a gitleaks config file (repeatable)")
+    _add_rule_options(rlist)
+    rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
+    rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
+    cli_git.add_commands(sub)  # history, staged, baseline, action
+    cli_artifacts.add_commands(sub)  # ci
+    cli_report.add_commands(sub)  # report, inventory
+    cli_sweep.add_commands(sub)  # sweep
+    return parser
+
+
+@contextlib.contextmanager
+def _open_output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        fh = open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    with fh:
+        yield fh
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from scanner.identity.enrich import Enricher
+    from scanner.pipeline.scan import ScanRequest, run_scan
+    from scanner.report import ReportOptions, render
+
+    request = ScanRequest.from_args(args)
+    enricher = Enricher(request.ruleset.by_id)
+    report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
+    report = enricher.enrich(cli_git.suppress(args, report))
+    color = not args.no_color and args.output is None and sys.stdout.isatty()
+    with _open_output(args.output) as out:
+        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,
+                                                       root=request.root_for_report()))
+    if not args.quiet and args.format != "text" and sys.stderr.isatty():
+        print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} file(s)", file=sys.stderr)
+    if args.exit_zero:
+        return ExitStatus.CLEAN
+    return report.return_code
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from scanner.rules.check import check_ruleset
+    from scanner.rules.load import load_rules
+    from scanner.pipeline.scan import load_effective_rules
+
+    if args.rules_command == "check":
+        ruleset = load_rules(args.files or None)
+        problems = check_ruleset(ruleset)
+        for p in problems:
+            print(f"credsprawl: {p}", file=sys.stderr)
+        examples = sum(len(r.examples) + len(r.negatives) for r in ruleset.rules)
+        if problems:
+            print(f"{len(problems)} problem(s) in {len(ruleset.rules)} rules", file=sys.stderr)
+            return ExitStatus.ERROR
+        print(f"ok: {len(ruleset.rules)} rules, {examples} examples and negatives proven")
+        return ExitStatus.CLEAN
+    ruleset = load_effective_rules(args.config, args.rules, args.disable, [Path.cwd()], args.gitleaks_config)
+    if args.format == "json":
+        rows = [{"id": r.id, "name": r.name, "kind": r.kind, "provider": r.provider, "severity": r.severity.value,
+                 "confidence": r.confidence.value, "keywords": list(r.keywords), "source": r.source}
+                for r in ruleset.rules]
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    else:
+        for r in ruleset.rules:
+            print(f"{r.id:<44} {r.kind:<18} {r.severity.value:<9} {r.name}")
+        print(f"{len(ruleset.rules)} rules")
+    return ExitStatus.CLEAN
+
+
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
+            **cli_sweep.HANDLERS}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed one line of usage error
+        return ExitStatus.ERROR if exc.code not in (0, None) else ExitStatus.CLEAN
+    try:
+        return int(COMMANDS[args.command](args))
+    except CredsprawlError as exc:
+        print(f"credsprawl: error: {exc}", file=sys.stderr)
+        return ExitStatus.ERROR
+    except KeyboardInterrupt:
+        print("credsprawl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return ExitStatus.ERROR

@@ -1,0 +1,107 @@
+"""Command-line pieces for archives, notebooks, images and CI: the content options of ``scan`` and the
+``ci`` command. Parsing and dispatch only: the work is in deepscan, workplan and ci.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from scanner.pipeline.route import ContentOptions
+
+GB = 1024**3
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cli() -> Any:
+    from scanner.cli import app as cli  # cli imports this module; by the time a parser is built it is loaded
+
+    return cli
+
+
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of 0 or more: {value!r}")
+    return int(value)
+
+
+def add_content_options(p: argparse.ArgumentParser) -> None:
+    """Options for what content is opened: archives and their limits, binary strings."""
+    cli = _cli()
+    p.add_argument("--max-archive-depth", type=_count, default=3, metavar="N",
+                   help="open archives nested up to N levels (default 3; 0 = do not open archives)")
+    p.add_argument("--max-archive-size", type=cli._size, default=1 * GB, metavar="SIZE",
+                   help="uncompressed bytes read out of one archive, all levels (default 1GB; 0 = no limit)")
+    p.add_argument("--max-archive-members", type=_count, default=100_000, metavar="N",
+                   help="members read from one archive (default 100000; 0 = no limit)")
+    p.add_argument("--max-compression-ratio", type=_count, default=200, metavar="N",
+                   help="give up on a member or stream that inflates more than N:1 (default 200; 0 = no limit)")
+    p.add_argument("--binary-strings", action="store_true",
+                   help="scan the printable strings (8+ characters) of binary files; findings give the byte offset")
+
+
+def content_options(args: argparse.Namespace) -> ContentOptions:
+    """ContentOptions from parsed arguments; defaults for commands that do not offer the options."""
+    from scanner.pipeline.route import ContentOptions
+    from scanner.sources.archives import ArchiveLimits
+
+    defaults = ArchiveLimits()
+    limits = ArchiveLimits(
+        max_depth=getattr(args, "max_archive_depth", defaults.max_depth),
+        max_member_size=getattr(args, "max_file_size", defaults.max_member_size),
+        max_archive_size=getattr(args, "max_archive_size", defaults.max_archive_size),
+        max_ratio=getattr(args, "max_compression_ratio", defaults.max_ratio),
+        max_members=getattr(args, "max_archive_members", defaults.max_members),
+    )
+    return ContentOptions(limits, binary_strings=getattr(args, "binary_strings", False))
+
+
+def add_commands(sub: Any) -> None:
+    """The ``ci`` command: ``credsprawl ci github OWNER/REPO``."""
+    from scanner.cli import git as cli_git
+
+    cli = _cli()
+    ci = sub.add_parser("ci", help="scan CI logs and artifacts over the CI's API")
+    ci_sub = ci.add_subparsers(dest="ci_command", metavar="SYSTEM")
+    ci_sub.required = True
+    gh = ci_sub.add_parser("github", help="GitHub Actions: workflow run logs and artifacts "
+                                          "(GITHUB_TOKEN; GITHUB_API_URL for GitHub Enterprise Server)")
+    gh.add_argument("repo", metavar="OWNER/REPO")
+    gh.add_argument("--runs", type=cli._positive_int, default=10, metavar="N", help="the latest N runs (default 10)")
+    gh.add_argument("--since", metavar="DATE", help="only runs created on or after DATE (2024-05-31)")
+    gh.add_argument("--workflow", metavar="NAME", help="only runs of this workflow (file name such as ci.yml, id, or name)")
+    cli._add_output_options(gh)
+    cli._add_rule_options(gh)
+    cli_git._add_engine_options(gh, jobs=False)
+    add_content_options(gh)
+    gh.set_defaults(paths=[], jobs=1, follow_symlinks=False, respect_gitignore=False)
+
+
+def _cmd_ci(args: argparse.Namespace) -> int:
+    from scanner import __version__
+    from scanner.sources.ci.github import ClientSettings, GitHubClient
+    from scanner.sources.ci.github_scan import RunQuery, scan_github
+    from scanner.cli.git import emit, enrich, suppress
+    from scanner.pipeline.engine import Engine
+    from scanner.pipeline.pool import clock
+    from scanner.results import ExitStatus, ScanReport
+    from scanner.pipeline.scan import ScanRequest
+
+    started = clock()
+    query = RunQuery(args.repo, args.runs, args.since, args.workflow)
+    request = ScanRequest.from_args(args)
+    client = GitHubClient(ClientSettings.from_env(max_download=request.content.limits.max_archive_size))
+    outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
+    report = ScanReport(tuple(outcome.findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
+    report = enrich(suppress(args, report))
+    emit(args, report, str(Path.cwd()))
+    if not args.quiet and sys.stderr.isatty():
+        print(f"credsprawl: {len(report.findings)} finding(s) in {outcome.runs} run(s), "
+              f"{client.requests} API request(s)", file=sys.stderr)
+    return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
+
+
+HANDLERS: dict[str, Handler] = {"ci": _cmd_ci}

@@ -1,0 +1,248 @@
+"""Command-line parsers and handlers of the git-facing commands: ``history``, ``staged``, ``baseline``
+and ``action``. Parsing and dispatch only: the work lives in history_scan, staged, baseline and
+action, imported when a command runs (the pre-commit hook's start-up stays light).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from scanner.errors import UsageError
+from scanner.results import ExitStatus, ScanReport
+
+PRE_PUSH_FROM = "PRE_COMMIT_FROM_REF"
+PRE_PUSH_TO = "PRE_COMMIT_TO_REF"
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cli() -> Any:
+    from scanner.cli import app as cli  # cli imports this module; by the time a parser is built it is loaded
+
+    return cli
+
+
+def _add_engine_options(p: argparse.ArgumentParser, jobs: bool = True) -> None:
+    cli = _cli()
+    if jobs:
+        p.add_argument("--jobs", "-j", type=cli._positive_int, help="worker processes (default: all cores)")
+    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE",
+                   help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="gitignore-style path pattern to skip (repeatable)")
+    cli._add_engine_options(p)
+
+
+def _add_baseline_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--baseline", type=Path, metavar="FILE",
+                   help="report only findings that are not in this baseline (credsprawl baseline create)")
+
+
+def add_commands(sub: Any) -> None:
+    """Add the git-facing subcommands to ``sub`` (their handlers are in HANDLERS)."""
+    cli = _cli()
+    history = sub.add_parser("history", help="scan every blob of a repository's history, once, with attribution")
+    history.add_argument("repo", nargs="?", default=".", metavar="REPO", help="repository folder (default: .)")
+    history.add_argument("--branch", action="append", default=[], metavar="REF",
+                         help="walk only this branch, tag or commit (repeatable; default: every ref)")
+    history.add_argument("--since", metavar="REV", help="only what commits after REV introduced (REV..HEAD)")
+    history.add_argument("--range", metavar="A..B", help="only what the commits of A..B introduced")
+    history.add_argument("--pre-push", action="store_true",
+                         help=f"only the commits being pushed ({PRE_PUSH_FROM}..{PRE_PUSH_TO}, as the pre-commit "
+                              "framework sets them; without them: commits on no remote-tracking ref)")
+    history.add_argument("--include-unreachable", action="store_true",
+                         help="also scan commits and blobs no ref reaches (amended, rebased away, dropped stashes)")
+    history.add_argument("--recurse-submodules", action="store_true", help="also scan checked-out submodules")
+    cli._add_output_options(history)
+    cli._add_rule_options(history)
+    _add_engine_options(history)
+    _add_baseline_option(history)
+
+    staged = sub.add_parser("staged", help="scan the staged changes (the pre-commit hook)")
+    staged.add_argument("repo", nargs="?", default=".", metavar="REPO", help="repository folder (default: .)")
+    staged.add_argument("--all-lines", action="store_true", help="report findings anywhere in the staged files, "
+                                                                 "not only on the lines the commit adds")
+    cli._add_output_options(staged)
+    cli._add_rule_options(staged)
+    _add_engine_options(staged, jobs=False)
+    _add_baseline_option(staged)
+
+    baseline = sub.add_parser("baseline", help="create, update or mark a baseline of known findings")
+    bsub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
+    bsub.required = True
+    create = bsub.add_parser("create", help="record the current findings (by fingerprint, never the secret)")
+    create.add_argument("-o", "--output", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE",
+                        help="baseline file to write (default: .credsprawl-baseline.json)")
+    update = bsub.add_parser("update", help="add new findings and drop gone ones; marks are kept")
+    update.add_argument("-b", "--baseline", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE",
+                        help="baseline file to update (default: .credsprawl-baseline.json)")
+    for p in (create, update):
+        p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files and folders to scan (default: .)")
+        p.add_argument("--from-report", type=Path, metavar="FILE",
+                       help="take the findings from a credsprawl JSON/JSON Lines report ('-': stdin) instead of scanning")
+        p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+        p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
+        p.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
+        p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links")
+        cli._add_rule_options(p)
+        _add_engine_options(p)
+    mark = bsub.add_parser("mark", help="mark a baseline entry as a false positive or an accepted risk")
+    mark.add_argument("fingerprint", help="the finding's fingerprint (at least its first 8 characters)")
+    mark.add_argument("-b", "--baseline", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE")
+    how = mark.add_mutually_exclusive_group(required=True)
+    how.add_argument("--false-positive", dest="mark", action="store_const", const="false-positive")
+    how.add_argument("--accepted-risk", dest="mark", action="store_const", const="accepted-risk")
+    mark.add_argument("--reason", required=True, help="why (kept in the baseline, shown in reviews)")
+
+    action = sub.add_parser("action", help="the GitHub Action's step: inputs from INPUT_* environment variables")
+    action.add_argument("--dry-run", action="store_true", help="print the range that would be scanned and stop")
+
+
+# ------------------------------------------------------------------------------------------------
+# handlers
+
+
+def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
+    """Write the report in the chosen format to stdout or ``--output``."""
+    from scanner.report import ReportOptions, render
+
+    cli = _cli()
+    color = not args.no_color and args.output is None and sys.stdout.isatty()
+    with cli._open_output(args.output) as out:
+        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color, root=root))
+
+
+def suppress(args: argparse.Namespace, report: ScanReport) -> ScanReport:
+    """Drop the findings ``--baseline`` knows (when given), saying how many on stderr."""
+    if getattr(args, "baseline", None) is None:
+        return report
+    from scanner.filters import baseline
+
+    report, hidden = baseline.apply_file(report, args.baseline)
+    if hidden and not args.quiet:
+        print(f"credsprawl: {hidden} known finding(s) suppressed by baseline {args.baseline}", file=sys.stderr)
+    return report
+
+
+def enrich(report: ScanReport) -> ScanReport:
+    """The report with derived facts (scanner.identity), as every command hands it to the reporters."""
+    from scanner.identity.enrich import enrich_report
+
+    return enrich_report(report)
+
+
+def _exit(args: argparse.Namespace, report: ScanReport) -> int:
+    return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
+
+
+def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    start, end = env.get(PRE_PUSH_FROM, ""), env.get(PRE_PUSH_TO, "")
+    if start and end:
+        return f"{start}..{end}"
+    return f"{'0' * 40}..{end or 'HEAD'}"  # a first push: what is on no remote-tracking ref
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from scanner.history.scan import HistoryRequest, run_history
+
+    if args.pre_push and (args.range or args.since or args.branch):
+        raise UsageError("--pre-push chooses the range itself: drop --range/--since/--branch")
+    request = HistoryRequest.from_args(args, pre_push_range() if args.pre_push else None)
+    report, repo, notes = run_history(request)
+    for note in notes:
+        print(f"credsprawl: {note}", file=sys.stderr)
+    report = enrich(suppress(args, report))
+    emit(args, report, repo.root)
+    if not args.quiet and args.format != "text" and sys.stderr.isatty():
+        print(f"credsprawl: {len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)", file=sys.stderr)
+    return _exit(args, report)
+
+
+def _cmd_staged(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.perf_counter()
+    from scanner.config import discover, load_config
+    from scanner.pipeline.engine import EngineSettings
+    from scanner.filters.findings import FindingFilter
+    from scanner.model import Confidence
+    from scanner.rules.cache import load_rules_cached
+    from scanner.sources.git import open_repo
+    from scanner.history.staged import StagedRequest, run_staged, write_blocked
+
+    repo = open_repo(args.repo)
+    if repo.worktree is None:
+        raise UsageError(f"{args.repo} is a bare repository: there is no index to scan")
+    config = load_config(args.config) if args.config else discover([Path(repo.worktree), Path.cwd()])
+    ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
+    min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
+    settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
+                              max_decode_depth=max(0, args.max_decode_depth),
+                              # a few small staged files: building Aho-Corasick beats loading Hyperscan
+                              engine="ahocorasick" if args.engine == "auto" else args.engine,
+                              filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
+    request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines)
+    result = run_staged(request, repo, started)
+    report = enrich(suppress(args, result.report))
+    if args.format == "text":
+        if report.findings:
+            with _cli()._open_output(args.output) as out:
+                write_blocked(report, out, args.show_secrets, str(args.baseline or ""))
+        elif not args.quiet:
+            print(f"credsprawl: no secrets in {len(result.files)} staged file(s)", file=sys.stderr)
+    else:
+        emit(args, report, repo.root)
+    return _exit(args, report)
+
+
+def _scan_for_baseline(args: argparse.Namespace) -> list[Any]:
+    from scanner.filters import baseline
+
+    if args.from_report is not None:
+        return baseline.seen_in_report(args.from_report)
+    from scanner.pipeline.scan import ScanRequest, run_scan
+
+    args.rules = args.rules or []
+    report = run_scan(ScanRequest.from_args(args))
+    return baseline.seen_in(report.findings)
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from scanner.filters import baseline
+
+    if args.baseline_command == "create":
+        made = baseline.create(_scan_for_baseline(args))
+        baseline.save(made, args.output)
+        if not args.quiet:
+            print(f"credsprawl: baseline {args.output}: {len(made.entries)} finding(s) recorded", file=sys.stderr)
+        return ExitStatus.CLEAN
+    if args.baseline_command == "update":
+        old = baseline.load(args.baseline)
+        result = baseline.update(old, _scan_for_baseline(args))
+        baseline.save(result.baseline, args.baseline)
+        if not args.quiet:
+            print(f"credsprawl: baseline {args.baseline}: {result.added} added, {result.dropped} dropped, "
+                  f"{result.kept_marked} marked kept, {len(result.baseline.entries)} in all", file=sys.stderr)
+        return ExitStatus.CLEAN
+    marked_baseline, entry = baseline.mark(baseline.load(args.baseline), args.fingerprint, args.mark, args.reason)
+    baseline.save(marked_baseline, args.baseline)
+    print(f"credsprawl: {entry.fingerprint[:12]} ({entry.rule_id}) marked {entry.mark}", file=sys.stderr)
+    return ExitStatus.CLEAN
+
+
+def _cmd_action(args: argparse.Namespace) -> int:
+    from scanner.cli.action import run_action
+
+    return run_action(os.environ, dry_run=args.dry_run)
+
+
+HANDLERS: dict[str, Handler] = {
+    "history": _cmd_history,
+    "staged": _cmd_staged,
+    "baseline": _cmd_baseline,
+    "action": _cmd_action,
+}

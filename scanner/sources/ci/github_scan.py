@@ -1,0 +1,214 @@
+"""``credsprawl ci github OWNER/REPO``: scan the logs and artifacts of a repository's workflow runs.
+
+For each of the latest ``--runs N`` runs (``--since DATE``, ``--workflow NAME``): list its jobs, download
+its logs zip and its artifacts (zips) in memory, and scan them like any archive. Locations carry
+the run: ``actions/runs/42/attempts/1/logs.zip!build/3_Run tests.txt:12`` with origin facts ``repo``,
+``workflow``, ``run_id``, ``run_attempt``, ``head_sha``, and ``job``, ``job_id``, ``step``,
+``step_name`` on a log, or ``artifact``, ``artifact_id``, ``artifact_digest`` on an artifact.
+
+- A job's whole log (``2_build.txt`` at the top of the zip) repeats its step logs
+  (``build/3_Run tests.txt``); when the step logs are there, the whole log is not scanned twice.
+- Identical artifacts (by the digest the API lists, else the SHA-256 of the download) are scanned
+  once; later copies are skipped as ``duplicate`` naming the first.
+- Expired or deleted logs and artifacts (410, 404, or ``expired`` in the listing) are skips; a run
+  that fails otherwise is a warning, and the other runs are still scanned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from scanner.sources.ci.github import GitHubClient, GitHubError, Unavailable
+from scanner.pipeline.route import ContentOptions, ContentScan, scan_blob, warning_for
+from scanner.pipeline.engine import Engine
+from scanner.errors import UsageError
+from scanner.model import Blob, Finding, Origin
+from scanner.results import ScanSummary, Skip
+from scanner.sources import archives
+from scanner.sources.archives import Source
+from scanner.sources.views import with_extra
+
+_REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d)?Z?)?$")
+_STEP = re.compile(r"^(\d+)_(.*)\.txt$")
+_UNSAFE = re.compile(r'[\\/:*?"<>|]')
+
+Facts = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RunQuery:
+    repo: str
+    runs: int = 10
+    since: str | None = None
+    workflow: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _REPO.match(self.repo):
+            raise UsageError(f"not a repository: {self.repo!r} (expected OWNER/REPO)")
+        if self.since is not None and not _DATE.match(self.since):
+            raise UsageError(f"--since {self.since!r}: expected a date like 2024-05-31")
+
+
+@dataclass
+class Outcome:
+    """Everything the command found, gathered run by run (local to one command)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    files: int = 0
+    bytes_scanned: int = 0
+    runs: int = 0
+
+    def add(self, scan: ContentScan) -> None:
+        self.findings.extend(scan.findings)
+        self.warnings.extend(scan.warnings)
+        self.skips.extend(scan.skips)
+        self.files += scan.files
+        self.bytes_scanned += scan.bytes_scanned
+
+    def skip(self, skip: Skip) -> None:
+        self.skips.append(skip)
+        note = warning_for(skip)
+        if note:
+            self.warnings.append(note)
+
+    def summary(self, seconds: float) -> ScanSummary:
+        skips = sorted(self.skips, key=lambda s: (s.path, s.reason))
+        return ScanSummary(self.files, self.bytes_scanned, seconds, tuple(skips), tuple(dict.fromkeys(self.warnings)))
+
+
+def list_runs(client: GitHubClient, query: RunQuery) -> list[dict[str, Any]]:
+    """The latest runs (newest first) that match the query."""
+    workflow = query.workflow
+    by_file = workflow is not None and (workflow.isdigit() or workflow.endswith((".yml", ".yaml")))
+    if by_file:
+        path = f"/repos/{query.repo}/actions/workflows/{urllib.parse.quote(workflow or '', safe='')}/runs"
+    else:
+        path = f"/repos/{query.repo}/actions/runs"
+    params = {"created": f">={query.since}"} if query.since else {}
+    runs: list[dict[str, Any]] = []
+    for run in client.pages(path, "workflow_runs", params):
+        if workflow and not by_file and str(run.get("name", "")).lower() != workflow.lower():
+            continue
+        runs.append(run)
+        if len(runs) >= query.runs:
+            break
+    return runs
+
+
+def _folder(name: str) -> str:
+    return _UNSAFE.sub("", name).strip()
+
+
+def _log_facts(path: str, jobs: list[dict[str, Any]]) -> tuple[Facts, str | None]:
+    """Job and step facts of a member of a run's logs zip, and the job folder it belongs to."""
+    folder, _, leaf = path.rpartition("/")
+    step = _STEP.match(leaf)
+    job_name = folder or (step.group(2) if step else leaf.removesuffix(".txt"))
+    job = next((j for j in jobs if _folder(str(j.get("name", ""))) == _folder(job_name)), None)
+    facts: list[tuple[str, str]] = [("job", str(job["name"]) if job else job_name)]
+    if job:
+        facts.append(("job_id", str(job.get("id", ""))))
+    if folder and step:
+        number = int(step.group(1))
+        facts.append(("step", str(number)))
+        names = {int(s.get("number", -1)): str(s.get("name", "")) for s in (job or {}).get("steps", [])}
+        facts.append(("step_name", names.get(number) or step.group(2)))
+    elif folder:
+        facts.append(("step", leaf.removesuffix(".txt")))
+    return tuple(facts), folder or None
+
+
+def log_members(data: bytes, origin: Origin, jobs: list[dict[str, Any]], options: ContentOptions) -> Iterator[Blob | Skip]:
+    """The logs of a run's zip, labelled with job and step; whole-job logs only where no step logs are."""
+    source = Source.from_bytes(data, origin)
+    try:
+        names = [i.filename for i in archives.zip_members(source) if not archives.zip_entry_is_dir(i)]
+    except archives.CORRUPT as exc:
+        yield Skip(origin.render(), "corrupt", f"logs archive: {exc}")
+        return
+    with_steps = {n.rpartition("/")[0] for n in names if "/" in n and _STEP.match(n.rpartition("/")[2])}
+    for item in archives.expand(source, options.limits):
+        if not isinstance(item, Blob):
+            if isinstance(item, Skip):
+                yield item
+            continue
+        facts, folder = _log_facts(item.origin.path, jobs)
+        if folder is None and _folder(dict(facts)["job"]) in {_folder(f) for f in with_steps}:
+            continue  # the whole-job log repeats the step logs scanned on their own
+        yield Blob(item.data, with_extra(item.origin, facts))
+
+
+class RunScanner:
+    def __init__(self, client: GitHubClient, engine: Engine, options: ContentOptions, repo: str) -> None:
+        self.client = client
+        self.engine = engine
+        self.options = options
+        self.repo = repo
+        self.digests: dict[str, str] = {}  # artifact digest -> where it was first scanned
+
+    def run_facts(self, run: dict[str, Any]) -> Facts:
+        return (("repo", self.repo), ("workflow", str(run.get("name", ""))), ("run_id", str(run["id"])),
+                ("run_attempt", str(run.get("run_attempt", 1))), ("head_sha", str(run.get("head_sha", ""))))
+
+    def scan_run(self, run: dict[str, Any], out: Outcome) -> None:
+        run_id, attempt = run["id"], run.get("run_attempt", 1)
+        facts = self.run_facts(run)
+        jobs = list(self.client.pages(f"/repos/{self.repo}/actions/runs/{run_id}/jobs", "jobs", {"filter": "latest"}))
+        where = Origin(f"actions/runs/{run_id}/attempts/{attempt}/logs.zip", "ci-logs", extra=facts)
+        try:
+            data = self.client.download(f"/repos/{self.repo}/actions/runs/{run_id}/logs")
+        except Unavailable as exc:
+            out.skip(Skip(where.render(), exc.reason, str(exc)))
+        else:
+            for item in log_members(data, where, jobs, self.options):
+                if isinstance(item, Skip):
+                    out.skip(item)
+                else:
+                    out.add(scan_blob(self.engine, item, self.options))
+        for artifact in self.client.pages(f"/repos/{self.repo}/actions/runs/{run_id}/artifacts", "artifacts"):
+            self.scan_artifact(run_id, facts, artifact, out)
+
+    def scan_artifact(self, run_id: int, facts: Facts, artifact: dict[str, Any], out: Outcome) -> None:
+        name = str(artifact.get("name", artifact.get("id")))
+        where = f"actions/runs/{run_id}/artifacts/{name}.zip"
+        if artifact.get("expired"):
+            out.skip(Skip(where, "expired", f"artifact expired {artifact.get('expires_at', '')}".strip()))
+            return
+        digest = str(artifact.get("digest") or "")
+        if digest and digest in self.digests:
+            out.skip(Skip(where, "duplicate", f"same digest as {self.digests[digest]}"))
+            return
+        try:
+            data = self.client.download(f"/repos/{self.repo}/actions/artifacts/{artifact['id']}/zip")
+        except Unavailable as exc:
+            out.skip(Skip(where, exc.reason, str(exc)))
+            return
+        digest = digest or "sha256:" + hashlib.sha256(data).hexdigest()
+        if digest in self.digests:
+            out.skip(Skip(where, "duplicate", f"same digest as {self.digests[digest]}"))
+            return
+        self.digests[digest] = where
+        extra = facts + (("artifact", name), ("artifact_id", str(artifact.get("id", ""))), ("artifact_digest", digest))
+        out.add(scan_blob(self.engine, Blob(data, Origin(where, "ci-artifact", extra=extra)), self.options))
+
+
+def scan_github(client: GitHubClient, engine: Engine, options: ContentOptions, query: RunQuery) -> Outcome:
+    """Scan the runs the query selects; a run that fails is a warning, never the end of the others."""
+    out = Outcome()
+    scanner = RunScanner(client, engine, options, query.repo)
+    for run in list_runs(client, query):
+        out.runs += 1
+        try:
+            scanner.scan_run(run, out)
+        except GitHubError as exc:
+            out.skip(Skip(f"actions/runs/{run.get('id')}", "unavailable", str(exc)))
+            out.warnings.append(f"actions/runs/{run.get('id')}: {exc}")
+    out.findings.sort(key=Finding.sort_key)
+    return out
