@@ -66,7 +66,7 @@ class ActionInputs:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionInputs:
-        from scanner.cli.app import FORMATS
+        from scanner.cli.options import FORMATS
 
         get = {name: env.get(var, "") for name, var in INPUTS.items()}
         mode = get["mode"].strip() or "push"

@@ -3,65 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Iterator, Sequence, TextIO
+from typing import Sequence
 
 from scanner import __version__
 from scanner.cli import artifacts as cli_artifacts
 from scanner.cli import git as cli_git
 from scanner.cli import report as cli_report
 from scanner.cli import sweep as cli_sweep
-from scanner.errors import CredsprawlError, UsageError
+from scanner.cli.options import add_engine_options, add_output_options, add_rule_options, positive_int, size
+from scanner.cli.output import open_output, suppress
+from scanner.errors import CredsprawlError
 from scanner.results import ExitStatus
-
-FORMATS = ("text", "json", "jsonl", "csv", "sarif")
-
-
-def _size(value: str) -> int:
-    """``50MB``, ``512k``, ``1G`` or a plain byte count; 0 means no limit."""
-    units = {"k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3, "b": 1}
-    text = value.strip().lower()
-    for suffix in sorted(units, key=len, reverse=True):
-        if text.endswith(suffix) and text[: -len(suffix)].strip().replace(".", "", 1).isdigit():
-            return int(float(text[: -len(suffix)]) * units[suffix])
-    if text.isdigit():
-        return int(text)
-    raise argparse.ArgumentTypeError(f"not a size: {value!r} (try 50MB, 512KB or a byte count)")
-
-
-def _positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more: {value!r}")
-    return int(value)
-
-
-def _add_rule_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="config file (default: .credsprawl.toml or pyproject.toml [tool.credsprawl])")
-    p.add_argument("--rules", type=Path, action="append", default=[], metavar="FILE", help="extra rule file or folder (repeatable)")
-    p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="turn a rule off (repeatable)")
-
-
-def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    """How content is matched: the same three options on every command that scans."""
-    p.add_argument("--regex-timeout", type=float, default=2.0, metavar="SECONDS", help="time bound per rule and window")
-    p.add_argument("--engine", choices=("auto", "hyperscan", "ahocorasick"), default="auto",
-                   help="prefilter backend (default: hyperscan where installed, else ahocorasick)")
-    p.add_argument("--max-decode-depth", type=int, default=2, metavar="N",
-                   help="how deep to decode base64/percent/escapes/entities (default 2)")
-
-
-def _add_output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
-    p.add_argument("--output", "-o", type=Path, help="write the report here (default: stdout)")
-    p.add_argument("--show-secrets", action="store_true", help="print secrets in clear (redacted by default)")
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when secrets are found")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary on stderr")
-    p.add_argument("--no-color", action="store_true", help="never colour the text report")
-    p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="credsprawl", description="Find leaked credentials and who they belong to.")
@@ -71,15 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="scan files and directories ('-' reads stdin)")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    _add_output_options(scan)
-    _add_rule_options(scan)
-    scan.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: all cores)")
-    scan.add_argument("--max-file-size", type=_size, default=50 * 1024**2, metavar="SIZE",
+    add_output_options(scan)
+    add_rule_options(scan)
+    scan.add_argument("--jobs", "-j", type=positive_int, help="worker processes (default: all cores)")
+    scan.add_argument("--max-file-size", type=size, default=50 * 1024**2, metavar="SIZE",
                       help="skip files larger than this (default 50MB; 0 = no limit)")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style pattern to skip (repeatable)")
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
-    _add_engine_options(scan)
+    add_engine_options(scan)
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
     scan.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
                       help="also load the rules of a gitleaks config file, translated (repeatable)")
@@ -92,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     rlist.add_argument("--format", choices=("text", "json"), default="text")
     rlist.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
                        help="also list the translated rules of a gitleaks config file (repeatable)")
-    _add_rule_options(rlist)
+    add_rule_options(rlist)
     rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
     cli_git.add_commands(sub)  # history, staged, baseline, action
@@ -100,19 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.add_commands(sub)  # report, inventory
     cli_sweep.add_commands(sub)  # sweep
     return parser
-
-
-@contextlib.contextmanager
-def _open_output(path: Path | None) -> Iterator[TextIO]:
-    if path is None:
-        yield sys.stdout
-        return
-    try:
-        fh = open(path, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    with fh:
-        yield fh
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -123,9 +65,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     request = ScanRequest.from_args(args)
     enricher = Enricher(request.ruleset.by_id)
     report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
-    report = enricher.enrich(cli_git.suppress(args, report))
+    report = enricher.enrich(suppress(args, report))
     color = not args.no_color and args.output is None and sys.stdout.isatty()
-    with _open_output(args.output) as out:
+    with open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color,
                                                        root=request.root_for_report()))
     if not args.quiet and args.format != "text" and sys.stderr.isatty():

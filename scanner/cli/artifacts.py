@@ -9,17 +9,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from scanner.cli.options import add_output_options, add_rule_options, add_scan_options, positive_int, size
+from scanner.cli.output import emit, enrich, suppress
+
 if TYPE_CHECKING:
     from scanner.pipeline.route import ContentOptions
 
 GB = 1024**3
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _cli() -> Any:
-    from scanner.cli import app as cli  # cli imports this module; by the time a parser is built it is loaded
-
-    return cli
 
 
 def _count(value: str) -> int:
@@ -30,10 +27,9 @@ def _count(value: str) -> int:
 
 def add_content_options(p: argparse.ArgumentParser) -> None:
     """Options for what content is opened: archives and their limits, binary strings."""
-    cli = _cli()
     p.add_argument("--max-archive-depth", type=_count, default=3, metavar="N",
                    help="open archives nested up to N levels (default 3; 0 = do not open archives)")
-    p.add_argument("--max-archive-size", type=cli._size, default=1 * GB, metavar="SIZE",
+    p.add_argument("--max-archive-size", type=size, default=1 * GB, metavar="SIZE",
                    help="uncompressed bytes read out of one archive, all levels (default 1GB; 0 = no limit)")
     p.add_argument("--max-archive-members", type=_count, default=100_000, metavar="N",
                    help="members read from one archive (default 100000; 0 = no limit)")
@@ -61,21 +57,18 @@ def content_options(args: argparse.Namespace) -> ContentOptions:
 
 def add_commands(sub: Any) -> None:
     """The ``ci`` command: ``credsprawl ci github OWNER/REPO``."""
-    from scanner.cli import git as cli_git
-
-    cli = _cli()
     ci = sub.add_parser("ci", help="scan CI logs and artifacts over the CI's API")
     ci_sub = ci.add_subparsers(dest="ci_command", metavar="SYSTEM")
     ci_sub.required = True
     gh = ci_sub.add_parser("github", help="GitHub Actions: workflow run logs and artifacts "
                                           "(GITHUB_TOKEN; GITHUB_API_URL for GitHub Enterprise Server)")
     gh.add_argument("repo", metavar="OWNER/REPO")
-    gh.add_argument("--runs", type=cli._positive_int, default=10, metavar="N", help="the latest N runs (default 10)")
+    gh.add_argument("--runs", type=positive_int, default=10, metavar="N", help="the latest N runs (default 10)")
     gh.add_argument("--since", metavar="DATE", help="only runs created on or after DATE (2024-05-31)")
     gh.add_argument("--workflow", metavar="NAME", help="only runs of this workflow (file name such as ci.yml, id, or name)")
-    cli._add_output_options(gh)
-    cli._add_rule_options(gh)
-    cli_git._add_engine_options(gh, jobs=False)
+    add_output_options(gh)
+    add_rule_options(gh)
+    add_scan_options(gh, jobs=False)
     add_content_options(gh)
     gh.set_defaults(paths=[], jobs=1, follow_symlinks=False, respect_gitignore=False)
 
@@ -84,7 +77,6 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     from scanner import __version__
     from scanner.sources.ci.github import ClientSettings, GitHubClient
     from scanner.sources.ci.github_scan import RunQuery, scan_github
-    from scanner.cli.git import emit, enrich, suppress
     from scanner.pipeline.engine import Engine
     from scanner.pipeline.pool import clock
     from scanner.results import ExitStatus, ScanReport

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from scanner.cli.options import add_output_options, add_rule_options, add_scan_options
+from scanner.cli.output import emit, enrich, open_output, suppress
 from scanner.errors import UsageError
 from scanner.results import ExitStatus, ScanReport
 
@@ -20,23 +22,6 @@ PRE_PUSH_TO = "PRE_COMMIT_TO_REF"
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _cli() -> Any:
-    from scanner.cli import app as cli  # cli imports this module; by the time a parser is built it is loaded
-
-    return cli
-
-
-def _add_engine_options(p: argparse.ArgumentParser, jobs: bool = True) -> None:
-    cli = _cli()
-    if jobs:
-        p.add_argument("--jobs", "-j", type=cli._positive_int, help="worker processes (default: all cores)")
-    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE",
-                   help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                   help="gitignore-style path pattern to skip (repeatable)")
-    cli._add_engine_options(p)
-
-
 def _add_baseline_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--baseline", type=Path, metavar="FILE",
                    help="report only findings that are not in this baseline (credsprawl baseline create)")
@@ -44,7 +29,6 @@ def _add_baseline_option(p: argparse.ArgumentParser) -> None:
 
 def add_commands(sub: Any) -> None:
     """Add the git-facing subcommands to ``sub`` (their handlers are in HANDLERS)."""
-    cli = _cli()
     history = sub.add_parser("history", help="scan every blob of a repository's history, once, with attribution")
     history.add_argument("repo", nargs="?", default=".", metavar="REPO", help="repository folder (default: .)")
     history.add_argument("--branch", action="append", default=[], metavar="REF",
@@ -57,18 +41,18 @@ def add_commands(sub: Any) -> None:
     history.add_argument("--include-unreachable", action="store_true",
                          help="also scan commits and blobs no ref reaches (amended, rebased away, dropped stashes)")
     history.add_argument("--recurse-submodules", action="store_true", help="also scan checked-out submodules")
-    cli._add_output_options(history)
-    cli._add_rule_options(history)
-    _add_engine_options(history)
+    add_output_options(history)
+    add_rule_options(history)
+    add_scan_options(history)
     _add_baseline_option(history)
 
     staged = sub.add_parser("staged", help="scan the staged changes (the pre-commit hook)")
     staged.add_argument("repo", nargs="?", default=".", metavar="REPO", help="repository folder (default: .)")
     staged.add_argument("--all-lines", action="store_true", help="report findings anywhere in the staged files, "
                                                                  "not only on the lines the commit adds")
-    cli._add_output_options(staged)
-    cli._add_rule_options(staged)
-    _add_engine_options(staged, jobs=False)
+    add_output_options(staged)
+    add_rule_options(staged)
+    add_scan_options(staged, jobs=False)
     _add_baseline_option(staged)
 
     baseline = sub.add_parser("baseline", help="create, update or mark a baseline of known findings")
@@ -88,8 +72,8 @@ def add_commands(sub: Any) -> None:
         p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
         p.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
         p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links")
-        cli._add_rule_options(p)
-        _add_engine_options(p)
+        add_rule_options(p)
+        add_scan_options(p)
     mark = bsub.add_parser("mark", help="mark a baseline entry as a false positive or an accepted risk")
     mark.add_argument("fingerprint", help="the finding's fingerprint (at least its first 8 characters)")
     mark.add_argument("-b", "--baseline", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE")
@@ -104,35 +88,6 @@ def add_commands(sub: Any) -> None:
 
 # ------------------------------------------------------------------------------------------------
 # handlers
-
-
-def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
-    """Write the report in the chosen format to stdout or ``--output``."""
-    from scanner.report import ReportOptions, render
-
-    cli = _cli()
-    color = not args.no_color and args.output is None and sys.stdout.isatty()
-    with cli._open_output(args.output) as out:
-        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=color, root=root))
-
-
-def suppress(args: argparse.Namespace, report: ScanReport) -> ScanReport:
-    """Drop the findings ``--baseline`` knows (when given), saying how many on stderr."""
-    if getattr(args, "baseline", None) is None:
-        return report
-    from scanner.filters import baseline
-
-    report, hidden = baseline.apply_file(report, args.baseline)
-    if hidden and not args.quiet:
-        print(f"credsprawl: {hidden} known finding(s) suppressed by baseline {args.baseline}", file=sys.stderr)
-    return report
-
-
-def enrich(report: ScanReport) -> ScanReport:
-    """The report with derived facts (scanner.identity), as every command hands it to the reporters."""
-    from scanner.identity.enrich import enrich_report
-
-    return enrich_report(report)
 
 
 def _exit(args: argparse.Namespace, report: ScanReport) -> int:
@@ -190,7 +145,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     report = enrich(suppress(args, result.report))
     if args.format == "text":
         if report.findings:
-            with _cli()._open_output(args.output) as out:
+            with open_output(args.output) as out:
                 write_blocked(report, out, args.show_secrets, str(args.baseline or ""))
         elif not args.quiet:
             print(f"credsprawl: no secrets in {len(result.files)} staged file(s)", file=sys.stderr)

@@ -13,18 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
+from scanner.cli.options import positive_int
+from scanner.cli.output import open_output
 from scanner.errors import UsageError
 from scanner.results import ExitStatus
 
 Handler = Callable[[argparse.Namespace], int]
 REPORT_FORMATS = ("text", "json", "sarif", "html")
 IMPORT_KINDS = ("aws-credential-report", "aws-access-keys", "gcloud-keys", "authorized-keys", "pem-bundle", "codeowners")
-
-
-def _cli() -> Any:
-    from scanner.cli import app as cli  # cli imports this module; by the time a parser is built it is loaded
-
-    return cli
 
 
 def _when(value: str) -> dt.datetime:
@@ -65,7 +61,7 @@ def add_commands(sub: Any) -> None:
     imp.add_argument("--environment", metavar="ENV", help="environment of every imported identity")
     imp.add_argument("--kind", metavar="KIND", help="identity kind instead of the importer's default")
     imp.add_argument("--tag", action="append", default=[], metavar="TAG", help="tag every imported identity (repeatable)")
-    imp.add_argument("--rotation-max-age-days", type=_cli()._positive_int, metavar="N",
+    imp.add_argument("--rotation-max-age-days", type=positive_int, metavar="N",
                      help="rotation policy of every imported identity that has none")
     imp.add_argument("--repository", metavar="NAME", help="codeowners: the repository the file belongs to")
     check = isub.add_parser("check", help="validate an inventory file: exit 0 when good, 2 with the first problem")
@@ -109,7 +105,7 @@ def _write(args: argparse.Namespace, doc: dict[str, Any]) -> None:
             from scanner.report.html import render_html
         except ImportError:
             raise UsageError("the HTML report is not available in this installation: use --format json") from None
-    with _cli()._open_output(args.output) as out:
+    with open_output(args.output) as out:
         if args.format == "json":
             from scanner.report.identity_json import write_report_json
 

@@ -22,19 +22,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
+from scanner.cli.options import add_engine_options, add_rule_options, positive_int, size
 from scanner.errors import UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _cli() -> Any:
-    from scanner.cli import app as cli  # cli imports this module; by the time a parser is built it is loaded
-
-    return cli
-
-
 def add_commands(sub: Any) -> None:
-    cli = _cli()
     p = sub.add_parser("sweep", help="sweep the history of many repositories into a datastore (resumable, incremental)",
                        epilog="exit status: 0 no findings in the swept repositories, 1 findings, 2 a repository "
                               "failed (the others are still recorded) or a usage error")
@@ -54,16 +48,16 @@ def add_commands(sub: Any) -> None:
                    help="where bare mirrors of remote repositories are kept (default: the user's cache folder)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run the tasks on this running Dask distributed cluster (pip install 'credsprawl[distributed]')")
-    p.add_argument("--jobs", "-j", type=cli._positive_int, metavar="N",
+    p.add_argument("--jobs", "-j", type=positive_int, metavar="N",
                    help="local worker processes (default: all cores; 1: inline)")
     p.add_argument("--progress", choices=("auto", "bar", "jsonl", "none"), default="auto",
                    help="auto: a bar on a terminal; jsonl: JSON Lines events on stdout (default: auto)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary (failures are still said)")
     p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
-    p.add_argument("--max-file-size", type=cli._size, default=50 * 1024**2, metavar="SIZE",
+    p.add_argument("--max-file-size", type=size, default=50 * 1024**2, metavar="SIZE",
                    help="skip blobs larger than this (default 50MB; 0 = no limit)")
-    cli._add_engine_options(p)
-    cli._add_rule_options(p)
+    add_engine_options(p)
+    add_rule_options(p)
 
 
 def _specs(args: argparse.Namespace) -> list[Any]:
