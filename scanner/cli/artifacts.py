@@ -7,13 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from scanner.cli.options import add_output_options, add_rule_options, add_scan_options, positive_int, size
 from scanner.cli.output import emit, enrich, suppress
-
-if TYPE_CHECKING:
-    from scanner.pipeline.route import ContentOptions
 
 GB = 1024**3
 Handler = Callable[[argparse.Namespace], int]
@@ -37,22 +34,6 @@ def add_content_options(p: argparse.ArgumentParser) -> None:
                    help="give up on a member or stream that inflates more than N:1 (default 200; 0 = no limit)")
     p.add_argument("--binary-strings", action="store_true",
                    help="scan the printable strings (8+ characters) of binary files; findings give the byte offset")
-
-
-def content_options(args: argparse.Namespace) -> ContentOptions:
-    """ContentOptions from parsed arguments; defaults for commands that do not offer the options."""
-    from scanner.pipeline.route import ContentOptions
-    from scanner.sources.archives import ArchiveLimits
-
-    defaults = ArchiveLimits()
-    limits = ArchiveLimits(
-        max_depth=getattr(args, "max_archive_depth", defaults.max_depth),
-        max_member_size=getattr(args, "max_file_size", defaults.max_member_size),
-        max_archive_size=getattr(args, "max_archive_size", defaults.max_archive_size),
-        max_ratio=getattr(args, "max_compression_ratio", defaults.max_ratio),
-        max_members=getattr(args, "max_archive_members", defaults.max_members),
-    )
-    return ContentOptions(limits, binary_strings=getattr(args, "binary_strings", False))
 
 
 def add_commands(sub: Any) -> None:

@@ -20,6 +20,7 @@ from scanner.pipeline.pool import EngineSpec, clock, default_jobs
 from scanner.results import ScanReport, Skip
 from scanner.rules.cache import load_rules_cached
 from scanner.rules.load import RuleSet, load_rules
+from scanner.sources.archives import ArchiveLimits
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
 from scanner.pipeline.files import OnResults, Outcome, Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
 
@@ -61,6 +62,19 @@ def resolve_engine(name: str) -> str:
     return name
 
 
+def content_options(args: argparse.Namespace) -> ContentOptions:
+    """ContentOptions from parsed arguments; defaults for commands that do not offer the options."""
+    defaults = ArchiveLimits()
+    limits = ArchiveLimits(
+        max_depth=getattr(args, "max_archive_depth", defaults.max_depth),
+        max_member_size=getattr(args, "max_file_size", defaults.max_member_size),
+        max_archive_size=getattr(args, "max_archive_size", defaults.max_archive_size),
+        max_ratio=getattr(args, "max_compression_ratio", defaults.max_ratio),
+        max_members=getattr(args, "max_archive_members", defaults.max_members),
+    )
+    return ContentOptions(limits, binary_strings=getattr(args, "binary_strings", False))
+
+
 @dataclass(frozen=True)
 class ScanRequest:
     paths: tuple[str, ...]
@@ -96,8 +110,6 @@ class ScanRequest:
             excludes=(*config.allow_paths, *args.exclude),
         )
         progress = not args.quiet and sys.stderr.isatty()
-        from scanner.cli.artifacts import content_options
-
         return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress, content_options(args))
 
     def root_for_report(self) -> str:
