@@ -22,7 +22,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, Callable, Mapping, TextIO
 
 from scanner.errors import CredsprawlError, UsageError
 from scanner.model import Finding, redact
@@ -253,19 +253,20 @@ def _append(path: str, text: str) -> None:
             fh.write(text)
 
 
-def run_action(env: Mapping[str, str], dry_run: bool = False, out: TextIO | None = None) -> int:
+def run_action(env: Mapping[str, str], parse_history: Callable[[list[str]], Any], dry_run: bool = False,
+               out: TextIO | None = None) -> int:
+    """``parse_history`` parses a ``history`` command line (the CLI's own parser, handed in by the CLI)."""
     out = out or sys.stdout
     try:
-        return _run(env, dry_run, out)
+        return _run(env, dry_run, out, parse_history)
     except CredsprawlError as exc:
         _append(env.get("GITHUB_STEP_SUMMARY", ""), f"## credsprawl: error\n\n{_cell(str(exc))}\n")
         _append(env.get("GITHUB_OUTPUT", ""), f"exit-code={int(ExitStatus.ERROR)}\nfindings=0\n")
         raise
 
 
-def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
+def _run(env: Mapping[str, str], dry_run: bool, out: TextIO, parse_history: Callable[[list[str]], Any]) -> int:
     from scanner.filters import baseline as baseline_mod
-    from scanner.cli.app import build_parser
     from scanner.history.scan import HistoryRequest, run_history
     from scanner.report import ReportOptions, render
 
@@ -281,7 +282,7 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
         out.write(f"{plan.label}\n{' '.join(plan.rev_args) or '--all'}\n")
         return ExitStatus.CLEAN
     argv = ["history", path, "--quiet"] + (["--config", inputs.config] if inputs.config else [])
-    request = replace(HistoryRequest.from_args(build_parser().parse_args(argv)), rev_args=plan.rev_args,
+    request = replace(HistoryRequest.from_args(parse_history(argv)), rev_args=plan.rev_args,
                       rev_label=plan.label, progress=False)
     if plan.nothing:
         from scanner.results import ScanSummary

@@ -192,7 +192,14 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
 def _cmd_action(args: argparse.Namespace) -> int:
     from scanner.cli.action import run_action
 
-    return run_action(os.environ, dry_run=args.dry_run)
+    return run_action(os.environ, _parse_history, dry_run=args.dry_run)
+
+
+def _parse_history(argv: list[str]) -> argparse.Namespace:
+    """A ``history`` command line parsed as the CLI parses it (the Action's scan is a history scan)."""
+    parser = argparse.ArgumentParser(prog="credsprawl")
+    add_commands(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
 
 
 HANDLERS: dict[str, Handler] = {
