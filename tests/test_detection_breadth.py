@@ -17,7 +17,7 @@ from fixtures.quality.corpus import CARRIED
 from fixtures.quality.formats import camel, dotted
 from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.match import validators as v
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.match.safelist import is_placeholder
 from scanner.model import Origin, Validation
 from scanner.rules.load import load_rules

@@ -14,7 +14,7 @@ from fixtures import fakecreds
 from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import ConfigError
 from scanner.rules.gitleaks import derive_keywords, extend_ruleset, translate_file, translate_pattern, with_secret_group
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin
 from scanner.rules.load import load_rules
 from tests.conftest import run_cli

@@ -12,7 +12,7 @@ from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import RuleError
 from scanner.match.linebound import line_bound
 from scanner.match.matcher import _candidate_lines
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin
 from scanner.rules.load import PATTERN_FLAGS, load_file, load_rules
 

@@ -11,7 +11,8 @@ import pytest
 
 from fixtures import fakecreds
 from scanner.pipeline.engine import Engine, EngineSettings
-from scanner.match.prefilter import AhoCorasickPrefilter, hyperscan_available
+from scanner.match.backends import hyperscan_available
+from scanner.match.prefilter import AhoCorasickPrefilter
 from scanner.model import Origin
 from scanner.rules.load import load_rules
 

@@ -9,7 +9,7 @@ import pytest
 from fixtures.quality import build
 from fixtures.quality.scoring import Hit, score
 from scanner.pipeline.engine import Engine, EngineSettings
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin
 from scanner.rules.load import load_rules
 

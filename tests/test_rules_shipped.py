@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.pipeline.engine import Engine, EngineSettings
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.rules.check import check_example, check_negative
 from scanner.rules.load import load_rules
 

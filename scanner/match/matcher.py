@@ -17,7 +17,7 @@ import regex
 from scanner.rules import regexcache
 from scanner.match import decoders
 from scanner.match.entropy import shannon
-from scanner.match.prefilter import make_prefilter
+from scanner.match.backends import make_prefilter
 from scanner.match.safelist import is_placeholder
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation

@@ -13,7 +13,7 @@ from scanner.config import Config, discover, load_config
 from scanner.pipeline.engine import EngineSettings
 from scanner.filters.findings import FindingFilter
 from scanner.errors import UsageError
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.pipeline.route import ContentOptions, scan_blob, warning_for
 from scanner.model import Blob, Confidence, Finding, Origin
 from scanner.pipeline.pool import EngineSpec, clock, default_jobs

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import RuleError
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin, Rule
 from scanner.rules.load import RuleSet, check_rule_patterns
 
