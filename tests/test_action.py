@@ -37,7 +37,8 @@ def tokens() -> list[str]:
 def test_action_is_composite_and_declares_what_its_steps_use() -> None:
     assert ACTION["runs"]["using"] == "composite"
     declared = set(ACTION["inputs"])
-    assert declared == {"path", "mode", "config", "baseline", "format", "fail-on-findings", "upload-sarif"}
+    assert declared == {"path", "mode", "config", "baseline", "format", "fail-on-findings", "upload-sarif",
+                        "rules", "disable", "gitleaks-config", "exclude", "min-confidence"}
     used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", json.dumps(ACTION["runs"])))
     assert used == declared
     scan = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "scan")

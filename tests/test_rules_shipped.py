@@ -36,7 +36,7 @@ def test_negative_is_not_found(rule, text, backend):
 
 
 def test_hyperscan_is_the_default_where_installed():
-    from scanner.pipeline.scan import resolve_engine
+    from scanner.settings import resolve_engine
 
     assert resolve_engine("auto") == ("hyperscan" if hyperscan_available() else "ahocorasick")
 

@@ -20,20 +20,29 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, TextIO
+from typing import TYPE_CHECKING, Any, Mapping, TextIO
 
 from scanner.errors import CredsprawlError, UsageError
 from scanner.model import Finding, redact
 from scanner.results import ExitStatus, ScanReport
 from scanner.sources import git as gitsrc
+from scanner.settings import Flags, build_settings
 from scanner.sources.git import Repo
+
+if TYPE_CHECKING:
+    from scanner.history.scan import HistoryRequest
 
 INPUTS = {
     "path": "INPUT_PATH",
     "mode": "INPUT_MODE",
     "config": "INPUT_CONFIG",
+    "rules": "INPUT_RULES",
+    "disable": "INPUT_DISABLE",
+    "gitleaks-config": "INPUT_GITLEAKS_CONFIG",
+    "exclude": "INPUT_EXCLUDE",
+    "min-confidence": "INPUT_MIN_CONFIDENCE",
     "baseline": "INPUT_BASELINE",
     "format": "INPUT_FORMAT",
     "fail-on-findings": "INPUT_FAIL_ON_FINDINGS",
@@ -54,6 +63,10 @@ def _bool(value: str, name: str) -> bool:
     raise UsageError(f"input {name} must be true or false, got {value!r}")
 
 
+def _lines(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.splitlines() if v.strip())
+
+
 @dataclass(frozen=True)
 class ActionInputs:
     path: str = "."
@@ -63,6 +76,17 @@ class ActionInputs:
     format: str = "text"
     fail_on_findings: bool = True
     upload_sarif: bool = True
+    rules: tuple[str, ...] = ()  # the shared rule and filter options, one value a line
+    disable: tuple[str, ...] = ()
+    gitleaks_config: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    min_confidence: str = ""
+
+    def flags(self) -> Flags:
+        """The same Flags the CLI's options give (``scanner.cli.options.add_settings_options``)."""
+        return Flags(config=Path(self.config) if self.config else None, rules=tuple(map(Path, self.rules)),
+                     disable=self.disable, gitleaks=tuple(map(Path, self.gitleaks_config)), exclude=self.exclude,
+                     min_confidence=self.min_confidence or None)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionInputs:
@@ -75,7 +99,12 @@ class ActionInputs:
         fmt = get["format"].strip() or "text"
         if fmt not in FORMATS:
             raise UsageError(f"input format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        confidence = get["min-confidence"].strip()
+        if confidence not in ("", "low", "medium", "high"):
+            raise UsageError(f"input min-confidence must be low, medium or high, got {confidence!r}")
         return cls(
+            rules=_lines(get["rules"]), disable=_lines(get["disable"]), gitleaks_config=_lines(get["gitleaks-config"]),
+            exclude=_lines(get["exclude"]), min_confidence=confidence,
             path=get["path"].strip() or ".", mode=mode, config=get["config"].strip(),
             baseline=get["baseline"].strip(), format=fmt,
             fail_on_findings=_bool(get["fail-on-findings"] or "true", "fail-on-findings"),
@@ -253,21 +282,30 @@ def _append(path: str, text: str) -> None:
             fh.write(text)
 
 
-def run_action(env: Mapping[str, str], parse_history: Callable[[list[str]], Any], dry_run: bool = False,
-               out: TextIO | None = None) -> int:
-    """``parse_history`` parses a ``history`` command line (the CLI's own parser, handed in by the CLI)."""
+def run_action(env: Mapping[str, str], dry_run: bool = False, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
-        return _run(env, dry_run, out, parse_history)
+        return _run(env, dry_run, out)
     except CredsprawlError as exc:
         _append(env.get("GITHUB_STEP_SUMMARY", ""), f"## credsprawl: error\n\n{_cell(str(exc))}\n")
         _append(env.get("GITHUB_OUTPUT", ""), f"exit-code={int(ExitStatus.ERROR)}\nfindings=0\n")
         raise
 
 
-def _run(env: Mapping[str, str], dry_run: bool, out: TextIO, parse_history: Callable[[list[str]], Any]) -> int:
+def history_request(inputs: ActionInputs, path: str, plan: Plan) -> HistoryRequest:
+    """The history scan of the plan's commits, with the same Settings a ``history`` command builds
+    (the repository's config, or the ``config`` input; its gitleaks rules, allowlists and excludes)."""
+    from scanner.history.scan import HistoryRequest
+    from scanner.pipeline.pool import default_jobs
+    settings = build_settings(inputs.flags(), [Path(path), Path.cwd()])
+    return HistoryRequest(path=path, ruleset=settings.ruleset, settings=settings.engine, excludes=settings.excludes,
+                          rev_args=plan.rev_args, rev_label=plan.label, jobs=default_jobs(), progress=False,
+                          config=settings.config)
+
+
+def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
     from scanner.filters import baseline as baseline_mod
-    from scanner.history.scan import HistoryRequest, run_history
+    from scanner.history.scan import run_history
     from scanner.report import ReportOptions, render
 
     inputs = ActionInputs.from_env(env)
@@ -281,9 +319,7 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO, parse_history: Call
     if dry_run:
         out.write(f"{plan.label}\n{' '.join(plan.rev_args) or '--all'}\n")
         return ExitStatus.CLEAN
-    argv = ["history", path, "--quiet"] + (["--config", inputs.config] if inputs.config else [])
-    request = replace(HistoryRequest.from_args(parse_history(argv)), rev_args=plan.rev_args,
-                      rev_label=plan.label, progress=False)
+    request = history_request(inputs, path, plan)
     if plan.nothing:
         from scanner.results import ScanSummary
         from scanner.rules.load import load_rules

@@ -13,7 +13,7 @@ from scanner.cli import artifacts as cli_artifacts
 from scanner.cli import git as cli_git
 from scanner.cli import report as cli_report
 from scanner.cli import sweep as cli_sweep
-from scanner.cli.options import add_engine_options, add_output_options, add_rule_options, positive_int, size
+from scanner.cli.options import add_jobs_option, add_output_options, add_rule_options, add_settings_options
 from scanner.cli.output import open_output, suppress
 from scanner.errors import CredsprawlError
 from scanner.results import ExitStatus
@@ -27,17 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="scan files and directories ('-' reads stdin)")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     add_output_options(scan)
-    add_rule_options(scan)
-    scan.add_argument("--jobs", "-j", type=positive_int, help="worker processes (default: all cores)")
-    scan.add_argument("--max-file-size", type=size, default=50 * 1024**2, metavar="SIZE",
-                      help="skip files larger than this (default 50MB; 0 = no limit)")
-    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="gitignore-style pattern to skip (repeatable)")
+    add_settings_options(scan)
+    add_jobs_option(scan)
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
-    add_engine_options(scan)
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
-    scan.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
-                      help="also load the rules of a gitleaks config file, translated (repeatable)")
     cli_artifacts.add_content_options(scan)  # archives, their limits, --binary-strings
 
     rules = sub.add_parser("rules", help="list or check detection rules")
@@ -45,9 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules_sub.required = True
     rlist = rules_sub.add_parser("list", help="list the rules in effect")
     rlist.add_argument("--format", choices=("text", "json"), default="text")
-    rlist.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
-                       help="also list the translated rules of a gitleaks config file (repeatable)")
-    add_rule_options(rlist)
+    add_rule_options(rlist)  # --config, --rules, --disable, --gitleaks-config: the rules the scans run
     rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
     cli_git.add_commands(sub)  # history, staged, baseline, action
@@ -59,10 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.identity.enrich import Enricher
-    from scanner.pipeline.scan import ScanRequest, run_scan
+    from scanner.cli.requests import scan_request
+    from scanner.pipeline.scan import run_scan
     from scanner.report import ReportOptions, render
 
-    request = ScanRequest.from_args(args)
+    request = scan_request(args)
     enricher = Enricher(request.ruleset.by_id)
     report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
     report = enricher.enrich(suppress(args, report))
@@ -79,8 +72,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from scanner.rules.check import check_ruleset
+    from scanner.cli.requests import settings_of
     from scanner.rules.load import load_rules
-    from scanner.pipeline.scan import load_effective_rules
 
     if args.rules_command == "check":
         ruleset = load_rules(args.files or None)
@@ -93,7 +86,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             return ExitStatus.ERROR
         print(f"ok: {len(ruleset.rules)} rules, {examples} examples and negatives proven")
         return ExitStatus.CLEAN
-    ruleset = load_effective_rules(args.config, args.rules, args.disable, [Path.cwd()], args.gitleaks_config)
+    ruleset = settings_of(args, [Path.cwd()]).ruleset
     if args.format == "json":
         rows = [{"id": r.id, "name": r.name, "kind": r.kind, "provider": r.provider, "severity": r.severity.value,
                  "confidence": r.confidence.value, "keywords": list(r.keywords), "source": r.source}

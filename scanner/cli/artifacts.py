@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from scanner.cli.options import add_output_options, add_rule_options, add_scan_options, positive_int, size
+from scanner.cli.options import add_output_options, add_settings_options, positive_int, size
 from scanner.cli.output import emit, enrich, suppress
 
 GB = 1024**3
@@ -48,8 +48,7 @@ def add_commands(sub: Any) -> None:
     gh.add_argument("--since", metavar="DATE", help="only runs created on or after DATE (2024-05-31)")
     gh.add_argument("--workflow", metavar="NAME", help="only runs of this workflow (file name such as ci.yml, id, or name)")
     add_output_options(gh)
-    add_rule_options(gh)
-    add_scan_options(gh, jobs=False)
+    add_settings_options(gh)
     add_content_options(gh)
     gh.set_defaults(paths=[], jobs=1, follow_symlinks=False, respect_gitignore=False)
 
@@ -61,11 +60,11 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     from scanner.pipeline.engine import Engine
     from scanner.pipeline.pool import clock
     from scanner.results import ExitStatus, ScanReport
-    from scanner.pipeline.scan import ScanRequest
+    from scanner.cli.requests import scan_request
 
     started = clock()
     query = RunQuery(args.repo, args.runs, args.since, args.workflow)
-    request = ScanRequest.from_args(args)
+    request = scan_request(args)
     client = GitHubClient(ClientSettings.from_env(max_download=request.content.limits.max_archive_size))
     outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
     report = ScanReport(tuple(outcome.findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from scanner.cli.options import add_output_options, add_rule_options, add_scan_options
+from scanner.cli.options import add_jobs_option, add_output_options, add_settings_options
 from scanner.cli.output import emit, enrich, open_output, suppress
 from scanner.errors import UsageError
 from scanner.results import ExitStatus, ScanReport
@@ -42,8 +42,8 @@ def add_commands(sub: Any) -> None:
                          help="also scan commits and blobs no ref reaches (amended, rebased away, dropped stashes)")
     history.add_argument("--recurse-submodules", action="store_true", help="also scan checked-out submodules")
     add_output_options(history)
-    add_rule_options(history)
-    add_scan_options(history)
+    add_settings_options(history)
+    add_jobs_option(history)
     _add_baseline_option(history)
 
     staged = sub.add_parser("staged", help="scan the staged changes (the pre-commit hook)")
@@ -51,8 +51,7 @@ def add_commands(sub: Any) -> None:
     staged.add_argument("--all-lines", action="store_true", help="report findings anywhere in the staged files, "
                                                                  "not only on the lines the commit adds")
     add_output_options(staged)
-    add_rule_options(staged)
-    add_scan_options(staged, jobs=False)
+    add_settings_options(staged)
     _add_baseline_option(staged)
 
     baseline = sub.add_parser("baseline", help="create, update or mark a baseline of known findings")
@@ -69,11 +68,10 @@ def add_commands(sub: Any) -> None:
         p.add_argument("--from-report", type=Path, metavar="FILE",
                        help="take the findings from a credsprawl JSON/JSON Lines report ('-': stdin) instead of scanning")
         p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
-        p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
         p.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
         p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links")
-        add_rule_options(p)
-        add_scan_options(p)
+        add_settings_options(p)
+        add_jobs_option(p)
     mark = bsub.add_parser("mark", help="mark a baseline entry as a false positive or an accepted risk")
     mark.add_argument("fingerprint", help="the finding's fingerprint (at least its first 8 characters)")
     mark.add_argument("-b", "--baseline", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE")
@@ -102,11 +100,12 @@ def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from scanner.history.scan import HistoryRequest, run_history
+    from scanner.cli.requests import history_request
+    from scanner.history.scan import run_history
 
     if args.pre_push and (args.range or args.since or args.branch):
         raise UsageError("--pre-push chooses the range itself: drop --range/--since/--branch")
-    request = HistoryRequest.from_args(args, pre_push_range() if args.pre_push else None)
+    request = history_request(args, pre_push_range() if args.pre_push else None)
     report, repo, notes = run_history(request)
     for note in notes:
         print(f"credsprawl: {note}", file=sys.stderr)
@@ -121,26 +120,16 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()
-    from scanner.config import discover, load_config
-    from scanner.pipeline.engine import EngineSettings
-    from scanner.filters.findings import FindingFilter
-    from scanner.model import Confidence
-    from scanner.rules.cache import load_rules_cached
+    from scanner.cli.requests import settings_of
     from scanner.sources.git import open_repo
     from scanner.history.staged import StagedRequest, run_staged, write_blocked
 
     repo = open_repo(args.repo)
     if repo.worktree is None:
         raise UsageError(f"{args.repo} is a bare repository: there is no index to scan")
-    config = load_config(args.config) if args.config else discover([Path(repo.worktree), Path.cwd()])
-    ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
-    min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
-    settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
-                              max_decode_depth=max(0, args.max_decode_depth),
-                              # a few small staged files: building Aho-Corasick beats loading Hyperscan
-                              engine="ahocorasick" if args.engine == "auto" else args.engine,
-                              filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
-    request = StagedRequest(args.repo, ruleset, settings, (*config.allow_paths, *args.exclude), args.all_lines)
+    # a few small staged files: building Aho-Corasick beats loading Hyperscan (quick_start)
+    settings = settings_of(args, [Path(repo.worktree), Path.cwd()], quick_start=True)
+    request = StagedRequest(args.repo, settings.ruleset, settings.engine, settings.excludes, args.all_lines)
     result = run_staged(request, repo, started)
     report = enrich(suppress(args, result.report))
     if args.format == "text":
@@ -159,10 +148,10 @@ def _scan_for_baseline(args: argparse.Namespace) -> list[Any]:
 
     if args.from_report is not None:
         return baseline.seen_in_report(args.from_report)
-    from scanner.pipeline.scan import ScanRequest, run_scan
+    from scanner.cli.requests import scan_request
+    from scanner.pipeline.scan import run_scan
 
-    args.rules = args.rules or []
-    report = run_scan(ScanRequest.from_args(args))
+    report = run_scan(scan_request(args))
     return baseline.seen_in(report.findings)
 
 
@@ -192,14 +181,7 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
 def _cmd_action(args: argparse.Namespace) -> int:
     from scanner.cli.action import run_action
 
-    return run_action(os.environ, _parse_history, dry_run=args.dry_run)
-
-
-def _parse_history(argv: list[str]) -> argparse.Namespace:
-    """A ``history`` command line parsed as the CLI parses it (the Action's scan is a history scan)."""
-    parser = argparse.ArgumentParser(prog="credsprawl")
-    add_commands(parser.add_subparsers(dest="command"))
-    return parser.parse_args(argv)
+    return run_action(os.environ, dry_run=args.dry_run)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -28,9 +28,12 @@ def positive_int(value: str) -> int:
 
 
 def add_rule_options(p: argparse.ArgumentParser) -> None:
+    """Which rules run: a config file, extra rule files, gitleaks-format files, rules turned off."""
     p.add_argument("--config", type=Path, help="config file (default: .credsprawl.toml or pyproject.toml [tool.credsprawl])")
     p.add_argument("--rules", type=Path, action="append", default=[], metavar="FILE", help="extra rule file or folder (repeatable)")
     p.add_argument("--disable", action="append", default=[], metavar="RULE_ID", help="turn a rule off (repeatable)")
+    p.add_argument("--gitleaks-config", type=Path, action="append", default=[], metavar="FILE",
+                   help="also load the rules of a gitleaks config file, translated (repeatable)")
 
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:
@@ -42,15 +45,20 @@ def add_engine_options(p: argparse.ArgumentParser) -> None:
                    help="how deep to decode base64/percent/escapes/entities (default 2)")
 
 
-def add_scan_options(p: argparse.ArgumentParser, jobs: bool = True) -> None:
-    """Workers, size limit and excludes, then the engine options: the git-facing commands and ``ci``."""
-    if jobs:
-        p.add_argument("--jobs", "-j", type=positive_int, help="worker processes (default: all cores)")
-    p.add_argument("--max-file-size", type=size, default=50 * 1024**2, metavar="SIZE",
-                   help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
+def add_settings_options(p: argparse.ArgumentParser) -> None:
+    """The rule and filter options every scanning command takes, with one meaning
+    (``scanner.settings.Flags.from_args`` reads them): rules, filters, size limit, engine."""
+    add_rule_options(p)
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="gitignore-style path pattern to skip (repeatable)")
+    p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
+    p.add_argument("--max-file-size", type=size, default=50 * 1024**2, metavar="SIZE",
+                   help="skip files (blobs) larger than this (default 50MB; 0 = no limit)")
     add_engine_options(p)
+
+
+def add_jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=positive_int, help="worker processes (default: all cores)")
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
@@ -60,4 +68,3 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when secrets are found")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary on stderr")
     p.add_argument("--no-color", action="store_true", help="never colour the text report")
-    p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")

@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from scanner.cli.options import add_engine_options, add_rule_options, positive_int, size
+from scanner.cli.options import add_settings_options, positive_int
 from scanner.errors import UsageError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -53,11 +53,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--progress", choices=("auto", "bar", "jsonl", "none"), default="auto",
                    help="auto: a bar on a terminal; jsonl: JSON Lines events on stdout (default: auto)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary (failures are still said)")
-    p.add_argument("--min-confidence", choices=("low", "medium", "high"), help="drop findings below this confidence")
-    p.add_argument("--max-file-size", type=size, default=50 * 1024**2, metavar="SIZE",
-                   help="skip blobs larger than this (default 50MB; 0 = no limit)")
-    add_engine_options(p)
-    add_rule_options(p)
+    add_settings_options(p)
 
 
 def _specs(args: argparse.Namespace) -> list[Any]:
@@ -84,30 +80,22 @@ def _specs(args: argparse.Namespace) -> list[Any]:
 
 
 def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
-    from scanner.pipeline.engine import EngineSettings
-    from scanner.filters.findings import FindingFilter
-    from scanner.model import Confidence
+    from scanner.cli.requests import settings_of
     from scanner.pipeline.pool import EngineSpec
-    from scanner.rules.cache import load_rules_cached
-    from scanner.pipeline.scan import load_effective_config, resolve_engine
     from scanner.sweep.driver import SweepRequest, identity_of, ruleset_version
     from scanner.sweep.targets import token_vars
     from scanner.sweep.tasks import SweepSpec, Target
 
-    config = load_effective_config(args.config, [Path.cwd()])
-    ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
-    min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
-    settings = EngineSettings(max_file_size=args.max_file_size, regex_timeout=args.regex_timeout,
-                              max_decode_depth=max(0, args.max_decode_depth), engine=resolve_engine(args.engine),
-                              filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf))
-    spec = SweepSpec(EngineSpec(ruleset.rules, settings), ruleset_version(ruleset.rules, settings))
+    settings = settings_of(args, [Path.cwd()])
+    spec = SweepSpec(EngineSpec(settings.ruleset.rules, settings.engine),
+                     ruleset_version(settings.ruleset.rules, settings.engine), settings.excludes)
     mirrors = str(args.mirrors.absolute()) if args.mirrors else None
     tokens = tuple(sorted(token_vars(args.github_api_url, args.gitlab_url).items()))  # variable names, never tokens
     targets: dict[str, Target] = {}
     for s in specs:
         target = Target(identity_of(s), s, mirrors, tokens)
         targets.setdefault(target.identity.key, target)
-    return SweepRequest(tuple(targets.values()), spec, args.max_file_size)
+    return SweepRequest(tuple(targets.values()), spec, settings.max_file_size)
 
 
 def _say(line: str) -> None:

@@ -11,10 +11,8 @@ committed).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
-import sys
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,14 +23,11 @@ from scanner.pipeline.blobs import DELTA_MIN_SIZE, BlobResult, BlobScanner, Blob
 from scanner.config import Config
 from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import UsageError
-from scanner.filters.findings import FindingFilter
 from scanner.history.attribute import LooseBlob, Scope, attribute
-from scanner.model import Confidence, Finding, Origin
-from scanner.pipeline.pool import EngineSpec, clock, default_jobs
+from scanner.model import Finding, Origin
+from scanner.pipeline.pool import EngineSpec, clock
 from scanner.results import ScanReport, ScanSummary, Skip
-from scanner.rules.cache import load_rules_cached
 from scanner.rules.load import RuleSet
-from scanner.pipeline.scan import load_effective_config, resolve_engine
 from scanner.sources import git as gitsrc
 from scanner.sources.filesystem import IGNORE_FILE
 from scanner.sources.git import Ref, Repo
@@ -76,33 +71,6 @@ class HistoryRequest:
     jobs: int = 1
     progress: bool = False
     config: Config = field(default_factory=Config)
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace, rev_range: str | None = None) -> HistoryRequest:
-        path = args.repo or "."
-        config = load_effective_config(args.config, [Path(path), Path.cwd()])
-        # the loaded rules come from the start-up cache (parsing the rule files costs more than a small history)
-        ruleset = load_rules_cached([*config.rules, *args.rules]).without([*config.disable, *args.disable])
-        min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
-        settings = EngineSettings(
-            max_file_size=args.max_file_size,
-            regex_timeout=args.regex_timeout,
-            max_decode_depth=max(0, args.max_decode_depth),
-            engine=resolve_engine(args.engine),
-            filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
-        )
-        restricting = [name for name, value in (("--branch", args.branch), ("--since", args.since),
-                                                ("--range", rev_range or args.range)) if value]
-        if args.include_unreachable and restricting:
-            raise UsageError(f"--include-unreachable looks at every object; it cannot be combined with {restricting[0]}")
-        if args.since and (rev_range or args.range):
-            raise UsageError("--since and --range both choose a range: give one of them")
-        return cls(
-            path=path, ruleset=ruleset, settings=settings, excludes=(*config.allow_paths, *args.exclude),
-            branches=tuple(args.branch), since=args.since, range=rev_range or args.range,
-            include_unreachable=args.include_unreachable, recurse_submodules=args.recurse_submodules,
-            jobs=args.jobs or default_jobs(), progress=not args.quiet and sys.stderr.isatty(), config=config,
-        )
 
 
 @dataclass

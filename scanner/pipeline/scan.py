@@ -2,77 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from scanner import __version__
-from scanner.config import Config, discover, load_config
+from scanner.config import Config
 from scanner.pipeline.engine import EngineSettings
-from scanner.filters.findings import FindingFilter
-from scanner.errors import UsageError
-from scanner.match.backends import hyperscan_available
 from scanner.pipeline.route import ContentOptions, scan_blob, warning_for
-from scanner.model import Blob, Confidence, Finding, Origin
-from scanner.pipeline.pool import EngineSpec, clock, default_jobs
+from scanner.model import Blob, Finding, Origin
+from scanner.pipeline.pool import EngineSpec, clock
 from scanner.results import ScanReport, Skip
-from scanner.rules.cache import load_rules_cached
-from scanner.rules.load import RuleSet, load_rules
-from scanner.sources.archives import ArchiveLimits
+from scanner.rules.load import RuleSet
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
 from scanner.pipeline.files import OnResults, Outcome, Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
 
 STDIN = "-"
-
-
-def load_effective_config(config_path: Path | None, search: list[Path]) -> Config:
-    return load_config(config_path) if config_path is not None else discover(search)
-
-
-def load_effective_rules(
-    config_path: Path | None, extra: list[Path], disabled: list[str], search: list[Path],
-    gitleaks: list[Path] | None = None,
-) -> RuleSet:
-    config = load_effective_config(config_path, search)
-    ruleset = with_gitleaks_rules(load_rules(extra=[*config.rules, *extra]), [*config.gitleaks, *(gitleaks or [])])
-    return ruleset.without([*config.disable, *disabled])
-
-
-def with_gitleaks_rules(ruleset: RuleSet, files: list[Path]) -> RuleSet:
-    """``ruleset`` plus the translated rules of gitleaks-format files; one warning line on stderr
-    for each rule that could not be translated whole."""
-    if not files:
-        return ruleset
-    from scanner.rules.gitleaks import extend_ruleset
-
-    extended, warnings = extend_ruleset(ruleset, files)
-    for w in warnings:
-        print(f"credsprawl: warning: {w}", file=sys.stderr)
-    return extended
-
-
-def resolve_engine(name: str) -> str:
-    """``auto`` becomes the backend that will run, so every worker runs the same one."""
-    if name == "hyperscan" and not hyperscan_available():
-        raise UsageError("--engine hyperscan: the hyperscan package is not installed on this platform")
-    if name == "auto":
-        return "hyperscan" if hyperscan_available() else "ahocorasick"
-    return name
-
-
-def content_options(args: argparse.Namespace) -> ContentOptions:
-    """ContentOptions from parsed arguments; defaults for commands that do not offer the options."""
-    defaults = ArchiveLimits()
-    limits = ArchiveLimits(
-        max_depth=getattr(args, "max_archive_depth", defaults.max_depth),
-        max_member_size=getattr(args, "max_file_size", defaults.max_member_size),
-        max_archive_size=getattr(args, "max_archive_size", defaults.max_archive_size),
-        max_ratio=getattr(args, "max_compression_ratio", defaults.max_ratio),
-        max_members=getattr(args, "max_archive_members", defaults.max_members),
-    )
-    return ContentOptions(limits, binary_strings=getattr(args, "binary_strings", False))
 
 
 @dataclass(frozen=True)
@@ -85,32 +31,6 @@ class ScanRequest:
     jobs: int
     progress: bool
     content: ContentOptions = ContentOptions()  # archives, notebooks, CI logs, binary strings
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ScanRequest:
-        paths = tuple(args.paths) or (".",)
-        search = [Path(p) for p in paths[:1] if p != STDIN and Path(p).is_dir()] + [Path.cwd()]
-        config = load_effective_config(args.config, search)
-        # the loaded rules come from the start-up cache (parsing ninety rule files is a serial tenth of a second)
-        ruleset = with_gitleaks_rules(load_rules_cached([*config.rules, *args.rules]),
-                                      [*config.gitleaks, *getattr(args, "gitleaks_config", [])])
-        ruleset = ruleset.without([*config.disable, *args.disable])
-        min_conf = Confidence(args.min_confidence) if args.min_confidence else config.min_confidence
-        settings = EngineSettings(
-            max_file_size=args.max_file_size,
-            regex_timeout=args.regex_timeout,
-            max_decode_depth=max(0, args.max_decode_depth),
-            engine=resolve_engine(args.engine),
-            filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
-        )
-        walk = WalkOptions(
-            max_file_size=args.max_file_size,
-            follow_symlinks=args.follow_symlinks,
-            respect_gitignore=args.respect_gitignore,
-            excludes=(*config.allow_paths, *args.exclude),
-        )
-        progress = not args.quiet and sys.stderr.isatty()
-        return cls(paths, config, ruleset, settings, walk, args.jobs or default_jobs(), progress, content_options(args))
 
     def root_for_report(self) -> str:
         dirs = [p for p in self.paths if p != STDIN and Path(p).is_dir()]

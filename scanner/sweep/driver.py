@@ -162,7 +162,9 @@ class _Driver:
         self.units: dict[int, dict[str, int]] = {}  # unit -> {blob: size} it claimed and has not finished
         self.owner: dict[int, str] = {}  # unit -> repository key
         self.waiters: dict[int, set[str]] = {}  # unit -> repositories waiting for it
-        self.options = f"max-file-size={request.max_file_size}"  # what else decides which blobs are scanned
+        # what else decides which blobs are scanned
+        self.options = f"max-file-size={request.max_file_size}" + (
+            f"|exclude={list(request.spec.excludes)!r}" if request.spec.excludes else "")
         self.next_unit = 0
         self.next_seq = 0
         self.last_tick = 0.0

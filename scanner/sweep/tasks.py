@@ -47,6 +47,7 @@ class SweepSpec:
 
     engine: EngineSpec
     version: str
+    excludes: tuple[str, ...] = ()  # gitignore-style paths not scanned nor reported (config allowlist, --exclude)
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,19 @@ def _taken_history(path: str, refs: tuple[Ref, ...]) -> History | None:
     return history if tips == _tips(refs) else None
 
 
+def _excluder(spec: SweepSpec | None) -> Any:
+    """The spec's excludes as a pathspec (imported only when there are some), else None."""
+    spec = spec or _SPEC
+    excludes = spec.excludes if spec is not None else ()
+    if not excludes:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(excludes)
+
+
 def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
+    excluder = _excluder(spec)
     repo = gitsrc.open_repo(_checkout(task.target))
     refs = tuple(gitsrc.list_refs(repo))
     if task.previous is not None and tuple((r.name, r.target) for r in refs) == task.previous:
@@ -280,6 +293,8 @@ def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
             missing.append(sha)
         elif task.max_file_size and found.size > task.max_file_size:
             too_large += 1
+        elif excluder is not None and all(excluder.match_file(p) for p in paths):
+            continue  # seen only at excluded paths, as ``history`` skips it
         elif found.size:
             blobs.append(BlobTask(sha, found.size, next(iter(paths)), preds.get(sha, "")))
     return Inventory(repo, refs, head, False, tuple(blobs), too_large, tuple(missing), tuple(warnings),
@@ -310,7 +325,11 @@ def attribute_repo(task: AttributeTask, spec: SweepSpec | None = None) -> Attrib
     if task.head is not None and task.head not in history.index:
         head_tree = {e.path: e.sha for e in gitsrc.tree_entries(task.repo, task.head) if e.mode in gitsrc.BLOB_MODES}
     scope = Scope(tuple((r.name, r.target) for r in task.refs if r.kind == "commit"), task.head, head_tree)
-    return Attributed(scanned, tuple(Occurrence.of(f) for f in attribute(history, found, scope)))
+    findings = attribute(history, found, scope)
+    excluder = _excluder(spec)
+    if excluder is not None:
+        findings = [f for f in findings if not excluder.match_file(f.origin.path)]
+    return Attributed(scanned, tuple(Occurrence.of(f) for f in findings))
 
 
 RUNNERS: dict[type, Callable[[Any, SweepSpec | None], Any]] = {
