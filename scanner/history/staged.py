@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from scanner import __version__
-from scanner.pipeline.engine import Engine, EngineSettings
+from scanner.pipeline.engine import Engine, EngineSettings, with_document_facts
 from scanner.model import Finding, Origin, Rule, redact
 from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.rules.load import RuleSet
@@ -159,7 +159,7 @@ def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResu
             if limit and len(data) > limit:
                 skipped.append(Skip(f.path, "too-large", f"{len(data)} bytes > --max-file-size {limit}"))
                 continue
-            scan = engine.scan_bytes(data, Origin(f.path, kind="staged", extra=(("blob", f.blob),)))
+            scan = with_document_facts(engine.scan_bytes(data, Origin(f.path, kind="staged", extra=(("blob", f.blob),))), data)
             if scan.skipped:
                 skipped.append(Skip(f.path, scan.skipped))
                 continue

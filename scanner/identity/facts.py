@@ -18,7 +18,7 @@ Where facts come from, in this order (a later source wins on the same key):
 - :data:`DOCUMENT_FACTS`: facts that live elsewhere in the same file (a GCP service-account JSON's
   ``client_email``, a kubeconfig user's cluster server: :mod:`scanner.identity.kubeconfig`), read
   by the content router while it still holds the bytes
-  (:func:`scanner.identity.enrich.with_document_facts`).
+  (:func:`scanner.identity.enrich.document_facts`).
 
 ``secret.sha256`` is the hex SHA-256 of the normalised secret (:func:`scanner.model.normalise_secret`):
 inventory files name tokens by it. It is left out for the kinds ``password`` and

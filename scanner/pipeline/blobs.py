@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from scanner.pipeline.delta import scan_delta
-from scanner.pipeline.engine import BlobScan, Engine
+from scanner.pipeline.engine import BlobScan, Engine, with_document_facts
 from scanner.pipeline import route as deepscan
 from scanner.model import Blob, Finding, Origin
 from scanner.pipeline.pool import EngineSpec
@@ -84,7 +84,8 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             continue
         origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
         scan = None
-        if delta and len(data) >= DELTA_MIN_SIZE and task.pred in previous and archives.sniff(data[:512]) is None:
+        archive = archives.sniff(data[:512]) is not None
+        if delta and len(data) >= DELTA_MIN_SIZE and task.pred in previous and not archive:
             old, old_findings = previous[task.pred]
             scan = scan_delta(engine, old, old_findings, data, origin)
         if scan is None:
@@ -93,7 +94,9 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             out.append(BlobResult(task.sha, skipped=scan.skipped))
             continue
         if task.sha in wanted:
-            previous[task.sha] = (data, scan.findings)
+            previous[task.sha] = (data, scan.findings)  # without document facts: a delta scan carries them
+        if not archive:  # an archive's members got theirs in the content router
+            scan = with_document_facts(scan, data)  # from the whole blob, whether scanned whole or by its change
         out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
     return out
 

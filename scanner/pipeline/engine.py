@@ -3,7 +3,8 @@ fingerprints them and applies the filters. Huge inputs are scanned in overlappin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+import io
 import os
 from typing import BinaryIO
 
@@ -35,6 +36,18 @@ class BlobScan:
     warnings: tuple[str, ...] = ()
     bytes_scanned: int = 0
     skipped: str | None = None  # reason, when the blob was not scanned (binary)
+
+
+def with_document_facts(scan: BlobScan, data: bytes) -> BlobScan:
+    """``scan`` of the whole document ``data`` with the facts that live elsewhere in it than the secret
+    (a GCP service-account JSON's ``client_email``, a kubeconfig's cluster): the one step every source's
+    documents go through (:func:`scanner.identity.enrich.document_facts`)."""
+    if not scan.findings:
+        return scan
+    from scanner.identity.enrich import document_facts
+
+    found = document_facts(scan.findings, data)
+    return scan if found is scan.findings else replace(scan, findings=found)
 
 
 class _CountedLines(LineIndex):
@@ -82,6 +95,14 @@ class Engine:
         raw = data if len(prepared.text) == len(data) else None
         findings, warnings = self._scan_view(prepared.text, origin, _CountedLines(prepared.text), 0, None, raw)
         return BlobScan(tuple(findings), tuple(warnings), len(data))
+
+    def scan_document(self, data: bytes, origin: Origin) -> BlobScan:
+        """A whole document in memory: above the chunk size in overlapping chunks, as files are; its
+        findings with their document facts (:func:`with_document_facts`)."""
+        s = self.settings
+        if len(data) > s.chunk_size + s.chunk_overlap:
+            return with_document_facts(self.scan_stream(io.BytesIO(data), origin, len(data)), data)
+        return with_document_facts(self.scan_bytes(data, origin), data)
 
     def scan_stream(self, stream: BinaryIO, origin: Origin, size: int) -> BlobScan:
         """Scan a large input in overlapping chunks: memory stays bounded and a secret across a

@@ -11,7 +11,8 @@ the content, not the name, and route it:
 - a binary is skipped, or with ``--binary-strings`` its printable runs are scanned; a PKCS#12
   keystore or a DER certificate (by name, then content) is reported (:mod:`scanner.sources.credfiles`);
 - any other text goes to the Engine as it is, and findings whose facts live elsewhere in the same
-  file get them while the bytes are at hand (:func:`scanner.identity.enrich.with_document_facts`).
+  file get them while the bytes are at hand (:func:`scanner.pipeline.engine.with_document_facts`, the
+  step git blobs, staged changes, notebooks and CI logs go through too).
 
 This happens before the Engine would call a blob "binary". Nothing here raises for bad input: a
 damaged member, a limit or an unreadable file becomes a Skip (and a warning for limits and damage),
@@ -27,7 +28,6 @@ from typing import Sequence
 from scanner.match import content as content_mod
 from scanner.sources import credfiles
 from scanner.pipeline.engine import BlobScan, Engine
-from scanner.identity.enrich import with_document_facts
 from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
 from scanner.sources import archives, binstrings, cilogs, images, notebooks
@@ -164,7 +164,7 @@ def _text(engine: Engine, blob: Blob, head: bytes) -> BlobScan:
     fmt = cilogs.detect(head)
     if fmt is not None and content_mod.sniff(head) in ("utf-8", "utf-8-sig"):
         return cilogs.scan_log(engine, blob, fmt)
-    return with_document_facts(engine_scan(engine, blob.data, blob.origin), blob.data)
+    return engine_scan(engine, blob.data, blob.origin)  # with its document facts
 
 
 def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, out: _Collector) -> None:

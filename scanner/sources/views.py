@@ -8,7 +8,6 @@ column and context line are the original's, so a user sees the line as it is in 
 from __future__ import annotations
 
 import bisect
-import io
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -37,11 +36,9 @@ def with_extra(origin: Origin, extra: tuple[tuple[str, str], ...]) -> Origin:
 
 
 def engine_scan(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
-    """Scan bytes in memory; above the chunk size in overlapping chunks, as files are."""
-    s = engine.settings
-    if len(data) > s.chunk_size + s.chunk_overlap:
-        return engine.scan_stream(io.BytesIO(data), origin, len(data))
-    return engine.scan_bytes(data, origin)
+    """Scan a whole document in memory (``Engine.scan_document``: chunked when large, with its
+    document facts)."""
+    return engine.scan_document(data, origin)
 
 
 class Lines:
