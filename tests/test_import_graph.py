@@ -54,8 +54,6 @@ KNOWN_BACK_EDGES: dict[tuple[str, str], str] = {
     ("match", "rules"): "the matcher loads rules and caches",
     # rules.check proves examples through the whole Engine (pipeline.engine)
     ("rules", "pipeline"): "rules check runs the engine",
-    # identity.results_input reads findings out of a datastore (store.db)
-    ("identity", "store"): "identity reads the datastore",
     # store.codec and store.db reuse the JSON reporter's finding objects
     ("store", "report"): "the store encodes findings with the JSON reporter",
 }

@@ -76,7 +76,7 @@ def add_commands(sub: Any) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from scanner.identity.document import build_document, no_gc
     from scanner.identity.inventory import load_inventory
-    from scanner.identity.results_input import Results, load_datastore, load_results
+    from scanner.identity.results_input import Results, add_datastore, load_results
 
     if not args.results and args.datastore is None:
         raise UsageError("report needs RESULTS.json file(s) or --datastore PATH")
@@ -86,7 +86,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         inventory = load_inventory(args.inventory) if args.inventory else None
         results = load_results(args.results) if args.results else Results()
         if args.datastore is not None:
-            load_datastore(args.datastore, args.new_since, results)
+            from scanner.store.db import load_certificate_objects, load_finding_objects
+
+            add_datastore(results, args.datastore, load_finding_objects(args.datastore, args.new_since),
+                          load_certificate_objects(args.datastore, args.new_since))
         now = args.now or dt.datetime.now(dt.timezone.utc)
         doc = build_document(results, inventory, now, str(args.inventory) if args.inventory else None)
         _write(args, doc)
