@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"settings", "config", "rules", "pipeline", "history", "sweep", "sources", "identity", "filters",
             "report", "store", "results", "restapi"},
     "settings": {"config", "rules", "pipeline", "match", "filters"},
-    "sweep": {"pipeline", "history", "sources", "identity", "rules", "store", "results", "restapi"},
+    "sweep": {"pipeline", "history", "sources", "identity", "rules", "config", "store", "results", "restapi"},
     "history": {"pipeline", "sources", "rules", "config", "results"},
     "pipeline": {"sources", "match", "identity", "rules", "filters", "config", "results"},
     "sources": {"match", "results", "restapi"},

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
 from sweeputil import sweep
 
@@ -109,13 +110,16 @@ def test_sweep_applies_gitleaks_rules_and_excludes(team: tuple[GitRepo, str], tm
     assert run.summary["findings"] == 1
     plain = tmp_path / "gitleaks.toml"
     plain.write_text(GITLEAKS)
-    run = sweep(str(listing), "--gitleaks-config", str(plain), datastore=tmp_path / "b.sqlite", jobs="1")
+    empty = tmp_path / "empty.toml"  # so only the flag brings the rule
+    empty.write_text("")
+    run = sweep(str(listing), "--config", str(empty), "--gitleaks-config", str(plain),
+                datastore=tmp_path / "b.sqlite", jobs="1")
     assert run.code == 1 and run.summary["findings"] == 1, run.stderr
-    run = sweep(str(listing), "--gitleaks-config", str(plain), "--exclude", "*.env",
+    run = sweep(str(listing), "--config", str(empty), "--gitleaks-config", str(plain), "--exclude", "*.env",
                 datastore=tmp_path / "c.sqlite", jobs="1")
     assert run.code == 0 and run.summary["findings"] == 0, run.stderr
     code, out, _ = cli_inprocess("report", "--datastore", str(tmp_path / "b.sqlite"), "--format", "json", "--quiet")
-    assert code == 1 and rule in out
+    assert code == 1 and "team-token" in out
 
 
 def test_history_and_staged_exclude_config_allow_paths(team: tuple[GitRepo, str]) -> None:
@@ -123,3 +127,52 @@ def test_history_and_staged_exclude_config_allow_paths(team: tuple[GitRepo, str]
     repo.write(".credsprawl.toml", '[extend]\ngitleaks = "ci/gitleaks.toml"\n[allowlist]\npaths = ["*.env"]\n')
     repo.commit("allow env files")
     assert _cli("scan", str(repo.path)) == _cli("history", str(repo.path)) == []
+
+
+# ---- sweep: each repository's own config, at its default-branch tip --------------------------------
+
+
+def _sweep_one(repo: GitRepo, tmp_path: Path, name: str, *args: str) -> Any:
+    listing = tmp_path / f"{name}.txt"
+    listing.write_text(f"{repo.path}\n")
+    return sweep(str(listing), *args, datastore=tmp_path / f"{name}.sqlite", jobs="1")
+
+
+def test_sweep_reads_each_repository_config_at_its_tip(team: tuple[GitRepo, str], tmp_path: Path) -> None:
+    repo, _ = team
+    run = _sweep_one(repo, tmp_path, "own")
+    assert run.code == 1 and run.summary["findings"] == 1, run.stderr
+    # --config overrides it: an empty config, so the team's rule is not loaded
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    run = _sweep_one(repo, tmp_path, "override", "--config", str(empty))
+    assert run.code == 0 and run.summary["findings"] == 0, run.stderr
+    # what the working tree says (uncommitted) does not count: the tip's config does
+    (repo.path / ".credsprawl.toml").write_text("")
+    run = _sweep_one(repo, tmp_path, "tip")
+    assert run.code == 1 and run.summary["findings"] == 1, run.stderr
+
+
+def test_sweep_applies_a_repository_config_allowlist(tmp_path: Path) -> None:
+    rng = random.Random(18)
+    repo = GitRepo(tmp_path / "work")
+    repo.write(".credsprawl.toml", '[allowlist]\npaths = ["*.env"]\n')
+    repo.write("b.env", f"GH={fakecreds.github_token(rng)}\n")
+    repo.write("keep.py", f"GH = '{fakecreds.github_token(rng)}'\n")
+    repo.commit("two tokens, one in an allowlisted file")
+    run = _sweep_one(repo, tmp_path, "allow")
+    assert run.code == 1 and run.summary["findings"] == 1, run.stderr
+
+
+def test_a_repository_config_may_not_name_files_outside_it(team: tuple[GitRepo, str], tmp_path: Path) -> None:
+    repo, _ = team
+    outside = tmp_path / "outside.toml"
+    outside.write_text(GITLEAKS)
+    for named in (str(outside), "../outside.toml", "../../outside.toml"):
+        repo.write(".credsprawl.toml", f'[extend]\ngitleaks = "{named}"\n')
+        repo.commit("point outside")
+        run = _sweep_one(repo, tmp_path, f"out{len(named)}")
+        assert run.code == 2, run.stderr
+        [event] = run.done().values()
+        assert event["status"] == "failed" and "inside the repository" in event["reason"], event
+        assert event["findings"] == 0  # the sweep's own rules ran; the outside file was never loaded

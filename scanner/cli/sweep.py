@@ -4,7 +4,9 @@
                      [--mirrors DIR] [--scheduler tcp://HOST:PORT | --jobs N] [--progress MODE] ...
 
 A SOURCE is a file of clone URLs or local repository paths (one a line) or a folder searched for git
-repositories. Parsing and dispatch only: the work lives in ``scanner.sweep.driver``.
+repositories. Each repository is scanned with its own ``.credsprawl.toml`` at its default-branch tip
+(rules and filters; rule files it names must be in the repository), unless ``--config`` gives one
+config for all; the rule and filter flags add to either. Parsing and dispatch only: the work lives in ``scanner.sweep.driver``.
 
 Exit status: 0 when the swept repositories have no findings, 1 when they have some, 2 when any
 repository failed (unreachable, corrupt; listed in the summary and recorded in the datastore with its
@@ -18,7 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -79,23 +81,48 @@ def _specs(args: argparse.Namespace) -> list[Any]:
             for s in specs]
 
 
-def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
-    from scanner.cli.requests import settings_of
+def _spec_of(settings: Any, repo_configs: bool) -> Any:
+    """The SweepSpec of a Settings value."""
     from scanner.pipeline.pool import EngineSpec
-    from scanner.sweep.driver import SweepRequest, identity_of, ruleset_version
-    from scanner.sweep.targets import token_vars
-    from scanner.sweep.tasks import SweepSpec, Target
+    from scanner.sweep.driver import ruleset_version
+    from scanner.sweep.tasks import SweepSpec
 
-    settings = settings_of(args, [Path.cwd()])
-    spec = SweepSpec(EngineSpec(settings.ruleset.rules, settings.engine),
-                     ruleset_version(settings.ruleset.rules, settings.engine), settings.excludes)
+    return SweepSpec(EngineSpec(settings.ruleset.rules, settings.engine),
+                     ruleset_version(settings.ruleset.rules, settings.engine), settings.excludes, repo_configs)
+
+
+@dataclass(frozen=True)
+class _RepoSpec:
+    """A repository's own config to the spec it is swept with: the flags still add to it."""
+
+    flags: Any  # scanner.settings.Flags
+
+    def __call__(self, config: Any) -> Any:
+        from scanner.settings import build_settings
+
+        return _spec_of(build_settings(self.flags, [], config=config), True)
+
+
+def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
+    from scanner.settings import Flags, build_settings
+    from scanner.sweep.driver import SweepRequest, identity_of
+    from scanner.sweep.targets import token_vars
+    from scanner.sweep.tasks import Target
+
+    flags = Flags.from_args(args)
+    # --config: one config for every repository; else each repository's own .credsprawl.toml at its
+    # default-branch tip (rules and filters), and the working directory's for those without one
+    repo_configs = args.config is None
+    settings = build_settings(flags, [Path.cwd()])
+    spec = _spec_of(settings, repo_configs)
     mirrors = str(args.mirrors.absolute()) if args.mirrors else None
     tokens = tuple(sorted(token_vars(args.github_api_url, args.gitlab_url).items()))  # variable names, never tokens
     targets: dict[str, Target] = {}
     for s in specs:
         target = Target(identity_of(s), s, mirrors, tokens)
         targets.setdefault(target.identity.key, target)
-    return SweepRequest(tuple(targets.values()), spec, settings.max_file_size)
+    return SweepRequest(tuple(targets.values()), spec, settings.max_file_size,
+                        repo_spec=_RepoSpec(flags) if repo_configs else None)
 
 
 def _say(line: str) -> None:

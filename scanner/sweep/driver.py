@@ -26,18 +26,20 @@ import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from scanner import __version__
 from scanner.pipeline.blobs import BlobTask, batches
 from scanner.pipeline.engine import EngineSettings
-from scanner.errors import CredsprawlError
+from scanner.config import CONFIG_NAME, Config, parse_config
+from scanner.errors import ConfigError, CredsprawlError
 from scanner.model import Rule
 from scanner.results import ExitStatus
 from scanner.store.db import RepoIdentity, RepoResult, Store
 from scanner.sweep.executors import Executor, Handle
 from scanner.sweep.progress import ProgressSink
-from scanner.sweep.tasks import (AttributeTask, Attributed, Inventory, InventoryTask, Scanned, ScanTask,
+from scanner.sweep.tasks import (AttributeTask, Attributed, Inventory, InventoryTask, RepoConfig, Scanned, ScanTask,
                                  SweepSpec, Target)
 
 MB = 1024 * 1024
@@ -68,6 +70,9 @@ class SweepRequest:
     in_flight: int = 4  # repositories between inventory and commit at once (bounds the driver's memory)
     split_bytes: int = SPLIT_BYTES
     split_blobs: int = SPLIT_BLOBS
+    # a repository's own config (parsed, its rule files written under a scratch folder) to the spec its
+    # blobs are scanned with; None when no repository config is read (``--config`` was given)
+    repo_spec: Callable[[Config], SweepSpec] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ class _Open:
     target: Target
     inventory: Inventory
     unit: int  # the claim of its own task's scans
+    spec: SweepSpec | None = None  # its own settings (its config), when they differ from the sweep's
+    ruleset_id: int = 0  # the rule set its blobs are scanned and cached under
+    config_note: str = ""  # why its own config could not be used
     own: list[BlobTask] = field(default_factory=list)
     waits: set[int] = field(default_factory=set)
     unreadable: list[str] = field(default_factory=list)
@@ -165,6 +173,7 @@ class _Driver:
         # what else decides which blobs are scanned
         self.options = f"max-file-size={request.max_file_size}" + (
             f"|exclude={list(request.spec.excludes)!r}" if request.spec.excludes else "")
+        self.repo_specs: dict[str, tuple[SweepSpec, int]] = {}  # repository configs seen, by content
         self.next_unit = 0
         self.next_seq = 0
         self.last_tick = 0.0
@@ -197,6 +206,28 @@ class _Driver:
         self.inventorying += 1
         self._submit("inventory", target, InventoryTask(target, previous, self.request.max_file_size, self.scratch))
 
+    def _repo_spec(self, target: Target, config: RepoConfig | None) -> tuple[SweepSpec | None, int]:
+        """The spec and rule set a repository is scanned with: its own config's when it has one (and
+        the sweep reads them), else the sweep's (None). A config is checked here, in the driver: it
+        may choose and add rules (files inside the repository only) and filters, nothing more."""
+        if config is None or self.request.repo_spec is None:
+            return None, self.ruleset_id
+        digest = hashlib.sha256(repr((config.text, config.files)).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        cached = self.repo_specs.get(digest)
+        if cached is None:
+            root = Path(self.scratch) / "configs" / digest
+            for name, data in config.files:
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            parsed = _parse_repo_config(config.text, f"{target.identity.name}:{CONFIG_NAME}", root)
+            spec = self.request.repo_spec(parsed)
+            cached = (spec, self.store.ruleset_id(spec.version, spec.engine.rules))
+            self.repo_specs[digest] = cached
+        spec, ruleset_id = cached
+        same = spec.version == self.request.spec.version and spec.excludes == self.request.spec.excludes
+        return (None, self.ruleset_id) if same else (spec, ruleset_id)
+
     def _new_unit(self, owner: str, blobs: dict[str, int]) -> int:
         self.next_unit += 1
         self.units[self.next_unit] = blobs
@@ -214,16 +245,21 @@ class _Driver:
             self.stats.unchanged += 1
             self._done(target, "unchanged")
             return
+        note = ""
+        try:
+            spec, ruleset_id = self._repo_spec(target, inv.config)
+        except CredsprawlError as exc:  # scanned all the same, and the repository is marked failed with why
+            spec, ruleset_id, note = None, self.ruleset_id, f"{exc} (scanned with the sweep's settings)"
         self.next_seq += 1
         key = target.identity.key
-        known = self.store.known_blobs([b.sha for b in inv.blobs], self.ruleset_id)
+        known = self.store.known_blobs([b.sha for b in inv.blobs], ruleset_id)
         new: list[BlobTask] = []
-        repo = _Open(self.next_seq, target, inv, 0)
+        repo = _Open(self.next_seq, target, inv, 0, spec=spec, ruleset_id=ruleset_id, config_note=note)
         for b in inv.blobs:
             if b.sha in known:
                 repo.blobs_reused += 1
                 repo.bytes_reused += b.size
-            elif b.sha in self.claims:
+            elif spec is None and b.sha in self.claims:  # a repository with its own rules shares no claims
                 repo.waits.add(self.claims[b.sha])
                 repo.blobs_reused += 1
                 repo.bytes_reused += b.size
@@ -232,7 +268,7 @@ class _Driver:
         self.open[key] = repo
         self.stats.blobs += len(inv.blobs)
         self.stats.bytes_claimed += sum(b.size for b in new)
-        if sum(b.size for b in new) > self.request.split_bytes or len(new) > self.request.split_blobs:
+        if spec is None and (sum(b.size for b in new) > self.request.split_bytes or len(new) > self.request.split_blobs):
             for chunk in _chunks(batches(new, {b.sha: b.pred for b in new if b.pred})):
                 unit = self._new_unit(key, {t.sha: t.size for batch in chunk for t in batch})
                 repo.waits.add(unit)
@@ -240,7 +276,7 @@ class _Driver:
             repo.unit = self._new_unit(key, {})
         else:
             repo.own = new
-            repo.unit = self._new_unit(key, {b.sha: b.size for b in new})
+            repo.unit = self._new_unit(key, {b.sha: b.size for b in new} if spec is None else {})
         for unit in repo.waits:
             self.waiters.setdefault(unit, set()).add(key)
         self._maybe_attribute(repo)
@@ -254,7 +290,7 @@ class _Driver:
         repo = self.open[key]
         inv = repo.inventory
         self._count(result.scanned, repo)
-        problems = []
+        problems = [repo.config_note] if repo.config_note else []
         if inv.partial:
             problems.append(inv.partial)
         if inv.missing or repo.unreadable:
@@ -264,7 +300,7 @@ class _Driver:
         record = RepoResult(repo.target.identity, inv.ref_pairs, result.scanned.blobs, result.findings,
                             len(inv.blobs) + inv.too_large + len(inv.missing), status, "; ".join(problems),
                             self.options)
-        new = self.store.commit_repository(record, self.ruleset_id, self.sweep_id)
+        new = self.store.commit_repository(record, repo.ruleset_id or self.ruleset_id, self.sweep_id)
         self.stats.new_findings += new
         self._resolve(repo.unit)
         del self.open[key]
@@ -343,12 +379,13 @@ class _Driver:
             return
         repo.submitted = True
         own = {b.sha for b in repo.own}
-        known = self.store.blob_findings([b.sha for b in repo.inventory.blobs if b.sha not in own], self.ruleset_id)
+        known = self.store.blob_findings([b.sha for b in repo.inventory.blobs if b.sha not in own],
+                                         repo.ruleset_id or self.ruleset_id)
         preds = {b.sha: b.pred for b in repo.own if b.pred}
         work = tuple(tuple(batch) for batch in batches(repo.own, preds))
         inv = repo.inventory
         self._submit("attribute", repo.target.identity.key,
-                     AttributeTask(inv.repo, inv.refs, inv.head, work, known, inv.history_file, repo.target))
+                     AttributeTask(inv.repo, inv.refs, inv.head, work, known, inv.history_file, repo.target, repo.spec))
 
     # -- progress -------------------------------------------------------------------------------
 
@@ -407,6 +444,44 @@ class _Driver:
                                            "seconds": round(summary.seconds, 3),
                                            "exit_code": int(summary.return_code)})
         return summary
+
+
+def _parse_repo_config(text: str, where: str, root: Path) -> Config:
+    """A repository's config, its rule files under ``root`` (where the driver wrote those it read out of
+    the repository); a file it names outside the repository is refused, and so is a gitleaks file that
+    extends one outside it."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    config = parse_config(doc, where, root)
+    top = root.resolve()
+    for path in (*config.rules, *config.gitleaks):
+        _confined(path, top, where)
+    for path in config.gitleaks:
+        seen = 0
+        while path.is_file() and seen < 4:
+            try:
+                extend = tomllib.loads(path.read_text(encoding="utf-8")).get("extend", {})
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                break
+            if not isinstance(extend, dict) or not isinstance(extend.get("path"), str):
+                break
+            path = path.parent / extend["path"]
+            _confined(path, top, where)
+            seen += 1
+    return config
+
+
+def _confined(path: Path, top: Path, where: str) -> None:
+    resolved = path.resolve()
+    if resolved != top and top not in resolved.parents:
+        raise ConfigError(f"{where}: {path.relative_to(top) if path.is_relative_to(top) else path}: a repository's "
+                          "config may name rule files inside the repository only")
+    if not resolved.exists():
+        raise ConfigError(f"{where}: {resolved.relative_to(top)}: no such file in the repository at its default branch")
 
 
 def _chunks(work: list[list[BlobTask]]) -> list[tuple[tuple[BlobTask, ...], ...]]:

@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import posixpath
 import threading
+import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +41,10 @@ from scanner.store.db import Occurrence, RepoIdentity, ScannedBlob
 from scanner.store.codec import decode_blob, redacted
 
 _READERS_KEPT = 4
+_ENGINES_KEPT = 4
+CONFIG_NAME = ".credsprawl.toml"
+_MAX_CONFIG_FILES = 256  # rule files a repository's config may name
+_MAX_EXTEND = 3  # levels of gitleaks [extend] path followed
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class SweepSpec:
     engine: EngineSpec
     version: str
     excludes: tuple[str, ...] = ()  # gitignore-style paths not scanned nor reported (config allowlist, --exclude)
+    repo_configs: bool = False  # read each repository's own .credsprawl.toml (no --config was given)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,15 @@ class InventoryTask:
 
 
 @dataclass(frozen=True)
+class RepoConfig:
+    """A repository's ``.credsprawl.toml`` at its default-branch tip, and the rule files it names that
+    are inside the repository (read out of git: nothing of the repository is run or written)."""
+
+    text: str
+    files: tuple[tuple[str, bytes], ...] = ()  # (repository-relative path, content)
+
+
+@dataclass(frozen=True)
 class Inventory:
     repo: Repo
     refs: tuple[Ref, ...]
@@ -83,6 +99,7 @@ class Inventory:
     warnings: tuple[str, ...] = ()
     partial: str = ""  # why the history walk is incomplete, when it is
     history_file: str = ""  # the walk, left in the scratch folder for the attribution (when it could be)
+    config: RepoConfig | None = None  # the repository's own config, when the sweep reads them and it has one
 
     @property
     def ref_pairs(self) -> tuple[tuple[str, str], ...]:
@@ -94,6 +111,7 @@ class ScanTask:
     repo: Repo
     batches: tuple[tuple[BlobTask, ...], ...]
     target: Target | None = None  # to mirror the repository where this worker lacks it
+    spec: SweepSpec | None = None  # the repository's own settings (its config), instead of the sweep's
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,7 @@ class AttributeTask:
     known: Mapping[str, tuple[str, ...]]  # encoded findings of its blobs scanned elsewhere (the blob cache)
     history_file: str = ""  # the inventory's walk, when this machine has it
     target: Target | None = None  # to mirror the repository where this worker lacks it
+    spec: SweepSpec | None = None  # the repository's own settings (its config), instead of the sweep's
 
 
 @dataclass(frozen=True)
@@ -160,7 +179,8 @@ def _engine(spec: SweepSpec | None) -> tuple[Engine, dict[str, Rule]]:
         raise RuntimeError("sweep worker used before init_worker")
     built = _STATE.engines.get(spec.version)
     if built is None:
-        _STATE.engines.clear()
+        if len(_STATE.engines) >= _ENGINES_KEPT:  # repositories with their own config have their own
+            _STATE.engines.pop(next(iter(_STATE.engines)))
         if _PREBUILT is not None and _PREBUILT[0] == spec.version:
             built = _PREBUILT[1:]
         else:
@@ -260,10 +280,10 @@ def _taken_history(path: str, refs: tuple[Ref, ...]) -> History | None:
     return history if tips == _tips(refs) else None
 
 
-def _excluder(spec: SweepSpec | None) -> Any:
-    """The spec's excludes as a pathspec (imported only when there are some), else None."""
+def _excluder(spec: SweepSpec | None, extra: tuple[str, ...] = ()) -> Any:
+    """The spec's excludes (and ``extra``) as a pathspec (imported only when there are some), else None."""
     spec = spec or _SPEC
-    excludes = spec.excludes if spec is not None else ()
+    excludes = (*(spec.excludes if spec is not None else ()), *extra)
     if not excludes:
         return None
     import pathspec
@@ -271,12 +291,87 @@ def _excluder(spec: SweepSpec | None) -> Any:
     return pathspec.GitIgnoreSpec.from_lines(excludes)
 
 
+def _inside(path: str) -> str | None:
+    """``path`` normalised, when it names something inside the repository; else None."""
+    norm = posixpath.normpath(path.replace("\\", "/"))
+    if posixpath.isabs(norm) or norm == ".." or norm.startswith("../") or norm in (".", ""):
+        return None
+    return norm
+
+
+def _strings(value: Any) -> list[str]:
+    value = [value] if isinstance(value, str) else value
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _tree_files(repo: Repo, path: str) -> list[tuple[str, str]]:
+    """(path, blob id) of the files at or under ``path`` in HEAD's tree."""
+    code, out, _ = repo.try_run("ls-tree", "-r", "-z", "HEAD", "--", path)
+    if code != 0:
+        return []
+    files = []
+    for entry in out.split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == b"blob":
+            files.append((name.decode("utf-8", "surrogateescape"), parts[2].decode()))
+    return files
+
+
+def read_repo_config(repo: Repo) -> RepoConfig | None:
+    """The repository's ``.credsprawl.toml`` at HEAD (its default branch in a mirror), with the rule
+    and gitleaks files it names inside the repository (and the files those extend); None without one.
+    Names outside the repository are not read (the driver refuses the config)."""
+    code, out, _ = repo.try_run("show", f"HEAD:{CONFIG_NAME}")
+    if code != 0:
+        return None
+    text = out.decode("utf-8", "replace")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return RepoConfig(text)  # the driver reports it
+    extend = doc.get("extend") if isinstance(doc.get("extend"), dict) else {}
+    files: dict[str, bytes] = {}
+    wanted = [(p, 0, False) for p in _strings(doc.get("rules", []))]
+    wanted += [(p, 0, True) for p in _strings(extend.get("gitleaks", []))]
+    while wanted and len(files) < _MAX_CONFIG_FILES:
+        name, depth, gitleaks = wanted.pop(0)
+        inside = _inside(name)
+        if inside is None:
+            continue
+        for path, sha in _tree_files(repo, inside)[: _MAX_CONFIG_FILES - len(files)]:
+            if path in files:
+                continue
+            files[path] = data = repo.run("cat-file", "blob", sha)
+            if gitleaks and depth < _MAX_EXTEND:
+                try:
+                    more = tomllib.loads(data.decode("utf-8")).get("extend", {})
+                except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                    continue
+                if isinstance(more, dict) and isinstance(more.get("path"), str):
+                    wanted.append((posixpath.join(posixpath.dirname(path), more["path"]), depth + 1, True))
+    return RepoConfig(text, tuple(sorted(files.items())))
+
+
+def _config_excludes(config: RepoConfig | None) -> tuple[str, ...]:
+    """The allowlist paths of a repository's config (the driver checks the rest of it)."""
+    if config is None:
+        return ()
+    try:
+        allow = tomllib.loads(config.text).get("allowlist", {})
+    except tomllib.TOMLDecodeError:
+        return ()
+    return tuple(_strings(allow.get("paths", []))) if isinstance(allow, dict) else ()
+
+
 def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
-    excluder = _excluder(spec)
     repo = gitsrc.open_repo(_checkout(task.target))
     refs = tuple(gitsrc.list_refs(repo))
     if task.previous is not None and tuple((r.name, r.target) for r in refs) == task.previous:
         return Inventory(repo, refs, None, unchanged=True)
+    spec = spec or _SPEC
+    config = read_repo_config(repo) if spec is not None and spec.repo_configs else None
+    excluder = _excluder(spec, _config_excludes(config))
     head = gitsrc.head_commit(repo)
     history = _history(repo, refs)
     warnings = list(history.warnings)
@@ -298,7 +393,8 @@ def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
         elif found.size:
             blobs.append(BlobTask(sha, found.size, next(iter(paths)), preds.get(sha, "")))
     return Inventory(repo, refs, head, False, tuple(blobs), too_large, tuple(missing), tuple(warnings),
-                     history.warnings[0] if history.warnings else "", _leave_history(task.scratch, repo, refs, history))
+                     history.warnings[0] if history.warnings else "", _leave_history(task.scratch, repo, refs, history),
+                     config)
 
 
 def _here(repo: Repo, target: Target | None) -> Repo:
@@ -310,11 +406,12 @@ def _here(repo: Repo, target: Target | None) -> Repo:
 
 
 def scan(task: ScanTask, spec: SweepSpec | None = None) -> Scanned:
-    return _scan(_here(task.repo, task.target), task.batches, spec)[0]
+    return _scan(_here(task.repo, task.target), task.batches, task.spec or spec)[0]
 
 
 def attribute_repo(task: AttributeTask, spec: SweepSpec | None = None) -> Attributed:
     task = replace(task, repo=_here(task.repo, task.target))
+    spec = task.spec or spec
     scanned, found = _scan(task.repo, task.batches, spec)
     found.update((sha, decode_blob(sha, texts)) for sha, texts in task.known.items() if texts)
     if not found:
