@@ -67,13 +67,25 @@ def _cmd_ci(args: argparse.Namespace) -> int:
     request = scan_request(args)
     client = GitHubClient(ClientSettings.from_env(max_download=request.content.limits.max_archive_size))
     outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
-    report = ScanReport(tuple(outcome.findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
+    findings = _not_excluded(outcome.findings, request.walk.excludes)
+    report = ScanReport(tuple(findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     report = enrich(suppress(args, report))
     emit(args, report, str(Path.cwd()))
     if not args.quiet and sys.stderr.isatty():
         print(f"credsprawl: {len(report.findings)} finding(s) in {outcome.runs} run(s), "
               f"{client.requests} API request(s)", file=sys.stderr)
     return int(ExitStatus.CLEAN if args.exit_zero else report.return_code)
+
+
+def _not_excluded(findings: list[Any], excludes: tuple[str, ...]) -> list[Any]:
+    """Findings none of whose location parts (the download, a member of it, ...) matches an exclude
+    (``--exclude``, the config's allowlist paths), as a path of a filesystem scan would."""
+    if not excludes:
+        return findings
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(excludes)
+    return [f for f in findings if not any(spec.match_file(node.path) for node in f.origin.chain())]
 
 
 HANDLERS: dict[str, Handler] = {"ci": _cmd_ci}
