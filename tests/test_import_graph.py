@@ -52,8 +52,6 @@ KNOWN_BACK_EDGES: dict[tuple[str, str], str] = {
     ("sources", "pipeline"): "sources call the engine",
     # match.matcher and match.hyperscan_backend take a RuleSet and read the compiled-rules cache on disk
     ("match", "rules"): "the matcher loads rules and caches",
-    # rules.check proves examples through the whole Engine (pipeline.engine)
-    ("rules", "pipeline"): "rules check runs the engine",
     # store.codec and store.db reuse the JSON reporter's finding objects
     ("store", "report"): "the store encodes findings with the JSON reporter",
 }

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from scanner import __version__
 from scanner.cli import artifacts as cli_artifacts
@@ -70,6 +70,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return report.return_code
 
 
+def _engine_for_check(ruleset: Any, backend: str) -> Any:
+    from scanner.pipeline.engine import Engine, EngineSettings
+
+    return Engine(ruleset, EngineSettings(engine=backend))
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     from scanner.rules.check import check_ruleset
     from scanner.cli.requests import settings_of
@@ -77,7 +83,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
     if args.rules_command == "check":
         ruleset = load_rules(args.files or None)
-        problems = check_ruleset(ruleset)
+        problems = check_ruleset(ruleset, _engine_for_check)
         for p in problems:
             print(f"credsprawl: {p}", file=sys.stderr)
         examples = sum(len(r.examples) + len(r.negatives) for r in ruleset.rules)

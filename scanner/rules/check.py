@@ -2,17 +2,25 @@
 
 Every pattern compiles, every example is found (by its own rule, with the expected secret) and no
 negative is found by its rule, with entropy, validators, the safe-list and overlaps all applied.
+The engine is handed in (``make_engine(backend)``, the CLI builds ``scanner.pipeline.engine.Engine``):
+rules never import the pipeline.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, Protocol
 
-from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import RuleError
 from scanner.match.backends import hyperscan_available
 from scanner.model import Origin, Rule
 from scanner.rules.load import RuleSet, check_rule_patterns
+
+
+class Engine(Protocol):
+    """What a check needs of the engine: bytes in, a scan with ``findings`` out."""
+
+    def scan_bytes(self, data: bytes, origin: Origin) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,8 @@ def check_negative(engine: Engine, rule: Rule, text: str) -> str | None:
     return f"negative matched {found!r} in {text[:80]!r}" if found else None
 
 
-def check_ruleset(ruleset: RuleSet) -> list[Problem]:
+def check_ruleset(ruleset: RuleSet, make_engine: Callable[[RuleSet, str], Engine]) -> list[Problem]:
+    """Problems of ``ruleset``; ``make_engine(ruleset, backend)`` builds the engine its examples run through."""
     problems: list[Problem] = []
     for rule in ruleset.rules:
         try:
@@ -55,7 +64,7 @@ def check_ruleset(ruleset: RuleSet) -> list[Problem]:
     # with one and silently fails with the other
     backends = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
     for backend in backends:
-        engine = Engine(ruleset, EngineSettings(engine=backend))
+        engine = make_engine(ruleset, backend)
         suffix = f" [{backend} engine]" if len(backends) > 1 else ""
         for rule in ruleset.rules:
             for example in rule.examples:
