@@ -15,8 +15,8 @@ from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import UsageError
 from scanner.model import Finding, Origin
 from scanner.rules.load import load_rules
-from scanner.store.db import (SCHEMA_VERSION, Occurrence, RepoIdentity, RepoResult, ScannedBlob, Store,
-                           load_finding_objects)
+from scanner.report.datastore import load_finding_objects
+from scanner.store.db import SCHEMA_VERSION, Occurrence, RepoIdentity, RepoResult, ScannedBlob, Store
 
 RULES = load_rules()
 

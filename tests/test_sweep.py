@@ -19,7 +19,8 @@ from conftest import ROOT
 from fixtures import fakecreds
 from gitutil import GitRepo, history_json
 from scanner.sweep.targets.repospec import name_for_url
-from scanner.store.db import Store, load_finding_objects
+from scanner.report.datastore import load_finding_objects
+from scanner.store.db import Store
 from sweeputil import Org, fork, make_org, make_repo, sweep, unique_blobs, without_repository
 
 
@@ -217,7 +218,7 @@ def test_report_over_the_datastore_lists_certificates(org: Org, tmp_path: Path) 
     from gitutil import cli_inprocess
     from keyutil import cert_pem, make_cert, new_key
 
-    from scanner.store.db import load_certificate_objects
+    from scanner.report.datastore import load_certificate_objects
 
     cert = make_cert(new_key("ec"), "api.example.test", days=30)
     beta = org.repos["beta"]

@@ -86,7 +86,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         inventory = load_inventory(args.inventory) if args.inventory else None
         results = load_results(args.results) if args.results else Results()
         if args.datastore is not None:
-            from scanner.store.db import load_certificate_objects, load_finding_objects
+            from scanner.report.datastore import load_certificate_objects, load_finding_objects
 
             add_datastore(results, args.datastore, load_finding_objects(args.datastore, args.new_since),
                           load_certificate_objects(args.datastore, args.new_since))

@@ -6,51 +6,14 @@ import math
 from typing import Any
 
 import scanner
-from scanner.model import Finding, Origin, redact
+from scanner.model import Origin, shown_line  # noqa: F401 - shown_line: where the reporters import it
 from scanner.results import ScanReport
 
 TOOL_NAME = "credsprawl"
-_MIN_NEEDLE = 8  # a line of a multi-line secret shorter than this is not searched for on its own
 
 
 def tool_version(report: ScanReport) -> str:
     return report.tool_version or scanner.__version__
-
-
-def shown_line(finding: Finding, show: bool) -> str:
-    """The finding's context line with the secret replaced by its redacted form (unless ``show``).
-
-    The secret is found by its text on the line; when it is not there verbatim (a decoded secret
-    sits on the line encoded, a multi-line secret only starts on it) the column span is masked.
-    When neither locates it, no context is given rather than risk printing the secret.
-    """
-    text = finding.line_text
-    if show or not text:
-        return text
-    mask = redact(finding.secret)
-    needles = _needles(finding.secret)
-    if finding.decoded or not any(n in text for n in needles):
-        masked = _mask_span(text, finding, mask)
-        if masked is None:
-            return mask
-        text = masked
-    for needle in needles:
-        text = text.replace(needle, mask)
-    return text
-
-
-def _needles(secret: str) -> list[str]:
-    parts = {secret, *(line.strip() for line in secret.splitlines())}
-    keep = (p for p in parts if p and (p == secret or len(p) >= _MIN_NEEDLE))
-    return sorted(keep, key=lambda p: (-len(p), p))
-
-
-def _mask_span(text: str, finding: Finding, mask: str) -> str | None:
-    start = finding.start_column - 1
-    end = finding.end_column - 1 if finding.end_line == finding.start_line else len(text)
-    if start < 0 or start >= len(text) or end <= start:
-        return None
-    return text[:start] + mask + text[min(end, len(text)) :]
 
 
 def origin_extra(origin: Origin) -> dict[str, str]:

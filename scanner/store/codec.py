@@ -18,8 +18,7 @@ import json
 from dataclasses import replace
 from typing import Any, Sequence
 
-from scanner.model import Confidence, Finding, Origin, Severity, Validation, redact
-from scanner.report._common import shown_line
+from scanner.model import Confidence, Finding, Origin, Severity, Validation, redact, shown_line
 
 
 def redacted(finding: Finding) -> Finding:

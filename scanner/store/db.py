@@ -415,17 +415,10 @@ class Store:
         }
         return ScanReport(tuple(findings), rules)  # certificates (an inventory kind) leave the findings here
 
-    def finding_objects(self, new_since: str | None = None) -> list[dict[str, Any]]:
-        from scanner.report.json_report import finding_object
-
-        report = self._report(new_since)
-        counts = {fp: len(found) for fp, found in report.occurrences().items()}
-        return [finding_object(f, report, True, counts[f.fingerprint]) for f in report.findings]
-
-    def certificate_objects(self, new_since: str | None = None) -> list[dict[str, Any]]:
-        from scanner.report.json_report import certificate_object
-
-        return [certificate_object(f) for f in self._report(new_since, listed_only=True).inventory]
+    def stored_report(self, new_since: str | None = None, listed_only: bool = False) -> ScanReport:
+        """The stored occurrences as a report (redacted; ``listed_only``: certificates and other inventory
+        kinds alone, as its ``inventory``); ``new_since`` as for ``scanner.report.datastore``."""
+        return self._report(new_since, listed_only)
 
 
 def _with_repository(finding: Finding, name: str, location: str) -> Finding:
@@ -450,28 +443,8 @@ def _as_utc(value: str) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
-def load_finding_objects(path: Path, new_since: str | None = None) -> list[dict[str, Any]]:
-    """Every finding in the datastore at ``path``, in the JSON report's finding shape (secrets
-    redacted; ``origin[0].extra`` holds the git attribution plus ``repository`` and ``repository_url``).
-
-    ``new_since`` keeps only findings first recorded after it: an ISO date or time (UTC unless it
-    names a zone), or a sweep id (findings first recorded by a later sweep). A finding is one secret
-    at one path of one repository; it stays as new as when it was first recorded, however often
-    the repository is swept again.
-    """
-    with _existing(path) as store:
-        return store.finding_objects(new_since)
-
-
-def load_certificate_objects(path: Path, new_since: str | None = None) -> list[dict[str, Any]]:
-    """Every certificate the sweeps saw (listed, never counted as findings), in the JSON report's
-    certificate shape (``origin[0].extra`` as for findings); ``new_since`` as for
-    :func:`load_finding_objects`."""
-    with _existing(path) as store:
-        return store.certificate_objects(new_since)
-
-
-def _existing(path: Path) -> Store:
+def open_existing(path: Path) -> Store:
+    """The datastore at ``path``; a usage error when there is none."""
     if not Path(path).is_file():
         raise UsageError(f"no datastore at {path} (credsprawl sweep --datastore {path} makes one)")
     return Store(Path(path))
