@@ -45,13 +45,26 @@ ALLOWED: dict[str, set[str]] = {
     "version": set(),
 }
 
-# Imports against the flow that remain, each to be removed (the module that makes it, and why):
+# Imports against the flow that remain, module by module (a new one fails even in a package that has
+# some), each to be removed:
+_SOURCES_CALL_THE_ENGINE = ("sources scan the views they make (a log without timestamps, notebook cells, "
+                            "binary strings, keystores, CI downloads) with the Engine instead of yielding "
+                            "blobs for the pipeline to scan")
+_MATCHER_LOADS_RULES = ("the matcher takes a RuleSet, preloads the regex cache and reads the compiled-"
+                        "rules cache on disk; it should get compiled rules handed in")
 KNOWN_BACK_EDGES: dict[tuple[str, str], str] = {
-    # sources.views/notebooks/cilogs/binstrings/credfiles/keystores/ci.github_scan call the Engine on
-    # the views they make, instead of yielding blobs for the pipeline to scan
-    ("sources", "pipeline"): "sources call the engine",
-    # match.matcher and match.hyperscan_backend take a RuleSet and read the compiled-rules cache on disk
-    ("match", "rules"): "the matcher loads rules and caches",
+    ("scanner.sources.views", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.cilogs", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.notebooks", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.binstrings", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.credfiles", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.keystores", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.ci.github_scan", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.sources.ci.github_scan", "scanner.pipeline.route"): _SOURCES_CALL_THE_ENGINE,
+    ("scanner.match.matcher", "scanner.rules.load"): _MATCHER_LOADS_RULES,
+    ("scanner.match.matcher", "scanner.rules.regexcache"): _MATCHER_LOADS_RULES,
+    ("scanner.match.hyperscan_backend", "scanner.rules.load"): _MATCHER_LOADS_RULES,
+    ("scanner.match.hyperscan_backend", "scanner.rules.cache"): _MATCHER_LOADS_RULES,
 }
 
 
@@ -163,7 +176,7 @@ def against_flow(g: Mapping[str, set[str]], allowed: Mapping[str, set[str]] = AL
         a = package_of(m)
         for t in sorted(targets):
             b = package_of(t)
-            if a == b or b in _BASE or b in allowed.get(a, set()) or (a, b) in known:
+            if a == b or b in _BASE or b in allowed.get(a, set()) or (m, t) in known:
                 continue
             out.append(f"{m} -> {t} ({a} may not import {b})")
     return out
@@ -188,7 +201,7 @@ def test_imports_follow_the_flow() -> None:
 def test_known_back_edges_still_exist() -> None:
     """An exception that is gone must leave the table, so it cannot come back unnoticed."""
     g = graph()
-    present = {(package_of(m), package_of(t)) for m, ts in g.items() for t in ts}
+    present = {(m, t) for m, ts in g.items() for t in ts}
     assert set(KNOWN_BACK_EDGES) <= present, set(KNOWN_BACK_EDGES) - present
 
 
@@ -203,13 +216,17 @@ def test_a_planted_back_edge_and_circle_fail(tmp_path: Path) -> None:
         fh.write("\n\ndef _planted() -> None:\n    from scanner.pipeline import engine  # noqa: F401\n")
     g = graph(tree)
     assert against_flow(g) == ["scanner.match.entropy -> scanner.pipeline.engine (match may not import pipeline)"]
+    # a known exception covers its own module only: the same back-edge from another source module fails
+    with open(tree / "sources" / "filesystem.py", "a", encoding="utf-8") as fh:
+        fh.write("\n\ndef _planted() -> None:\n    from scanner.pipeline import engine  # noqa: F401\n")
+    assert "scanner.sources.filesystem -> scanner.pipeline.engine (sources may not import pipeline)" in against_flow(graph(tree))
     assert any("scanner.match.entropy" in c and "scanner.pipeline.engine" in c for c in circles(g))
     # under TYPE_CHECKING it is no dependency
     text = (tree / "match" / "entropy.py").read_text()
     (tree / "match" / "entropy.py").write_text(text.replace(
         "def _planted() -> None:\n    from scanner.pipeline import engine  # noqa: F401\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from scanner.pipeline import engine  # noqa: F401\n"))
-    assert against_flow(graph(tree)) == []
+    assert not any(line.startswith("scanner.match.entropy") for line in against_flow(graph(tree)))
 
 
 def test_an_injected_graph_with_a_circle_fails() -> None:
