@@ -280,7 +280,7 @@ def test_a_bug_on_one_input_costs_only_that_input(tmp_path: Path, gh: str, monke
     def broken(engine: object, blob: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(deepscan.notebooks, "scan_notebook", broken)
+    monkeypatch.setattr(deepscan.viewscan, "scan_notebook", broken)
     (tmp_path / "a.ipynb").write_text('{"cells": []}')
     (tmp_path / "b.env").write_text(f"t={gh}\n")
     items = [FileItem(str(p), p.name, p.stat().st_size) for p in sorted(tmp_path.iterdir())]

@@ -205,10 +205,12 @@ def test_pkcs12_file_by_name_and_content() -> None:
     assert keystores.is_pkcs12("certs/client.p12", p12[:64]) and keystores.is_pkcs12("C.PFX", p12[:64])
     assert not keystores.is_pkcs12("certs/client.bin", p12[:64])
     assert not keystores.is_pkcs12("certs/client.p12", b"\x30\x82\x05\x00\x02\x01\x00" + bytes(40))  # a PKCS#8 key
-    scan_result = keystores.scan_keystore(eng, p12, Origin("certs/client.p12"))
+    from scanner.pipeline.viewscan import scan_credential_file
+
+    scan_result = scan_credential_file(eng, p12, Origin("certs/client.p12"))
     [f] = scan_result.findings
     assert f.rule_id == "pkcs12-keystore" and f.validation is Validation.STRUCTURE
     # the same keystore embedded as base64 in a manifest has the same fingerprint
     embedded = [x for x in scan(f"keystore.p12: {base64.b64encode(p12).decode()}\n") if x.rule_id == "pkcs12-keystore"]
     assert embedded and embedded[0].fingerprint == f.fingerprint
-    assert keystores.scan_keystore(eng, p12[:300], Origin("x.p12")).skipped == "binary"  # truncated
+    assert scan_credential_file(eng, p12[:300], Origin("x.p12")).skipped == "binary"  # truncated

@@ -32,7 +32,7 @@ from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
 from scanner.sources import archives, binstrings, cilogs, images, notebooks
 from scanner.sources.archives import ArchiveLimits, Budget, Relabel, Source
-from scanner.sources.views import engine_scan
+from scanner.pipeline import viewscan
 
 SNIFF_BYTES = content_mod.SNIFF_BYTES
 LAYOUTS: tuple[archives.TarLayout, ...] = (images.ImageLayout(),)
@@ -158,13 +158,13 @@ def _peek(options: ContentOptions) -> archives.Peek | None:
 def _text(engine: Engine, blob: Blob, head: bytes) -> BlobScan:
     """A blob that is not an archive: notebook, CI log, or plain content."""
     if notebooks.looks_like_notebook(head, blob.origin.path):
-        scan = notebooks.scan_notebook(engine, blob)
+        scan = viewscan.scan_notebook(engine, blob)
         if scan is not None:
             return scan
     fmt = cilogs.detect(head)
     if fmt is not None and content_mod.sniff(head) in ("utf-8", "utf-8-sig"):
-        return cilogs.scan_log(engine, blob, fmt)
-    return engine_scan(engine, blob.data, blob.origin)  # with its document facts
+        return viewscan.scan_log(engine, blob, fmt)
+    return engine.scan_document(blob.data, blob.origin)  # with its document facts
 
 
 def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, out: _Collector) -> None:
@@ -174,9 +174,9 @@ def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, o
         return
     scan = _text(engine, blob, head)
     if scan.skipped == "binary":  # a keystore or a DER certificate, by name then content
-        scan = credfiles.scan_binary(engine, blob.data, blob.origin) or scan
+        scan = viewscan.scan_credential_file(engine, blob.data, blob.origin) or scan
     if scan.skipped == "binary" and options.binary_strings:
-        scan = binstrings.scan_strings(engine, blob, options.min_string_length)
+        scan = viewscan.scan_strings(engine, blob, options.min_string_length)
     if scan.skipped:
         out.skip(Skip(blob.origin.render(), scan.skipped))
     elif blob.data or scan.findings:

@@ -8,17 +8,17 @@ PEM text as the secret: the same certificate has the same fingerprint as a ``.de
 PEM block, and, like every certificate, it goes to the report's inventory, not its findings::
 
     if credfiles.wanted(origin.path, size):          # before reading a binary file
-        scan = credfiles.scan_binary(engine, data, origin)   # None: not one of ours after all
+        finding = credfiles.binary_finding(data, origin, rules)   # None: not one of ours after all
 """
 
 from __future__ import annotations
 
 import base64
+from typing import Mapping
 
 from scanner.sources import keystores
-from scanner.pipeline.engine import BlobScan, Engine
 from scanner.match.validators import der_header
-from scanner.model import Finding, Origin, Validation, fingerprint
+from scanner.model import Finding, Origin, Rule, Validation, fingerprint
 
 CERT_RULE_ID = "x509-certificate"
 CERT_SUFFIXES = (".crt", ".cer", ".der")
@@ -54,28 +54,25 @@ def certificate_pem(data: bytes) -> str:
     return f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----"
 
 
-def scan_certificate(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
-    """A BlobScan holding the certificate's finding, or "binary" skipped when it is not one (or the
-    rule is disabled, or a filter drops it)."""
-    rule = engine.ruleset.by_id.get(CERT_RULE_ID)
+def certificate_finding(data: bytes, origin: Origin, rules: Mapping[str, Rule]) -> Finding | None:
+    """The certificate's finding, or None when it is not one (or the rule is disabled)."""
+    rule = rules.get(CERT_RULE_ID)
     if rule is None or len(data) > MAX_BYTES or not is_der_certificate(data):
-        return BlobScan(skipped="binary")
+        return None
     secret = certificate_pem(data)
-    finding = Finding(
+    return Finding(
         rule_id=rule.id, secret=secret, origin=origin, start_line=1, start_column=1, end_line=1, end_column=1,
         fingerprint=fingerprint(rule.fingerprint_family, secret), severity=rule.severity, confidence=rule.confidence,
         entropy=8.0, validation=Validation.STRUCTURE, line_text=f"<DER certificate, {len(data)} bytes>",
     )
-    if not engine.settings.filter.keeps(finding, (finding.line_text,)):
-        return BlobScan(skipped="binary")
-    return BlobScan((finding,), (), len(data))
 
 
-def scan_binary(engine: Engine, data: bytes, origin: Origin) -> BlobScan | None:
-    """The scan of a binary file this module knows by name, or None for any other file."""
+def binary_finding(data: bytes, origin: Origin, rules: Mapping[str, Rule]) -> Finding | None:
+    """The finding of a binary file this module knows by name and content, or None (the pipeline
+    applies the filters)."""
     path = origin.path.lower()
     if path.endswith(keystores.SUFFIXES) and keystores.is_pkcs12(path, data[:64]):
-        return keystores.scan_keystore(engine, data, origin)
+        return keystores.keystore_finding(data, origin, rules)
     if path.endswith(CERT_SUFFIXES):
-        return scan_certificate(engine, data, origin)
+        return certificate_finding(data, origin, rules)
     return None

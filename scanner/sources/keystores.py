@@ -9,16 +9,16 @@ pipeline variable (which that rule's pattern finds in text).
 Pure functions, no I/O: the caller (the content router) passes the bytes it has read::
 
     if keystores.is_pkcs12(blob.origin.path, head):
-        scan = keystores.scan_keystore(engine, blob)
+        finding = keystores.keystore_finding(blob.data, blob.origin, rules)  # the pipeline applies the filters
 """
 
 from __future__ import annotations
 
 import base64
+from typing import Mapping
 
-from scanner.pipeline.engine import BlobScan, Engine
 from scanner.match.validators import pkcs12
-from scanner.model import Finding, Origin, Validation, fingerprint
+from scanner.model import Finding, Origin, Rule, Validation, fingerprint
 
 RULE_ID = "pkcs12-keystore"
 SUFFIXES = (".p12", ".pfx")
@@ -32,9 +32,9 @@ def is_pkcs12(path: str, head: bytes) -> bool:
     return len(head) >= 16 and head[0] == 0x30 and b"\x02\x01\x03" in head[2:8]
 
 
-def keystore_finding(data: bytes, origin: Origin, engine: Engine) -> Finding | None:
+def keystore_finding(data: bytes, origin: Origin, rules: Mapping[str, Rule]) -> Finding | None:
     """The finding for a PKCS#12 file, or None when the rule is disabled or the bytes are not a PFX."""
-    rule = engine.ruleset.by_id.get(RULE_ID)
+    rule = rules.get(RULE_ID)
     if rule is None or len(data) > MAX_BYTES:
         return None
     secret = base64.b64encode(data).decode("ascii")
@@ -45,11 +45,3 @@ def keystore_finding(data: bytes, origin: Origin, engine: Engine) -> Finding | N
         fingerprint=fingerprint(rule.fingerprint_family, secret), severity=rule.severity, confidence=rule.confidence,
         entropy=8.0, validation=Validation.STRUCTURE, line_text=f"<PKCS#12 keystore, {len(data)} bytes>",
     )
-
-
-def scan_keystore(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
-    """A BlobScan holding the keystore's finding (kept by the engine's filters), or "binary" skipped."""
-    finding = keystore_finding(data, origin, engine)
-    if finding is None or not engine.settings.filter.keeps(finding, (finding.line_text,)):
-        return BlobScan(skipped="binary")
-    return BlobScan((finding,), (), len(data))

@@ -1,4 +1,4 @@
-"""Scan a transformed view of a blob and report at the original's positions.
+"""Transformed views of a blob, and the way back to the original's positions (the pipeline scans them).
 
 A view is what the matcher should see (a CI log without timestamps and colour codes, the printable
 strings of a binary); an offset map leads back. Findings are re-located on the original: line,
@@ -11,7 +11,6 @@ import bisect
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from scanner.pipeline.engine import BlobScan, Engine
 from scanner.match.locate import LineIndex
 from scanner.model import Finding, Origin
 
@@ -33,12 +32,6 @@ class View:
 def with_extra(origin: Origin, extra: tuple[tuple[str, str], ...]) -> Origin:
     """The same place with more source facts (the leaf node gets them)."""
     return Origin(origin.path, origin.kind, origin.parent, origin.extra + extra) if extra else origin
-
-
-def engine_scan(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
-    """Scan a whole document in memory (``Engine.scan_document``: chunked when large, with its
-    document facts)."""
-    return engine.scan_document(data, origin)
 
 
 class Lines:
@@ -64,22 +57,22 @@ class Lines:
 
 
 def relocate(
-    scan: BlobScan,
+    findings: tuple[Finding, ...],
     view: View,
     original: bytes,
     context_from_view: bool = False,
     extra: Callable[[Finding, int], tuple[tuple[str, str], ...]] | None = None,
     keep: Callable[[Finding], bool] | None = None,
-) -> BlobScan:
+) -> tuple[Finding, ...]:
     """Move the findings of a scan of ``view.data`` to the original's lines and columns."""
-    if not scan.findings:
-        return scan
+    if not findings:
+        return findings
     view_lines = Lines(view.data.decode("latin-1"))
     orig_text = original.decode("latin-1")
     orig_index = LineIndex(orig_text)
     view_index = LineIndex(view_lines.text) if context_from_view else None
     out: list[Finding] = []
-    for f in scan.findings:
+    for f in findings:
         if keep is not None and not keep(f):
             continue
         start = view.to_original(f.offset)
@@ -92,4 +85,4 @@ def relocate(
             f, origin=with_extra(f.origin, facts), start_line=start_line, start_column=start_col,
             end_line=end_line, end_column=end_col, line_text=context, offset=start,
         ))
-    return BlobScan(tuple(out), scan.warnings, scan.bytes_scanned, scan.skipped)
+    return tuple(out)
