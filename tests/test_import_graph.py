@@ -47,13 +47,9 @@ ALLOWED: dict[str, set[str]] = {
 
 # Imports against the flow that remain, module by module (a new one fails even in a package that has
 # some), each to be removed:
-_SOURCES_CALL_THE_ENGINE = ("the CI source scans what it downloads (scan_blob) instead of yielding blobs "
-                            "for the pipeline to scan")
 _MATCHER_LOADS_RULES = ("the matcher takes a RuleSet, preloads the regex cache and reads the compiled-"
                         "rules cache on disk; it should get compiled rules handed in")
 KNOWN_BACK_EDGES: dict[tuple[str, str], str] = {
-    ("scanner.sources.ci.github_scan", "scanner.pipeline.engine"): _SOURCES_CALL_THE_ENGINE,
-    ("scanner.sources.ci.github_scan", "scanner.pipeline.route"): _SOURCES_CALL_THE_ENGINE,
     ("scanner.match.matcher", "scanner.rules.load"): _MATCHER_LOADS_RULES,
     ("scanner.match.matcher", "scanner.rules.regexcache"): _MATCHER_LOADS_RULES,
     ("scanner.match.hyperscan_backend", "scanner.rules.load"): _MATCHER_LOADS_RULES,

@@ -56,7 +56,8 @@ def add_commands(sub: Any) -> None:
 def _cmd_ci(args: argparse.Namespace) -> int:
     from scanner import __version__
     from scanner.sources.ci.github import ClientSettings, GitHubClient
-    from scanner.sources.ci.github_scan import RunQuery, scan_github
+    from scanner.pipeline.ciscan import scan_github
+    from scanner.sources.ci.github_scan import RunQuery
     from scanner.pipeline.engine import Engine
     from scanner.pipeline.pool import clock
     from scanner.results import ExitStatus, ScanReport

@@ -1,4 +1,4 @@
-"""``credsprawl ci github OWNER/REPO``: scan the logs and artifacts of a repository's workflow runs.
+"""``credsprawl ci github OWNER/REPO``: the logs and artifacts of a repository's workflow runs, as blobs.
 
 For each of the latest ``--runs N`` runs (``--since DATE``, ``--workflow NAME``): list its jobs, download
 its logs zip and its artifacts (zips) in memory, and scan them like any archive. Locations carry
@@ -19,17 +19,15 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 
-from scanner.sources.ci.github import GitHubClient, GitHubError, Unavailable
-from scanner.pipeline.route import ContentOptions, ContentScan, scan_blob, warning_for
-from scanner.pipeline.engine import Engine
+from scanner.sources.ci.github import GitHubClient, Unavailable
 from scanner.errors import UsageError
-from scanner.model import Blob, Finding, Origin
-from scanner.results import ScanSummary, Skip
+from scanner.model import Blob, Origin
+from scanner.results import Skip
 from scanner.sources import archives
-from scanner.sources.archives import Source
+from scanner.sources.archives import ArchiveLimits, Source
 from scanner.sources.views import with_extra
 
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
@@ -52,35 +50,6 @@ class RunQuery:
             raise UsageError(f"not a repository: {self.repo!r} (expected OWNER/REPO)")
         if self.since is not None and not _DATE.match(self.since):
             raise UsageError(f"--since {self.since!r}: expected a date like 2024-05-31")
-
-
-@dataclass
-class Outcome:
-    """Everything the command found, gathered run by run (local to one command)."""
-
-    findings: list[Finding] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
-    files: int = 0
-    bytes_scanned: int = 0
-    runs: int = 0
-
-    def add(self, scan: ContentScan) -> None:
-        self.findings.extend(scan.findings)
-        self.warnings.extend(scan.warnings)
-        self.skips.extend(scan.skips)
-        self.files += scan.files
-        self.bytes_scanned += scan.bytes_scanned
-
-    def skip(self, skip: Skip) -> None:
-        self.skips.append(skip)
-        note = warning_for(skip)
-        if note:
-            self.warnings.append(note)
-
-    def summary(self, seconds: float) -> ScanSummary:
-        skips = sorted(self.skips, key=lambda s: (s.path, s.reason))
-        return ScanSummary(self.files, self.bytes_scanned, seconds, tuple(skips), tuple(dict.fromkeys(self.warnings)))
 
 
 def list_runs(client: GitHubClient, query: RunQuery) -> list[dict[str, Any]]:
@@ -125,7 +94,7 @@ def _log_facts(path: str, jobs: list[dict[str, Any]]) -> tuple[Facts, str | None
     return tuple(facts), folder or None
 
 
-def log_members(data: bytes, origin: Origin, jobs: list[dict[str, Any]], options: ContentOptions) -> Iterator[Blob | Skip]:
+def log_members(data: bytes, origin: Origin, jobs: list[dict[str, Any]], limits: ArchiveLimits) -> Iterator[Blob | Skip]:
     """The logs of a run's zip, labelled with job and step; whole-job logs only where no step logs are."""
     source = Source.from_bytes(data, origin)
     try:
@@ -134,7 +103,7 @@ def log_members(data: bytes, origin: Origin, jobs: list[dict[str, Any]], options
         yield Skip(origin.render(), "corrupt", f"logs archive: {exc}")
         return
     with_steps = {n.rpartition("/")[0] for n in names if "/" in n and _STEP.match(n.rpartition("/")[2])}
-    for item in archives.expand(source, options.limits):
+    for item in archives.expand(source, limits):
         if not isinstance(item, Blob):
             if isinstance(item, Skip):
                 yield item
@@ -145,19 +114,23 @@ def log_members(data: bytes, origin: Origin, jobs: list[dict[str, Any]], options
         yield Blob(item.data, with_extra(item.origin, facts))
 
 
-class RunScanner:
-    def __init__(self, client: GitHubClient, engine: Engine, options: ContentOptions, repo: str) -> None:
+class RunSource:
+    """The blobs of a repository's workflow runs: each run's log members (labelled with job and step)
+    and its artifacts, identical artifacts once. The pipeline scans them
+    (``scanner.pipeline.ciscan.scan_github``)."""
+
+    def __init__(self, client: GitHubClient, limits: ArchiveLimits, repo: str) -> None:
         self.client = client
-        self.engine = engine
-        self.options = options
+        self.limits = limits
         self.repo = repo
-        self.digests: dict[str, str] = {}  # artifact digest -> where it was first scanned
+        self.digests: dict[str, str] = {}  # artifact digest -> where it was first seen
 
     def run_facts(self, run: dict[str, Any]) -> Facts:
         return (("repo", self.repo), ("workflow", str(run.get("name", ""))), ("run_id", str(run["id"])),
                 ("run_attempt", str(run.get("run_attempt", 1))), ("head_sha", str(run.get("head_sha", ""))))
 
-    def scan_run(self, run: dict[str, Any], out: Outcome) -> None:
+    def items(self, run: dict[str, Any]) -> Iterator[Blob | Skip]:
+        """A run's blobs and skips, in order; raises GitHubError when the run cannot be read further."""
         run_id, attempt = run["id"], run.get("run_attempt", 1)
         facts = self.run_facts(run)
         jobs = list(self.client.pages(f"/repos/{self.repo}/actions/runs/{run_id}/jobs", "jobs", {"filter": "latest"}))
@@ -165,50 +138,31 @@ class RunScanner:
         try:
             data = self.client.download(f"/repos/{self.repo}/actions/runs/{run_id}/logs")
         except Unavailable as exc:
-            out.skip(Skip(where.render(), exc.reason, str(exc)))
+            yield Skip(where.render(), exc.reason, str(exc))
         else:
-            for item in log_members(data, where, jobs, self.options):
-                if isinstance(item, Skip):
-                    out.skip(item)
-                else:
-                    out.add(scan_blob(self.engine, item, self.options))
+            yield from log_members(data, where, jobs, self.limits)
         for artifact in self.client.pages(f"/repos/{self.repo}/actions/runs/{run_id}/artifacts", "artifacts"):
-            self.scan_artifact(run_id, facts, artifact, out)
+            yield from self.artifact(run_id, facts, artifact)
 
-    def scan_artifact(self, run_id: int, facts: Facts, artifact: dict[str, Any], out: Outcome) -> None:
+    def artifact(self, run_id: int, facts: Facts, artifact: dict[str, Any]) -> Iterator[Blob | Skip]:
         name = str(artifact.get("name", artifact.get("id")))
         where = f"actions/runs/{run_id}/artifacts/{name}.zip"
         if artifact.get("expired"):
-            out.skip(Skip(where, "expired", f"artifact expired {artifact.get('expires_at', '')}".strip()))
+            yield Skip(where, "expired", f"artifact expired {artifact.get('expires_at', '')}".strip())
             return
         digest = str(artifact.get("digest") or "")
         if digest and digest in self.digests:
-            out.skip(Skip(where, "duplicate", f"same digest as {self.digests[digest]}"))
+            yield Skip(where, "duplicate", f"same digest as {self.digests[digest]}")
             return
         try:
             data = self.client.download(f"/repos/{self.repo}/actions/artifacts/{artifact['id']}/zip")
         except Unavailable as exc:
-            out.skip(Skip(where, exc.reason, str(exc)))
+            yield Skip(where, exc.reason, str(exc))
             return
         digest = digest or "sha256:" + hashlib.sha256(data).hexdigest()
         if digest in self.digests:
-            out.skip(Skip(where, "duplicate", f"same digest as {self.digests[digest]}"))
+            yield Skip(where, "duplicate", f"same digest as {self.digests[digest]}")
             return
         self.digests[digest] = where
         extra = facts + (("artifact", name), ("artifact_id", str(artifact.get("id", ""))), ("artifact_digest", digest))
-        out.add(scan_blob(self.engine, Blob(data, Origin(where, "ci-artifact", extra=extra)), self.options))
-
-
-def scan_github(client: GitHubClient, engine: Engine, options: ContentOptions, query: RunQuery) -> Outcome:
-    """Scan the runs the query selects; a run that fails is a warning, never the end of the others."""
-    out = Outcome()
-    scanner = RunScanner(client, engine, options, query.repo)
-    for run in list_runs(client, query):
-        out.runs += 1
-        try:
-            scanner.scan_run(run, out)
-        except GitHubError as exc:
-            out.skip(Skip(f"actions/runs/{run.get('id')}", "unavailable", str(exc)))
-            out.warnings.append(f"actions/runs/{run.get('id')}: {exc}")
-    out.findings.sort(key=Finding.sort_key)
-    return out
+        yield Blob(data, Origin(where, "ci-artifact", extra=extra))
