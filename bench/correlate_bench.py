@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     t_parse, _ = best_of(args.repeat, lambda: parse_inventory(toml_text, "inventory.toml"))
     t_build, doc = best_of(args.repeat, lambda: build_document(results, inventory, NOW, "inventory.toml"))
 
-    from scanner.cli import main as cli_main
+    from scanner.cli.app import main as cli_main
 
     with tempfile.TemporaryDirectory() as tmp:
         inv_path, res_path = Path(tmp) / "inventory.toml", Path(tmp) / "results.json"

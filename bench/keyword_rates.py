@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 import hyperscan  # noqa: E402
 
-from scanner import content  # noqa: E402
+from scanner.match import content  # noqa: E402
 from scanner.match.hyperscan_backend import WHOLE_PATTERN_RATE, _compiles, _literal, prefilter_pattern  # noqa: E402
-from scanner.rules import load_rules  # noqa: E402
+from scanner.rules.load import load_rules  # noqa: E402
 
 OUT = ROOT / "scanner" / "match" / "keyword_rates.py"
 

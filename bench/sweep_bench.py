@@ -191,7 +191,7 @@ def sweep(label: str, listing: Path, datastore: Path, jobs: int, scheduler: str 
 
 
 def _findings(datastore: Path) -> list[dict[str, Any]]:
-    from scanner.store import load_finding_objects
+    from scanner.report.datastore import load_finding_objects
 
     return load_finding_objects(datastore)
 

@@ -190,7 +190,7 @@ class Finding:
     decoded: tuple[str, ...] = ()  # decoding chain, outermost first ("base64", "percent")
     companion: tuple[str, str] | None = field(default=None, repr=False)  # (rule id, secret)
     attributes: tuple[tuple[str, str], ...] = ()
-    # the context line with every secret any rule found on it masked (``scanner.masking``); None: not
+    # the context line with every secret any rule found on it masked (``scanner.match.masking``); None: not
     # made yet (a finding built by hand), and reporters mask the finding's own secret themselves
     masked_line: str | None = field(default=None, repr=False)
 
@@ -229,3 +229,49 @@ def redact(secret: str, show: bool = False) -> str:
         return "*" * len(flat)
     keep = min(6, len(flat) // 5)
     return flat[:keep] + "…" + "*" * 4 + f"({len(flat)})"
+
+
+MIN_NEEDLE = 8  # a line of a multi-line secret shorter than this is not searched for on its own
+
+
+def shown_line(finding: Finding, show: bool) -> str:
+    """The finding's context line as reports show it: with ``show``, as it was; else the line with
+    every secret found on it masked, made once when the finding was finalised
+    (``scanner.match.masking``).
+
+    A finding built without that line (by hand, or read from elsewhere) gets its own secret masked
+    here: the secret is found by its text on the line; when it is not there verbatim (a decoded secret
+    sits on the line encoded, a multi-line secret only starts on it) the column span is masked.
+    When neither locates it, no context is given rather than risk printing the secret.
+    """
+    text = finding.line_text
+    if show or not text:
+        return text
+    if finding.masked_line is not None:
+        return finding.masked_line
+    mask = redact(finding.secret)
+    found = needles(finding.secret)
+    if finding.decoded or not any(n in text for n in found):
+        masked = _mask_span(text, finding, mask)
+        if masked is None:
+            return mask
+        text = masked
+    for needle in found:
+        text = text.replace(needle, mask)
+    return text
+
+
+def needles(secret: str) -> list[str]:
+    """The texts to look for on a line for ``secret``: itself, and each of its lines long enough to
+    be told apart (a PEM body wraps); longest first."""
+    parts = {secret, *(line.strip() for line in secret.splitlines())}
+    keep = (p for p in parts if p and (p == secret or len(p) >= MIN_NEEDLE))
+    return sorted(keep, key=lambda p: (-len(p), p))
+
+
+def _mask_span(text: str, finding: Finding, mask: str) -> str | None:
+    start = finding.start_column - 1
+    end = finding.end_column - 1 if finding.end_line == finding.start_line else len(text)
+    if start < 0 or start >= len(text) or end <= start:
+        return None
+    return text[:start] + mask + text[min(end, len(text)) :]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GitHub Action's scan step. Inputs arrive as INPUT_* environment variables (see action.yml and
-# scanner/action.py); CREDSPRAWL_PYTHON is the interpreter the install step set up. The step itself
+# scanner/cli/action.py); CREDSPRAWL_PYTHON is the interpreter the install step set up. The step itself
 # always succeeds so that the SARIF upload still runs; the scan's exit code goes to the step output
 # `exit-code`, and the action's last step exits with it.
 set -uo pipefail

@@ -80,7 +80,7 @@ class GitRepo:
 
 def cli_inprocess(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """``credsprawl ARGS`` in this process (no interpreter start-up): (exit code, stdout, stderr)."""
-    from scanner.cli import main
+    from scanner.cli.app import main
 
     out, err = io.StringIO(), io.StringIO()
     saved = dict(os.environ)

@@ -18,7 +18,7 @@ import yaml
 from conftest import ROOT
 from fixtures import fakecreds
 from gitutil import GitRepo
-from scanner.action import INPUTS
+from scanner.cli.action import INPUTS
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 _EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -46,11 +46,12 @@ def _step(step_id: str) -> dict[str, Any]:
 def test_action_is_composite_and_declares_what_its_steps_use() -> None:
     assert ACTION["runs"]["using"] == "composite"
     declared = set(ACTION["inputs"])
-    assert declared == {"path", "mode", "config", "baseline", "format", "fail-on-findings", "upload-sarif"}
+    assert declared == {"path", "mode", "config", "baseline", "format", "fail-on-findings", "upload-sarif",
+                        "rules", "disable", "gitleaks-config", "exclude", "min-confidence"}
     used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", json.dumps(ACTION["runs"])))
     assert used == declared
     scan = _step("scan")
-    # every input reaches the scan step under the variable scanner/action.py reads
+    # every input reaches the scan step under the variable scanner/cli/action.py reads
     assert {k: v for k, v in scan["env"].items() if k.startswith("INPUT_")} == {
         var: f"${{{{ inputs.{name} }}}}" for name, var in INPUTS.items()}
     assert scan["env"]["CREDSPRAWL_PYTHON"] == "${{ steps.install.outputs.python }}"

@@ -184,11 +184,11 @@ def test_results_identical_for_jobs_1_and_2(tmp_path: Path, rng: random.Random) 
 
 def test_big_zip_is_sliced_and_slices_give_the_same_results(tmp_path: Path, rng: random.Random,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import workplan
-    from scanner.deepscan import ContentOptions
-    from scanner.engine import EngineSettings
-    from scanner.pipeline import EngineSpec
-    from scanner.rules import load_rules
+    from scanner.pipeline import files as workplan
+    from scanner.pipeline.route import ContentOptions
+    from scanner.pipeline.engine import EngineSettings
+    from scanner.pipeline.pool import EngineSpec
+    from scanner.rules.load import load_rules
     from scanner.sources.filesystem import FileItem
 
     tokens = [fakecreds.github_token(rng) for _ in range(40)]
@@ -227,11 +227,11 @@ def test_sniff_and_names() -> None:
 
 def test_big_tar_is_cut_into_parts_that_give_the_same_results(tmp_path: Path, rng: random.Random,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import workplan
-    from scanner.deepscan import ContentOptions
-    from scanner.engine import EngineSettings
-    from scanner.pipeline import EngineSpec
-    from scanner.rules import load_rules
+    from scanner.pipeline import files as workplan
+    from scanner.pipeline.route import ContentOptions
+    from scanner.pipeline.engine import EngineSettings
+    from scanner.pipeline.pool import EngineSpec
+    from scanner.rules.load import load_rules
     from scanner.sources.archives import ArchiveLimits
     from scanner.sources.filesystem import FileItem
 
@@ -270,16 +270,17 @@ def test_big_tar_is_cut_into_parts_that_give_the_same_results(tmp_path: Path, rn
 
 
 def test_a_bug_on_one_input_costs_only_that_input(tmp_path: Path, gh: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import deepscan, workplan
-    from scanner.engine import EngineSettings
-    from scanner.pipeline import EngineSpec
-    from scanner.rules import load_rules
+    from scanner.pipeline import route as deepscan
+    from scanner.pipeline import files as workplan
+    from scanner.pipeline.engine import EngineSettings
+    from scanner.pipeline.pool import EngineSpec
+    from scanner.rules.load import load_rules
     from scanner.sources.filesystem import FileItem
 
     def broken(engine: object, blob: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(deepscan.notebooks, "scan_notebook", broken)
+    monkeypatch.setattr(deepscan.viewscan, "scan_notebook", broken)
     (tmp_path / "a.ipynb").write_text('{"cells": []}')
     (tmp_path / "b.env").write_text(f"t={gh}\n")
     items = [FileItem(str(p), p.name, p.stat().st_size) for p in sorted(tmp_path.iterdir())]

@@ -11,7 +11,8 @@ import pytest
 
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess, history_json
-from scanner import baseline, gitleaks_ignore
+from scanner.filters import baseline
+from scanner.filters import gitleaks_ignore
 from scanner.model import Confidence, Finding, Origin, Severity, Validation
 from scanner.results import ScanReport
 

@@ -17,8 +17,10 @@ from conftest import run_cli
 from gitutil import GitRepo
 
 from fixtures import fakecreds
-from scanner import cachefile, regexcache, rulecache
-from scanner.rules import load_rules
+from scanner import cachefile
+from scanner.rules import regexcache
+from scanner.rules import cache as rulecache
+from scanner.rules.load import load_rules
 
 
 class Touch:
@@ -208,8 +210,8 @@ def test_a_planted_mirror_config_or_hook_runs_no_code(own_cache: Path, tmp_path:
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     """A bare mirror in the cache folder is a cache too: git reads its config (``uploadpack`` runs a
     command on fetch) and runs its hooks (``reference-transaction`` on fetch)."""
-    from scanner.mirrors import Mirrors
-    from scanner.repospec import RepoSpec
+    from scanner.sweep.targets.mirrors import Mirrors
+    from scanner.sweep.targets.repospec import RepoSpec
 
     up = GitRepo(tmp_path / "upstream")
     up.write("README.md", "# up\n")

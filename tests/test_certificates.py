@@ -208,9 +208,10 @@ def test_disabling_the_rule_drops_certificates(tmp_path: Path) -> None:
 def test_facts_primed_while_scanning_give_the_same_report(tmp_path: Path) -> None:
     """The CLI derives facts as results come in (``Enricher.prime``); the enriched report is the one
     ``enrich_report`` gives after the scan, keystores opened with a password found beside them included."""
-    from scanner import cli
+    from scanner.cli import app as cli
     from scanner.identity.enrich import Enricher, enrich_report
-    from scanner.scan import ScanRequest, run_scan
+    from scanner.cli.requests import scan_request
+    from scanner.pipeline.scan import run_scan
 
     password = fc.chars(random.Random(3), fc.ALNUM, 20)
     key = new_key("ec")
@@ -218,7 +219,7 @@ def test_facts_primed_while_scanning_give_the_same_report(tmp_path: Path) -> Non
     (tmp_path / "svc" / "client.pfx").write_bytes(_p12(key, make_cert(key, "client"), password.encode()))
     (tmp_path / "svc" / "app.properties").write_text(f'keystore_password = "{password}"\n')
     (tmp_path / "svc" / "id.key").write_text(private_pem(new_key("rsa"), "pkcs8"))
-    request = ScanRequest.from_args(cli.build_parser().parse_args(["scan", str(tmp_path), *FAST, "--jobs", "1"]))
+    request = scan_request(cli.build_parser().parse_args(["scan", str(tmp_path), *FAST, "--jobs", "1"]))
     after = enrich_report(run_scan(request))
     enricher = Enricher(request.ruleset.by_id)
     primed: list[str] = []

@@ -15,7 +15,7 @@ from conftest import run_cli
 from fakeapi import FakeAPI, Reply
 
 from fixtures import fakecreds
-from scanner.ci.github import ClientSettings, GitHubClient, GitHubError, Unavailable
+from scanner.sources.ci.github import ClientSettings, GitHubClient, GitHubError, Unavailable
 
 TOKEN = "test-token-for-the-loopback-server"
 TS = "2024-05-31T12:00:00.0000000Z "
@@ -327,3 +327,33 @@ def test_a_download_without_length_is_cut_while_streaming(api: FakeGitHub) -> No
     with pytest.raises(Unavailable) as info:
         client_for(api, [], max_download=2 * 1024 * 1024).download("/endless.zip")
     assert info.value.reason == "too-large"
+def test_ci_github_takes_the_shared_rule_and_filter_options(api: FakeGitHub, tmp_path: Path) -> None:
+    """The same Settings as every scanning command: config gitleaks rules and --gitleaks-config, and
+    --exclude / config allowlist paths (matched against each part of a location: a log or artifact
+    member's path, or the download's own)."""
+    rng = random.Random(31)
+    team = "teamtok_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(24))
+    gh = fakecreds.github_token(rng)
+    repo = "/repos/octo/app/actions"
+    api.routes[f"{repo}/runs"] = Reply(200, {"total_count": 1, "workflow_runs": [run_obj(201)]})
+    api.routes[f"{repo}/runs/201/jobs"] = Reply(200, {"total_count": 0, "jobs": []})
+    api.routes[f"{repo}/runs/201/logs"] = Reply(200, zip_bytes({"build/1_Run.txt": log("deploy", f"export TEAM={team}")}))
+    api.routes[f"{repo}/runs/201/artifacts"] = Reply(200, {"total_count": 1, "artifacts": [
+        {"id": 9101, "name": "dist", "expired": False}]})
+    api.routes[f"{repo}/artifacts/9101/zip"] = Reply(200, zip_bytes({"config/app.env": f"GH={gh}\n".encode()}))
+    (tmp_path / "gitleaks.toml").write_text(
+        "[[rules]]\nid = \"team-token\"\nregex = '''teamtok_[a-z0-9]{24}'''\nkeywords = [\"teamtok_\"]\n")
+    env = {"GITHUB_API_URL": api.base, "GITHUB_TOKEN": TOKEN}
+
+    def secrets(*args: str) -> list[str]:
+        proc = run_cli("ci", "github", "octo/app", "-f", "json", "-q", "--show-secrets", "--engine", "ahocorasick",
+                       *args, env=env, cwd=tmp_path)
+        assert proc.returncode in (0, 1), proc.stderr
+        return sorted(f["secret"] for f in json.loads(proc.stdout)["findings"])
+
+    assert secrets() == [gh]
+    assert secrets("--gitleaks-config", "gitleaks.toml") == sorted([gh, team])
+    assert secrets("--gitleaks-config", "gitleaks.toml", "--exclude", "*.env") == [team]
+    assert secrets("--exclude", "artifacts/") == []
+    (tmp_path / ".credsprawl.toml").write_text('[extend]\ngitleaks = "gitleaks.toml"\n[allowlist]\npaths = ["build/"]\n')
+    assert secrets() == [gh]

@@ -10,10 +10,10 @@ from archiveutil import zip_bytes
 from conftest import scan_json
 
 from fixtures import fakecreds
-from scanner.deepscan import scan_blob
-from scanner.engine import Engine
+from scanner.pipeline.route import scan_blob
+from scanner.pipeline.engine import Engine
 from scanner.model import Blob, Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 from scanner.sources import cilogs
 
 TS = "2024-05-31T12:34:56.1234567Z "

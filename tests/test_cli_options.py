@@ -152,7 +152,7 @@ def _walk(parser, path=()):
 
 
 def test_every_option_and_argument_has_help() -> None:
-    from scanner.cli import build_parser
+    from scanner.cli.app import build_parser
 
     missing = [f"{' '.join(path)} {'/'.join(a.option_strings) or a.dest}" for path, a in _walk(build_parser())
                if not a.help]
@@ -160,8 +160,8 @@ def test_every_option_and_argument_has_help() -> None:
 
 
 def test_gitleaks_habits_get_one_line_naming_the_credsprawl_option(tmp_path: Path) -> None:
-    from scanner.cli import build_parser
-    from scanner.cli_hints import COMMANDS, OPTIONS
+    from scanner.cli.app import build_parser
+    from scanner.cli.hints import COMMANDS, OPTIONS
 
     ours = {s for _path, a in _walk(build_parser()) for s in a.option_strings}
     assert not set(OPTIONS) & ours  # a hint never shadows a real option

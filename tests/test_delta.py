@@ -10,10 +10,10 @@ import pytest
 
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
-from scanner.delta import common_prefix, common_suffix, scan_delta
-from scanner.engine import Engine
+from scanner.pipeline.delta import common_prefix, common_suffix, scan_delta
+from scanner.pipeline.engine import Engine
 from scanner.model import Finding, Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 KINDS = ["github-pat-classic", "slack-bot-token", "stripe-secret-key", "password", "postgres-uri", "aws-access-key-id",
          "rsa-private-key", "gcp-service-account-json", "jwt", "openai-project-key"]

@@ -15,12 +15,12 @@ import pytest
 from fixtures import fakecreds as fc
 from fixtures.quality.corpus import CARRIED
 from fixtures.quality.formats import camel, dotted
-from scanner.engine import Engine, EngineSettings
+from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.match import validators as v
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.match.safelist import is_placeholder
 from scanner.model import Origin, Validation
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 RULES = load_rules()
 BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
@@ -197,7 +197,7 @@ def test_identifiers_alone_are_not_reported(rng) -> None:
 
 
 def test_pkcs12_file_by_name_and_content() -> None:
-    from scanner import keystores
+    from scanner.sources import keystores
 
     rng = random.Random(12)
     p12 = base64.b64decode(fc.pkcs12_base64(rng))
@@ -205,10 +205,12 @@ def test_pkcs12_file_by_name_and_content() -> None:
     assert keystores.is_pkcs12("certs/client.p12", p12[:64]) and keystores.is_pkcs12("C.PFX", p12[:64])
     assert not keystores.is_pkcs12("certs/client.bin", p12[:64])
     assert not keystores.is_pkcs12("certs/client.p12", b"\x30\x82\x05\x00\x02\x01\x00" + bytes(40))  # a PKCS#8 key
-    scan_result = keystores.scan_keystore(eng, p12, Origin("certs/client.p12"))
+    from scanner.pipeline.viewscan import scan_credential_file
+
+    scan_result = scan_credential_file(eng, p12, Origin("certs/client.p12"))
     [f] = scan_result.findings
     assert f.rule_id == "pkcs12-keystore" and f.validation is Validation.STRUCTURE
     # the same keystore embedded as base64 in a manifest has the same fingerprint
     embedded = [x for x in scan(f"keystore.p12: {base64.b64encode(p12).decode()}\n") if x.rule_id == "pkcs12-keystore"]
     assert embedded and embedded[0].fingerprint == f.fingerprint
-    assert keystores.scan_keystore(eng, p12[:300], Origin("x.p12")).skipped == "binary"  # truncated
+    assert scan_credential_file(eng, p12[:300], Origin("x.p12")).skipped == "binary"  # truncated

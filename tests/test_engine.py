@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pytest
 
 from fixtures import fakecreds
-from scanner.engine import Engine, EngineSettings
+from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.model import Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 RULES = load_rules()
 

@@ -64,7 +64,7 @@ def _killed(batch: object) -> None:
 
 
 def test_a_killed_worker_is_one_line_and_exit_2(tmp_path: Path, gh: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import workplan
+    from scanner.pipeline import files as workplan
 
     if workplan._pool_context().get_start_method() != "fork":
         pytest.skip("the dying worker is planted by forking")
@@ -147,7 +147,7 @@ def as_unprivileged(base: Path, *args: str) -> tuple[int, str, str]:
     import scanner.cli
     import scanner.report
     import scanner.report.text
-    import scanner.scan  # noqa: F401 - imported before privileges drop
+    import scanner.pipeline.scan  # noqa: F401 - imported before privileges drop
 
     out, err = base / "stdout", base / "stderr"
     for p in (out, err):

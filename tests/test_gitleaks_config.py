@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from fixtures import fakecreds
-from scanner.engine import Engine, EngineSettings
+from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import ConfigError
-from scanner.gitleaks_config import derive_keywords, extend_ruleset, translate_file, translate_pattern, with_secret_group
-from scanner.match.prefilter import hyperscan_available
+from scanner.rules.gitleaks import derive_keywords, extend_ruleset, translate_file, translate_pattern, with_secret_group
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 from tests.conftest import run_cli
 
 BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])

@@ -13,8 +13,9 @@ import pytest
 
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
-from scanner import history_scan, regexcache
-from scanner.rules import load_rules
+from scanner.history import scan as history_scan
+from scanner.rules import regexcache
+from scanner.rules.load import load_rules
 from scanner.sources import git as gitsrc
 
 

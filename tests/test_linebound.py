@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import regex
 
-from scanner.engine import Engine, EngineSettings
+from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import RuleError
 from scanner.match.linebound import line_bound
 from scanner.match.matcher import _candidate_lines
-from scanner.match.prefilter import hyperscan_available
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin
-from scanner.rules import PATTERN_FLAGS, load_file, load_rules
+from scanner.rules.load import PATTERN_FLAGS, load_file, load_rules
 
 RULES = load_rules()
 

@@ -10,7 +10,7 @@ from conftest import run_cli
 from scanner.match import matcher
 from scanner.match.matcher import RawMatch
 from scanner.model import Confidence, Validation
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 
 class _Counted(RawMatch):

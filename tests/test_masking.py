@@ -16,9 +16,9 @@ import pytest
 
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
-from scanner import store_codec
+from scanner.store.db import codec as store_codec
 from scanner.model import redact
-from scanner.store import RepoIdentity, RepoResult, ScannedBlob, Store, Occurrence
+from scanner.store.db import RepoIdentity, RepoResult, ScannedBlob, Store, Occurrence
 
 FORMATS = ("text", "json", "jsonl", "csv", "sarif")
 
@@ -132,9 +132,9 @@ def test_sweep_datastore_holds_neither_secret(tmp_path: Path, two: tuple[str, st
 
 def _old_datastore(path: Path, two: tuple[str, str]) -> None:
     """A datastore as credsprawl wrote it before: each stored line masks only its own secret."""
-    from scanner.engine import Engine, EngineSettings
+    from scanner.pipeline.engine import Engine, EngineSettings
     from scanner.model import Origin
-    from scanner.rules import load_rules
+    from scanner.rules.load import load_rules
     from dataclasses import replace
 
     rules = load_rules()
@@ -187,7 +187,7 @@ def test_report_redacts_secrets_of_its_input(tmp_path: Path, two: tuple[str, str
 
 
 def test_redact_objects_masks_every_secret_on_a_line(two: tuple[str, str]) -> None:
-    from scanner.masking import redact_objects
+    from scanner.match.masking import redact_objects
 
     gh, sk = two
     line = _lines(two)[0]
@@ -206,7 +206,7 @@ def test_report_drops_lines_that_hold_a_secret_encoded(tmp_path: Path, two: tupl
     shown = tmp_path / "shown.json"
     cli_inprocess("scan", str(tmp_path / "mixed.yml"), "-q", "-f", "json", "--show-secrets", "-o", str(shown))
     assert encoded in shown.read_text()
-    from scanner.masking import redact_objects
+    from scanner.match.masking import redact_objects
 
     objs = json.loads(shown.read_text())["findings"]
     redact_objects(objs)

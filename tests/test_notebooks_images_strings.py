@@ -14,10 +14,10 @@ from archiveutil import docker_save, notebook, oci_layout, sha256, tar_bytes, zi
 from conftest import scan_json
 
 from fixtures import fakecreds
-from scanner.deepscan import ContentOptions, scan_blob
-from scanner.engine import Engine
+from scanner.pipeline.route import ContentOptions, scan_blob
+from scanner.pipeline.engine import Engine
 from scanner.model import Blob, Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 
 @pytest.fixture(scope="module")

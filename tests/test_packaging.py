@@ -42,7 +42,7 @@ def test_wheel_ships_rules_and_cli_lists_them(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     count = sum(1 for line in proc.stdout.splitlines() if line and not line.endswith(" rules"))
     assert proc.stdout.strip().endswith(f"{count} rules") and count >= 3
-    check = subprocess.run([sys.executable, "-c", "import scanner.rules as r; print(r.default_rules_dir())"],
+    check = subprocess.run([sys.executable, "-c", "import scanner.rules.load as r; print(r.default_rules_dir())"],
                            cwd=tmp_path, env=env, capture_output=True, text=True)
     assert check.stdout.strip() == str(site / "scanner" / "_rules")
 

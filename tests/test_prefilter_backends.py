@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from fixtures import fakecreds
-from scanner.engine import Engine, EngineSettings
-from scanner.match.prefilter import AhoCorasickPrefilter, hyperscan_available
+from scanner.pipeline.engine import Engine, EngineSettings
+from scanner.match.backends import hyperscan_available
+from scanner.match.prefilter import AhoCorasickPrefilter
 from scanner.model import Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 pytestmark = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan has no wheel for this platform")
 

@@ -8,10 +8,10 @@ import pytest
 
 from fixtures.quality import build
 from fixtures.quality.scoring import Hit, score
-from scanner.engine import Engine, EngineSettings
-from scanner.match.prefilter import hyperscan_available
+from scanner.pipeline.engine import Engine, EngineSettings
+from scanner.match.backends import hyperscan_available
 from scanner.model import Origin
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 
 TARGET = 0.97
 BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])

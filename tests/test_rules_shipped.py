@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.engine import Engine, EngineSettings
-from scanner.match.prefilter import hyperscan_available
-from scanner.rulecheck import check_example, check_negative
-from scanner.rules import load_rules
+from scanner.pipeline.engine import Engine, EngineSettings
+from scanner.match.backends import hyperscan_available
+from scanner.rules.check import check_example, check_negative
+from scanner.rules.load import load_rules
 
 RULESET = load_rules()
 BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
@@ -36,7 +36,7 @@ def test_negative_is_not_found(rule, text, backend):
 
 
 def test_hyperscan_is_the_default_where_installed():
-    from scanner.scan import resolve_engine
+    from scanner.settings import resolve_engine
 
     assert resolve_engine("auto") == ("hyperscan" if hyperscan_available() else "ahocorasick")
 

@@ -101,9 +101,9 @@ def _scan_as_unprivileged(base: Path, out: Path) -> int:
     """Run the real CLI in a forked child that can no longer read mode-000 files (root reads
     everything, so the child drops to ``nobody`` once every module it needs is imported)."""
     import json  # noqa: F401 - imported before privileges drop
-    import scanner.cli
+    import scanner.cli.app
     import scanner.report
-    import scanner.scan  # noqa: F401
+    import scanner.pipeline.scan  # noqa: F401
 
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
@@ -112,7 +112,7 @@ def _scan_as_unprivileged(base: Path, out: Path) -> int:
             if os.geteuid() == 0:
                 os.setgid(65534)
                 os.setuid(65534)
-            code = scanner.cli.main(["scan", str(base), "-f", "json", "-q", "--list-skipped", "--jobs", "1", "-o", str(out),
+            code = scanner.cli.app.main(["scan", str(base), "-f", "json", "-q", "--list-skipped", "--jobs", "1", "-o", str(out),
                                      "--exclude", out.name])
         finally:
             os._exit(code)
@@ -146,12 +146,12 @@ def test_unreadable_file_is_a_warning_and_other_findings_survive(gh: str) -> Non
 
 
 def test_file_deleted_during_scan_is_counted_not_fatal(tmp_path: Path, gh: str) -> None:
-    from scanner.deepscan import ContentOptions
-    from scanner.engine import EngineSettings
-    from scanner.pipeline import EngineSpec
-    from scanner.rules import load_rules
+    from scanner.pipeline.route import ContentOptions
+    from scanner.pipeline.engine import EngineSettings
+    from scanner.pipeline.pool import EngineSpec
+    from scanner.rules.load import load_rules
     from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
-    from scanner.workplan import WorkSpec, plan, run, summarise
+    from scanner.pipeline.files import WorkSpec, plan, run, summarise
 
     for i in range(3):
         (tmp_path / f"f{i}.txt").write_text(f"t={gh}\n")

@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
-from scanner.staged import parse_staged_diff, unquote
+from scanner.history.staged import parse_staged_diff, unquote
 
 
 @pytest.fixture
@@ -152,8 +152,8 @@ def test_multiline_hunks_are_parsed() -> None:
 
 
 def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.rulecache import load_rules_cached
-    from scanner.rules import load_rules
+    from scanner.rules.cache import load_rules_cached
+    from scanner.rules.load import load_rules
 
     monkeypatch.delenv("CREDSPRAWL_CACHE_DIR", raising=False)  # the folder then follows XDG_CACHE_HOME
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

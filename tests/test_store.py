@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from fixtures import fakecreds
-from scanner import store_codec
-from scanner.engine import Engine, EngineSettings
+from scanner.store import codec as store_codec
+from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import UsageError
 from scanner.model import Finding, Origin
-from scanner.rules import load_rules
-from scanner.store import (SCHEMA_VERSION, Occurrence, RepoIdentity, RepoResult, ScannedBlob, Store,
-                           load_finding_objects)
+from scanner.rules.load import load_rules
+from scanner.report.datastore import load_finding_objects
+from scanner.store.db import SCHEMA_VERSION, Occurrence, RepoIdentity, RepoResult, ScannedBlob, Store
 
 RULES = load_rules()
 
@@ -148,7 +148,7 @@ def test_findings_read_back_in_the_json_report_shape(tmp_path: Path, found: tupl
 
 
 def store_now() -> str:
-    from scanner.store import now
+    from scanner.store.db import now
 
     return now()
 

@@ -9,12 +9,12 @@ import threading
 from pathlib import Path
 
 from conftest import run_cli, scan_json
-from scanner.deepscan import ContentOptions
-from scanner.engine import EngineSettings
-from scanner.pipeline import EngineSpec
-from scanner.rules import load_rules
+from scanner.pipeline.route import ContentOptions
+from scanner.pipeline.engine import EngineSettings
+from scanner.pipeline.pool import EngineSpec
+from scanner.rules.load import load_rules
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
-from scanner.workplan import WorkSpec, plan, run, summarise
+from scanner.pipeline.files import WorkSpec, plan, run, summarise
 
 
 def test_file_swapped_for_a_fifo_after_the_walk_is_skipped_with_a_warning(tmp_path: Path, gh: str) -> None:

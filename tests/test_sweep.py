@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives import hashes
 from conftest import ROOT
 from fixtures import fakecreds
 from gitutil import GitRepo, history_json
-from scanner.repospec import name_for_url
-from scanner.store import Store, load_finding_objects
+from scanner.sweep.targets.repospec import name_for_url
+from scanner.report.datastore import load_finding_objects
+from scanner.store.db import Store
 from sweeputil import Org, fork, make_org, make_repo, sweep, unique_blobs, without_repository
 
 
@@ -194,7 +195,7 @@ def test_stale_lines_of_a_list_fail_their_repository_and_the_sweep_goes_on(org: 
 
 
 def test_one_sweep_at_a_time_per_datastore(org: Org, tmp_path: Path) -> None:
-    from scanner.sweep_lock import sweep_lock
+    from scanner.sweep.lock import sweep_lock
 
     ds = tmp_path / "ds.sqlite"
     listing = str(org.list_file())
@@ -217,7 +218,7 @@ def test_report_over_the_datastore_lists_certificates(org: Org, tmp_path: Path) 
     from gitutil import cli_inprocess
     from keyutil import cert_pem, make_cert, new_key
 
-    from scanner.store import load_certificate_objects
+    from scanner.report.datastore import load_certificate_objects
 
     cert = make_cert(new_key("ec"), "api.example.test", days=30)
     beta = org.repos["beta"]
@@ -293,11 +294,11 @@ def test_sigkill_midway_loses_nothing_and_a_rerun_matches_an_uninterrupted_sweep
 
 def test_large_repositories_go_out_as_blob_batches_with_the_same_result(org: Org, tmp_path: Path) -> None:
     """Forced through blob-batch tasks (and forks waiting on them), the result is the same."""
-    from scanner.cli import build_parser
-    from scanner.cli_sweep import _request, _specs
-    from scanner.sweep import run_sweep
-    from scanner.sweep_exec import make_executor
-    from scanner.sweep_progress import NoProgress
+    from scanner.cli.app import build_parser
+    from scanner.cli.sweep import _request, _specs
+    from scanner.sweep.driver import run_sweep
+    from scanner.sweep.executors import make_executor
+    from scanner.sweep.progress import NoProgress
     from dataclasses import replace
 
     listing = str(org.list_file())
@@ -390,7 +391,7 @@ def fingerprint_of(doc: dict[str, Any], repository: str, path: str) -> str:
 
 def _dies_once(task: Any, spec: Any = None) -> Any:
     """A task runner whose worker process dies on the first inventory (as if killed out of memory)."""
-    from scanner import sweep_tasks
+    from scanner.sweep import tasks as sweep_tasks
 
     marker = Path(os.environ["CREDSPRAWL_TEST_DIE_ONCE"])
     if isinstance(task, sweep_tasks.InventoryTask) and not marker.exists():
@@ -401,7 +402,7 @@ def _dies_once(task: Any, spec: Any = None) -> Any:
 
 def test_a_worker_that_dies_is_replaced_and_its_task_tried_again(org: Org, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import sweep_exec
+    from scanner.sweep import executors as sweep_exec
 
     monkeypatch.setattr(sweep_exec, "run", _dies_once)
     monkeypatch.setenv("CREDSPRAWL_TEST_DIE_ONCE", str(tmp_path / "died"))
@@ -413,14 +414,14 @@ def test_a_worker_that_dies_is_replaced_and_its_task_tried_again(org: Org, tmp_p
 
 def test_a_worker_without_the_mirror_makes_its_own(org: Org, tmp_path: Path) -> None:
     """A Dask worker on another machine, without a shared mirror folder, mirrors the repository itself."""
-    from scanner import sweep_tasks
-    from scanner.blobscan import BlobTask
-    from scanner.engine import EngineSettings
-    from scanner.pipeline import EngineSpec
-    from scanner.rules import load_rules
+    from scanner.sweep import tasks as sweep_tasks
+    from scanner.pipeline.blobs import BlobTask
+    from scanner.pipeline.engine import EngineSettings
+    from scanner.pipeline.pool import EngineSpec
+    from scanner.rules.load import load_rules
     from scanner.sources.git import Repo
-    from scanner.sweep import identity_of
-    from scanner.sweep_sources import RepoSpec
+    from scanner.sweep.driver import identity_of
+    from scanner.sweep.targets import RepoSpec
 
     alpha = org.repos["alpha"]
     spec = RepoSpec("alpha", url=alpha.path.as_uri())

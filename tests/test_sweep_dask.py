@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.store import Store, load_finding_objects
+from scanner.report.datastore import load_finding_objects
+from scanner.store.db import Store
 from sweeputil import make_org, sweep
 
 distributed = pytest.importorskip("distributed")

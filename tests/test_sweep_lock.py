@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.errors import UsageError
-from scanner.sweep_lock import sweep_lock
+from scanner.sweep.lock import sweep_lock
 
 
 def test_second_lock_on_the_same_path_is_refused(tmp_path: Path) -> None:

@@ -19,11 +19,11 @@ import pytest
 from fakeapi import FakeAPI, Reply
 from gitutil import GitRepo
 
-from scanner import repolists
-from scanner.ci.github import ClientSettings, GitHubClient
+from scanner.sources.ci.github import ClientSettings, GitHubClient
+from scanner.sweep.targets import repolists
 from scanner.errors import CredsprawlError, UsageError
-from scanner.mirrors import mirror_dir_name
-from scanner.sweep_sources import (GitHubError, GitLabError, MirrorError, Mirrors, RepoSpec, default_cache_dir,
+from scanner.sweep.targets.mirrors import mirror_dir_name
+from scanner.sweep.targets import (GitHubError, GitLabError, MirrorError, Mirrors, RepoSpec, default_cache_dir,
                                    discover, github_org, gitlab_group, read_repo_file, token_vars)
 
 TOKEN = "fake-token-for-loopback-tests-0000"
@@ -565,8 +565,8 @@ def test_sweep_mirrors_private_repositories_of_a_configured_forge_host(
     import pickle
     import ssl
 
-    from scanner.cli import build_parser
-    from scanner.cli_sweep import _request, _specs
+    from scanner.cli.app import build_parser
+    from scanner.cli.sweep import _request, _specs
     from sweeputil import sweep
 
     up = make_repo(tmp_path / "upstream")

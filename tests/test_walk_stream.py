@@ -42,10 +42,10 @@ def test_streamed_scan_with_two_workers_equals_one_process(tmp_path: Path, rng: 
 
 
 def test_outcome_keeps_notable_results_in_order_and_counts_every_unit() -> None:
-    from scanner.deepscan import ContentScan
+    from scanner.pipeline.route import ContentScan
     from scanner.results import Skip
     from scanner.sources.filesystem import FileItem
-    from scanner.workplan import Outcome, Unit, UnitResult
+    from scanner.pipeline.files import Outcome, Unit, UnitResult
 
     def unit(name: str) -> Unit:
         return Unit(FileItem(name, name, 10), None, 10)

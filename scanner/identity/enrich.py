@@ -3,8 +3,9 @@ certificates issued for them.
 
 Two entry points, one per place the facts can be had:
 
-- :func:`with_document_facts` runs in the worker, while the content router still holds a blob's
-  bytes: facts that live elsewhere in the same file than the secret (a GCP service-account JSON's
+- :func:`document_facts` runs in the worker, while the pipeline still holds a document's bytes
+  (``scanner.pipeline.engine.with_document_facts``, for every source: files, git blobs, delta scans,
+  staged changes, notebook cells, CI logs): facts that live elsewhere in the same file than the secret (a GCP service-account JSON's
   ``client_email``, the cluster server of a kubeconfig user) — see
   :data:`scanner.identity.facts.DOCUMENT_FACTS`. It costs nothing for blobs without such findings.
 - :func:`enrich_report` runs once per command, at the report boundary (after baseline suppression,
@@ -29,7 +30,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Iterable, Mapping
 
-from scanner.engine import BlobScan
 from scanner.identity.facts import DOCUMENT_FACTS, FactContext, Facts, clean, derive
 from scanner.model import Finding, Rule
 from scanner.results import ScanReport
@@ -38,12 +38,13 @@ PKCS12_RULE = "pkcs12-keystore"
 MAX_PASSWORDS = 20  # candidate passwords tried per keystore
 
 
-def with_document_facts(scan: BlobScan, data: bytes) -> BlobScan:
-    """``scan`` with the document facts of its findings added (see the module docstring)."""
-    if not any(f.rule_id in DOCUMENT_FACTS for f in scan.findings):
-        return scan
+def document_facts(findings: tuple[Finding, ...], data: bytes) -> tuple[Finding, ...]:
+    """``findings`` (of the document ``data``) with their document facts added (see the module
+    docstring); the same tuple when none of them has any."""
+    if not any(f.rule_id in DOCUMENT_FACTS for f in findings):
+        return findings
     text = data.decode("latin-1")  # one character per byte: finding offsets index it directly
-    return replace(scan, findings=tuple(_document_facts(f, text) for f in scan.findings))
+    return tuple(_document_facts(f, text) for f in findings)
 
 
 def _document_facts(finding: Finding, text: str) -> Finding:

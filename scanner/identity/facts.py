@@ -18,7 +18,7 @@ Where facts come from, in this order (a later source wins on the same key):
 - :data:`DOCUMENT_FACTS`: facts that live elsewhere in the same file (a GCP service-account JSON's
   ``client_email``, a kubeconfig user's cluster server: :mod:`scanner.identity.kubeconfig`), read
   by the content router while it still holds the bytes
-  (:func:`scanner.identity.enrich.with_document_facts`).
+  (:func:`scanner.identity.enrich.document_facts`).
 
 ``secret.sha256`` is the hex SHA-256 of the normalised secret (:func:`scanner.model.normalise_secret`):
 inventory files name tokens by it. It is left out for the kinds ``password`` and
@@ -41,9 +41,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from scanner.identity import connstrings, kubeconfig
+from scanner.identity.factvalues import Facts, iso
 from scanner.model import normalise_secret
-
-Facts = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,6 @@ DocumentFunction = Callable[[str, int], Facts]  # (latin-1 text of the blob, off
 
 NO_HASH_KINDS = frozenset({"password", "connection-string"})
 MAX_VALUE = 512  # a fact longer than this is cut: claims and subjects are short, garbage is not
-
-
-def iso(moment: datetime) -> str:
-    """``2026-01-02T03:04:05Z``."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def clean(facts: dict[str, Any]) -> Facts:

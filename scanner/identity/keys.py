@@ -41,7 +41,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 
-from scanner.identity.facts import Facts, iso
+from scanner.identity.factvalues import Facts, iso
 from scanner.match import validators
 
 if TYPE_CHECKING:  # certificates and keystores import these when they are met (x509 alone costs ~25 ms)

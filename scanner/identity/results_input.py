@@ -173,12 +173,10 @@ def load_results(names: list[str]) -> Results:
     return out
 
 
-def load_datastore(path: Path, new_since: str | None, into: Results) -> None:
-    """Add the findings and the certificates of a sweep datastore (``scanner.store``) to ``into``."""
-    from scanner.store import load_certificate_objects, load_finding_objects
-
-    findings = load_finding_objects(path, new_since)
-    certificates = load_certificate_objects(path, new_since)
+def add_datastore(into: Results, path: Path, findings: list[dict[str, Any]],
+                  certificates: list[dict[str, Any]]) -> None:
+    """Add the finding and certificate objects read out of a sweep datastore at ``path`` (the CLI
+    reads them with ``scanner.store.db``: identity never imports the store) to ``into``."""
     into.sources.append(str(path))
     into.findings.extend((f, repository_of(f, str(path))) for f in findings if _is_finding(f))
     into.certificates.extend((c, repository_of(c, str(path))) for c in certificates)

@@ -36,8 +36,8 @@ from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
-from scanner.rulecache import cache_dir, load_rules_cached
-from scanner.rules import is_shipped
+from scanner.rules.cache import cache_dir, load_rules_cached
+from scanner.rules.load import is_shipped
 
 _FORMAT = "12"  # bump when what goes into the database changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")

@@ -14,14 +14,14 @@ from typing import Iterable
 
 import regex
 
-from scanner import regexcache
+from scanner.rules import regexcache
 from scanner.match import decoders
 from scanner.match.entropy import shannon
-from scanner.match.prefilter import make_prefilter
+from scanner.match.backends import make_prefilter
 from scanner.match.safelist import is_documented_example, is_placeholder
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation
-from scanner.rules import CompiledRule, RuleSet
+from scanner.rules.load import CompiledRule, RuleSet
 
 
 @dataclass(frozen=True)

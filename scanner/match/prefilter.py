@@ -151,25 +151,3 @@ class AhoCorasickPrefilter:
         return hits
 
     scan_sparse = scan
-
-
-ENGINES = ("auto", "hyperscan", "ahocorasick")
-
-
-def hyperscan_available() -> bool:
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def make_prefilter(engine: str, rules: Sequence[Rule], *, decode_base64: bool = True) -> Prefilter:
-    """The backend by name: ``auto`` takes Hyperscan where it is installed, else Aho-Corasick."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}")
-    if engine == "hyperscan" or (engine == "auto" and hyperscan_available()):
-        from scanner.match.hyperscan_backend import HyperscanPrefilter
-
-        return HyperscanPrefilter(rules, decode_base64=decode_base64)
-    return AhoCorasickPrefilter(rules, decode_base64=decode_base64)

@@ -6,8 +6,7 @@ import math
 from typing import Any
 
 import scanner
-from scanner import masking
-from scanner.model import Finding, Origin, redact
+from scanner.model import Origin, shown_line  # noqa: F401 - shown_line: where the reporters import it
 from scanner.results import ScanReport
 
 TOOL_NAME = "credsprawl"
@@ -15,40 +14,6 @@ TOOL_NAME = "credsprawl"
 
 def tool_version(report: ScanReport) -> str:
     return report.tool_version or scanner.__version__
-
-
-def shown_line(finding: Finding, show: bool) -> str:
-    """The finding's context line as reports show it: with ``show``, as it was; else the line with
-    every secret found on it masked, made once when the finding was finalised (``scanner.masking``).
-
-    A finding built without that line (by hand, or read from elsewhere) gets its own secret masked
-    here: the secret is found by its text on the line; when it is not there verbatim (a decoded
-    secret sits on the line encoded, a multi-line secret only starts on it) the column span is
-    masked. When neither locates it, no context is given rather than risk printing the secret.
-    """
-    text = finding.line_text
-    if show or not text:
-        return text
-    if finding.masked_line is not None:
-        return finding.masked_line
-    mask = redact(finding.secret)
-    needles = masking.needles(finding.secret)
-    if finding.decoded or not any(n in text for n in needles):
-        masked = _mask_span(text, finding, mask)
-        if masked is None:
-            return mask
-        text = masked
-    for needle in needles:
-        text = text.replace(needle, mask)
-    return text
-
-
-def _mask_span(text: str, finding: Finding, mask: str) -> str | None:
-    start = finding.start_column - 1
-    end = finding.end_column - 1 if finding.end_line == finding.start_line else len(text)
-    if start < 0 or start >= len(text) or end <= start:
-        return None
-    return text[:start] + mask + text[min(end, len(text)) :]
 
 
 def origin_extra(origin: Origin) -> dict[str, str]:

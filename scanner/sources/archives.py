@@ -31,7 +31,7 @@ from typing import IO, Any, BinaryIO, Callable, Iterator, Protocol, Sequence
 
 from scanner.model import Blob, Origin
 from scanner.results import Skip
-from scanner.sources.filesystem import open_regular
+from scanner.sources.openfile import open_regular
 
 MB = 1024 * 1024
 GB = 1024 * MB

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from scanner.engine import BlobScan, Engine
-from scanner.model import Blob
-from scanner.sources.views import View, engine_scan, relocate
+from scanner.sources.views import View
 
 MIN_LENGTH = 8
 
@@ -32,9 +30,3 @@ def strings_view(data: bytes, min_length: int = MIN_LENGTH) -> View:
         parts.append(run)
         size += len(run) + 1
     return View(b"\n".join(parts), tuple(view_starts), tuple(orig_starts))
-
-
-def scan_strings(engine: Engine, blob: Blob, min_length: int = MIN_LENGTH) -> BlobScan:
-    view = strings_view(blob.data, min_length)
-    scan = engine_scan(engine, view.data, blob.origin)
-    return relocate(scan, view, blob.data, context_from_view=True, extra=lambda f, start: (("offset", str(start)),))

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from scanner.engine import BlobScan, Engine
-from scanner.model import Blob, Finding
-from scanner.sources.views import View, engine_scan, relocate, with_extra
+from scanner.model import Blob, Finding, Origin
+from scanner.sources.views import View, with_extra
 
 MASK = "***"
 
@@ -121,9 +120,7 @@ def unmasked(finding: Finding) -> bool:
     return MASK not in finding.secret
 
 
-def scan_log(engine: Engine, blob: Blob, fmt: str) -> BlobScan:
-    """Scan a CI log: findings on the original lines, masked values dropped."""
-    view = normalise(blob.data)
-    origin = with_extra(blob.origin, (("log", fmt),))
-    scan = engine_scan(engine, view.data, origin)
-    return relocate(scan, view, blob.data, keep=unmasked)
+def log_view(blob: Blob, fmt: str) -> tuple[View, Origin]:
+    """What the pipeline scans of a CI log (``normalise``), and the origin its findings get; the
+    findings go back with ``views.relocate(findings, view, blob.data, keep=unmasked)``."""
+    return normalise(blob.data), with_extra(blob.origin, (("log", fmt),))

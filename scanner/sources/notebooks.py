@@ -18,9 +18,8 @@ from dataclasses import dataclass, replace
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
-from scanner.engine import BlobScan, Engine
 from scanner.model import Blob, Finding
-from scanner.sources.views import Lines, engine_scan, with_extra
+from scanner.sources.views import Lines, with_extra
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -226,8 +225,41 @@ def _file_pos(segment: Segment, byte_offset: int, doc: str) -> int:
     return last.end - 1 if last is not None else 0
 
 
-def scan_notebook(engine: Engine, blob: Blob) -> BlobScan | None:
-    """Findings in the notebook's texts at file positions; None when it is not a notebook after all."""
+@dataclass(frozen=True)
+class NotebookView:
+    """A parsed notebook: the texts to scan (``segments``, each as ``data(segment)``) and the way back
+    from a finding in one of them to the ``.ipynb`` file (``place``). The pipeline scans the texts."""
+
+    doc_text: str
+    positions: _FilePositions
+    segments: tuple[Segment, ...]
+
+    @staticmethod
+    def data(segment: Segment) -> bytes:
+        return segment.text.encode("utf-8", "surrogatepass")
+
+    def place(self, segment: Segment, data: bytes, findings: tuple[Finding, ...]) -> list[Finding]:
+        """Findings of a scan of ``data`` (the segment's text) at their positions in the file, with the
+        ``cell``, ``cell_line`` and ``part`` facts."""
+        if not findings:
+            return []
+        facts = (("cell", str(segment.cell)),) if segment.cell is not None else ()
+        lines = Lines(data.decode("latin-1"))
+        out = []
+        for f in findings:
+            end = max(f.offset, lines.offset(f.end_line, f.end_column) - 1)
+            start_line, start_col = self.positions.line_col(_file_pos(segment, f.offset, self.doc_text))
+            end_line, end_col = self.positions.line_col(_file_pos(segment, end, self.doc_text))
+            extra = facts + (("cell_line", str(f.start_line)), ("part", segment.part))
+            out.append(replace(
+                f, origin=with_extra(f.origin, extra), start_line=start_line, start_column=start_col,
+                end_line=end_line, end_column=max(end_col + 1, start_col + 1) if end_line == start_line else end_col + 1,
+            ))
+        return out
+
+
+def notebook_view(blob: Blob) -> NotebookView | None:
+    """The notebook's texts and positions; None when it is not a notebook after all."""
     try:
         doc_text = blob.data.decode("utf-8-sig")
         doc = parse(doc_text)
@@ -235,29 +267,5 @@ def scan_notebook(engine: Engine, blob: Blob) -> BlobScan | None:
         return None
     if not isinstance(doc, dict) or not ("cells" in doc or "worksheets" in doc):
         return None
-    positions = _FilePositions(doc_text)
-    findings: list[Finding] = []
-    warnings: list[str] = []
-    total = 0
-    for segment in segments(doc):
-        text = segment.text
-        if not text.strip():
-            continue
-        data = text.encode("utf-8", "surrogatepass")
-        total += len(data)
-        facts = (("cell", str(segment.cell)),) if segment.cell is not None else ()
-        scan = engine_scan(engine, data, blob.origin)
-        warnings.extend(scan.warnings)
-        if not scan.findings:
-            continue
-        lines = Lines(data.decode("latin-1"))
-        for f in scan.findings:
-            end = max(f.offset, lines.offset(f.end_line, f.end_column) - 1)
-            start_line, start_col = positions.line_col(_file_pos(segment, f.offset, doc_text))
-            end_line, end_col = positions.line_col(_file_pos(segment, end, doc_text))
-            extra = facts + (("cell_line", str(f.start_line)), ("part", segment.part))
-            findings.append(replace(
-                f, origin=with_extra(f.origin, extra), start_line=start_line, start_column=start_col,
-                end_line=end_line, end_column=max(end_col + 1, start_col + 1) if end_line == start_line else end_col + 1,
-            ))
-    return BlobScan(tuple(findings), tuple(warnings), total)
+    texts = tuple(seg for seg in segments(doc) if seg.text.strip())
+    return NotebookView(doc_text, _FilePositions(doc_text), texts)

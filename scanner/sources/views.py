@@ -1,4 +1,4 @@
-"""Scan a transformed view of a blob and report at the original's positions.
+"""Transformed views of a blob, and the way back to the original's positions (the pipeline scans them).
 
 A view is what the matcher should see (a CI log without timestamps and colour codes, the printable
 strings of a binary); an offset map leads back. Findings are re-located on the original: line,
@@ -8,13 +8,11 @@ column and context line are the original's, so a user sees the line as it is in 
 from __future__ import annotations
 
 import bisect
-import io
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from scanner.engine import BlobScan, Engine
-from scanner.locate import LineIndex
-from scanner.masking import LineMasker
+from scanner.match.locate import LineIndex
+from scanner.match.masking import LineMasker
 from scanner.model import Finding, Origin
 
 
@@ -35,14 +33,6 @@ class View:
 def with_extra(origin: Origin, extra: tuple[tuple[str, str], ...]) -> Origin:
     """The same place with more source facts (the leaf node gets them)."""
     return Origin(origin.path, origin.kind, origin.parent, origin.extra + extra) if extra else origin
-
-
-def engine_scan(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
-    """Scan bytes in memory; above the chunk size in overlapping chunks, as files are."""
-    s = engine.settings
-    if len(data) > s.chunk_size + s.chunk_overlap:
-        return engine.scan_stream(io.BytesIO(data), origin, len(data))
-    return engine.scan_bytes(data, origin)
 
 
 class Lines:
@@ -68,26 +58,26 @@ class Lines:
 
 
 def relocate(
-    scan: BlobScan,
+    findings: tuple[Finding, ...],
     view: View,
     original: bytes,
     context_from_view: bool = False,
     extra: Callable[[Finding, int], tuple[tuple[str, str], ...]] | None = None,
     keep: Callable[[Finding], bool] | None = None,
-) -> BlobScan:
+) -> tuple[Finding, ...]:
     """Move the findings of a scan of ``view.data`` to the original's lines and columns."""
-    if not scan.findings:
-        return scan
+    if not findings:
+        return findings
     view_lines = Lines(view.data.decode("latin-1"))
     orig_text = original.decode("latin-1")
     orig_index = LineIndex(orig_text)
     view_index = LineIndex(view_lines.text) if context_from_view else None
     spans = [(view.to_original(f.offset),
-              view.to_original(max(f.offset, view_lines.offset(f.end_line, f.end_column) - 1)) + 1) for f in scan.findings]
+              view.to_original(max(f.offset, view_lines.offset(f.end_line, f.end_column) - 1)) + 1) for f in findings]
     # the original's context lines hide every finding of the view on them (the view's own lines already do)
-    masker = None if view_index else LineMasker(orig_index, [(s, e, f.secret) for (s, e), f in zip(spans, scan.findings)])
+    masker = None if view_index else LineMasker(orig_index, [(s, e, f.secret) for (s, e), f in zip(spans, findings)])
     out: list[Finding] = []
-    for f, (start, end) in zip(scan.findings, spans):
+    for f, (start, end) in zip(findings, spans):
         if keep is not None and not keep(f):
             continue
         start_line, start_col = orig_index.position(start)
@@ -100,4 +90,4 @@ def relocate(
             f, origin=with_extra(f.origin, facts), start_line=start_line, start_column=start_col,
             end_line=end_line, end_column=end_col, line_text=context, masked_line=masked, offset=start,
         ))
-    return BlobScan(tuple(out), scan.warnings, scan.bytes_scanned, scan.skipped)
+    return tuple(out)

@@ -1,0 +1,5 @@
+"""The command line: one module per command, and the only error boundary."""
+
+from scanner.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,173 @@
+"""Command-line interface: argument parsing and dispatch only. The one error boundary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from scanner import __version__
+from scanner.cli import artifacts as cli_artifacts
+from scanner.cli import git as cli_git
+from scanner.cli import hints as cli_hints
+from scanner.cli import report as cli_report
+from scanner.cli import sweep as cli_sweep
+from scanner.cli.options import add_jobs_option, add_output_options, add_rule_options, add_settings_options
+from scanner.cli.output import WRITE_ERRNOS, exit_code, open_output, printable, silence_stdout, suppress, tell_count, use_color
+from scanner.errors import CredsprawlError
+from scanner.results import ExitStatus
+
+DEBUG_ENV = "CREDSPRAWL_DEBUG"  # set to 1: an unexpected error shows its traceback
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="credsprawl", description="Find leaked credentials and who they belong to.")
+    parser.add_argument("--version", action="version", version=f"credsprawl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    scan = sub.add_parser("scan", help="scan files and directories ('-' reads stdin)")
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                      help="files and folders to scan, '-' for stdin (default: .)")
+    add_output_options(scan)
+    add_settings_options(scan)
+    add_jobs_option(scan)
+    scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
+    scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
+    scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
+    cli_artifacts.add_content_options(scan)  # archives, their limits, --binary-strings
+
+    rules = sub.add_parser("rules", help="list or check detection rules")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
+    rules_sub.required = True
+    rlist = rules_sub.add_parser("list", help="list the rules in effect")
+    rlist.add_argument("--format", "-f", choices=("text", "json"), default="text",
+                       help="text: one rule a line; json: every rule's fields (default: text)")
+    add_rule_options(rlist)  # --config, --rules, --disable, --gitleaks-config: the rules the scans run
+    rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
+    rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
+    cli_git.add_commands(sub)  # history, staged, baseline, action
+    cli_artifacts.add_commands(sub)  # ci
+    cli_report.add_commands(sub)  # report, inventory
+    cli_sweep.add_commands(sub)  # sweep
+    return parser
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from scanner.identity.enrich import Enricher
+    from scanner.cli.requests import scan_request
+    from scanner.pipeline.scan import run_scan
+    from scanner.report import ReportOptions, render
+
+    request = scan_request(args)
+    enricher = Enricher(request.ruleset.by_id)
+    report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
+    report = enricher.enrich(suppress(args, report, request.root_for_report()))
+    with open_output(args.output) as out:
+        render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=use_color(args),
+                                                       root=request.root_for_report(), summary=not args.quiet,
+                                                       list_certificates=args.list_certificates,
+                                                       list_skipped=args.list_skipped))
+    tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} file(s)")
+    return exit_code(args, report)
+
+
+def _engine_for_check(ruleset: Any, backend: str) -> Any:
+    from scanner.pipeline.engine import Engine, EngineSettings
+
+    return Engine(ruleset, EngineSettings(engine=backend))
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from scanner.rules.check import check_ruleset
+    from scanner.cli.requests import settings_of
+    from scanner.rules.load import load_rules
+
+    if args.rules_command == "check":
+        ruleset = load_rules(args.files or None)
+        problems = check_ruleset(ruleset, _engine_for_check)
+        for p in problems:
+            print(f"credsprawl: {p}", file=sys.stderr)
+        examples = sum(len(r.examples) + len(r.negatives) for r in ruleset.rules)
+        if problems:
+            print(f"{len(problems)} problem(s) in {len(ruleset.rules)} rules", file=sys.stderr)
+            return ExitStatus.ERROR
+        print(f"ok: {len(ruleset.rules)} rules, {examples} examples and negatives proven")
+        return ExitStatus.CLEAN
+    ruleset = settings_of(args, [Path.cwd()]).ruleset
+    listed = sorted(ruleset.rules, key=lambda r: r.id)
+    if args.format == "json":
+        rows = [{"id": r.id, "name": r.name, "kind": r.kind, "provider": r.provider, "severity": r.severity.value,
+                 "confidence": r.confidence.value, "keywords": list(r.keywords), "source": r.source}
+                for r in listed]
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    else:
+        for r in listed:
+            print(f"{r.id:<44} {r.kind:<18} {r.severity.value:<9} {r.name}")
+        print(f"{len(ruleset.rules)} rules")
+    return ExitStatus.CLEAN
+
+
+COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
+            **cli_sweep.HANDLERS}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    habit = cli_hints.hint(sys.argv[1:] if argv is None else argv)
+    if habit is not None:  # a gitleaks option or command: say what credsprawl offers instead
+        print(habit, file=sys.stderr)
+        return ExitStatus.ERROR
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed one line of usage error
+        return ExitStatus.ERROR if exc.code not in (0, None) else ExitStatus.CLEAN
+    try:
+        code = int(COMMANDS[args.command](args))
+        sys.stdout.flush()  # what a command printed directly fails here, inside the boundary
+        return code
+    except CredsprawlError as exc:
+        print(f"credsprawl: error: {exc}", file=sys.stderr)
+        return ExitStatus.ERROR
+    except KeyboardInterrupt:
+        print("credsprawl: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return ExitStatus.ERROR
+    except Exception as exc:  # noqa: BLE001 - the one boundary: one line and exit 2, never a traceback
+        print(f"credsprawl: error: {_describe_failure(exc)}", file=sys.stderr)
+        if os.environ.get(DEBUG_ENV):
+            import traceback
+
+            traceback.print_exc()
+        return ExitStatus.ERROR
+
+
+def _describe_failure(exc: Exception) -> str:
+    """One line for an error no inner code turned into a project error. Never the exception's own
+    message when it may quote the input (a secret): only an OS error's text, which names a path."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return ("a worker process died (killed, or out of memory); nothing was reported. "
+                "Run again, with fewer --jobs or more memory")
+    if isinstance(exc, MemoryError):
+        return "out of memory; nothing was reported. Run again with fewer --jobs or on smaller inputs"
+    if isinstance(exc, OSError):
+        if exc.filename is None and exc.errno in WRITE_ERRNOS:
+            silence_stdout()
+            return f"cannot write the output: {exc.strerror}"
+        where = f"{printable(os.fsdecode(exc.filename))}: " if exc.filename is not None else ""
+        return f"{where}{exc.strerror or type(exc).__name__}"
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    at = f" at {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame is not None else ""
+    return (f"internal error ({type(exc).__name__}{at}); nothing was reported. Please report it, with the "
+            f"traceback that {DEBUG_ENV}=1 shows")

@@ -1,0 +1,80 @@
+"""Requests of the scanning commands, each made from one :class:`scanner.settings.Settings` value
+(``build_settings``): the only place a command turns its options into what the pipeline runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner.errors import UsageError
+from scanner.settings import Flags, Settings, build_settings
+
+if TYPE_CHECKING:
+    from scanner.history.scan import HistoryRequest
+    from scanner.pipeline.route import ContentOptions
+    from scanner.pipeline.scan import ScanRequest
+
+STDIN = "-"
+
+
+def settings_of(args: argparse.Namespace, search: list[Path], quick_start: bool = False) -> Settings:
+    return build_settings(Flags.from_args(args), search, quick_start)
+
+
+def content_options(args: argparse.Namespace) -> ContentOptions:
+    """ContentOptions from parsed arguments; defaults for commands that do not offer the options."""
+    from scanner.pipeline.route import ContentOptions
+    from scanner.sources.archives import ArchiveLimits
+
+    defaults = ArchiveLimits()
+    limits = ArchiveLimits(
+        max_depth=getattr(args, "max_archive_depth", defaults.max_depth),
+        max_member_size=getattr(args, "max_file_size", defaults.max_member_size),
+        max_archive_size=getattr(args, "max_archive_size", defaults.max_archive_size),
+        max_ratio=getattr(args, "max_compression_ratio", defaults.max_ratio),
+        max_members=getattr(args, "max_archive_members", defaults.max_members),
+    )
+    return ContentOptions(limits, binary_strings=getattr(args, "binary_strings", False))
+
+
+def scan_request(args: argparse.Namespace) -> ScanRequest:
+    from scanner.pipeline.pool import default_jobs
+    from scanner.pipeline.scan import ScanRequest
+    from scanner.sources.filesystem import WalkOptions
+
+    paths = tuple(getattr(args, "paths", ()) or ()) or (".",)
+    # os.path.isdir: a path under a folder that cannot be searched is no error here (the walk names it)
+    search = [Path(p) for p in paths[:1] if p != STDIN and os.path.isdir(p)] + [Path.cwd()]
+    settings = settings_of(args, search)
+    walk = WalkOptions(
+        max_file_size=settings.max_file_size,
+        follow_symlinks=getattr(args, "follow_symlinks", False),
+        respect_gitignore=getattr(args, "respect_gitignore", False),
+        excludes=settings.excludes,
+    )
+    progress = not args.quiet and sys.stderr.isatty()
+    return ScanRequest(paths, settings.config, settings.ruleset, settings.engine, walk,
+                       getattr(args, "jobs", None) or default_jobs(), progress, content_options(args))
+
+
+def history_request(args: argparse.Namespace, rev_range: str | None = None) -> HistoryRequest:
+    from scanner.history.scan import HistoryRequest
+    from scanner.pipeline.pool import default_jobs
+
+    path = args.repo or "."
+    restricting = [name for name, value in (("--branch", args.branch), ("--since", args.since),
+                                            ("--range", rev_range or args.range)) if value]
+    if args.include_unreachable and restricting:
+        raise UsageError(f"--include-unreachable looks at every object; it cannot be combined with {restricting[0]}")
+    if args.since and (rev_range or args.range):
+        raise UsageError("--since and --range both choose a range: give one of them")
+    settings = settings_of(args, [Path(path), Path.cwd()])
+    return HistoryRequest(
+        path=path, ruleset=settings.ruleset, settings=settings.engine, excludes=settings.excludes,
+        branches=tuple(args.branch), since=args.since, range=rev_range or args.range,
+        include_unreachable=args.include_unreachable, recurse_submodules=args.recurse_submodules,
+        jobs=args.jobs or default_jobs(), progress=not args.quiet and sys.stderr.isatty(), config=settings.config,
+    )

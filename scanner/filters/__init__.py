@@ -1,0 +1,1 @@
+"""Filters between matching and reporting: inline allow comments, allowlists, confidence, baselines."""

@@ -1,0 +1,277 @@
+"""Scan git blobs by id: serially (``--jobs 1``) or on a process pool, with the same code.
+
+The parent sends batches of small descriptors (blob id, size, a path it was seen at, the id of the
+previous version at that path); each worker builds its Engine once and starts one persistent
+``git cat-file --batch`` in the pool initializer, and streams every blob of its batches through it.
+Contents never cross a process boundary; results are by blob id, whatever the number of workers.
+
+``batches`` keeps the versions of a file together, oldest first, so a worker scans a new version by
+what changed since the previous one (``scanner.pipeline.delta``); findings are the same either way.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from scanner.pipeline.delta import scan_delta
+from scanner.pipeline.engine import BlobScan, Engine, with_document_facts
+from scanner.pipeline import route as deepscan
+from scanner.model import Blob, Finding, Origin
+from scanner.pipeline.pool import EngineSpec
+from scanner.sources import archives
+from scanner.sources.git import BlobReader, Repo
+
+_BATCH_BYTES = 4 * 1024 * 1024
+_BATCH_BLOBS = 512
+_MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work to share
+NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
+# A version of a file is scanned by its change only from this size on: below it, one scan of the whole
+# blob (a Hyperscan pass, regexes only near candidates) costs less than finding the change (the
+# findings are the same either way).
+DELTA_MIN_SIZE = int(os.environ.get("CREDSPRAWL_DELTA_MIN_SIZE", str(16 * 1024)))
+
+Progress = Callable[[int, int], None]  # (blobs done, bytes done)
+
+
+@dataclass(frozen=True)
+class BlobTask:
+    sha: str
+    size: int
+    path: str  # one path the blob was seen at: for warnings and the provisional origin
+    pred: str = ""  # the previous version at that path, when it is earlier in the same batch
+
+
+@dataclass(frozen=True)
+class BlobResult:
+    sha: str
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[str, ...] = ()
+    bytes_scanned: int = 0
+    skipped: str | None = None  # "binary", "unreadable"
+    detail: str = ""
+
+
+def _scan_whole(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
+    if archives.sniff(data[:512]) is not None:
+        # an archive committed to the repository: opened like one found on disk
+        found = deepscan.scan_blob(engine, Blob(data, origin))
+        if not found.files:
+            return BlobScan(skipped="binary")
+        return BlobScan(found.findings, found.warnings, found.bytes_scanned)
+    s = engine.settings
+    if len(data) > s.chunk_size + s.chunk_overlap:
+        return engine.scan_stream(io.BytesIO(data), origin, len(data))
+    return engine.scan_bytes(data, origin)
+
+
+def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) -> list[BlobResult]:
+    """Read and scan a batch's blobs in order; a blob whose previous version came earlier in the
+    batch is scanned by its change. An unreadable object is a result, never a crash."""
+    delta = not os.environ.get(NO_DELTA_ENV)
+    wanted = {t.pred for t in batch if t.pred}
+    previous: dict[str, tuple[bytes, tuple[Finding, ...]]] = {}
+    out: list[BlobResult] = []
+    # the reader first: it runs to its end (zip stops on it), so git's process is kept for the next batch
+    answers = reader.read_many([t.sha for t in batch], sizes=[t.size for t in batch])
+    for (_sha, data, reason), task in zip(answers, batch):
+        if data is None:
+            out.append(BlobResult(task.sha, skipped="unreadable", detail=reason))
+            continue
+        origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
+        scan = None
+        archive = archives.sniff(data[:512]) is not None
+        if delta and len(data) >= DELTA_MIN_SIZE and task.pred in previous and not archive:
+            old, old_findings = previous[task.pred]
+            scan = scan_delta(engine, old, old_findings, data, origin)
+        if scan is None:
+            scan = _scan_whole(engine, data, origin)
+        if scan.skipped:
+            out.append(BlobResult(task.sha, skipped=scan.skipped))
+            continue
+        if task.sha in wanted:
+            previous[task.sha] = (data, scan.findings)  # without document facts: a delta scan carries them
+        if not archive:  # an archive's members got theirs in the content router
+            scan = with_document_facts(scan, data)  # from the whole blob, whether scanned whole or by its change
+        out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
+    return out
+
+
+_WORKER: tuple[Engine, BlobReader] | None = None
+_INHERITED: Engine | None = None  # the parent's engine, which forked workers start with
+
+
+def _init_worker(spec: EngineSpec, repo: Repo) -> None:
+    """Start the worker's ``git cat-file``; build its engine unless it was forked with the parent's."""
+    global _WORKER
+    from multiprocessing import util
+
+    reader = BlobReader(repo)
+    util.Finalize(reader, reader.close, exitpriority=10)  # runs when the worker process exits
+    _WORKER = (_INHERITED or spec.build(), reader)
+
+
+# a batch's results as they cross back: the results that hold something (a finding, a warning, a
+# skip), and the number and bytes of the quiet rest (most blobs), which need no object each
+_Folded = tuple[list[BlobResult], int, int]
+
+
+def _fold(results: Sequence[BlobResult]) -> _Folded:
+    notable: list[BlobResult] = []
+    quiet = scanned = 0
+    for r in results:
+        if r.findings or r.warnings or r.skipped:
+            notable.append(r)
+        else:
+            quiet += 1
+            scanned += r.bytes_scanned
+    return notable, quiet, scanned
+
+
+def _scan_batch(batch: Sequence[BlobTask]) -> _Folded:
+    assert _WORKER is not None, "worker used before its initializer ran"
+    engine, reader = _WORKER
+    return _fold(scan_batch(engine, reader, batch))
+
+
+def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> list[list[BlobTask]]:
+    """Batches of at most 4 MB or 512 blobs (fewer for small inputs) that keep each file's versions
+    together, oldest first. ``preds`` maps a blob to its previous version; a task's ``pred`` is
+    set when that version is earlier in the same batch. ``tasks`` come in walk order."""
+    preds = preds or {}
+    known = {t.sha for t in tasks}
+    root: dict[str, str] = {}
+    for t in tasks:  # walk order: a previous version comes before the next
+        before = preds.get(t.sha, "")
+        root[t.sha] = root.get(before, before) if before in known else t.sha
+    groups: dict[str, list[BlobTask]] = {}
+    for t in tasks:
+        groups.setdefault(root[t.sha], []).append(t)
+    most = max(1, min(_BATCH_BLOBS, -(-len(tasks) // _MIN_BATCHES)))
+    out: list[list[BlobTask]] = []
+    current: list[BlobTask] = []
+    in_batch: set[str] = set()
+    size = 0
+    for group in groups.values():
+        for t in group:
+            before = preds.get(t.sha, "")
+            current.append(BlobTask(t.sha, t.size, t.path, before if before in in_batch else ""))
+            in_batch.add(t.sha)
+            size += t.size
+            if size >= _BATCH_BYTES or len(current) >= most:
+                out.append(current)
+                current, in_batch, size = [], set(), 0
+    if current:
+        out.append(current)
+    return out
+
+
+class BlobScanner:
+    """Scans batches of blob tasks as they are handed in: inline (``jobs`` 1) or on a pool of forked
+    workers, each with its engine and its own ``git cat-file``. A history scan hands in batches while
+    ``git log`` is still running; ``finish`` waits for every result. The results that hold something
+    (findings, warnings, a skip) are kept by blob id; the other blobs are only counted
+    (``quiet_blobs``, ``quiet_bytes``): they cross back from a worker as two numbers.
+
+    The pool's workers are forked by ``start`` (or the first submit): no other thread may run in the
+    process then."""
+
+    def __init__(self, spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
+                 engine: Engine | None = None, make_engine: Callable[[], Engine | None] | None = None) -> None:
+        self.spec, self.repo, self.jobs, self.progress = spec, repo, jobs, progress
+        self.results: dict[str, BlobResult] = {}
+        self.quiet_blobs = self.quiet_bytes = 0
+        self._done_blobs = self._done_bytes = 0
+        self._pending: dict[Future[_Folded], list[BlobTask]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._engine = engine
+        self._make_engine = make_engine
+        self._reader: BlobReader | None = None
+
+    def start(self) -> None:
+        """Fork the pool's workers now (before any thread starts), when ``jobs`` asks for a pool."""
+        if self.jobs > 1 and self._pool is None:
+            self._start_pool()
+
+    def _engine_now(self) -> Engine:
+        if self._engine is None:
+            self._engine = (self._make_engine() if self._make_engine else None) or self.spec.build()
+        return self._engine
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        """Fork the workers (all at once, on the first submit): no other thread may run then."""
+        import multiprocessing
+        import sys
+
+        global _INHERITED
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
+        # loading the rules and the database again
+        _INHERITED = self._engine_now() if context.get_start_method() == "fork" else None
+        if _INHERITED is not None:
+            # every rule compiled once, here, and shared; nothing the workers inherit is traversed (and its
+            # pages copied) by their garbage collector
+            _INHERITED.matcher.compile_all()
+            gc.freeze()
+        try:
+            pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.spec, self.repo))
+            self._pending[pool.submit(_scan_batch, [])] = []
+        finally:
+            _INHERITED = None
+        self._pool = pool
+        return pool
+
+    def submit(self, batch: list[BlobTask]) -> None:
+        if not batch:
+            return
+        if self.jobs <= 1:
+            if self._reader is None:
+                self._reader = BlobReader(self.repo)
+            self._record(batch, _fold(scan_batch(self._engine_now(), self._reader, batch)))
+            return
+        pool = self._pool or self._start_pool()
+        self._pending[pool.submit(_scan_batch, batch)] = batch
+        self.poll()
+
+    def poll(self, block: bool = False) -> None:
+        """Take in the results of finished batches (``block``: wait for at least one)."""
+        if not self._pending:
+            return
+        finished = wait(self._pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)[0]
+        for fut in finished:
+            self._record(self._pending.pop(fut), fut.result())
+
+    def finish(self) -> dict[str, BlobResult]:
+        while self._pending:
+            self.poll(block=True)
+        return self.results
+
+    def _record(self, batch: list[BlobTask], folded: _Folded) -> None:
+        notable, quiet, scanned = folded
+        for r in notable:
+            self.results[r.sha] = r
+        self.quiet_blobs += quiet
+        self.quiet_bytes += scanned
+        self._done_blobs += len(batch)
+        self._done_bytes += sum(t.size for t in batch)
+        if self.progress:
+            self.progress(self._done_blobs, self._done_bytes)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            gc.unfreeze()
+
+    def __enter__(self) -> BlobScanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

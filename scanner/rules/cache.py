@@ -1,0 +1,89 @@
+"""A start-up cache of loaded rules for the pre-commit hook's path.
+
+Parsing and validating some seventy TOML rule files costs more than the rest of a hook run. The
+loaded rules (plain frozen dataclasses) are pickled in the user's cache folder, keyed by the path,
+size and modification time of every rule file read, and by the credsprawl and Python versions; any
+change to a rule file means a miss, and a miss is simply ``rules.load_rules``. A cache that cannot
+be read or written only costs start-up time.
+
+The file is an authenticated cache file (:mod:`scanner.cachefile`): it is read only when this user's
+key verifies it, and its pickle may name only the rule dataclasses and enums (no other global, so no
+code), so a file planted in a shared or CI-restored cache folder is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from scanner import __version__, cachefile
+from scanner.model import Rule
+from scanner.rules.load import RuleSet, default_rules_dir, load_rules, rule_files
+
+# the only globals the rule cache's pickle may name: the rule dataclasses and their enums
+_RULE_CLASSES = frozenset(("scanner.model", name) for name in ("Rule", "Severity", "Confidence", "Example", "Companion"))
+
+
+def cache_dir() -> Path:
+    """credsprawl's cache folder: ``$CREDSPRAWL_CACHE_DIR``, else ``$XDG_CACHE_HOME/credsprawl`` (``~/.cache``)."""
+    explicit = os.environ.get("CREDSPRAWL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
+
+
+def _stamps(files: Iterable[Path]) -> str | None:
+    """Path, size and modification time of each file, one line each; None when one cannot be read."""
+    lines: list[str] = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            return None
+        lines.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n")
+    return "".join(lines)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_stamps() -> str | None:
+    """The shipped rule files' stamps, read once per process (a scan asks for the rules more than once)."""
+    return _stamps(rule_files(default_rules_dir()))
+
+
+def _key(extra: Iterable[Path]) -> str | None:
+    files: list[Path] = []
+    for p in extra:
+        if not p.exists():
+            return None  # let load_rules say what is wrong
+        files.extend(rule_files(p) if p.is_dir() else [p])
+    shipped, added = _shipped_stamps(), _stamps(files)
+    if shipped is None or added is None:
+        return None
+    h = hashlib.sha256(f"{__version__}|{sys.version}".encode())
+    h.update((shipped + added).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:32]
+
+
+def load_rules_cached(extra: Iterable[Path] = ()) -> RuleSet:
+    """The same RuleSet as ``load_rules(extra=extra)``, from the cache when the files are unchanged."""
+    extra = list(extra)
+    key = _key(extra)
+    if key is None or os.environ.get("CREDSPRAWL_NO_RULE_CACHE"):
+        return load_rules(extra=extra)
+    path = cache_dir() / f"rules-{key}.cache"
+    payload = cachefile.load(path, "rules")
+    if payload is not None:
+        try:
+            rules, files = cachefile.restricted_loads(payload, _RULE_CLASSES)
+            if isinstance(rules, tuple) and all(type(r) is Rule for r in rules):
+                return RuleSet(rules, files)
+        except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
+            pass
+    ruleset = load_rules(extra=extra)
+    cachefile.store(path, "rules", [pickle.dumps((ruleset.rules, ruleset.files), protocol=pickle.HIGHEST_PROTOCOL)])
+    return ruleset

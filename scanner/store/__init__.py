@@ -1,0 +1,1 @@
+"""The SQLite datastore behind sweeps."""
