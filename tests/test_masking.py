@@ -16,7 +16,7 @@ import pytest
 
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
-from scanner.store.db import codec as store_codec
+from scanner.store import codec as store_codec
 from scanner.model import redact
 from scanner.store.db import RepoIdentity, RepoResult, ScannedBlob, Store, Occurrence
 
