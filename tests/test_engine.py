@@ -171,7 +171,7 @@ def test_percent_encoded_password_is_reported_once_decoded(engine) -> None:
 @pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
 @pytest.mark.parametrize("escape", ["%3D", "%3d", "%2F", "%22"])
 def test_a_single_percent_escape_before_a_token_hides_nothing(backend, escape, gh) -> None:
-    from scanner.match.prefilter import hyperscan_available
+    from scanner.match.backends import hyperscan_available
 
     if backend == "hyperscan" and not hyperscan_available():
         pytest.skip("hyperscan is not installed on this platform")

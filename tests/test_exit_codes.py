@@ -79,7 +79,7 @@ def test_a_killed_worker_is_one_line_and_exit_2(tmp_path: Path, gh: str, monkeyp
 
 def test_an_unexpected_error_is_one_line_without_its_message(tmp_path: Path, gh: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner import scan
+    from scanner.pipeline import scan
 
     (tmp_path / "a.txt").write_text(f"t = '{gh}'\n")
 

@@ -89,7 +89,7 @@ def test_stdin_is_read_in_bounded_pieces_and_located(monkeypatch, gh: str) -> No
     import sys
     from types import SimpleNamespace
 
-    from scanner import scan as scan_mod
+    from scanner.pipeline import scan as scan_mod
 
     settings = EngineSettings(chunk_size=64 * 1024, chunk_overlap=4096)
     size = 3 * 1024 * 1024 + 5  # the secret's line starts with 5 bytes of filler
