@@ -1,0 +1,175 @@
+"""Every verifier against a loopback stand-in of its provider (tests/verifyfakes.py: documented
+shapes), configured through the endpoint override: live answers give the provider's identity and
+permissions; revoked ones (401/403, Slack's ok=false) give invalid; 429 and 5xx, still there after
+the client's bounded retries, give unknown; a malformed body and a server too slow give error; the
+secret travels only in its documented header and never comes back in a result."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from fakeapi import FakeAPI, Reply
+from verifyfakes import (CASES, Case, assert_result_has_no_secret, assert_secret_only_in_its_header, quick,
+                         verify_one)
+
+IDS = [c.name for c in CASES]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeAPI]:
+    with FakeAPI() as api:  # one server for the module: each shutdown waits out a poll interval
+        yield api
+
+
+@pytest.fixture
+def api(server: FakeAPI) -> FakeAPI:
+    server.routes.clear()
+    server.requests.clear()
+    return server
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_live_reports_identity_and_permissions(api: FakeAPI, case: Case) -> None:
+    result = verify_one(api, case)
+    assert result.status == "live", result
+    assert result.provider == case.provider
+    assert result.endpoint_host == api.base.split("://", 1)[1]
+    for key, value in case.identity.items():
+        assert result.get(key) == value, (key, result.identity)
+    assert set(case.permissions) <= set(result.permissions), result.permissions
+    assert result.checked_at.endswith("Z") and "T" in result.checked_at
+    assert_secret_only_in_its_header(api, case)
+    assert_result_has_no_secret(result, case.secret)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_revoked_is_invalid(api: FakeAPI, case: Case) -> None:
+    result = verify_one(api, case, case.revoked)
+    assert result.status == "invalid", result
+    assert result.identity == () and result.permissions == ()
+    assert_secret_only_in_its_header(api, case)
+    assert_result_has_no_secret(result, case.secret)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_rate_limited_after_retries_is_unknown_and_retry_after_is_honoured(api: FakeAPI, case: Case) -> None:
+    sleeps: list[float] = []
+    result = verify_one(api, case, Reply(429, {"message": "slow down"}, {"Retry-After": "7"}), quick(sleeps))
+    assert result.status == "unknown", result
+    assert sleeps == [7.0, 7.0]  # Retry-After, twice (rate_retries), then the answer stands
+    assert len(api.requests) == 3
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_server_error_after_retries_is_unknown(api: FakeAPI, case: Case) -> None:
+    sleeps: list[float] = []
+    result = verify_one(api, case, Reply(503, {"message": "unavailable"}), quick(sleeps))
+    assert result.status == "unknown", result
+    assert "503" in result.reason
+    # GET is retried with backoff; a POST (AWS, Slack) that may have reached the server is not
+    assert len(api.requests) == (1 if case.provider in ("aws", "slack") else 3)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_malformed_body_is_error(api: FakeAPI, case: Case) -> None:
+    result = verify_one(api, case, Reply(200, b"<html>upstream proxy says hi"))
+    assert result.status == "error", result
+    assert "malformed answer" in result.reason
+    assert_result_has_no_secret(result, case.secret)
+
+
+@pytest.mark.parametrize("case", CASES[:3], ids=IDS[:3])
+def test_a_slow_server_is_an_error_within_the_request_limit(api: FakeAPI, case: Case) -> None:
+    result = verify_one(api, case, Reply(trickle=0.2), quick(request_timeout=0.6))
+    assert result.status == "error", result
+    assert "0.6 s" in result.reason
+    assert_result_has_no_secret(result, case.secret)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_an_echoed_secret_never_reaches_the_result(api: FakeAPI, case: Case) -> None:
+    """A hostile stand-in that puts the token into every field it can: the result masks it."""
+    if not isinstance(case.live.body, dict):
+        pytest.skip("no JSON body to echo into")
+    echoed = _echo(case.live.body, case.secret)
+    result = verify_one(api, case, Reply(case.live.status, echoed, dict(case.live.headers)))
+    assert_result_has_no_secret(result, case.secret)
+
+
+def _echo(node: object, secret: str) -> object:
+    if isinstance(node, dict):
+        return {k: _echo(v, secret) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_echo(v, secret) for v in node]
+    if isinstance(node, str) and node not in ("user", "fineGrained") and not node.startswith(("AC", "arn:")):
+        return f"{node} {secret}"
+    return node
+
+
+def test_a_fine_grained_github_token_has_no_scopes_header(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "github-classic")
+    result = verify_one(api, case, Reply(200, {"login": "octocat", "id": 1, "type": "User"}))
+    assert result.status == "live" and result.permissions == ()
+    assert "fine-grained" in result.reason
+
+
+def test_github_rate_limit_403_is_unknown_not_invalid(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "github-classic")
+    result = verify_one(api, case, Reply(403, {"message": "API rate limit exceeded"}, {"X-RateLimit-Remaining": "0"}))
+    assert result.status == "unknown"
+
+
+def test_gitlab_token_without_user_scope_is_live_without_a_second_call(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "gitlab")
+    body = dict(case.live.body)  # type: ignore[arg-type]
+    body["scopes"], body["expires_at"] = ["read_repository"], None
+    result = verify_one(api, case, Reply(200, body))
+    assert result.status == "live" and result.get("username") is None
+    assert result.permissions == ("read_repository", "expires_at=never")
+    assert [p for p, _ in api.requests] == ["/api/v4/personal_access_tokens/self"]
+
+
+def test_stripe_restricted_key_that_may_read_nothing_is_live_with_no_access(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "stripe-restricted")
+    denied = Reply(403, {"error": {"type": "invalid_request_error", "message": "does not have the required permissions"}})
+    case = Case(**{**case.__dict__, "extra": {"/v1/balance": denied}})
+    result = verify_one(api, case)
+    assert result.status == "live"
+    assert {"account:none", "balance:none", "key=restricted", "mode=live"} <= set(result.permissions)
+
+
+def test_stripe_403_without_stripe_error_object_is_error(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "stripe")
+    assert verify_one(api, case, Reply(403, b"blocked by a proxy")).status == "error"
+
+
+def test_slack_rate_limited_error_code_is_unknown(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "slack")
+    assert verify_one(api, case, Reply(200, {"ok": False, "error": "ratelimited"})).status == "unknown"
+
+
+def test_twilio_closed_account_is_invalid(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "twilio")
+    body = {**case.live.body, "status": "closed"}  # type: ignore[dict-item]
+    assert verify_one(api, case, Reply(200, body)).status == "invalid"
+
+
+def test_aws_xml_answer_and_signature_expiry(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "aws")
+    xml = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+           b"<Arn>arn:aws:sts::123456789012:assumed-role/ci/job</Arn><UserId>AROAFAKE:job</UserId>"
+           b"<Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")
+    result = verify_one(api, case, Reply(200, xml))
+    assert result.status == "live" and result.get("arn") == "arn:aws:sts::123456789012:assumed-role/ci/job"
+    (path, headers), = api.requests
+    assert headers["authorization"].startswith(f"AWS4-HMAC-SHA256 Credential={case.companion[1]}/")  # type: ignore[index]
+    assert "/us-east-1/sts/aws4_request" in headers["authorization"] and "x-amz-date" in headers
+    skewed = Reply(403, b"<ErrorResponse><Error><Code>SignatureExpired</Code></Error></ErrorResponse>")
+    assert verify_one(api, case, skewed).status == "error"
+
+
+def test_anthropic_sends_its_version_header(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "anthropic")
+    verify_one(api, case)
+    assert api.requests[0][1]["anthropic-version"] == "2023-06-01"
