@@ -130,7 +130,7 @@ def test_a_verifier_that_raises_is_an_error_with_a_safe_reason(api: FakeAPI) -> 
 
     token = fake("github-pat-classic")
     finding = make_finding("github-pat-classic", token)
-    with VerifyRun(ghe(api), quick(), verifiers={"github-pat-classic": registry.Check("github", boom)}) as run:
+    with VerifyRun(ghe(api), quick(), verifiers={"github-pat-classic": registry.FunctionVerifier("github", boom)}) as run:
         result = run.verify([finding])[finding.fingerprint]
     assert result.status == "error" and result.reason == "the github verifier failed (ValueError)"
     assert token not in repr(result)

@@ -14,8 +14,11 @@ from typing import Callable, Protocol
 
 from scanner.httpclient import HttpClient
 from scanner.verify.providers import (
-    anthropic, aws, datadog, digitalocean, github, gitlab, heroku, huggingface, mailgun, npm, openai, pypi,
-    sendgrid, shopify, slack, stripe, twilio,
+    airtable, anthropic, asana, aws, azuredevops, brevo, buildkite, circleci, clickup, cloudflare, contentful,
+    databricks, datadog, digitalocean, discord, doppler, fastly, figma, gitea, github, gitlab, groq, heroku,
+    honeycomb, hubspot, huggingface, launchdarkly, linode, mailgun, mattermost, netlify, notion, npm, okta,
+    openai, openrouter, opsgenie, pagerduty, postman, postmark, pulumi, pypi, replicate, sendgrid, sentry,
+    shopify, slack, snyk, square, stripe, terraform, twilio, vault, vercel, vultr, xai,
 )
 from scanner.verify.result import Verification
 from scanner.verify.subject import Subject
@@ -34,7 +37,7 @@ class Verifier(Protocol):
 
 
 @dataclass(frozen=True)
-class Check:
+class FunctionVerifier:
     """A verifier made of a provider name and one function of a provider module."""
 
     provider: str
@@ -44,28 +47,29 @@ class Check:
         return self.run(subject, endpoint, http)
 
 
-GITHUB_USER = Check("github", github.verify_user)
-SLACK = Check("slack", slack.verify)
-STRIPE = Check("stripe", stripe.verify)
-OPENAI = Check("openai", openai.verify)
-HUGGINGFACE = Check("huggingface", huggingface.verify)
-MAILGUN = Check("mailgun", mailgun.verify)
-DIGITALOCEAN = Check("digitalocean", digitalocean.verify)
-HEROKU = Check("heroku", heroku.verify)
-SHOPIFY = Check("shopify", shopify.verify)
-PYPI = Check("pypi", pypi.verify)
+GITHUB_USER = FunctionVerifier("github", github.verify_user)
+SLACK = FunctionVerifier("slack", slack.verify)
+STRIPE = FunctionVerifier("stripe", stripe.verify)
+OPENAI = FunctionVerifier("openai", openai.verify)
+HUGGINGFACE = FunctionVerifier("huggingface", huggingface.verify)
+MAILGUN = FunctionVerifier("mailgun", mailgun.verify)
+DIGITALOCEAN = FunctionVerifier("digitalocean", digitalocean.verify)
+HEROKU = FunctionVerifier("heroku", heroku.verify)
+SHOPIFY = FunctionVerifier("shopify", shopify.verify)
+PYPI = FunctionVerifier("pypi", pypi.verify)
+SENTRY = FunctionVerifier("sentry", sentry.verify)
 
 VERIFIERS: dict[str, Verifier] = {
     # rules/aws.toml: the secret key, with the access key id as its companion
-    "aws-secret-access-key": Check("aws", aws.verify),
+    "aws-secret-access-key": FunctionVerifier("aws", aws.verify),
     # rules/github.toml (family github-token)
     "github-pat-classic": GITHUB_USER,
     "github-fine-grained-pat": GITHUB_USER,
     "github-oauth-token": GITHUB_USER,
     "github-user-to-server-token": GITHUB_USER,
-    "github-server-to-server-token": Check("github", github.verify_installation),
+    "github-server-to-server-token": FunctionVerifier("github", github.verify_installation),
     # rules/gitlab.toml
-    "gitlab-pat": Check("gitlab", gitlab.verify),
+    "gitlab-pat": FunctionVerifier("gitlab", gitlab.verify),
     # rules/slack.toml (family slack-token; app tokens and webhooks have no read-only check)
     "slack-bot-token": SLACK,
     "slack-user-token": SLACK,
@@ -79,25 +83,25 @@ VERIFIERS: dict[str, Verifier] = {
     "openai-api-key": OPENAI,
     "openai-project-key": OPENAI,
     "openai-service-account-key": OPENAI,
-    "openai-admin-key": Check("openai", openai.verify_admin),
+    "openai-admin-key": FunctionVerifier("openai", openai.verify_admin),
     # rules/anthropic.toml (family anthropic-key; OAuth tokens are not API keys)
-    "anthropic-api-key": Check("anthropic", anthropic.verify),
-    "anthropic-admin-key": Check("anthropic", anthropic.verify_admin),
+    "anthropic-api-key": FunctionVerifier("anthropic", anthropic.verify),
+    "anthropic-admin-key": FunctionVerifier("anthropic", anthropic.verify_admin),
     # rules/huggingface.toml (family huggingface-token)
     "huggingface-token": HUGGINGFACE,
     "huggingface-org-token": HUGGINGFACE,
     # rules/npm.toml
-    "npm-token": Check("npm", npm.verify),
+    "npm-token": FunctionVerifier("npm", npm.verify),
     # rules/sendgrid.toml
-    "sendgrid-api-key": Check("sendgrid", sendgrid.verify),
+    "sendgrid-api-key": FunctionVerifier("sendgrid", sendgrid.verify),
     # rules/twilio.toml: secrets with their SIDs as companions (the account SID alone is an identifier)
-    "twilio-auth-token": Check("twilio", twilio.verify_auth_token),
-    "twilio-api-key-secret": Check("twilio", twilio.verify_api_key),
+    "twilio-auth-token": FunctionVerifier("twilio", twilio.verify_auth_token),
+    "twilio-api-key-secret": FunctionVerifier("twilio", twilio.verify_api_key),
     # rules/mailgun.toml (family mailgun-api-key; the webhook signing key authenticates nothing)
     "mailgun-api-key": MAILGUN,
     "mailgun-api-key-v2": MAILGUN,
     # rules/datadog.toml (application keys work only with an API key)
-    "datadog-api-key": Check("datadog", datadog.verify),
+    "datadog-api-key": FunctionVerifier("datadog", datadog.verify),
     # rules/digitalocean.toml (family digitalocean-token; refresh tokens only mint new tokens)
     "digitalocean-pat": DIGITALOCEAN,
     "digitalocean-oauth-token": DIGITALOCEAN,
@@ -111,6 +115,58 @@ VERIFIERS: dict[str, Verifier] = {
     # rules/pypi.toml: never sent anywhere (see providers/pypi.py)
     "pypi-token": PYPI,
     "pypi-test-token": PYPI,
+    # one read-only GET each, described as data (providers/_json.py)
+    "doppler-personal-token": doppler.CHECK,
+    "doppler-service-token": doppler.CHECK,
+    "doppler-service-account-token": doppler.CHECK,
+    "doppler-cli-token": doppler.CHECK,
+    "postman-api-key": postman.CHECK,
+    "pulumi-access-token": pulumi.CHECK,
+    "terraform-cloud-token": terraform.CHECK,
+    "discord-bot-token": discord.CHECK,
+    "square-access-token": square.CHECK,
+    "square-legacy-access-token": square.CHECK,
+    "asana-pat": asana.CHECK,
+    "airtable-pat": airtable.CHECK,
+    "notion-integration-token": notion.CHECK,
+    "notion-legacy-integration-secret": notion.CHECK,
+    "netlify-pat": netlify.CHECK,
+    "netlify-legacy-token": netlify.CHECK,
+    "vercel-token": vercel.CHECK,
+    "sentry-user-token": SENTRY,
+    "sentry-org-token": SENTRY,
+    "sentry-legacy-auth-token": SENTRY,
+    "cloudflare-api-token": cloudflare.CHECK,
+    "circleci-personal-token": circleci.CHECK,
+    "groq-api-key": groq.CHECK,
+    "xai-api-key": xai.CHECK,
+    "openrouter-api-key": openrouter.CHECK,
+    "snyk-api-token": snyk.CHECK,
+    "pagerduty-api-key": pagerduty.CHECK,
+    "linode-token": linode.CHECK,
+    "vultr-api-key": vultr.CHECK,
+    "fastly-api-token": fastly.CHECK,
+    "figma-pat": figma.CHECK,
+    "azure-devops-pat": azuredevops.CHECK,
+    "azure-devops-pat-legacy": azuredevops.CHECK,
+    "replicate-api-token": replicate.CHECK,
+    "honeycomb-api-key": honeycomb.CHECK,
+    "postmark-server-token": postmark.CHECK,
+    "brevo-api-key": brevo.CHECK,
+    "contentful-pat": contentful.CHECK,
+    "buildkite-api-token": buildkite.CHECK,
+    "hubspot-private-app-token": hubspot.CHECK,
+    "clickup-api-token": clickup.CHECK,
+    "launchdarkly-api-key": launchdarkly.CHECK,
+    "opsgenie-api-key": opsgenie.CHECK,
+    # self-hosted or per-organisation hosts: only the URL the user configured is asked
+    "okta-api-token": okta.CHECK,
+    "vault-service-token": vault.CHECK,
+    "vault-batch-token": vault.CHECK,
+    "vault-legacy-token": vault.CHECK,
+    "databricks-token": databricks.CHECK,
+    "gitea-access-token": gitea.CHECK,
+    "mattermost-access-token": mattermost.CHECK,
 }
 
 # families whose every shipped rule verifies the same way: a user rule declaring one is checked too

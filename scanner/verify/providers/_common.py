@@ -4,6 +4,7 @@ of an answer, and the usual meaning of HTTP statuses."""
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -76,6 +77,12 @@ def json_object(resp: Response) -> dict[str, Any]:
     return data
 
 
+def obj(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` when it is an object, else an empty one (an optional part of an answer)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def need(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...] = str) -> Any:
     """``data[key]``, which the documented shape says is there and of ``kind``."""
     value = data.get(key)
@@ -90,6 +97,16 @@ def scopes_header(resp: Response, name: str = "x-oauth-scopes") -> tuple[str, ..
     if value is None:
         return None
     return tuple(s.strip() for s in value.split(",") if s.strip())
+
+
+_WORD = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
+
+
+def word(value: object) -> str:
+    """A code the provider sent (``invalid_auth``, ``InvalidClientTokenId``) for a reason, or a
+    placeholder when it is anything but a short word: a server's text never becomes a reason."""
+    text = str(value)
+    return text if _WORD.fullmatch(text) else "an unexpected value"
 
 
 def bearer(secret: str) -> dict[str, str]:

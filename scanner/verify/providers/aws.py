@@ -20,7 +20,7 @@ from typing import Any
 
 from scanner.httpclient import Credential, HttpClient, Response
 from scanner.verify import aws_sigv4
-from scanner.verify.providers._common import Check, MalformedAnswer
+from scanner.verify.providers._common import Check, MalformedAnswer, word
 from scanner.verify.result import SKIPPED, Verification
 from scanner.verify.subject import Subject
 
@@ -95,7 +95,7 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
         if code in _CLOCK:
             return check.error(f"AWS refused the signature's time ({code}): check this machine's clock")
         if resp.status == 400:
-            return check.unknown(f"AWS answered HTTP 400 ({code[:60] or 'no error code'})")
+            return check.unknown(f"AWS answered HTTP 400 ({word(code) if code else 'no error code'})")
     decided = check.by_status(resp)
     if decided:
         return decided

@@ -7,7 +7,7 @@ Endpoint: ``https://api.digitalocean.com``.
 from __future__ import annotations
 
 from scanner.httpclient import HttpClient
-from scanner.verify.providers._common import Check, MalformedAnswer, bearer, json_object, need
+from scanner.verify.providers._common import Check, MalformedAnswer, bearer, json_object, need, obj
 from scanner.verify.result import Verification
 from scanner.verify.subject import Subject
 
@@ -21,7 +21,7 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
     account = json_object(resp).get("account")
     if not isinstance(account, dict):
         raise MalformedAnswer("the answer has no 'account' object")
-    team = account.get("team") if isinstance(account.get("team"), dict) else {}
+    team = obj(account, "team")
     identity = [("email", account.get("email")), ("uuid", need(account, "uuid")), ("team", team.get("name")),
                 ("team_uuid", team.get("uuid"))]
     return check.live(identity, [f"status={account.get('status')}"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.httpclient import HttpClient
-from scanner.verify.providers._common import Check, bearer, json_object, need
+from scanner.verify.providers._common import Check, bearer, json_object, need, obj
 from scanner.verify.result import Verification
 from scanner.verify.subject import Subject
 
@@ -24,7 +24,7 @@ def _permissions(token: dict[str, Any]) -> list[str]:
         for scoped in fine.get("scoped") or []:
             if not isinstance(scoped, dict):
                 continue
-            entity = scoped.get("entity") if isinstance(scoped.get("entity"), dict) else {}
+            entity = obj(scoped, "entity")
             name = f"{entity.get('type', '?')}:{entity.get('name', '?')}"
             out += [f"{name}:{p}" for p in scoped.get("permissions") or [] if isinstance(p, str)]
     return out
@@ -37,9 +37,9 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
     if decided:
         return decided
     data = json_object(resp)
-    orgs = [o.get("name") for o in data.get("orgs") or [] if isinstance(o, dict) and o.get("name")]
-    auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
-    token = auth.get("accessToken") if isinstance(auth.get("accessToken"), dict) else {}
+    orgs = [str(o["name"]) for o in data.get("orgs") or [] if isinstance(o, dict) and o.get("name")]
+    auth = obj(data, "auth")
+    token = obj(auth, "accessToken")
     identity = [("name", need(data, "name")), ("type", data.get("type")), ("orgs", ", ".join(orgs)),
                 ("token_name", token.get("displayName"))]
     return check.live(identity, _permissions(token))

@@ -8,7 +8,7 @@ Endpoint: ``https://slack.com/api``.
 from __future__ import annotations
 
 from scanner.httpclient import HttpClient
-from scanner.verify.providers._common import Check, bearer, json_object, need, scopes_header
+from scanner.verify.providers._common import Check, bearer, json_object, need, scopes_header, word
 from scanner.verify.result import Verification
 from scanner.verify.subject import Subject
 
@@ -25,12 +25,12 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
         return decided
     data = json_object(resp)
     if need(data, "ok", bool) is not True:
-        error = str(data.get("error", ""))[:60]
+        error = word(data.get("error") or "no_error_code")
         if error in _DEAD:
             return check.invalid(f"Slack rejected the token ({error})")
         if error == "ratelimited":
             return check.unknown("Slack rate limited the check")
-        return check.unknown(f"Slack answered ok=false ({error or 'no error code'})")
+        return check.unknown(f"Slack answered ok=false ({error})")
     identity = [("team", data.get("team")), ("team_id", data.get("team_id")), ("user", data.get("user")),
                 ("user_id", data.get("user_id")), ("bot_id", data.get("bot_id")), ("url", data.get("url")),
                 ("enterprise_id", data.get("enterprise_id"))]

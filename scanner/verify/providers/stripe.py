@@ -11,7 +11,7 @@ Endpoint: ``https://api.stripe.com``.
 from __future__ import annotations
 
 from scanner.httpclient import HttpClient, Response
-from scanner.verify.providers._common import Check, MalformedAnswer, bearer, json_object, need
+from scanner.verify.providers._common import Check, MalformedAnswer, bearer, json_object, need, obj
 from scanner.verify.result import Verification
 from scanner.verify.subject import Subject
 
@@ -51,8 +51,8 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
     if decided:
         return decided
     data = json_object(resp)
-    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
-    dashboard = settings.get("dashboard") if isinstance(settings.get("dashboard"), dict) else {}
+    settings = obj(data, "settings")
+    dashboard = obj(settings, "dashboard")
     identity = [("account", need(data, "id")), ("email", data.get("email")),
                 ("display_name", dashboard.get("display_name")), ("country", data.get("country"))]
     return check.live(identity, [*facts, "account:read"])
