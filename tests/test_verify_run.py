@@ -241,3 +241,18 @@ def test_verification_value() -> None:
     with pytest.raises(ValueError):
         Verification.of("verified", "github")
     assert Verification.of("error", "x", reason="a\nb\x1b[31m").reason == "a b [31m"
+
+
+def test_the_documentation_lists_every_provider_and_its_host() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "verification.md").read_text()
+    for provider in registry.providers():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{provider}` |")), None)
+        assert row is not None, provider
+        if provider in DEFAULTS and provider != "pypi":
+            assert DEFAULTS[provider] in row, provider
+    for rule_id in registry.VERIFIERS:
+        assert f"`{rule_id}`" in doc, rule_id
+
+
+def test_every_stand_in_cites_the_documentation_it_reproduces() -> None:
+    assert all(case.doc.startswith("https://") for case in CASES), [c.name for c in CASES if not c.doc]
