@@ -6,12 +6,16 @@ secret travels only in its documented header and never comes back in a result.""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from fakeapi import FakeAPI, Reply
 from verifyfakes import (CASES, Case, assert_result_has_no_secret, assert_secret_only_in_its_header, quick,
                          verify_one)
+
+from scanner.verify.endpoints import Endpoints
+from scanner.verify.providers import aws
+from scanner.verify.run import VerifyRun, verify_findings
 
 IDS = [c.name for c in CASES]
 
@@ -93,6 +97,7 @@ def test_an_echoed_secret_never_reaches_the_result(api: FakeAPI, case: Case) -> 
     if not isinstance(case.live.body, dict):
         pytest.skip("no JSON body to echo into")
     echoed = _echo(case.live.body, case.secret)
+    assert isinstance(echoed, dict)
     result = verify_one(api, case, Reply(case.live.status, echoed, dict(case.live.headers)))
     assert_result_has_no_secret(result, case.secret)
 
@@ -173,3 +178,61 @@ def test_anthropic_sends_its_version_header(api: FakeAPI) -> None:
     case = next(c for c in CASES if c.name == "anthropic")
     verify_one(api, case)
     assert api.requests[0][1]["anthropic-version"] == "2023-06-01"
+
+
+def _aws_with_iam(case: Case, iam: dict[str, Reply]) -> Callable[[dict[str, list[str]]], Reply]:
+    """STS's POST / (its action is in the body) and IAM's GET /?Action=... on one stand-in, as on
+    LocalStack: the IAM replies by action."""
+    def route(query: dict[str, list[str]]) -> Reply:
+        action = query.get("Action", [""])[0]
+        return iam[action] if action else case.live
+    return route
+
+
+def _sts_live(arn: str) -> Reply:
+    return Reply(200, {"GetCallerIdentityResponse": {"GetCallerIdentityResult": {
+        "Account": "123456789012", "Arn": arn, "UserId": "AIDAFAKEUSER"}}})
+
+
+def test_aws_reports_the_iam_users_policies_where_the_key_may_read_them(api: FakeAPI) -> None:
+    """https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedUserPolicies.html and
+    API_ListUserPolicies.html (XML, the default form of the IAM query API)."""
+    case = next(c for c in CASES if c.name == "aws")
+    attached = Reply(200, b'<ListAttachedUserPoliciesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+                          b"<ListAttachedUserPoliciesResult><AttachedPolicies><member><PolicyName>ReadOnlyAccess"
+                          b"</PolicyName><PolicyArn>arn:aws:iam::aws:policy/ReadOnlyAccess</PolicyArn></member>"
+                          b"</AttachedPolicies><IsTruncated>false</IsTruncated></ListAttachedUserPoliciesResult>"
+                          b"</ListAttachedUserPoliciesResponse>")
+    inline = Reply(200, {"ListUserPoliciesResponse": {"ListUserPoliciesResult": {
+        "PolicyNames": ["deploy-s3", "read-ssm"], "IsTruncated": False}}})
+    api.routes["/"] = _aws_with_iam(case, {"ListAttachedUserPolicies": attached, "ListUserPolicies": inline})
+    finding = case.finding()
+    with VerifyRun(Endpoints.from_overrides({"aws": api.base}), quick()) as run:
+        result = run.verify([finding])[finding.fingerprint]
+    assert result.status == "live"
+    assert result.permissions == ("policy:ReadOnlyAccess", "inline-policy:deploy-s3", "inline-policy:read-ssm")
+    iam_paths = [p for p, _ in api.requests if "Action=" in p]
+    assert len(iam_paths) == 2 and all("UserName=deployer" in p for p in iam_paths)
+    assert_secret_only_in_its_header(api, case)
+
+
+def test_aws_key_that_may_not_read_its_policies_is_live_with_a_note(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "aws")
+    denied = Reply(403, b"<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>")
+    api.routes["/"] = _aws_with_iam(case, {"ListAttachedUserPolicies": denied})
+    finding = case.finding()
+    result = verify_findings([finding], Endpoints.from_overrides({"aws": api.base}), quick())[finding.fingerprint]
+    assert result.status == "live" and result.permissions == ()
+    assert "AccessDenied" in result.reason
+
+
+def test_aws_root_and_role_principals(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "aws")
+    api.routes["/"] = _sts_live("arn:aws:iam::123456789012:root")
+    finding = case.finding()
+    result = verify_findings([finding], Endpoints.from_overrides({"aws": api.base}), quick())[finding.fingerprint]
+    assert result.permissions == ("account-root-user",) and len(api.requests) == 1
+    assert aws.iam_endpoint("https://sts.amazonaws.com") == "https://iam.amazonaws.com"
+    assert aws.iam_endpoint("https://sts.eu-west-1.amazonaws.com") == "https://iam.amazonaws.com"
+    assert aws.iam_endpoint("http://127.0.0.1:4566") == "http://127.0.0.1:4566"
+    assert aws.region_of("https://sts.eu-west-1.amazonaws.com") == "eu-west-1"

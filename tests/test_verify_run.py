@@ -53,10 +53,11 @@ class ByToken(FakeAPI):
     def __init__(self, accepted: str) -> None:
         super().__init__()
         self.accepted = accepted
-        self.requests = _Recorded()
+        self.recorded = _Recorded()
+        self.requests = self.recorded
 
     def reply(self, path: str, query: dict[str, list[str]]) -> Reply:
-        headers = self.requests.local.last[1]
+        headers = self.recorded.local.last[1]
         if path == "/api/v3/user" and headers.get("authorization") == f"Bearer {self.accepted}":
             return Reply(200, {"login": "octocat", "id": 1, "type": "User"}, {"X-OAuth-Scopes": "repo, gist"})
         return BAD_CREDENTIALS
@@ -169,14 +170,13 @@ def test_a_shop_named_in_content_is_never_asked(api: FakeAPI) -> None:
 
 
 def test_the_same_fingerprint_with_two_companions_keeps_the_live_answer(api: FakeAPI) -> None:
-    from verifyfakes import CASES as cases
-    aws = next(c for c in cases if c.name == "aws")
+    aws = next(c for c in CASES if c.name == "aws")
     api.routes["/"] = [aws.revoked, aws.live]
     secret = fake("aws-secret-access-key")
     found = [make_finding("aws-secret-access-key", secret, ("aws-access-key-id", fake("aws-access-key-id")))
              for _ in range(2)]
     results = verify_findings(found, Endpoints.from_overrides({"aws": api.base}), quick(per_provider=1))
-    assert len(api.requests) == 2 and len(results) == 1
+    assert len([p for p, _ in api.requests if "Action=" not in p]) == 2 and len(results) == 1
     assert results[found[0].fingerprint].status == "live"
 
 

@@ -1,7 +1,11 @@
 """AWS: STS ``GetCallerIdentity`` (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html),
 a signed (Signature Version 4: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)
 ``POST /`` of ``Action=GetCallerIdentity&Version=2011-06-15``, answers the account, ARN and user id of
-the key pair. No permission is needed to call it and it cannot be denied, so a refusal means the key
+the key pair; for an IAM user, IAM ``ListAttachedUserPolicies`` and ``ListUserPolicies``
+(https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedUserPolicies.html,
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUserPolicies.html; read-only, signed the
+same way, at ``https://iam.amazonaws.com``) name its policies where the key may read them. No
+permission is needed to call GetCallerIdentity and it cannot be denied, so a refusal means the key
 pair does not work: ``InvalidClientTokenId`` (unknown or deactivated key id), ``SignatureDoesNotMatch``
 (wrong secret), ``ExpiredToken`` (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
 ``Accept: application/json`` asks for the JSON form of the answer; the XML form is read too.
@@ -18,7 +22,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from scanner.httpclient import Credential, HttpClient, Response
+from scanner.httpclient import Credential, HttpClient, HttpError, Response
 from scanner.verify import aws_sigv4
 from scanner.verify.providers._common import Check, MalformedAnswer, word
 from scanner.verify.result import SKIPPED, Verification
@@ -41,23 +45,23 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _fields(resp: Response) -> dict[str, str]:
-    """Leaf elements of the answer by local name (``Account``, ``Arn``, ``Code`` ...), JSON or XML."""
-    out: dict[str, str] = {}
+def _values(resp: Response) -> dict[str, list[str]]:
+    """Every leaf value of the answer by local name (``Account``, ``Arn``, ``Code``, ``PolicyName``
+    ...), JSON or XML; an XML list's ``member`` leaves count under the list's name."""
+    out: dict[str, list[str]] = {}
     body = resp.body.strip()
     if body.startswith(b"{"):
-        def walk(node: Any) -> None:
+        def walk(key: str, node: Any) -> None:
             if isinstance(node, dict):
-                for key, value in node.items():
-                    if isinstance(value, (dict, list)):
-                        walk(value)
-                    elif value is not None:
-                        out.setdefault(str(key), str(value))
+                for k, v in node.items():
+                    walk(str(k), v)
             elif isinstance(node, list):
                 for item in node:
-                    walk(item)
+                    walk(key, item)
+            elif node is not None:
+                out.setdefault(key, []).append(str(node))
         try:
-            walk(resp.json())
+            walk("", resp.json())
         except ValueError:
             raise MalformedAnswer(f"the answer (HTTP {resp.status}) is not JSON") from None
         return out
@@ -65,10 +69,62 @@ def _fields(resp: Response) -> dict[str, str]:
         root = ET.fromstring(body)
     except ET.ParseError:
         raise MalformedAnswer(f"the answer (HTTP {resp.status}) is neither JSON nor XML") from None
-    for element in root.iter():
-        if len(element) == 0 and element.text:
-            out.setdefault(_local(element.tag), element.text.strip())
+    for parent in root.iter():
+        for child in parent:
+            if len(child) == 0 and child.text:
+                name = _local(parent.tag) if _local(child.tag) == "member" else _local(child.tag)
+                out.setdefault(name, []).append(child.text.strip())
     return out
+
+
+def _first(values: dict[str, list[str]], key: str) -> str:
+    return values.get(key, [""])[0]
+
+
+def _signed(http: HttpClient, method: str, url: str, body: bytes, key_id: str, secret: str,
+            service: str, region: str) -> Response:
+    """One SigV4-signed request: only the signature travels, pinned to ``url``'s host."""
+    amz_date = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Accept": "application/json"}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    signed = aws_sigv4.sign(method, url, headers, body, access_key_id=key_id, secret_key=secret,
+                            region=region, service=service, amz_date=amz_date)
+    plain = {k: v for k, v in signed.headers.items() if k != "Authorization"}
+    return http.request(method, url, headers=plain, content=body or None,
+                        credential=Credential.pinned(url, {"Authorization": signed.headers["Authorization"]}))
+
+
+def iam_endpoint(sts_endpoint: str) -> str:
+    """IAM's host for AWS's own STS hosts; a configured endpoint (a stand-in, LocalStack) serves both."""
+    host = urllib.parse.urlsplit(sts_endpoint).hostname or ""
+    if host == "sts.amazonaws.com" or _REGIONAL.fullmatch(host) and host.endswith(".amazonaws.com"):
+        return "https://iam.amazonaws.com"
+    return sts_endpoint
+
+
+def _policies(http: HttpClient, sts_endpoint: str, arn: str, key_id: str, secret: str) -> tuple[list[str], str]:
+    """The IAM user's managed and inline policy names (``ListAttachedUserPolicies``,
+    ``ListUserPolicies``: read-only), and a note when they could not be read."""
+    if arn.endswith(":root"):
+        return ["account-root-user"], "the account's root user: it may do everything"
+    if ":user/" not in arn:
+        return [], ""
+    user = arn.rsplit("/", 1)[-1]
+    base = iam_endpoint(sts_endpoint).rstrip("/") + "/"
+    out: list[str] = []
+    for action, key, prefix in (("ListAttachedUserPolicies", "PolicyName", "policy:"),
+                                ("ListUserPolicies", "PolicyNames", "inline-policy:")):
+        query = urllib.parse.urlencode({"Action": action, "UserName": user, "Version": "2010-05-08"})
+        try:
+            resp = _signed(http, "GET", f"{base}?{query}", b"", key_id, secret, "iam", "us-east-1")
+        except HttpError as exc:
+            return out, f"its IAM policies could not be read ({exc.kind})"
+        if resp.status != 200:
+            code = _first(_values(resp), "Code") if resp.body.strip()[:1] in (b"{", b"<") else ""
+            return out, f"it may not read its own IAM policies ({word(code) if code else resp.status})"
+        out += [prefix + name for name in _values(resp).get(key, [])]
+    return out, ""
 
 
 def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
@@ -80,16 +136,9 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
     if key_id.startswith("ASIA"):
         return Verification.of(SKIPPED, "aws", endpoint, reason=(
             "a temporary key (ASIA...) works only with its session token, which was not found with it"))
-    url = check.url("/")
-    amz_date = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": "application/json"}
-    signed = aws_sigv4.sign("POST", url, headers, BODY, access_key_id=key_id, secret_key=subject.secret,
-                            region=region_of(endpoint), service="sts", amz_date=amz_date)
-    plain = {k: v for k, v in signed.headers.items() if k != "Authorization"}
-    resp = http.request("POST", url, headers=plain, content=BODY,
-                        credential=Credential.pinned(url, {"Authorization": signed.headers["Authorization"]}))
+    resp = _signed(http, "POST", check.url("/"), BODY, key_id, subject.secret, "sts", region_of(endpoint))
     if resp.status in (400, 403):
-        code = _fields(resp).get("Code", "")
+        code = _first(_values(resp), "Code")
         if code in _INVALID:
             return check.invalid(f"AWS rejected the key pair ({code})")
         if code in _CLOCK:
@@ -99,8 +148,10 @@ def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
     decided = check.by_status(resp)
     if decided:
         return decided
-    found = _fields(resp)
-    if "Arn" not in found or "Account" not in found:
+    found = _values(resp)
+    account, arn = _first(found, "Account"), _first(found, "Arn")
+    if not account or not arn:
         raise MalformedAnswer("the answer has no Account and Arn")
-    return check.live([("account", found["Account"]), ("arn", found["Arn"]), ("user_id", found.get("UserId")),
-                       ("access_key_id", key_id)])
+    policies, note = _policies(http, endpoint, arn, key_id, subject.secret)
+    return check.live([("account", account), ("arn", arn), ("user_id", _first(found, "UserId")),
+                       ("access_key_id", key_id)], policies, reason=note)
