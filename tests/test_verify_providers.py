@@ -236,3 +236,38 @@ def test_aws_root_and_role_principals(api: FakeAPI) -> None:
     assert aws.iam_endpoint("https://sts.eu-west-1.amazonaws.com") == "https://iam.amazonaws.com"
     assert aws.iam_endpoint("http://127.0.0.1:4566") == "http://127.0.0.1:4566"
     assert aws.region_of("https://sts.eu-west-1.amazonaws.com") == "eu-west-1"
+
+
+def test_github_reports_a_tokens_expiry(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "github-classic")
+    reply = Reply(200, {"login": "octocat", "id": 1, "type": "User"},
+                  {"X-OAuth-Scopes": "repo", "GitHub-Authentication-Token-Expiration": "2027-01-31 12:00:00 UTC"})
+    result = verify_one(api, case, reply)
+    assert result.permissions == ("repo", "expires_at=2027-01-31 12:00:00 UTC")
+
+
+def test_a_redirect_is_not_followed_and_the_other_host_never_sees_the_token(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "github-classic")
+    with FakeAPI() as elsewhere:
+        elsewhere.routes["/user"] = case.live
+        result = verify_one(api, case, Reply(302, b"", {"Location": elsewhere.base + "/user"}))
+        assert elsewhere.requests == []
+    assert result.status == "unknown" and "302" in result.reason
+
+
+def test_an_endless_answer_is_cut_at_the_byte_limit(api: FakeAPI) -> None:
+    case = next(c for c in CASES if c.name == "npm")
+    result = verify_one(api, case, Reply(endless=True), quick(max_bytes=64 * 1024))
+    assert result.status == "error" and "larger than the limit" in result.reason
+
+
+def test_an_unreachable_endpoint_is_an_error() -> None:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # bound, never listening: connections are refused
+        case = next(c for c in CASES if c.name == "npm")
+        finding = case.finding()
+        endpoints = Endpoints.from_overrides({"npm": f"http://127.0.0.1:{port}"})
+        result = verify_findings([finding], endpoints, quick())[finding.fingerprint]
+    assert result.status == "error" and "cannot reach" in result.reason

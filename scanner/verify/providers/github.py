@@ -5,6 +5,8 @@ user-to-server tokens; its ``X-OAuth-Scopes`` header lists a classic or OAuth to
 for fine-grained tokens, whose permissions the API does not list. Installation (server-to-server)
 tokens cannot read ``/user``; they are checked with ``GET /installation/repositories``
 (https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation).
+A token with an expiry has it in ``GitHub-Authentication-Token-Expiration``
+(https://github.blog/changelog/2021-07-26-expiration-options-for-personal-access-tokens/).
 A 403 with ``X-RateLimit-Remaining: 0`` is GitHub's rate limit, not a refusal
 (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
 Endpoint: ``https://api.github.com``; GitHub Enterprise Server: ``https://HOST/api/v3``.
@@ -34,10 +36,12 @@ def verify_user(subject: Subject, endpoint: str, http: HttpClient) -> Verificati
         return decided
     user = json_object(resp)
     identity = [("login", need(user, "login")), ("user_id", user.get("id")), ("type", user.get("type"))]
+    expiry = resp.headers.get("github-authentication-token-expiration")
+    expires = [f"expires_at={expiry}"] if expiry else []
     scopes = scopes_header(resp)
     if scopes is None:
-        return check.live(identity, reason="a fine-grained token: GitHub does not list its permissions")
-    return check.live(identity, scopes)
+        return check.live(identity, expires, reason="a fine-grained token: GitHub does not list its permissions")
+    return check.live(identity, [*scopes, *expires])
 
 
 def verify_installation(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
