@@ -15,7 +15,7 @@ from fakeapi import FakeAPI, Reply
 from verifyfakes import CASES, BAD_CREDENTIALS, InFlight, fake, make_finding, quick
 
 from scanner.errors import ConfigError
-from scanner.rules import load_rules
+from scanner.rules.load import load_rules
 from scanner.verify import registry
 from scanner.verify.endpoints import CONFIGURED_ONLY, DEFAULTS, Endpoints
 from scanner.verify.result import Verification
