@@ -41,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "results": set(),
     "restapi": {"httpclient"},
+    "verify": {"httpclient"},  # per-provider verifiers (opt-in network): the HTTP client, errors and model only
     "httpclient": set(),  # the one HTTP client (bounded in time and bytes; credentials pinned to their host)
     "cachefile": set(),  # authenticated cache files: nothing in them can run code
     "errors": set(),
