@@ -50,9 +50,6 @@ class Store:
     def finish_sweep(self, sweep_id: int, failed: int, blobs_scanned: int, bytes_scanned: int) -> None:
         sweeps.finish_sweep(self.db, sweep_id, failed, blobs_scanned, bytes_scanned)
 
-    def repository(self, key: str) -> RepoState | None:
-        return sweeps.repository(self.db, key)
-
     def previous_refs(self, key: str, ruleset_id: int, options: str = "") -> tuple[tuple[str, str], ...] | None:
         return sweeps.previous_refs(self.db, key, ruleset_id, options)
 

@@ -170,9 +170,6 @@ class _Driver:
         self.ruleset_id = store.ruleset_id(request.spec.version, request.spec.engine.rules)
         self.sweep_id = store.begin_sweep(self.ruleset_id, self.total)
         self.jobs: dict[Handle, tuple[Kind, Any]] = {}  # a submitted task: its kind and what it is for
-        # what a finished task's result goes to, by its kind
-        self.handlers: dict[Kind, Callable[[Any, Any], None]] = {
-            "inventory": self._on_inventory, "scan": self._on_scan, "attribute": self._on_attribute}
         self.open: dict[str, _Open] = {}  # by repository key
         self.inventorying = 0
         self.claims: dict[str, int] = {}  # blob -> the unit scanning it
@@ -203,7 +200,7 @@ class _Driver:
                 except Exception as exc:  # noqa: BLE001 - a task's failure fails its repository, not the sweep
                     self._task_failed(kind, ref, _reason(exc))
                     continue
-                self.handlers[kind](ref, result)
+                ON_RESULT[kind](self, ref, result)
             self._tick()
         return self._finish()
 
@@ -453,6 +450,14 @@ class _Driver:
                                            "seconds": round(summary.seconds, 3),
                                            "exit_code": int(summary.return_code)})
         return summary
+
+
+# where a finished task's result goes, by the task's kind (``ref``: what ``_submit`` was given with it)
+ON_RESULT: dict[Kind, Callable[[_Driver, Any, Any], None]] = {
+    "inventory": _Driver._on_inventory,  # ref: the Target; result: an Inventory
+    "scan": _Driver._on_scan,  # ref: the claim unit; result: Scanned
+    "attribute": _Driver._on_attribute,  # ref: the repository key; result: Attributed
+}
 
 
 def _parse_repo_config(text: str, where: str, root: Path) -> Config:

@@ -334,7 +334,9 @@ def read_repo_config(repo: Repo) -> RepoConfig | None:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return RepoConfig(text)  # the driver reports it
-    extend = doc.get("extend") if isinstance(doc.get("extend"), dict) else {}
+    extend = doc.get("extend")
+    if not isinstance(extend, dict):
+        extend = {}
     files: dict[str, bytes] = {}
     wanted = [(p, 0, False) for p in _strings(doc.get("rules", []))]
     wanted += [(p, 0, True) for p in _strings(extend.get("gitleaks", []))]
