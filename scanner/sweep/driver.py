@@ -53,6 +53,7 @@ SPLIT_BLOBS, SPLIT_BYTES = 256, 8 * MB
 TASK_BLOBS, TASK_BYTES = 128, 4 * MB
 _TICK = 0.5  # seconds between progress updates while waiting
 # a task's kind: inventory (one per repository), scan (a blob batch of a large repository), attribute
+# (scan what is left of a repository and tie its findings to commits, paths and refs)
 Kind = Literal["inventory", "scan", "attribute"]
 
 
