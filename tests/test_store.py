@@ -181,3 +181,18 @@ def test_missing_foreign_and_future_datastores_are_usage_errors(tmp_path: Path) 
 def test_wal_mode(tmp_path: Path) -> None:
     with Store(tmp_path / "ds.sqlite") as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# sha256 of the repr of ``SELECT type, name, tbl_name, sql FROM sqlite_master`` of a new version-1 datastore
+_SCHEMA_V1 = "d5e07b46749d73ba64b90bcdbc0f4310ed3009dcd2a02561f0eedb82973f0052"
+
+
+def test_the_tables_of_a_schema_version_stay_as_they_are(tmp_path: Path) -> None:
+    """Datastores already written open unchanged: a change to the tables needs a new SCHEMA_VERSION."""
+    import hashlib
+
+    Store(tmp_path / "ds.sqlite").close()
+    db = sqlite3.connect(tmp_path / "ds.sqlite")
+    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+    db.close()
+    assert SCHEMA_VERSION == 1 and hashlib.sha256(repr(rows).encode()).hexdigest() == _SCHEMA_V1

@@ -447,3 +447,11 @@ def test_a_larger_max_file_size_rescans_what_was_skipped(org: Org, tmp_path: Pat
     assert again.summary["blobs_scanned"] > 0
     assert small.summary["blobs_scanned"] + again.summary["blobs_scanned"] == len(unique_blobs(*org.repos.values()))
     assert [f for f in load_finding_objects(ds) if f["path"] == "src/settings.py"]
+
+
+def test_every_task_kind_has_its_result_handler() -> None:
+    from typing import get_args
+
+    from scanner.sweep.driver import ON_RESULT, Kind
+
+    assert set(ON_RESULT) == set(get_args(Kind))

@@ -379,7 +379,7 @@ def test_mirror_clones_then_fetches(tmp_path: Path) -> None:
     spec = RepoSpec("upstream", url=f"file://{up.path}")
     mirrors = Mirrors(cache)
     mirror = mirrors.ensure(spec)
-    assert mirror.parent == cache and mirror == mirrors.path_for(spec)
+    assert mirror == cache / mirror_dir_name(spec.url or "")
     assert git_out("--git-dir", str(mirror), "rev-parse", "--is-bare-repository") == "true"
     assert git_out("--git-dir", str(mirror), "rev-parse", "refs/heads/main") == up.git("rev-parse", "HEAD")
     assert git_out("--git-dir", str(mirror), "config", "remote.origin.url") == spec.url

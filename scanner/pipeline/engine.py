@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 import io
-import os
 from typing import BinaryIO
 
 from scanner.match import content as content_mod
@@ -16,7 +15,6 @@ from scanner.match.masking import mask_findings
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules.load import RuleSet
-from scanner.sources.openfile import open_regular
 
 MB = 1024 * 1024
 
@@ -187,19 +185,6 @@ class Engine:
                 chunk_encoding = chunk_encoding.removesuffix("-bom").replace("utf-8-sig", "utf-8")
         unique = {(f.rule_id, f.start_line, f.start_column, f.fingerprint): f for f in findings}
         return BlobScan(tuple(unique.values()), tuple(dict.fromkeys(warnings)), total)
-
-    def scan_path(self, path: str, origin: Origin) -> BlobScan:
-        """Read and scan one file: binary files cost one small read; files above the chunk size are
-        streamed in overlapping chunks."""
-        with open_regular(path) as fh:
-            head = fh.read(content_mod.SNIFF_BYTES)
-            if content_mod.sniff(head) is None:
-                return BlobScan(skipped="binary")
-            size = os.fstat(fh.fileno()).st_size
-            if size > self.settings.chunk_size + self.settings.chunk_overlap:
-                fh.seek(0)
-                return self.scan_stream(fh, origin, size)
-            return self.scan_bytes(head + fh.read(), origin)
 
     # -- shared by whole blobs and chunks ----------------------------------------------------
     def _scan_view(

@@ -84,11 +84,11 @@ def blob_root(sha: str) -> Origin:
 
 
 def scrub_shared_lines(texts: Sequence[str]) -> dict[int, str]:
-    """Encoded findings of one blob (or one file of one commit) as credsprawl before 0.2 stored them:
-    each context line masked only its own secret, so a line holding two secrets showed the other one.
-    The secrets are not stored, so such a line cannot be masked again: the context of every finding
-    whose line another finding (with another span) touches is dropped for the finding's redacted
-    secret. Returns the re-encoded texts by their index in ``texts``; the others stay as they are."""
+    """Encoded findings of one blob (or one file of one commit) whose context lines may each mask only
+    their own secret, so a line holding two secrets would show the other one. The secrets are not
+    stored, so such a line cannot be masked again: the context of every finding whose line another
+    finding (with another span) touches is replaced by the finding's redacted secret. Returns the
+    re-encoded texts by their index in ``texts``; the others stay as they are."""
     docs = [json.loads(t) for t in texts]
     out: dict[int, str] = {}
     for i, doc in enumerate(docs):

@@ -1,5 +1,5 @@
 """Org-wide sweeps: many repositories, every ref, each unique blob scanned once per rule set — across
-repositories and forks, across runs — with the datastore (``scanner.store.db``) as the memory.
+repositories and forks, across runs — with the datastore (``scanner.store``) as the memory.
 
 The plan, per repository (a task each, on the executor's workers; the driver here only decides and
 writes the datastore):
@@ -27,7 +27,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence
 
 from scanner import __version__
 from scanner.pipeline.blobs import BlobTask, batches
@@ -36,11 +36,15 @@ from scanner.config import CONFIG_NAME, Config, parse_config
 from scanner.errors import ConfigError, CredsprawlError
 from scanner.model import Rule
 from scanner.results import ExitStatus
-from scanner.store.db import RepoIdentity, RepoResult, Store
+from scanner.store.db import Store
+from scanner.store.sweeps import RepoIdentity, RepoResult
 from scanner.sweep.executors import Executor, Handle
 from scanner.sweep.progress import ProgressSink
 from scanner.sweep.tasks import (AttributeTask, Attributed, Inventory, InventoryTask, RepoConfig, Scanned, ScanTask,
-                                 SweepSpec, Target)
+                                 SweepSpec, Target, Task)
+
+if TYPE_CHECKING:
+    from scanner.sweep.targets.repospec import RepoSpec
 
 MB = 1024 * 1024
 # a repository with more new blobs or blob content than this is scanned by blob-batch tasks (so that
@@ -48,6 +52,9 @@ MB = 1024 * 1024
 SPLIT_BLOBS, SPLIT_BYTES = 256, 8 * MB
 TASK_BLOBS, TASK_BYTES = 128, 4 * MB
 _TICK = 0.5  # seconds between progress updates while waiting
+# a task's kind: inventory (one per repository), scan (a blob batch of a large repository), attribute
+# (scan what is left of a repository and tie its findings to commits, paths and refs)
+Kind = Literal["inventory", "scan", "attribute"]
 
 
 def ruleset_version(rules: Sequence[Rule], settings: EngineSettings) -> str:
@@ -163,7 +170,7 @@ class _Driver:
         self.total = len(request.targets)
         self.ruleset_id = store.ruleset_id(request.spec.version, request.spec.engine.rules)
         self.sweep_id = store.begin_sweep(self.ruleset_id, self.total)
-        self.jobs: dict[Handle, tuple[str, Any]] = {}
+        self.jobs: dict[Handle, tuple[Kind, Any]] = {}  # a submitted task: its kind and what it is for
         self.open: dict[str, _Open] = {}  # by repository key
         self.inventorying = 0
         self.claims: dict[str, int] = {}  # blob -> the unit scanning it
@@ -194,11 +201,11 @@ class _Driver:
                 except Exception as exc:  # noqa: BLE001 - a task's failure fails its repository, not the sweep
                     self._task_failed(kind, ref, _reason(exc))
                     continue
-                getattr(self, f"_on_{kind}")(ref, result)
+                ON_RESULT[kind](self, ref, result)
             self._tick()
         return self._finish()
 
-    def _submit(self, kind: str, ref: Any, task: Any) -> None:
+    def _submit(self, kind: Kind, ref: Any, task: Task) -> None:
         self.jobs[self.executor.submit(task)] = (kind, ref)
 
     def _submit_inventory(self, target: Target) -> None:
@@ -319,7 +326,7 @@ class _Driver:
             repo.blobs_scanned += len(scanned.blobs)
             repo.bytes_scanned += size
 
-    def _task_failed(self, kind: str, ref: Any, reason: str) -> None:
+    def _task_failed(self, kind: Kind, ref: Any, reason: str) -> None:
         if kind == "inventory":
             self.inventorying -= 1
             self._fail(ref, reason)
@@ -446,6 +453,14 @@ class _Driver:
         return summary
 
 
+# where a finished task's result goes, by the task's kind (``ref``: what ``_submit`` was given with it)
+ON_RESULT: dict[Kind, Callable[[_Driver, Any, Any], None]] = {
+    "inventory": _Driver._on_inventory,  # ref: the Target; result: an Inventory
+    "scan": _Driver._on_scan,  # ref: the claim unit; result: Scanned
+    "attribute": _Driver._on_attribute,  # ref: the repository key; result: Attributed
+}
+
+
 def _parse_repo_config(text: str, where: str, root: Path) -> Config:
     """A repository's config, its rule files under ``root`` (where the driver wrote those it read out of
     the repository); a file it names outside the repository is refused, and so is a gitleaks file that
@@ -511,9 +526,7 @@ def run_sweep(request: SweepRequest, store: Store, executor: Executor, progress:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def identity_of(spec: Any) -> RepoIdentity:
+def identity_of(spec: RepoSpec) -> RepoIdentity:
     """A repository's identity in the datastore: its clone URL, or its absolute path."""
-    url = getattr(spec, "url", None)
-    path = getattr(spec, "path", None)
-    shown_path = str(path) if path is not None else None
-    return RepoIdentity(url or shown_path or spec.name, spec.name, url, shown_path)
+    shown_path = str(spec.path) if spec.path is not None else None
+    return RepoIdentity(spec.url or shown_path or spec.name, spec.name, spec.url, shown_path)

@@ -1,7 +1,7 @@
 """Where a sweep's tasks run, behind one small interface: inline (``--jobs 1``), a local process pool
 (the default), or an existing Dask distributed cluster (``--scheduler tcp://HOST:PORT``).
 
-All three run the same task functions (``sweep_tasks.run``) on the same descriptors, so their
+All three run the same task functions (``scanner.sweep.tasks.run``) on the same descriptors, so their
 results are the same. Dask is imported only when a scheduler is given; its workers must be able to
 import credsprawl (``pip install 'credsprawl[distributed]'`` on every worker machine) and see the
 repositories at the same paths (local repositories, and the mirror cache for cloned ones).

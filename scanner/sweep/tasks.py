@@ -9,10 +9,10 @@
   task already has) to its commits, paths and refs. A repository whose blobs hold no finding is done
   without walking its history again.
 
-Every finding leaves the worker redacted (``store_codec.redacted``). A worker builds its Engine once,
+Every finding leaves the worker redacted (``scanner.store.codec.redacted``). A worker builds its Engine once,
 on its first scan (a re-sweep with nothing new never builds one), and keeps one ``git cat-file
 --batch`` per repository it is reading. Worker state is per thread, so a Dask worker with several
-threads is safe (one thread per worker process is still the fast setting: the GIL).
+threads is safe (one thread per worker process is the fast setting: the GIL).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Union
 
+from scanner.config import CONFIG_NAME
 from scanner.pipeline.blobs import BlobTask, scan_batch
 from scanner.pipeline.engine import Engine
 from scanner.history.attribute import Scope, attribute
@@ -37,12 +38,15 @@ from scanner.results import ScanReport
 from scanner.sources import git as gitsrc
 from scanner.sources.git import BlobReader, Ref, Repo
 from scanner.sources.gitlog import History, read_history
-from scanner.store.db import Occurrence, RepoIdentity, ScannedBlob
+from scanner.store.blobcache import ScannedBlob
 from scanner.store.codec import decode_blob, redacted
+from scanner.store.sweeps import Occurrence, RepoIdentity
+
+if TYPE_CHECKING:
+    from scanner.sweep.targets.repospec import RepoSpec
 
 _READERS_KEPT = 4
 _ENGINES_KEPT = 4
-CONFIG_NAME = ".credsprawl.toml"
 _MAX_CONFIG_FILES = 256  # rule files a repository's config may name
 _MAX_EXTEND = 3  # levels of gitleaks [extend] path followed
 
@@ -62,8 +66,8 @@ class Target:
     """One repository to sweep: who it is, and how a worker gets at it."""
 
     identity: RepoIdentity
-    spec: Any  # the sweep_sources.RepoSpec: mirrored through ``Mirrors`` when it has a url
-    mirrors: str | None = None  # the mirror cache folder (default: sweep_sources.default_cache_dir())
+    spec: RepoSpec  # mirrored through ``Mirrors`` when it has a url
+    mirrors: str | None = None  # the mirror cache folder (default: ``scanner.sweep.targets.default_cache_dir()``)
     # (host, environment variable) of forges configured besides github.com and gitlab.com (GitHub
     # Enterprise, self-hosted GitLab): the worker that clones reads the token from its own environment,
     # so no token is ever in a task
@@ -253,7 +257,7 @@ def _history(repo: Repo, refs: tuple[Ref, ...]) -> History:
 
 
 def _leave_history(scratch: str | None, repo: Repo, refs: tuple[Ref, ...], history: History) -> str:
-    """Keep the walk for the attribution task (reading a pickle costs a tenth of walking again); ""
+    """Keep the walk for the attribution task (reading it back is cheaper than walking again); ""
     when the scratch folder is not on this machine (a Dask worker elsewhere)."""
     if not scratch or not os.path.isdir(scratch):
         return ""
@@ -330,7 +334,9 @@ def read_repo_config(repo: Repo) -> RepoConfig | None:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return RepoConfig(text)  # the driver reports it
-    extend = doc.get("extend") if isinstance(doc.get("extend"), dict) else {}
+    extend = doc.get("extend")
+    if not isinstance(extend, dict):
+        extend = {}
     files: dict[str, bytes] = {}
     wanted = [(p, 0, False) for p in _strings(doc.get("rules", []))]
     wanted += [(p, 0, True) for p in _strings(extend.get("gitleaks", []))]
@@ -400,7 +406,7 @@ def inventory(task: InventoryTask, spec: SweepSpec | None = None) -> Inventory:
 def _here(repo: Repo, target: Target | None) -> Repo:
     """``repo``, or, on a worker machine that does not have it (a Dask worker elsewhere, without a
     shared mirror folder), this machine's own mirror of it: cloned once, fetched after."""
-    if os.path.isdir(repo.git_dir) or target is None or not getattr(target.spec, "url", None):
+    if os.path.isdir(repo.git_dir) or target is None or not target.spec.url:
         return repo
     return gitsrc.open_repo(_checkout(target))
 

@@ -100,13 +100,6 @@ class Mirrors:
             tokens = env_tokens()
         self._tokens = {host.lower(): token for host, token in tokens.items()}
 
-    def path_for(self, spec: RepoSpec) -> Path:
-        """Where ``spec``'s mirror lives (or would), or its own folder when it is local."""
-        if spec.url is None:
-            assert spec.path is not None
-            return spec.path
-        return self.cache_dir / mirror_dir_name(spec.url)
-
     def ensure(self, spec: RepoSpec) -> Path:
         """A bare, up-to-date mirror of ``spec.url``; or ``spec.path`` once checked to be a repository."""
         if spec.url is None:
