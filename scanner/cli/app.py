@@ -58,15 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from scanner.identity.enrich import Enricher
+    from scanner import api
     from scanner.cli.requests import scan_request
-    from scanner.pipeline.scan import run_scan
     from scanner.report import ReportOptions, render
 
     request = scan_request(args)
-    enricher = Enricher(request.ruleset.by_id)
-    report = run_scan(request, on_findings=enricher.prime)  # facts are derived while workers still scan
-    report = enricher.enrich(suppress(args, report, request.root_for_report()))
+    report = api.report_of_paths(request, keep=lambda found, root: suppress(args, found, root))
     with open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=use_color(args),
                                                        root=request.root_for_report(), summary=not args.quiet,

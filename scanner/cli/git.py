@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from scanner.cli.options import add_jobs_option, add_output_options, add_settings_options, chosen_limits
-from scanner.cli.output import emit, enrich, exit_code, open_output, suppress, tell_count
+from scanner.cli.output import emit, exit_code, open_output, suppress, tell_count
 from scanner.errors import UsageError
 from scanner.results import ExitStatus, ScanReport
 
@@ -114,17 +114,15 @@ def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
+    from scanner import api
     from scanner.cli.requests import history_request
-    from scanner.history.scan import run_history
 
     if args.pre_push and (args.range or args.since or args.branch):
         raise UsageError("--pre-push chooses the range itself: drop --range/--since/--branch")
     request = history_request(args, pre_push_range() if args.pre_push else None)
-    report, repo, notes = run_history(request)
-    for note in notes:
-        print(f"credsprawl: {note}", file=sys.stderr)
-    report = enrich(suppress(args, report, repo.root))
-    emit(args, report, repo.root)
+    report, root = api.report_of_history(request, keep=lambda found, at: suppress(args, found, at),
+                                         on_note=lambda note: print(f"credsprawl: {note}", file=sys.stderr))
+    emit(args, report, root)
     tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)")
     return _exit(args, report)
 
@@ -163,34 +161,31 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()
+    from scanner import api
     from scanner.cli.requests import content_options, settings_of
-    from scanner.sources.git import open_repo
-    from scanner.history.staged import StagedRequest, run_staged, write_blocked
+    from scanner.history.staged import write_blocked
 
     folder, files = _staged_target(args)
-    repo = open_repo(folder)
-    if repo.worktree is None:
-        raise UsageError(f"{folder} is a bare repository: there is no index to scan")
-    names = frozenset(_in_repo(repo.worktree, f) for f in files)
+    repo = api.open_worktree(folder)
+    worktree = repo.worktree or folder  # open_worktree refuses a bare repository
+    names = frozenset(_in_repo(worktree, f) for f in files)
     # pre-commit passes the staged files on a commit (check them as staged); files that are not all
     # staged come from `pre-commit run --all-files` or `--files`: scan them whole from the work tree
     whole_files = bool(names) and not names <= staged_names(repo)
     # a few small staged files: building Aho-Corasick beats loading Hyperscan (quick_start)
-    settings = settings_of(args, [Path(repo.worktree), Path.cwd()], quick_start=not whole_files)
+    settings = settings_of(args, [Path(worktree), Path.cwd()], quick_start=not whole_files)
     # a staged file is scanned whatever its size (in chunks), unless --max-file-size is given; the
     # limit (default or given) applies to each archive member
     explicit = args.max_file_size if "--max-file-size" in chosen_limits(args) else 0
-    request = StagedRequest(folder, settings.ruleset, settings.engine, settings.excludes, args.all_lines,
-                            only=names or None, content=content_options(args), max_file_size=explicit)
+    request = api.staged_request(repo, settings, all_lines=args.all_lines, only=names or None,
+                                 content=content_options(args), max_file_size=explicit)
+    result = api.report_of_staged(request, repo, started, names if whole_files else None,
+                                  keep=lambda found, root: suppress(args, found, root))
     if whole_files:
-        from scanner.history.hookfiles import run_files
-
-        result = run_files(request, repo, names, started)
         what, where = f"{result.report.summary.files_scanned} file(s)", "in the checked files"
     else:
-        result = run_staged(request, repo, started)
         what, where = f"{len(result.files)} staged file(s)", "in the staged changes; commit blocked"
-    report = enrich(suppress(args, result.report, repo.root))
+    report = result.report
     if args.format == "text":
         if report.findings:
             with open_output(args.output) as out:

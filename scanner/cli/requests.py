@@ -1,10 +1,10 @@
 """Requests of the scanning commands, each made from one :class:`scanner.settings.Settings` value
-(``build_settings``): the only place a command turns its options into what the pipeline runs."""
+(``build_settings``): the only place a command turns its options into what the pipeline runs. The
+requests themselves are the Python API's (``scanner.api``), so the CLI and an embedder scan alike."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     from scanner.history.scan import HistoryRequest
     from scanner.pipeline.route import ContentOptions
     from scanner.pipeline.scan import ScanRequest
-
-STDIN = "-"
-
 
 def settings_of(args: argparse.Namespace, search: list[Path], quick_start: bool = False) -> Settings:
     return build_settings(Flags.from_args(args), search, quick_start)
@@ -41,28 +38,17 @@ def content_options(args: argparse.Namespace) -> ContentOptions:
 
 
 def scan_request(args: argparse.Namespace) -> ScanRequest:
-    from scanner.pipeline.pool import default_jobs
-    from scanner.pipeline.scan import ScanRequest
-    from scanner.sources.filesystem import WalkOptions
+    from scanner import api
 
     paths = tuple(getattr(args, "paths", ()) or ()) or (".",)
-    # os.path.isdir: a path under a folder that cannot be searched is no error here (the walk names it)
-    search = [Path(p) for p in paths[:1] if p != STDIN and os.path.isdir(p)] + [Path.cwd()]
-    settings = settings_of(args, search)
-    walk = WalkOptions(
-        max_file_size=settings.max_file_size,
-        follow_symlinks=getattr(args, "follow_symlinks", False),
-        respect_gitignore=getattr(args, "respect_gitignore", False),
-        excludes=settings.excludes,
-    )
-    progress = not args.quiet and sys.stderr.isatty()
-    return ScanRequest(paths, settings.config, settings.ruleset, settings.engine, walk,
-                       getattr(args, "jobs", None) or default_jobs(), progress, content_options(args))
+    return api.paths_request(paths, settings_of(args, api.config_search(paths)), jobs=getattr(args, "jobs", None),
+                             follow_symlinks=getattr(args, "follow_symlinks", False),
+                             respect_gitignore=getattr(args, "respect_gitignore", False),
+                             progress=not args.quiet and sys.stderr.isatty(), content=content_options(args))
 
 
 def history_request(args: argparse.Namespace, rev_range: str | None = None) -> HistoryRequest:
-    from scanner.history.scan import HistoryRequest
-    from scanner.pipeline.pool import default_jobs
+    from scanner import api
 
     path = args.repo or "."
     restricting = [name for name, value in (("--branch", args.branch), ("--since", args.since),
@@ -71,10 +57,8 @@ def history_request(args: argparse.Namespace, rev_range: str | None = None) -> H
         raise UsageError(f"--include-unreachable looks at every object; it cannot be combined with {restricting[0]}")
     if args.since and (rev_range or args.range):
         raise UsageError("--since and --range both choose a range: give one of them")
-    settings = settings_of(args, [Path(path), Path.cwd()])
-    return HistoryRequest(
-        path=path, ruleset=settings.ruleset, settings=settings.engine, excludes=settings.excludes,
-        branches=tuple(args.branch), since=args.since, range=rev_range or args.range,
-        include_unreachable=args.include_unreachable, recurse_submodules=args.recurse_submodules,
-        jobs=args.jobs or default_jobs(), progress=not args.quiet and sys.stderr.isatty(), config=settings.config,
-    )
+    return api.history_request(path, settings_of(args, [Path(path), Path.cwd()]), branches=args.branch,
+                               since=args.since, rev_range=rev_range or args.range,
+                               include_unreachable=args.include_unreachable,
+                               recurse_submodules=args.recurse_submodules, jobs=args.jobs,
+                               progress=not args.quiet and sys.stderr.isatty())
