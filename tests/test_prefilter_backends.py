@@ -145,8 +145,8 @@ def test_user_rules_do_not_invalidate_the_shipped_cache(tmp_path: Path, monkeypa
     with_extra = load_rules(extra=[extra])
     engine = Engine(with_extra, EngineSettings(engine="hyperscan"))
     assert sorted(p.name for p in tmp_path.iterdir()) == before
-    shipped = engine.matcher.prefilter._parts[0]  # type: ignore[attr-defined]
-    assert shipped.db is shipped_database().database.db and len(engine.matcher.prefilter._parts) == 2  # type: ignore[attr-defined]
+    parts = engine.matcher.prefilter._parts  # type: ignore[attr-defined]
+    assert parts[0].db is shipped_database().database.db and len(parts) == 2  # shipped, then the user's rule
     [f] = engine.scan_bytes(b"k = acme_k3j4h5g6f7d8s9a0\n", Origin("a")).findings
     assert f.rule_id == "acme-token"
 

@@ -31,7 +31,7 @@ from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 
-_FORMAT = "12"  # bump when what goes into the database changes
+_FORMAT = "12"  # bump when what goes into the database, or its cache file (rules.hscache), changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 

@@ -25,7 +25,8 @@ from scanner.match.hyperscan_backend import Database, Prebuilt, database_key
 from scanner.model import Rule
 from scanner.rules.cache import cache_dir, load_rules_cached
 
-# the payload: the sizes of the tables, the database and the keyword database, then each
+# the payload: the sizes of the tables, the database and the keyword database, then each (the file
+# name holds ``database_key``, whose format tag changes with this layout too)
 _SIZES = struct.Struct("<QQQ")
 
 
