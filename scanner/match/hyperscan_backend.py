@@ -21,7 +21,7 @@ import bisect
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import hyperscan
@@ -240,22 +240,21 @@ def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Da
     return db
 
 
-def _definition(rule: Rule) -> tuple[str, str, tuple[str, ...]]:
-    """What a rule's part of a database depends on (``database_key``)."""
-    return rule.id, rule.regex, rule.keywords
+def _definition(rule: Rule) -> bytes:
+    """A digest of what a rule's part of a database depends on besides its id (``database_key``)."""
+    parts = "".join(f"{len(p)}:{p}" for p in (rule.regex, *rule.keywords))
+    return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-@dataclass(frozen=True)
 class Prebuilt:
-    """A database compiled ahead, with the decoders' triggers, for ``rules`` (the shipped ones): a
-    prefilter uses it for each of its rules defined as one of them, whichever others it drops."""
+    """A database compiled ahead, with the decoders' triggers, for a list of rules (the shipped ones): a
+    prefilter uses it for each of its rules defined as one of them, whichever others it drops. Keeps
+    what it needs of the rules only (their ids and a digest of each definition), not the rules."""
 
-    database: Database
-    rules: tuple[Rule, ...]
-    _definitions: dict[str, tuple[str, str, tuple[str, ...]]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_definitions", {r.id: _definition(r) for r in self.rules})
+    def __init__(self, database: Database, rules: Sequence[Rule]) -> None:
+        self.database = database
+        self.ids = tuple(r.id for r in rules)  # the database's rule indices
+        self._definitions = {r.id: _definition(r) for r in rules}
 
     def covers(self, rule: Rule) -> bool:
         """Whether ``rule`` is one of these rules, as the database was compiled for it."""
@@ -285,7 +284,7 @@ class HyperscanPrefilter:
         self.pattern_rules: frozenset[int] = frozenset()
         if prebuilt is not None and covered:
             part = prebuilt.database
-            to_global = [covered.get(r.id) for r in prebuilt.rules]
+            to_global = [covered.get(rid) for rid in prebuilt.ids]
             if decode_base64 and to_global == list(range(len(to_global))):  # the prebuilt rules, as they are
                 entries, kw_entries = part.entries, part.kw_entries
             else:
