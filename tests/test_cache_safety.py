@@ -193,17 +193,19 @@ def test_a_key_others_can_read_is_not_used(own_cache: Path, tmp_path: Path, caps
 
 
 def test_hyperscan_database_is_authenticated(own_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    hb = pytest.importorskip("scanner.match.hyperscan_backend")
+    pytest.importorskip("hyperscan")
+    from scanner.rules import hscache
+
     subset = load_rules().rules[:12]
-    first = hb._Part(subset, patterns=True, cache=True)
+    first = hscache.cached_database(subset)
     [path] = own_cache.glob("hs-*.cache")
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF  # inside a serialised database: never reaches hyperscan.loadb
     path.write_bytes(bytes(data))
-    assert hb._Part._load(path) is None
+    assert hscache.load(path) is None
     assert "tampered with" in capsys.readouterr().err
-    again = hb._Part(subset, patterns=True, cache=True)
-    assert again.entries == first.entries and hb._Part._load(path) is not None
+    again = hscache.cached_database(subset)
+    assert again.entries == first.entries and hscache.load(path) is not None
 
 
 def test_a_planted_mirror_config_or_hook_runs_no_code(own_cache: Path, tmp_path: Path,

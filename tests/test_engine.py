@@ -222,3 +222,43 @@ def test_a_placeholder_with_a_wrong_checksum_stays_out(engine, rng) -> None:
     wrong = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
     assert not fakecreds.checksum_ok(wrong)
     assert scan(engine, f"value = {wrong}\n") == ()
+
+
+# ---- the matcher is pure: compiled rules and a prefilter in, matches out ------------------------
+
+_OPENED: list[str] | None = None  # while a list, every file opened is recorded in it
+
+
+def _record_opens(event: str, args: tuple[object, ...]) -> None:
+    if _OPENED is not None and event == "open":
+        _OPENED.append(str(args[0]))
+
+
+@pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
+def test_the_matcher_opens_no_file(backend, gh, tmp_path, monkeypatch) -> None:
+    """Built from compiled rules and a prefilter and run on bytes, the matcher reads no rule file and
+    no cache: it opens nothing at all (the engine hands the caches' contents in)."""
+    import sys
+
+    from scanner.match.backends import hyperscan_available, make_prefilter
+    from scanner.match.matcher import Matcher
+    from scanner.rules.load import RuleSet
+
+    global _OPENED
+    if backend == "hyperscan" and not hyperscan_available():
+        pytest.skip("hyperscan is not installed on this platform")
+    monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path / "cache"))
+    make_prefilter(backend, RULES.rules[:1])  # the backend's modules imported (an import opens files)
+    sys.addaudithook(_record_opens)  # a hook stays for the process: it records only while _OPENED is a list
+    _OPENED = []
+    try:
+        rules = RuleSet(RULES.rules).compiled  # patterns compiled here, not read from the regex cache
+        matcher = Matcher(rules, make_prefilter(backend, RULES.rules), max_decode_depth=2)
+        text = f"GITHUB_TOKEN={gh}\nblob: {base64.b64encode(f'token={gh}'.encode()).decode()}\n"
+        found = matcher.scan(text).matches
+        opened = _OPENED
+    finally:
+        _OPENED = None
+    assert [(RULES.rules[m.rule_index].id, m.secret, m.decoded) for m in found] == [
+        ("github-pat-classic", gh, ()), ("github-pat-classic", gh, ("base64",))]
+    assert opened == [] and not (tmp_path / "cache").exists()

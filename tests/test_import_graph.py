@@ -52,16 +52,8 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Imports against the flow that remain, module by module (a new one fails even in a package that has
-# some), each to be removed:
-_MATCHER_LOADS_RULES = ("the matcher takes a RuleSet, preloads the regex cache and reads the compiled-"
-                        "rules cache on disk; it should get compiled rules handed in")
-KNOWN_BACK_EDGES: dict[tuple[str, str], str] = {
-    ("scanner.match.matcher", "scanner.rules.load"): _MATCHER_LOADS_RULES,
-    ("scanner.match.matcher", "scanner.rules.regexcache"): _MATCHER_LOADS_RULES,
-    ("scanner.match.hyperscan_backend", "scanner.rules.load"): _MATCHER_LOADS_RULES,
-    ("scanner.match.hyperscan_backend", "scanner.rules.cache"): _MATCHER_LOADS_RULES,
-    ("scanner.match.hyperscan_backend", "scanner.cachefile"): _MATCHER_LOADS_RULES,
-}
+# some), each to be removed: none remain.
+KNOWN_BACK_EDGES: dict[tuple[str, str], str] = {}
 
 
 def package_of(module: str) -> str:

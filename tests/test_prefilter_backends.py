@@ -1,4 +1,5 @@
-"""Both prefilter backends find the same things; the Hyperscan database is cached on disk."""
+"""Both prefilter backends find the same things; the shipped rules' Hyperscan database is cached on disk
+(``rules.hscache``) and handed to the backend."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ from scanner.rules.load import load_rules
 pytestmark = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan has no wheel for this platform")
 
 RULES = load_rules()
+
+
+def _prefilter(rules, **kwargs):  # type: ignore[no-untyped-def]
+    """The Hyperscan backend as the engine builds it: with the shipped rules' database."""
+    from scanner.match.hyperscan_backend import HyperscanPrefilter
+    from scanner.rules.hscache import shipped_database
+
+    return HyperscanPrefilter(rules, prebuilt=shipped_database(), **kwargs)
 
 
 def _mixed_document(rng: random.Random) -> str:
@@ -55,9 +64,9 @@ def test_backends_give_identical_findings_on_mixed_content() -> None:
 
 
 def test_hyperscan_searches_rules_with_common_keywords_as_whole_patterns() -> None:
-    from scanner.match.hyperscan_backend import HyperscanPrefilter, common_keywords
+    from scanner.match.hyperscan_backend import common_keywords
 
-    prefilter = HyperscanPrefilter(RULES.rules)
+    prefilter = _prefilter(RULES.rules)
     common = {i for i, r in enumerate(RULES.rules) if common_keywords(r)}
     assert len(prefilter.pattern_rules) >= 0.9 * len(common)
     assert prefilter.pattern_rules <= common
@@ -67,9 +76,8 @@ def test_hyperscan_searches_rules_with_common_keywords_as_whole_patterns() -> No
 def test_sparse_scan_gives_the_decoders_what_a_full_scan_does() -> None:
     """The trigger-gated decodes are those of every keyword hit: same candidates, same order."""
     from scanner.match import decoders
-    from scanner.match.hyperscan_backend import HyperscanPrefilter
 
-    prefilter = HyperscanPrefilter(RULES.rules)
+    prefilter = _prefilter(RULES.rules)
     rng = random.Random(7)
     text = _mixed_document(rng) + (
         'key = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"\n{\\"password\\": \\"hunter2hunter2\\"}\n'
@@ -85,15 +93,15 @@ def test_sparse_scan_gives_the_decoders_what_a_full_scan_does() -> None:
 
 
 def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.match.hyperscan_backend import _Part
+    from scanner.rules.hscache import cached_database
 
     monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path))
     subset = RULES.rules[:12]
-    first = _Part(subset, patterns=True, cache=True)
+    first = cached_database(subset)
     [path] = [p for p in tmp_path.iterdir() if p.name.startswith("hs-")]
     assert path.stat().st_size > 0
     stamp = path.stat().st_mtime_ns
-    second = _Part(subset, patterns=True, cache=True)  # loads, does not rebuild
+    second = cached_database(subset)  # loads, does not rebuild
     assert path.stat().st_mtime_ns == stamp
     assert second.pattern_rules == first.pattern_rules and second.entries == first.entries
     sample = ("x " + " ".join(r.examples[0].text for r in subset) + "\n").encode()
@@ -104,17 +112,18 @@ def test_database_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkey
         seen[name] = sorted(ends)
     assert seen["first"] == seen["second"] and seen["first"]
     path.write_bytes(b"not a database")
-    third = _Part(subset, patterns=True, cache=True)
+    third = cached_database(subset)
     assert third.entries == first.entries
 
 
 def test_disabling_rules_reuses_the_shipped_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.match import hyperscan_backend
+    from scanner.rules.hscache import shipped_database
 
     victim = RULES.rules[0].id
-    full = hyperscan_backend.HyperscanPrefilter(RULES.rules)
+    full = _prefilter(RULES.rules)
     fewer = RULES.without([victim])
-    reduced = hyperscan_backend.HyperscanPrefilter(fewer.rules)
+    reduced = _prefilter(fewer.rules)
+    assert reduced._parts[0].db is full._parts[0].db is shipped_database().database.db
     text = "".join(ex.text + "\n" for ex in RULES.rules[0].examples)
     assert 0 in full.scan(text).by_rule or 0 in full.scan(text).candidates
     ids_hit = {fewer.rules[i].id for i in reduced.scan(text).by_rule}
@@ -122,7 +131,7 @@ def test_disabling_rules_reuses_the_shipped_database(tmp_path: Path, monkeypatch
 
 
 def test_user_rules_do_not_invalidate_the_shipped_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.match import hyperscan_backend
+    from scanner.rules.hscache import shipped_database
 
     monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path))
     extra = tmp_path / "extra.toml"
@@ -131,23 +140,36 @@ def test_user_rules_do_not_invalidate_the_shipped_cache(tmp_path: Path, monkeypa
         'confidence = "high"\nkeywords = ["acme_"]\nregex = \'\'\'\\b(?P<secret>acme_[a-z0-9]{16})\\b\'\'\'\n'
         'negatives = ["acme_x"]\nexamples = [{text = "acme_k3j4h5g6f7d8s9a0", secret = "acme_k3j4h5g6f7d8s9a0"}]\n'
     )
-    hyperscan_backend.HyperscanPrefilter(RULES.rules)
+    Engine(RULES, EngineSettings(engine="hyperscan"))
     before = sorted(p.name for p in tmp_path.iterdir())
     with_extra = load_rules(extra=[extra])
     engine = Engine(with_extra, EngineSettings(engine="hyperscan"))
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+    parts = engine.matcher.prefilter._parts  # type: ignore[attr-defined]
+    assert parts[0].db is shipped_database().database.db and len(parts) == 2  # shipped, then the user's rule
     [f] = engine.scan_bytes(b"k = acme_k3j4h5g6f7d8s9a0\n", Origin("a")).findings
     assert f.rule_id == "acme-token"
 
 
 def test_keyword_hits_agree_between_backends() -> None:
-    from scanner.match.hyperscan_backend import HyperscanPrefilter
-
     rules = [r for r in RULES.rules]
     text = "".join(ex.text + "\n" for r in rules for ex in r.examples)
     ac = AhoCorasickPrefilter(rules).scan(text)
-    hs = HyperscanPrefilter(rules).scan(text)
+    hs = _prefilter(rules).scan(text)
     assert sorted(set(ac.keywords)) == sorted(set(hs.keywords))
     assert sorted(set(ac.base64)) == sorted(set(hs.base64))
     assert {i: sorted(e) for i, e in ac.by_rule.items()} == {i: sorted(e) for i, e in hs.by_rule.items()}
     assert ac.candidates == {} and hs.candidates
+
+
+def test_a_rule_unlike_the_shipped_one_of_its_id_is_searched_on_its_own() -> None:
+    """The shipped database serves only rules defined as it was compiled for: a rule under a shipped
+    id with other keywords (or another pattern) is searched by its own keywords."""
+    from dataclasses import replace
+
+    index = RULES.rules.index(RULES.by_id["generic-password"])
+    changed = list(RULES.rules)
+    changed[index] = replace(changed[index], keywords=(*changed[index].keywords, "zqzqzq"))
+    prefilter = _prefilter(changed)
+    assert index not in prefilter.pattern_rules and len(prefilter._parts) == 2
+    assert prefilter.scan("x = zqzqzq\n").by_rule == {index: [10]}

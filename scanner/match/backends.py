@@ -3,10 +3,13 @@ else the portable Aho-Corasick one (``prefilter``). Apart from both, so neither 
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from scanner.match.prefilter import AhoCorasickPrefilter, Prefilter
 from scanner.model import Rule
+
+if TYPE_CHECKING:
+    from scanner.match.hyperscan_backend import Prebuilt
 
 ENGINES = ("auto", "hyperscan", "ahocorasick")
 
@@ -19,12 +22,14 @@ def hyperscan_available() -> bool:
     return True
 
 
-def make_prefilter(engine: str, rules: Sequence[Rule], *, decode_base64: bool = True) -> Prefilter:
-    """The backend by name: ``auto`` takes Hyperscan where it is installed, else Aho-Corasick."""
+def make_prefilter(engine: str, rules: Sequence[Rule], *, decode_base64: bool = True,
+                   prebuilt: Callable[[], Prebuilt | None] | None = None) -> Prefilter:
+    """The backend by name: ``auto`` takes Hyperscan where it is installed, else Aho-Corasick.
+    ``prebuilt`` gives the Hyperscan backend its database compiled ahead (asked only for that backend)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     if engine == "hyperscan" or (engine == "auto" and hyperscan_available()):
         from scanner.match.hyperscan_backend import HyperscanPrefilter
 
-        return HyperscanPrefilter(rules, decode_base64=decode_base64)
+        return HyperscanPrefilter(rules, decode_base64=decode_base64, prebuilt=prebuilt() if prebuilt else None)
     return AhoCorasickPrefilter(rules, decode_base64=decode_base64)

@@ -9,37 +9,29 @@ Two kinds of entries share one database:
   a window with no candidate cannot hold a match, so findings are exactly those of the keyword
   backend, at a fraction of the regex work for rules with common keywords (``password``, ``://``).
 
-Compiling is the expensive part, so the serialised database of the shipped rules is cached on
-disk, keyed by a hash of those rules: start-up then costs one file read. The cache is one
-authenticated cache file (:mod:`scanner.cachefile`): the tables of what each expression stands for
-(a pickle of plain values, which may name no global) and the two serialised databases, which reach
-``hyperscan.loadb`` (a C deserialiser) only after this user's key verified the file; a file planted
-in a shared or CI-restored cache folder is ignored and the database rebuilt.
+Compiling is the expensive part, so the database of the shipped rules is compiled ahead and handed
+in (``Prebuilt``): the rules layer keeps it in a cache file (``rules.hscache``), whatever rules a scan
+disables or adds. This module does no I/O: a database goes out as plain values and bytes
+(``Database.dump``) and comes back from them (``Database.load``).
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import os
-import pickle
 import re
-import struct
-from pathlib import Path
+from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import hyperscan
 
-from scanner import cachefile
 from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
-from scanner.rules.cache import cache_dir, load_rules_cached
-from scanner.rules.load import is_shipped
 
-_FORMAT = "12"  # bump when what goes into the database changes
+_FORMAT = "12"  # bump when what goes into the database, or its cache file (rules.hscache), changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -131,7 +123,8 @@ def pattern_rules(rules: Sequence[Rule]) -> frozenset[int]:
                      if common_keywords(rule) and _compiles(prefilter_pattern(rule.regex)))
 
 
-def _cache_key(rules: Sequence[Rule]) -> str:
+def database_key(rules: Sequence[Rule]) -> str:
+    """What a database compiled for ``rules`` depends on, as a short hash (a cache key for it)."""
     h = hashlib.sha256(f"{_FORMAT}|{hyperscan.__version__}".encode())
     h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
     for r in rules:
@@ -139,64 +132,85 @@ def _cache_key(rules: Sequence[Rule]) -> str:
     return h.hexdigest()[:32]
 
 
-# a part read from the cache: db, kw_db, pattern rules, entries, kw_entries, first trigger
-_Loaded = tuple[hyperscan.Database, "hyperscan.Database | None", frozenset[int], list[Entry], list[Entry], int]
+# What a database's expressions stand for, as plain values: pattern rules, entries, kw_entries,
+# first trigger
+Tables = tuple[frozenset[int], list[Entry], list[Entry], int]
 
 
-class _Part:
+@dataclass(frozen=True)
+class Database:
     """The Hyperscan databases of a list of rules; entries use indices into that list.
 
     ``db`` is the one pass over the content: the whole patterns, the encoded forms of keywords, the
-    keywords of rules that are not searched as whole patterns, and (``triggers``) the decoders'
-    triggers. ``kw_db`` holds every plain keyword: the keyword hits of a rule with a whole pattern
-    matter only where a candidate of it is, so they are searched for later, only there (most keyword
-    hits in real code, ``token`` or ``password`` on every other line, then cost nothing)."""
+    keywords of rules that are not searched as whole patterns, and (``compile(triggers=True)``) the
+    decoders' triggers. ``kw_db`` holds every plain keyword: the keyword hits of a rule with a whole
+    pattern matter only where a candidate of it is, so they are searched for later, only there (most
+    keyword hits in real code, ``token`` or ``password`` on every other line, then cost nothing)."""
 
-    def __init__(self, rules: Sequence[Rule], patterns: bool, cache: bool, triggers: bool = False) -> None:
-        path = cache_dir() / f"hs-{_cache_key(rules)}{'-t' if triggers else ''}.cache"
-        loaded = self._load(path) if cache else None
-        if loaded is not None:
-            self.db, self.kw_db, self.pattern_rules, self.entries, self.kw_entries, self.first_trigger = loaded
-            return
-        self.pattern_rules = pattern_rules(rules) if patterns else frozenset()
-        # what each expression of the databases reports
+    db: hyperscan.Database
+    kw_db: hyperscan.Database | None
+    pattern_rules: frozenset[int]
+    entries: list[Entry]  # what each expression of ``db`` reports
+    kw_entries: list[Entry]  # the same for ``kw_db``
+    first_trigger: int  # db's expressions from here on are the decoders' triggers
+
+    @classmethod
+    def compile(cls, rules: Sequence[Rule], *, patterns: bool, triggers: bool = False) -> Database:
+        """Compile the databases of ``rules``: with ``patterns``, rules with common keywords are also
+        searched as whole patterns (``pattern_rules``)."""
+        chosen = pattern_rules(rules) if patterns else frozenset()
         expressions: list[bytes] = []
         flags: list[int] = []
-        self.entries: list[Entry] = []
-        for index in sorted(self.pattern_rules):
+        entries: list[Entry] = []
+        for index in sorted(chosen):
             expressions.append(prefilter_pattern(rules[index].regex))
             flags.append(hyperscan.HS_FLAG_PREFILTER)
-            self.entries.append(((), False, (index,)))
+            entries.append(((), False, (index,)))
         kw_expressions: list[bytes] = []
-        self.kw_entries: list[Entry] = []
+        kw_entries: list[Entry] = []
         for word, indices in sorted(keyword_table(rules, decode_base64=True).items()):
             plain = tuple(sorted(i for i in indices if i >= 0))
             if plain:
                 kw_expressions.append(_literal(word))
-                self.kw_entries.append((plain, False, ()))
-            own = tuple(i for i in plain if i not in self.pattern_rules)
+                kw_entries.append((plain, False, ()))
+            own = tuple(i for i in plain if i not in chosen)
             if own or B64_MARK in indices:
                 expressions.append(_literal(word))
                 flags.append(hyperscan.HS_FLAG_CASELESS)
-                self.entries.append((own, B64_MARK in indices, ()))
-        self.first_trigger = len(self.entries)
+                entries.append((own, B64_MARK in indices, ()))
+        first_trigger = len(entries)
         if triggers:
             for name, pattern in TRIGGER_PATTERNS.items():
                 expressions.append(pattern)
                 flags.append(0 if name == "line" else hyperscan.HS_FLAG_SINGLEMATCH)
-        self.db = hyperscan.Database()
+        db = hyperscan.Database()
         try:
-            self.db.compile(expressions=expressions, ids=list(range(len(expressions))),
-                            elements=len(expressions), flags=flags)
+            db.compile(expressions=expressions, ids=list(range(len(expressions))),
+                       elements=len(expressions), flags=flags)
         except hyperscan.HyperscanError:
-            if not self.pattern_rules:
+            if not chosen:
                 raise
             # together the patterns are too much for one database: search these rules by keyword
-            self.__init__(rules, patterns=False, cache=False, triggers=triggers)  # type: ignore[misc]
-            return
-        self.kw_db = _literal_db(kw_expressions) if self.pattern_rules else None
-        if cache:
-            self._store(path)
+            return cls.compile(rules, patterns=False, triggers=triggers)
+        kw_db = _literal_db(kw_expressions) if chosen else None
+        return cls(db, kw_db, chosen, entries, kw_entries, first_trigger)
+
+    def dump(self) -> tuple[Tables, bytes, bytes]:
+        """The tables (plain values: no class of this module) and the serialised databases (``b""``: none)."""
+        tables = (self.pattern_rules, self.entries, self.kw_entries, self.first_trigger)
+        kw_db = hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b""
+        return tables, hyperscan.dumpb(self.db), kw_db
+
+    @classmethod
+    def load(cls, tables: Tables, db: bytes, kw_db: bytes) -> Database:
+        """The database ``dump`` gave. The bytes reach ``hyperscan.loadb`` (a C deserialiser): give only
+        bytes this process or a verified cache file holds. Raises on tables of the wrong shape."""
+        pattern_indices, entries, kw_entries, first_trigger = tables
+        if not (isinstance(pattern_indices, frozenset) and isinstance(entries, list)
+                and isinstance(kw_entries, list) and isinstance(first_trigger, int)):
+            raise ValueError("not the tables of a Hyperscan database")
+        return cls(_loaded(db), _loaded(kw_db) if kw_db else None, pattern_indices, entries, kw_entries,
+                   first_trigger)
 
     def remapped(self, to_global: Sequence[int | None], decode_base64: bool,
                  entries: list[Entry] | None = None) -> list[Entry]:
@@ -210,42 +224,11 @@ class _Part:
             ))
         return out
 
-    @staticmethod
-    def _load(path: Path) -> _Loaded | None:
-        payload = cachefile.load(path, "hyperscan")
-        if payload is None:
-            return None
-        try:
-            sizes = _SIZES.unpack_from(payload)
-            at = _SIZES.size
-            tables, blobs = memoryview(payload)[at:at + sizes[0]], []
-            at += sizes[0]
-            for size in sizes[1:]:
-                blobs.append(payload[at:at + size])
-                at += size
-            pattern_indices, entries, kw_entries, first_trigger = cachefile.restricted_loads(tables)
-            dbs = []
-            for blob in blobs:
-                db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK) if blob else None
-                if db is not None:
-                    db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
-                dbs.append(db)
-            return dbs[0], dbs[1], pattern_indices, entries, kw_entries, first_trigger
-        except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
-            return None
 
-    def _store(self, path: Path) -> None:
-        """Write the databases and what their expressions stand for (so a load needs no keyword table)
-        atomically; a cache that cannot be written only costs start-up time."""
-        tables = pickle.dumps((self.pattern_rules, self.entries, self.kw_entries, self.first_trigger),
-                              protocol=pickle.HIGHEST_PROTOCOL)
-        db = hyperscan.dumpb(self.db)
-        kw_db = hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b""
-        cachefile.store(path, "hyperscan", [_SIZES.pack(len(tables), len(db), len(kw_db)), tables, db, kw_db])
-
-
-# the cache file's payload: the sizes of the tables, the database and the keyword database, then each
-_SIZES = struct.Struct("<QQQ")
+def _loaded(blob: bytes) -> hyperscan.Database:
+    db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+    db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+    return db
 
 
 def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Database | None:
@@ -257,10 +240,25 @@ def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Da
     return db
 
 
-@functools.lru_cache(maxsize=1)
-def _shipped_part(cache: bool) -> tuple[_Part, tuple[str, ...]]:
-    shipped = load_rules_cached().rules  # the shipped rules (from the start-up cache when unchanged)
-    return _Part(shipped, patterns=True, cache=cache, triggers=True), tuple(r.id for r in shipped)
+def _definition(rule: Rule) -> bytes:
+    """A digest of what a rule's part of a database depends on besides its id (``database_key``)."""
+    parts = "".join(f"{len(p)}:{p}" for p in (rule.regex, *rule.keywords))
+    return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class Prebuilt:
+    """A database compiled ahead, with the decoders' triggers, for a list of rules (the shipped ones): a
+    prefilter uses it for each of its rules defined as one of them, whichever others it drops. Keeps
+    what it needs of the rules only (their ids and a digest of each definition), not the rules."""
+
+    def __init__(self, database: Database, rules: Sequence[Rule]) -> None:
+        self.database = database
+        self.ids = tuple(r.id for r in rules)  # the database's rule indices
+        self._definitions = {r.id: _definition(r) for r in rules}
+
+    def covers(self, rule: Rule) -> bool:
+        """Whether ``rule`` is one of these rules, as the database was compiled for it."""
+        return self._definitions.get(rule.id) == _definition(rule)
 
 
 class _ScanPart(NamedTuple):
@@ -272,40 +270,36 @@ class _ScanPart(NamedTuple):
     kw_entries: list[Entry]
 
 
-
 class HyperscanPrefilter:
-    """Every shipped rule lives in one database, compiled once per install and cached on disk
-    whatever rules are disabled or added; rules a user adds are searched by keyword in a second,
-    small database compiled at start-up (literals compile in milliseconds)."""
+    """The rules ``prebuilt`` covers (the shipped ones) are searched with its database, whatever rules
+    are dropped; the others (rules a user adds) by keyword in a second, small database compiled here
+    (literals compile in milliseconds). Without ``prebuilt`` every rule is searched by keyword."""
 
     name = "hyperscan"
 
-    def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True, use_cache: bool = True) -> None:
-        position = {r.id: i for i, r in enumerate(rules)}
-        shipped_part, shipped_ids = _shipped_part(use_cache)
-        shipped_rules = set(shipped_ids)
-        extra = [i for i, r in enumerate(rules) if not (is_shipped(r) and r.id in shipped_rules)]
+    def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True, prebuilt: Prebuilt | None = None) -> None:
+        covered = {r.id: i for i, r in enumerate(rules) if prebuilt is not None and prebuilt.covers(r)}
+        extra = [i for i, r in enumerate(rules) if r.id not in covered]
         self._parts: list[_ScanPart] = []
-        to_global = [position.get(rid) for rid in shipped_ids]
-        if any(g is not None for g in to_global):
-            part = shipped_part
-            if decode_base64 and to_global == list(range(len(to_global))):  # the shipped rules, as shipped
+        self.pattern_rules: frozenset[int] = frozenset()
+        if prebuilt is not None and covered:
+            part = prebuilt.database
+            to_global = [covered.get(rid) for rid in prebuilt.ids]
+            if decode_base64 and to_global == list(range(len(to_global))):  # the prebuilt rules, as they are
                 entries, kw_entries = part.entries, part.kw_entries
             else:
                 entries = part.remapped(to_global, decode_base64)
                 kw_entries = part.remapped(to_global, False, part.kw_entries)
             full: list[Entry] = entries if part.kw_db is None else [((), e, p) for _r, e, p in entries]
             self._parts.append(_ScanPart(part.db, entries, full, part.first_trigger, part.kw_db, kw_entries))
+            self.pattern_rules = frozenset(g for i in part.pattern_rules if (g := to_global[i]) is not None)
         if extra:
-            part = _Part([rules[i] for i in extra], patterns=False, cache=False)
+            part = Database.compile([rules[i] for i in extra], patterns=False)
             entries = part.remapped(extra, decode_base64)
             self._parts.append(_ScanPart(part.db, entries, entries, part.first_trigger, None, []))
-        self.pattern_rules = frozenset(
-            g for i in shipped_part.pattern_rules if (g := to_global[i]) is not None
-        )
         self._rules = rules
         self._rule_dbs: dict[int, hyperscan.Database | None] = {}
-        # a sparse scan needs the decoders' triggers: the shipped database has them
+        # a sparse scan needs the decoders' triggers: the prebuilt database has them
         self._sparse = bool(self.pattern_rules) and self._parts[0].kw_db is not None
 
     def scan(self, text: str, raw: bytes | None = None) -> Hits:

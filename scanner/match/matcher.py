@@ -1,5 +1,8 @@
 """The matcher: text in, raw matches out. No I/O, no global state; what worker processes run.
 
+It is given everything it uses: the compiled rules (``match.compiled``, built by the rules layer) and
+a prefilter over the same rules (``match.backends``). It reads no rule file and no cache.
+
 Text is scanned as a ``str`` whose characters are the content's bytes (a latin-1 view), so offsets
 are byte offsets and no decoding cost is paid on the hot path. One Aho-Corasick pass finds keyword
 hits; each hit rule runs its regex on merged windows around its hits, with a time bound.
@@ -10,18 +13,17 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 from itertools import accumulate, chain
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import regex
 
-from scanner.rules import regexcache
 from scanner.match import decoders
+from scanner.match.compiled import CompiledRule
 from scanner.match.entropy import shannon
-from scanner.match.backends import make_prefilter
+from scanner.match.prefilter import Prefilter
 from scanner.match.safelist import is_documented_example, is_placeholder
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation
-from scanner.rules.load import CompiledRule, RuleSet
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,16 @@ class MatchResult:
 
 
 class Matcher:
+    """Runs ``rules`` (each ``CompiledRule.index`` its position there) where ``prefilter``, built over the
+    same rules, finds their keywords; ``prefilter`` looks for encoded keywords when ``max_decode_depth``
+    is above 0."""
+
     def __init__(
-        self, ruleset: RuleSet, *, regex_timeout: float = 2.0, max_decode_depth: int = 2, engine: str = "auto"
+        self, rules: Sequence[CompiledRule], prefilter: Prefilter, *, regex_timeout: float = 2.0,
+        max_decode_depth: int = 2,
     ) -> None:
-        self.ruleset = ruleset
-        self.rules: tuple[CompiledRule, ...] = ruleset.compiled
-        regexcache.preload(self.rules)  # the shipped rules' regexes, compiled once per install
-        self.prefilter = make_prefilter(engine, ruleset.rules, decode_base64=max_decode_depth > 0)
+        self.rules: tuple[CompiledRule, ...] = tuple(rules)
+        self.prefilter = prefilter
         self.regex_timeout = regex_timeout
         self.max_decode_depth = max_decode_depth
         self._index_by_id = {c.rule.id: c.index for c in self.rules}

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 import io
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from scanner.match import content as content_mod
 from scanner.match.content import display
 from scanner.filters.findings import FindingFilter
 from scanner.match.locate import LineIndex
+from scanner.match.backends import make_prefilter
 from scanner.match.masking import mask_findings
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
+from scanner.rules import regexcache
 from scanner.rules.load import RuleSet
+
+if TYPE_CHECKING:
+    from scanner.match.hyperscan_backend import Prebuilt
 
 MB = 1024 * 1024
 
@@ -104,16 +109,28 @@ def _lines_in(data: bytes, encoding: str) -> tuple[int, int]:
     return newlines, len(display(data[data.rfind(b"\n") + 1:].decode("latin-1")))
 
 
+def _shipped_database() -> Prebuilt:
+    from scanner.rules.hscache import shipped_database  # imports Hyperscan: only for that backend
+
+    return shipped_database()
+
+
+def build_matcher(ruleset: RuleSet, settings: EngineSettings) -> Matcher:
+    """The matcher of ``ruleset``: the shipped rules' regexes from the compiled-regex cache, and for
+    the Hyperscan backend the shipped rules' database from its cache."""
+    rules = ruleset.compiled
+    regexcache.preload(rules)  # the shipped rules' regexes, compiled once per install
+    prefilter = make_prefilter(settings.engine, ruleset.rules, decode_base64=settings.max_decode_depth > 0,
+                               prebuilt=_shipped_database)
+    return Matcher(rules, prefilter, regex_timeout=settings.regex_timeout,
+                   max_decode_depth=settings.max_decode_depth)
+
+
 class Engine:
     def __init__(self, ruleset: RuleSet, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
         self.ruleset = ruleset
-        self.matcher = Matcher(
-            ruleset,
-            regex_timeout=self.settings.regex_timeout,
-            max_decode_depth=self.settings.max_decode_depth,
-            engine=self.settings.engine,
-        )
+        self.matcher = build_matcher(ruleset, self.settings)
 
     def scan_bytes(self, data: bytes, origin: Origin) -> BlobScan:
         prepared = content_mod.prepare(data)

@@ -33,8 +33,9 @@ from typing import Any
 import regex
 
 from scanner.errors import ConfigError
+from scanner.match.compiled import PATTERN_FLAGS
 from scanner.model import Companion, Confidence, Rule, Severity
-from scanner.rules.load import PATTERN_FLAGS, RuleSet
+from scanner.rules.load import RuleSet
 
 _ID_OK = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _WINDOW = 1024  # gitleaks looks for keywords anywhere in the fragment: a wider window than ours

@@ -18,14 +18,11 @@ from typing import Any, Iterable
 import regex
 
 from scanner.errors import RuleError
-from scanner.match.linebound import line_bound
+from scanner.match.compiled import PATTERN_FLAGS, CompiledRule
 from scanner.match.validators import VALIDATORS
 from scanner.model import KINDS, Companion, Confidence, Example, Rule, Severity
 
 _ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
-# Content is scanned as a latin-1 view of its bytes: classes like \w and \b and case-folding are
-# ASCII, as they are in Hyperscan, so both prefilter backends agree with the confirming regex.
-PATTERN_FLAGS = regex.ASCII
 _DECODERS = frozenset({"base64", "percent", "json", "html"})
 _REQUIRED = ("id", "name", "kind", "provider", "severity", "confidence", "keywords", "regex")
 _OPTIONAL = frozenset(
@@ -57,38 +54,8 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
-def is_shipped(rule: Rule) -> bool:
-    """True for a rule that came from the rules shipped with credsprawl."""
-    return Path(rule.source).parent == default_rules_dir()
-
-
 def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.toml") if p.is_file())
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """A rule plus its compiled patterns, compiled on first use so start-up stays cheap."""
-
-    rule: Rule
-    index: int
-
-    @cached_property
-    def pattern(self) -> regex.Pattern[str]:
-        return regex.compile(self.rule.regex, PATTERN_FLAGS)
-
-    @cached_property
-    def line_bound(self) -> bool:
-        """No part of the regex can match a newline: every match lies within one line."""
-        return line_bound(self.rule.regex)
-
-    @cached_property
-    def allow(self) -> tuple[regex.Pattern[str], ...]:
-        return tuple(regex.compile(a) for a in self.rule.allow)
-
-    @cached_property
-    def deny_key(self) -> regex.Pattern[str] | None:
-        return None if self.rule.deny_key is None else regex.compile(self.rule.deny_key, PATTERN_FLAGS)
 
 
 @dataclass(frozen=True)

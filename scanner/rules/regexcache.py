@@ -27,9 +27,10 @@ from typing import Iterable
 import regex
 
 from scanner import cachefile
+from scanner.match.compiled import CompiledRule
 from scanner.model import Rule
 from scanner.rules.cache import cache_dir, load_rules_cached
-from scanner.rules.load import CompiledRule, RuleSet
+from scanner.rules.load import RuleSet
 
 Compiled = tuple[regex.Pattern[str], tuple[regex.Pattern[str], ...], regex.Pattern[str] | None, bool]
 Key = tuple[str, tuple[str, ...], str | None]  # (regex, allow, deny_key) of a rule

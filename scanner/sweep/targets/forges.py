@@ -26,7 +26,6 @@ import time
 import urllib.parse
 from typing import Any, Callable, Iterable, Iterator
 
-from scanner.errors import CredsprawlError
 from scanner.httpclient import HttpError
 from scanner.sources.ci.github import GitHubClient, GitHubError
 from scanner.sweep.targets.repospec import RepoSpec, check_remote

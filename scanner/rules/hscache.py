@@ -1,0 +1,76 @@
+"""The shipped rules' Hyperscan database, compiled once per install and kept in the cache folder.
+
+Compiling the shipped rules' database takes seconds; loading it back costs one file read. The file
+is keyed by what the database depends on (``hyperscan_backend.database_key``: the rules' patterns
+and keywords, the decoders' triggers, the Hyperscan version) and holds what each expression stands
+for beside the databases, so a load needs no keyword table.
+
+The cache is one authenticated cache file (:mod:`scanner.cachefile`): the tables (a pickle of plain
+values, which may name no global) and the two serialised databases, which reach ``hyperscan.loadb``
+(a C deserialiser) only after this user's key verified the file; a file planted in a shared or
+CI-restored cache folder is ignored and the database rebuilt. A cache that cannot be read or written
+only costs start-up time.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+import struct
+from pathlib import Path
+from typing import Sequence
+
+from scanner import cachefile
+from scanner.match.hyperscan_backend import Database, Prebuilt, database_key
+from scanner.model import Rule
+from scanner.rules.cache import cache_dir, load_rules_cached
+
+# the payload: the sizes of the tables, the database and the keyword database, then each (the file
+# name holds ``database_key``, whose format tag changes with this layout too)
+_SIZES = struct.Struct("<QQQ")
+
+
+def path_for(rules: Sequence[Rule], triggers: bool) -> Path:
+    return cache_dir() / f"hs-{database_key(rules)}{'-t' if triggers else ''}.cache"
+
+
+def load(path: Path) -> Database | None:
+    """The database stored at ``path``, or None when there is none this user wrote or it does not load."""
+    payload = cachefile.load(path, "hyperscan")
+    if payload is None:
+        return None
+    try:
+        sizes = _SIZES.unpack_from(payload)
+        at = _SIZES.size
+        tables = cachefile.restricted_loads(memoryview(payload)[at:at + sizes[0]])
+        at += sizes[0]
+        db = payload[at:at + sizes[1]]
+        kw_db = payload[at + sizes[1]:at + sizes[1] + sizes[2]]
+        return Database.load(tables, db, kw_db)
+    except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
+        return None
+
+
+def store(path: Path, database: Database) -> None:
+    """Write the databases and their tables atomically (a failure is silent: only start-up pays)."""
+    tables, db, kw_db = database.dump()
+    blob = pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
+    cachefile.store(path, "hyperscan", [_SIZES.pack(len(blob), len(db), len(kw_db)), blob, db, kw_db])
+
+
+def cached_database(rules: Sequence[Rule], *, triggers: bool = False) -> Database:
+    """The database of ``rules`` (whole patterns included): from the cache, else compiled and stored."""
+    path = path_for(rules, triggers)
+    database = load(path)
+    if database is None:
+        database = Database.compile(rules, patterns=True, triggers=triggers)
+        store(path, database)
+    return database
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_database() -> Prebuilt:
+    """The shipped rules (from the start-up cache when unchanged) and their database, once per process:
+    what ``make_prefilter`` is given for the Hyperscan backend."""
+    shipped = load_rules_cached().rules
+    return Prebuilt(cached_database(shipped, triggers=True), shipped)
