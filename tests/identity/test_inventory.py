@@ -18,7 +18,7 @@ from scanner.errors import UsageError
 from scanner.identity.inventory import Identity, Inventory, Owner, load_inventory, parse_inventory
 from scanner.identity.inventory_write import dump_inventory, merge
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "inventory.md"
 
 

@@ -23,7 +23,7 @@ from fixtures import fakecreds as fc
 from scanner.model import normalise_secret
 
 FAST = ("--engine", "ahocorasick")  # facts do not depend on the prefilter; skips compiling a Hyperscan database
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
 
 def scan(root: Path, fmt: str = "json", *extra: str) -> tuple[int, Any]:

@@ -21,7 +21,7 @@ from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.report.sarif import MAX_RELATED, root_uri
 from scanner.report.sarif_rules import identifier
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 URI_REFERENCE = re.compile(r"^(?:[A-Za-z0-9\-._~/!$&'()*+,;=:@]|%[0-9A-F]{2})*$")
 
 

@@ -15,7 +15,7 @@ from findingutil import by_fp, finding, fingerprint, report_json, results_file
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess, extra, history_json
 
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SARIF_SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
 
 def commit_at(repo: GitRepo, message: str, when: str) -> str:
