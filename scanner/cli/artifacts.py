@@ -79,7 +79,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
                                        run_timeout=args.timeout, run_timeout_hint="raise it with --timeout")
     with GitHubClient(settings) as client:
         outcome, runs = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
-    findings = _not_excluded(outcome.findings, request.walk.excludes)
+    findings = _not_excluded(list(outcome.findings), request.walk.excludes)
     report = ScanReport(tuple(findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     report = enrich(suppress(args, report))
     emit(args, report, str(Path.cwd()))

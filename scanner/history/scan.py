@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.pipeline.blobs import DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches

@@ -205,8 +205,8 @@ def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | N
         order = range(len(work)) if pool.inline else sorted(range(len(work)), key=lambda i: -sum(u.weight for u in work[i]))
         for i in order:
             pool.submit(work[i], i)
-        for done, got in pool.drain():  # inline: each batch run as it is asked for
-            record(done, got)
+        for index, got in pool.drain():  # inline: each batch run as it is asked for
+            record(index, got)
     done = [got for got in folded if got is not None]
     assert len(done) == len(work), "a batch without its result"
     return Outcome.folded(done)
