@@ -78,14 +78,14 @@ def _cmd_ci(args: argparse.Namespace) -> int:
                                        timeout=args.request_timeout, download_timeout=args.download_timeout,
                                        run_timeout=args.timeout, run_timeout_hint="raise it with --timeout")
     with GitHubClient(settings) as client:
-        outcome = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
-    findings = _not_excluded(outcome.findings, request.walk.excludes)
+        outcome, runs = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
+    findings = _not_excluded(list(outcome.findings), request.walk.excludes)
     report = ScanReport(tuple(findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     report = enrich(suppress(args, report))
     emit(args, report, str(Path.cwd()))
     if not args.quiet and (sys.stderr.isatty() or args.output is not None or args.format != "text"):
         where = f"; report written to {args.output}" if args.output is not None else ""
-        print(f"credsprawl: {len(report.findings)} finding(s) in {outcome.runs} run(s), "
+        print(f"credsprawl: {len(report.findings)} finding(s) in {runs} run(s), "
               f"{client.requests} API request(s){where}", file=sys.stderr)
     return exit_code(args, report)
 

@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.pipeline.blobs import DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
@@ -25,8 +25,10 @@ from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import UsageError
 from scanner.history.attribute import LooseBlob, Scope, attribute
 from scanner.model import Finding, Origin
+from scanner.pipeline.outcome import Outcome
 from scanner.pipeline.pool import EngineSpec, clock
-from scanner.results import ScanReport, ScanSummary, Skip
+from scanner.pipeline.progress import progress
+from scanner.results import ScanReport, Skip
 from scanner.rules.load import RuleSet
 from scanner.sources import git as gitsrc
 from scanner.sources.filesystem import IGNORE_FILE
@@ -36,7 +38,6 @@ from scanner.sources.gitlog import History, read_history
 
 if TYPE_CHECKING:
     import pathspec
-    from rich.progress import Progress
 
 STREAM_BATCH = 256  # new blobs sized and handed to the scanner at a time while the walk runs
 POOL_MIN_OBJECTS = 2000  # a repository with fewer objects is scanned on one process
@@ -71,16 +72,6 @@ class HistoryRequest:
     jobs: int = 1
     progress: bool = False
     config: Config = field(default_factory=Config)
-
-
-@dataclass
-class _Outcome:
-    findings: list[Finding] = field(default_factory=list)
-    blobs: int = 0
-    bytes: int = 0
-    skipped: list[Skip] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # said on stderr, not part of the report
 
 
 def resolve_revisions(repo: Repo, request: HistoryRequest) -> Revisions:
@@ -139,23 +130,6 @@ def _unreachable(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> tuple[list[str
     return sorted(lost), reached
 
 
-def _progress_bar() -> tuple[Progress, Callable[[int, int], None], Callable[[int], None]]:
-    """(bar, update(blobs, bytes done), set_total(bytes)): the total is known once the walk ends."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-
-    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                   TransferSpeedColumn(), transient=True)
-    task = bar.add_task("scanning blobs", total=None)
-
-    def update(blobs: int, done: int) -> None:
-        bar.update(task, completed=done, description=f"scanning {blobs} blobs")
-
-    def set_total(total: int) -> None:
-        bar.update(task, total=total)
-
-    return bar, update, set_total
-
-
 class _Streamer:
     """Scans small blobs while the walk is still finding blobs: every ``STREAM_BATCH`` new blobs are
     sized (one persistent ``git cat-file --batch-check``) and those below ``DELTA_MIN_SIZE`` that
@@ -195,19 +169,19 @@ class _Streamer:
             self.scanner.submit(batch)
 
 
-def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _Outcome:
-    """Scan one repository's history (and, when asked, its submodules')."""
-    outcome = _Outcome()
+def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> Outcome:
+    """Scan one repository's history (and, when asked, its submodules'): blobs scanned are counted."""
+    parts: list[Outcome] = []
     where = prefix.rstrip("/") or repo.root
     if repo.shallow:
-        outcome.warnings.append(
+        parts.append(Outcome(warnings=(
             f"{where}: shallow clone: the history is partial (commits past the shallow boundary are not "
-            "scanned; 'git fetch --unshallow' fetches them)")
+            "scanned; 'git fetch --unshallow' fetches them)",)))
     refs = gitsrc.list_refs(repo)
     head = gitsrc.head_commit(repo)
     if not refs and head is None:
-        outcome.notes.append(f"nothing to scan: {where} has no commits")
-        return outcome
+        parts.append(Outcome(notes=(f"nothing to scan: {where} has no commits",)))
+        return Outcome.folded(parts)
     revisions = resolve_revisions(repo, request)
     extra: list[str] = []
     reachable: frozenset[str] | None = None
@@ -217,21 +191,20 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         extra, reachable = _unreachable(repo, objects)
     spec = EngineSpec(request.ruleset.rules, request.settings)
     excluder = _excluder(repo, request.excludes)
-    bar = _progress_bar() if request.progress else None
+    bar = progress(request.progress, "blobs")
     # A pool only for a repository with enough objects to keep it busy; its workers are forked once
     # git log runs and before any thread starts. One process: the engine is built (rules, Hyperscan
     # database) on a thread while git starts walking. Either way a thread drains git's output, so
     # that git walks on while blobs are sized, scanned or handed to the pool.
     jobs = request.jobs if request.jobs > 1 and _object_count(repo, objects) >= POOL_MIN_OBJECTS else 1
     build = _EngineBuild(spec) if jobs == 1 else None
-    scanner = BlobScanner(spec, repo, jobs, bar[1] if bar else None, make_engine=build.result if build else None)
+    scanner = BlobScanner(spec, repo, jobs, bar.update, make_engine=build.result if build else None)
     with contextlib.ExitStack() as stack:
         stack.enter_context(scanner)
 
         def started() -> None:
             scanner.start()  # the pool is forked (its engine built first) while git starts walking
-            if bar:
-                stack.enter_context(bar[0])  # its refresh thread only after the fork
+            stack.enter_context(bar)  # its refresh thread only after the fork
 
         with gitsrc.ObjectSizer(repo) as sizer:
             stream = _Streamer(scanner, sizer, excluder, request.settings.max_file_size)
@@ -239,7 +212,7 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
                                    started=started)
             history.on_new_blob = None
             stream.flush()
-        outcome.warnings.extend(f"{where}: {w}" for w in history.warnings)
+        parts.append(Outcome(warnings=tuple(f"{where}: {w}" for w in history.warnings)))
         loose = _loose_from_refs(repo, refs) if revisions.everything else []
         if request.include_unreachable:
             known = set(history.blob_paths) | {b.sha for b in loose}
@@ -253,9 +226,8 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         else:
             sizes = stream.sizes
             sizes.update(gitsrc.object_info(repo, [sha for sha in paths if sha not in sizes]))
-        tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, outcome)
-        if bar:
-            bar[2](sum(t.size for t in tasks))
+        tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, parts)
+        bar.set_total(sum(t.size for t in tasks))
         # the rest (larger blobs, scanned by what changed since their previous version; blobs first seen
         # at an excluded path; loose blobs), in batches that keep each file's versions together
         rest = [t for t in tasks if t.sha not in stream.streamed]
@@ -265,13 +237,12 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         by_sha = scanner.finish()
     if build is not None:
         build.stop()
-    found = _collect(by_sha, tasks, prefix, outcome)
-    outcome.blobs += scanner.quiet_blobs
-    outcome.bytes += scanner.quiet_bytes
+    found = _collect(by_sha, tasks, prefix, parts)
+    parts.append(Outcome(scanned=scanner.quiet_blobs, bytes_scanned=scanner.quiet_bytes))
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
         [(_ref_name(refs, t), t) for t in revisions.tips]
-    head_entries = _head_entries(repo, head, where, outcome) if head is not None else None
+    head_entries = _head_entries(repo, head, where, parts) if head is not None else None
     head_tree = None
     if head is not None and head not in history.index:
         head_tree = {e.path: e.sha for e in head_entries or () if e.mode in gitsrc.BLOB_MODES}
@@ -281,12 +252,12 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> _O
         findings = [f for f in findings if not excluder.match_file(f.origin.path)]
     if prefix:
         findings = [_prefixed(f, prefix) for f in findings]
-    outcome.findings.extend(findings)
-    _submodules(repo, request, prefix, head_entries, history, outcome)
-    return outcome
+    parts.append(Outcome(findings=tuple(findings)))
+    _submodules(repo, request, prefix, head_entries, history, parts)
+    return Outcome.folded(parts)
 
 
-def _head_entries(repo: Repo, head: str, where: str, outcome: _Outcome) -> list[gitsrc.TreeEntry] | None:
+def _head_entries(repo: Repo, head: str, where: str, parts: list[Outcome]) -> list[gitsrc.TreeEntry] | None:
     """The files of HEAD's tree. A tree that cannot be read (a damaged or partly fetched repository)
     is a warning and an unscanned input (``corrupt``), not the end of the scan: every finding is kept
     (one that HEAD may still hold is reported as ``history``: nothing tells which are live), and the
@@ -295,8 +266,7 @@ def _head_entries(repo: Repo, head: str, where: str, outcome: _Outcome) -> list[
         return gitsrc.tree_entries(repo, head)
     except gitsrc.GitError as exc:
         detail = f"the tree of HEAD ({head[:12]}) cannot be read ({exc}); findings cannot be told live"
-        outcome.warnings.append(f"{where}: {detail}")
-        outcome.skipped.append(Skip(f"{where}:HEAD", "corrupt", detail))
+        parts.append(Outcome(warnings=(f"{where}: {detail}",), skips=(Skip(f"{where}:HEAD", "corrupt", detail),)))
         return None
 
 
@@ -309,23 +279,23 @@ def _object_count(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> int:
 
 
 def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo],
-                excluder: pathspec.GitIgnoreSpec | None, limit: int, prefix: str, outcome: _Outcome) -> list[BlobTask]:
+                excluder: pathspec.GitIgnoreSpec | None, limit: int, prefix: str, parts: list[Outcome]) -> list[BlobTask]:
     """Every unique blob once, unless every path it had is excluded, it is missing, empty or too large
     (known from its size, before it is read)."""
     tasks: list[BlobTask] = []
     for sha, seen_at in paths.items():
         shown = prefix + seen_at[0]
         if excluder is not None and all(excluder.match_file(p) for p in seen_at):
-            outcome.skipped.append(Skip(shown, "ignored", f"blob {sha}"))
+            parts.append(Outcome(skips=(Skip(shown, "ignored", f"blob {sha}"),)))
             continue
         info = sizes.get(sha)
         if info is None or info.kind == "missing":
-            outcome.warnings.append(f"{shown}: blob {sha} is missing or corrupt; not scanned")
-            outcome.skipped.append(Skip(shown, "unreadable", f"blob {sha} missing or corrupt"))
+            parts.append(Outcome(warnings=(f"{shown}: blob {sha} is missing or corrupt; not scanned",),
+                                 skips=(Skip(shown, "unreadable", f"blob {sha} missing or corrupt"),)))
             continue
         if limit and info.size > limit:
-            outcome.skipped.append(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}",
-                                        "--max-file-size"))
+            parts.append(Outcome(skips=(Skip(shown, "too-large", f"blob {sha}: {info.size} bytes > --max-file-size {limit}",
+                                             "--max-file-size"),)))
             continue
         if info.size:
             tasks.append(BlobTask(sha, info.size, seen_at[0]))
@@ -371,9 +341,9 @@ def _ref_name(refs: list[Ref], sha: str) -> str:
 
 
 def _collect(notable: dict[str, BlobResult], tasks: list[BlobTask], prefix: str,
-             outcome: _Outcome) -> dict[str, tuple[Finding, ...]]:
-    """The findings by blob id; the skips and warnings of the ``notable`` results go into ``outcome``
-    (in the order of ``tasks``). Quiet blobs are counted by the scanner."""
+             parts: list[Outcome]) -> dict[str, tuple[Finding, ...]]:
+    """The findings by blob id; the skips, warnings and counts of the ``notable`` results go into
+    ``parts`` (in the order of ``tasks``). Quiet blobs are counted by the scanner."""
     found: dict[str, tuple[Finding, ...]] = {}
     for task in tasks:
         result = notable.get(task.sha)
@@ -381,15 +351,13 @@ def _collect(notable: dict[str, BlobResult], tasks: list[BlobTask], prefix: str,
             continue
         shown = prefix + task.path
         if result.skipped == "unreadable":
-            outcome.warnings.append(f"{shown}: {result.detail}; not scanned")
-            outcome.skipped.append(Skip(shown, "unreadable", result.detail))
+            parts.append(Outcome(warnings=(f"{shown}: {result.detail}; not scanned",),
+                                 skips=(Skip(shown, "unreadable", result.detail),)))
             continue
         if result.skipped:
-            outcome.skipped.append(Skip(shown, result.skipped, f"blob {task.sha}"))
+            parts.append(Outcome(skips=(Skip(shown, result.skipped, f"blob {task.sha}"),)))
             continue
-        outcome.blobs += 1
-        outcome.bytes += result.bytes_scanned
-        outcome.warnings.extend(result.warnings)
+        parts.append(Outcome(warnings=result.warnings, scanned=1, bytes_scanned=result.bytes_scanned))
         if result.findings:
             found[task.sha] = result.findings
     return found
@@ -402,7 +370,7 @@ def _prefixed(finding: Finding, prefix: str) -> Finding:
 
 
 def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head_entries: list[gitsrc.TreeEntry] | None,
-                history: History, outcome: _Outcome) -> None:
+                history: History, parts: list[Outcome]) -> None:
     if head_entries is not None:  # the submodules HEAD has; without a HEAD (or its tree), the ones history had
         links = sorted(e.path for e in head_entries if e.mode == gitsrc.GITLINK_MODE)
     else:
@@ -410,21 +378,15 @@ def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head_entries: 
     for path in links:
         shown = prefix + path
         if not request.recurse_submodules:
-            outcome.skipped.append(Skip(shown, "submodule", "not scanned (--recurse-submodules scans it)"))
+            parts.append(Outcome(skips=(Skip(shown, "submodule", "not scanned (--recurse-submodules scans it)"),)))
             continue
         folder = os.path.join(repo.worktree, path) if repo.worktree else None
         if folder is None or not os.path.exists(os.path.join(folder, ".git")):
-            outcome.warnings.append(f"{shown}: submodule not checked out ('git submodule update --init'); not scanned")
-            outcome.skipped.append(Skip(shown, "submodule", "not checked out"))
+            parts.append(Outcome(warnings=(f"{shown}: submodule not checked out ('git submodule update --init'); not scanned",),
+                                 skips=(Skip(shown, "submodule", "not checked out"),)))
             continue
         sub = gitsrc.open_repo(folder)
-        inner = scan_repository(sub, replace(request, branches=(), since=None, range=None), prefix + path + "/")
-        outcome.findings.extend(inner.findings)
-        outcome.blobs += inner.blobs
-        outcome.bytes += inner.bytes
-        outcome.skipped.extend(inner.skipped)
-        outcome.warnings.extend(inner.warnings)
-        outcome.notes.extend(inner.notes)
+        parts.append(scan_repository(sub, replace(request, branches=(), since=None, range=None), prefix + path + "/"))
 
 
 def run_history(request: HistoryRequest) -> tuple[ScanReport, Repo, list[str]]:
@@ -432,8 +394,6 @@ def run_history(request: HistoryRequest) -> tuple[ScanReport, Repo, list[str]]:
     started = clock()
     repo = gitsrc.open_repo(request.path)
     outcome = scan_repository(repo, request)
-    findings = sorted(outcome.findings, key=Finding.sort_key)
-    skipped = tuple(sorted(outcome.skipped, key=lambda s: (s.path, s.reason, s.detail)))
-    summary = ScanSummary(outcome.blobs, outcome.bytes, clock() - started, skipped, tuple(outcome.warnings))
-    return ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__), repo, outcome.notes
+    report = ScanReport(outcome.sorted_findings(), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
+    return report, repo, list(outcome.notes)
 

@@ -1,8 +1,9 @@
-"""Scan git blobs by id: serially (``--jobs 1``) or on a process pool, with the same code.
+"""Scan git blobs by id on the one worker pool (``scanner.pipeline.pool``): inline (``--jobs 1``) or
+on worker processes, with the same code.
 
 The parent sends batches of small descriptors (blob id, size, a path it was seen at, the id of the
-previous version at that path); each worker builds its Engine once and starts one persistent
-``git cat-file --batch`` in the pool initializer, and streams every blob of its batches through it.
+previous version at that path); each worker has its Engine (the parent's, when forked) and starts one
+persistent ``git cat-file --batch`` once, and streams every blob of its batches through it.
 Contents never cross a process boundary; results are by blob id, whatever the number of workers.
 
 ``batches`` keeps the versions of a file together, oldest first, so a worker scans a new version by
@@ -11,10 +12,9 @@ what changed since the previous one (``scanner.pipeline.delta``); findings are t
 
 from __future__ import annotations
 
-import gc
+import functools
 import io
 import os
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -22,7 +22,7 @@ from scanner.pipeline.delta import scan_delta
 from scanner.pipeline.engine import BlobScan, Engine, with_document_facts
 from scanner.pipeline import route as deepscan
 from scanner.model import Blob, Finding, Origin
-from scanner.pipeline.pool import EngineSpec
+from scanner.pipeline.pool import EngineSpec, WorkerPool
 from scanner.sources import archives
 from scanner.sources.git import BlobReader, Repo
 
@@ -101,20 +101,6 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
     return out
 
 
-_WORKER: tuple[Engine, BlobReader] | None = None
-_INHERITED: Engine | None = None  # the parent's engine, which forked workers start with
-
-
-def _init_worker(spec: EngineSpec, repo: Repo) -> None:
-    """Start the worker's ``git cat-file``; build its engine unless it was forked with the parent's."""
-    global _WORKER
-    from multiprocessing import util
-
-    reader = BlobReader(repo)
-    util.Finalize(reader, reader.close, exitpriority=10)  # runs when the worker process exits
-    _WORKER = (_INHERITED or spec.build(), reader)
-
-
 # a batch's results as they cross back: the results that hold something (a finding, a warning, a
 # skip), and the number and bytes of the quiet rest (most blobs), which need no object each
 _Folded = tuple[list[BlobResult], int, int]
@@ -132,9 +118,7 @@ def _fold(results: Sequence[BlobResult]) -> _Folded:
     return notable, quiet, scanned
 
 
-def _scan_batch(batch: Sequence[BlobTask]) -> _Folded:
-    assert _WORKER is not None, "worker used before its initializer ran"
-    engine, reader = _WORKER
+def _scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) -> _Folded:
     return _fold(scan_batch(engine, reader, batch))
 
 
@@ -171,83 +155,45 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
 
 
 class BlobScanner:
-    """Scans batches of blob tasks as they are handed in: inline (``jobs`` 1) or on a pool of forked
-    workers, each with its engine and its own ``git cat-file``. A history scan hands in batches while
-    ``git log`` is still running; ``finish`` waits for every result. The results that hold something
-    (findings, warnings, a skip) are kept by blob id; the other blobs are only counted
-    (``quiet_blobs``, ``quiet_bytes``): they cross back from a worker as two numbers.
+    """Scans batches of blob tasks as they are handed in, on a :class:`WorkerPool`: inline (``jobs``
+    1) or on forked workers, each with its engine and its own ``git cat-file``. A history scan hands
+    in batches while ``git log`` is still running; ``finish`` waits for every result. The results
+    that hold something (findings, warnings, a skip) are kept by blob id; the other blobs are only
+    counted (``quiet_blobs``, ``quiet_bytes``): they cross back from a worker as two numbers.
 
     The pool's workers are forked by ``start`` (or the first submit): no other thread may run in the
     process then."""
 
     def __init__(self, spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
-                 engine: Engine | None = None, make_engine: Callable[[], Engine | None] | None = None) -> None:
-        self.spec, self.repo, self.jobs, self.progress = spec, repo, jobs, progress
+                 make_engine: Callable[[], Engine | None] | None = None) -> None:
+        self.progress = progress
         self.results: dict[str, BlobResult] = {}
         self.quiet_blobs = self.quiet_bytes = 0
         self._done_blobs = self._done_bytes = 0
-        self._pending: dict[Future[_Folded], list[BlobTask]] = {}
-        self._pool: ProcessPoolExecutor | None = None
-        self._engine = engine
-        self._make_engine = make_engine
-        self._reader: BlobReader | None = None
+
+        def engine() -> Engine:
+            return (make_engine() if make_engine else None) or spec.build()
+
+        self._pool: WorkerPool[list[BlobTask], _Folded, list[BlobTask]] = WorkerPool(
+            spec, _scan_batch, jobs, functools.partial(BlobReader, repo), BlobReader.close, engine)
 
     def start(self) -> None:
         """Fork the pool's workers now (before any thread starts), when ``jobs`` asks for a pool."""
-        if self.jobs > 1 and self._pool is None:
-            self._start_pool()
-
-    def _engine_now(self) -> Engine:
-        if self._engine is None:
-            self._engine = (self._make_engine() if self._make_engine else None) or self.spec.build()
-        return self._engine
-
-    def _start_pool(self) -> ProcessPoolExecutor:
-        """Fork the workers (all at once, on the first submit): no other thread may run then."""
-        import multiprocessing
-        import sys
-
-        global _INHERITED
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        # forked workers share the parent's engine (its Hyperscan database loaded once) instead of each
-        # loading the rules and the database again
-        _INHERITED = self._engine_now() if context.get_start_method() == "fork" else None
-        if _INHERITED is not None:
-            # every rule compiled once, here, and shared; nothing the workers inherit is traversed (and its
-            # pages copied) by their garbage collector
-            _INHERITED.matcher.compile_all()
-            gc.freeze()
-        try:
-            pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.spec, self.repo))
-            self._pending[pool.submit(_scan_batch, [])] = []
-        finally:
-            _INHERITED = None
-        self._pool = pool
-        return pool
+        self._pool.start()
 
     def submit(self, batch: list[BlobTask]) -> None:
-        if not batch:
-            return
-        if self.jobs <= 1:
-            if self._reader is None:
-                self._reader = BlobReader(self.repo)
-            self._record(batch, _fold(scan_batch(self._engine_now(), self._reader, batch)))
-            return
-        pool = self._pool or self._start_pool()
-        self._pending[pool.submit(_scan_batch, batch)] = batch
-        self.poll()
+        if batch:
+            self._pool.submit(batch, batch)
+            self.poll()
 
     def poll(self, block: bool = False) -> None:
         """Take in the results of finished batches (``block``: wait for at least one)."""
-        if not self._pending:
-            return
-        finished = wait(self._pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)[0]
-        for fut in finished:
-            self._record(self._pending.pop(fut), fut.result())
+        for batch, folded in self._pool.ready(block):
+            self._record(batch, folded)
 
     def finish(self) -> dict[str, BlobResult]:
-        while self._pending:
-            self.poll(block=True)
+        for batch, folded in self._pool.drain():
+            self._record(batch, folded)
         return self.results
 
     def _record(self, batch: list[BlobTask], folded: _Folded) -> None:
@@ -262,13 +208,7 @@ class BlobScanner:
             self.progress(self._done_blobs, self._done_bytes)
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            gc.unfreeze()
+        self._pool.close()
 
     def __enter__(self) -> BlobScanner:
         return self

@@ -20,18 +20,15 @@ budget, like a whole archive.)
 
 from __future__ import annotations
 
-import gc
 import itertools
-import multiprocessing
-import sys
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
-from scanner.pipeline.route import ContentOptions, ContentScan, scan_file
+from scanner.pipeline.route import ContentOptions, scan_file
 from scanner.pipeline.engine import Engine
 from scanner.model import Finding, Origin
-from scanner.pipeline.pool import EngineSpec
+from scanner.pipeline.outcome import Outcome
+from scanner.pipeline.pool import EngineSpec, WorkerPool, constant, pool_context
 from scanner.results import ScanSummary, Skip
 from scanner.sources import archives
 from scanner.sources.archives import Source
@@ -51,7 +48,7 @@ _FIRST_UNITS = 16
 _SERIAL_BELOW = 8
 
 Progress = Callable[[int, int], None]  # (texts scanned, bytes of input done)
-OnResults = Callable[[Sequence["UnitResult"]], None]  # notable results of a batch, in the parent as they come
+OnResults = Callable[[Outcome], None]  # a batch's outcome, in the parent as it comes
 
 
 @dataclass(frozen=True)
@@ -64,63 +61,6 @@ class Unit:
     @property
     def sliced(self) -> bool:
         return self.members is not None or self.part is not None
-
-
-@dataclass(frozen=True)
-class UnitResult:
-    unit: Unit
-    scan: ContentScan | None
-    skip: Skip | None  # the file itself could not be read
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What scanning a list of units gave: the results that hold something (a finding, a warning, a
-    skip, an unreadable file), in unit order, and totals over every unit. Most files hold nothing;
-    they cross the process boundary as two numbers, not as a result object each."""
-
-    notable: tuple[UnitResult, ...]
-    files: int  # texts scanned
-    bytes_scanned: int
-
-    @classmethod
-    def of(cls, results: Iterable[UnitResult]) -> Outcome:
-        return cls.folded([_fold(results)])
-
-    @classmethod
-    def folded(cls, batches: Iterable[_Folded]) -> Outcome:
-        """The outcome of batches folded by :func:`_fold`, in the order given."""
-        notable: list[UnitResult] = []
-        files = scanned = 0
-        for batch_notable, batch_files, batch_bytes in batches:
-            notable.extend(batch_notable)
-            files += batch_files
-            scanned += batch_bytes
-        return cls(tuple(notable), files, scanned)
-
-    @classmethod
-    def merge(cls, outcomes: Iterable[Outcome]) -> Outcome:
-        return cls.folded((list(o.notable), o.files, o.bytes_scanned) for o in outcomes)
-
-
-def _notable(result: UnitResult) -> bool:
-    scan = result.scan
-    return scan is None or bool(scan.findings or scan.warnings or scan.skips)
-
-
-_Folded = tuple[list[UnitResult], int, int]  # a batch's notable results, texts scanned, bytes scanned
-
-
-def _fold(results: Iterable[UnitResult]) -> _Folded:
-    notable: list[UnitResult] = []
-    files = scanned = 0
-    for r in results:
-        if r.scan is not None:
-            files += r.scan.files
-            scanned += r.scan.bytes_scanned
-        if _notable(r):
-            notable.append(r)
-    return notable, files, scanned
 
 
 @dataclass(frozen=True)
@@ -185,43 +125,27 @@ def plan(items: Sequence[FileItem], options: ContentOptions) -> tuple[list[Unit]
     return units, skips
 
 
-def scan_unit(engine: Engine, unit: Unit, options: ContentOptions) -> UnitResult:
+def scan_unit(engine: Engine, unit: Unit, options: ContentOptions) -> Outcome:
     """Scan one unit; a file that cannot be read is a skip with its reason, never a crash."""
     item = unit.item
     try:
         result = scan_file(engine, item.path, Origin(item.display), options, unit.members, unit.part)
     except FileNotFoundError:
-        return UnitResult(unit, None, Skip(item.display, "vanished", "deleted during the scan"))
+        return Outcome(skips=(Skip(item.display, "vanished", "deleted during the scan"),))
     except NotRegularFile as exc:  # swapped for a FIFO or a device after the walk: skipped, with a warning
-        return UnitResult(unit, ContentScan(warnings=(f"{item.display}: {exc.strerror}, skipped",),
-                                            skips=(Skip(item.display, "special", exc.strerror or ""),)), None)
+        return Outcome(warnings=(f"{item.display}: {exc.strerror}, skipped",),
+                       skips=(Skip(item.display, "special", exc.strerror or ""),))
     except OSError as exc:
-        return UnitResult(unit, None, Skip(item.display, "unreadable", exc.strerror or str(exc)))
+        return Outcome(skips=(Skip(item.display, "unreadable", exc.strerror or str(exc)),))
     except Exception as exc:  # noqa: BLE001 - a bug on one input must not cost the findings of the others
         detail = f"internal error, please report: {type(exc).__name__}: {exc}"
-        return UnitResult(unit, ContentScan(warnings=(f"{item.display}: {detail}",),
-                                            skips=(Skip(item.display, "error", detail),)), None)
-    return UnitResult(unit, result, None)
+        return Outcome(warnings=(f"{item.display}: {detail}",), skips=(Skip(item.display, "error", detail),))
+    return Outcome.of(result)
 
 
-_WORKER: tuple[Engine, ContentOptions] | None = None
-
-
-def _init_worker(spec: WorkSpec) -> None:
-    """Build the worker's engine once; a forked worker already has the parent's."""
-    global _WORKER
-    if _WORKER is None:
-        _WORKER = (spec.build(), spec.content)
-
-
-def _scan_batch(batch: Sequence[Unit]) -> _Folded:
-    assert _WORKER is not None, "worker used before its initializer ran"
-    engine, options = _WORKER
-    return _fold(scan_unit(engine, unit, options) for unit in batch)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+def _scan_batch(engine: Engine, options: ContentOptions, batch: Sequence[Unit]) -> Outcome:
+    """A worker's batch: one outcome for all its units (most of them only counted)."""
+    return Outcome.folded(scan_unit(engine, unit, options) for unit in batch)
 
 
 def _batched(units: Iterable[Unit]) -> Iterator[list[Unit]]:
@@ -249,60 +173,40 @@ def batches(units: Sequence[Unit]) -> list[list[Unit]]:
     return list(_batched(units))
 
 
-def _fork_ready(engine: Engine, spec: WorkSpec) -> None:
-    """Make ``engine`` the one forked workers inherit, every rule compiled, and move everything
-    allocated so far out of the garbage collector's sight: a collection in a worker then does not
-    touch (and copy) every page it shares with the parent."""
-    global _WORKER
-    engine.matcher.compile_all()
-    _WORKER = (engine, spec.content)
-    gc.freeze()
+def _pool(spec: WorkSpec, jobs: int) -> WorkerPool[list[Unit], Outcome, int]:
+    # the work function is looked up when the pool is made (a test plants a dying one)
+    return WorkerPool(spec.engine, _scan_batch, jobs, constant(spec.content))
 
 
 def run(units: Sequence[Unit], spec: WorkSpec, jobs: int, progress: Progress | None = None,
         on_results: OnResults | None = None) -> Outcome:
-    """Scan every unit; the same outcome (notable results in the order of ``units``) whatever the
-    number of workers. ``on_results`` sees each batch's notable results as they come."""
-    global _WORKER
+    """Scan every unit; the same outcome (in the order of ``units``) whatever the number of workers.
+    ``on_results`` sees each batch's outcome as it comes."""
     work = batches(units)
-    folded: list[_Folded | None] = [None for _ in work]
+    folded: list[Outcome | None] = [None for _ in work]
     done_files = done_bytes = 0
 
-    def record(i: int, batch: _Folded) -> None:
+    def record(i: int, batch: Outcome) -> None:
         nonlocal done_files, done_bytes
         folded[i] = batch
         if on_results:
-            on_results(batch[0])
-        done_files += batch[1]
+            on_results(batch)
+        done_files += batch.scanned
         done_bytes += sum(u.weight for u in work[i])
         if progress:
             progress(done_files, done_bytes)
 
-    # built in the parent in every case (for the same reasons as blobscan): it fills the compiled-database cache once,
-    # and forked workers inherit it instead of each loading rules and compiling patterns again
-    engine = spec.build()
-    if jobs <= 1 or len(units) < _SERIAL_BELOW or len(work) < 2:
-        for i, batch in enumerate(work):
-            record(i, _fold(scan_unit(engine, unit, spec.content) for unit in batch))
-    else:
-        context = _pool_context()
-        if context.get_start_method() == "fork":
-            _fork_ready(engine, spec)
-        else:
-            _WORKER = None
-        try:
-            with ProcessPoolExecutor(min(jobs, len(work)), mp_context=context, initializer=_init_worker,
-                                     initargs=(spec,)) as pool:
-                # heaviest first, so a big archive does not start last and leave the other workers idle
-                heavy_first = sorted(range(len(work)), key=lambda i: -sum(u.weight for u in work[i]))
-                pending: dict[Future[_Folded], int] = {pool.submit(_scan_batch, work[i]): i for i in heavy_first}
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        record(pending.pop(fut), fut.result())
-        finally:
-            _WORKER = None
-            gc.unfreeze()
+    serial = jobs <= 1 or len(units) < _SERIAL_BELOW or len(work) < 2
+    with _pool(spec, 1 if serial else min(jobs, len(work))) as pool:
+        # the engine is built in the parent in every case: it fills the compiled-database cache once, and
+        # forked workers inherit it instead of each loading rules and compiling patterns again
+        pool.engine()
+        # on workers, heaviest first, so a big archive does not start last and leave the others idle
+        order = range(len(work)) if pool.inline else sorted(range(len(work)), key=lambda i: -sum(u.weight for u in work[i]))
+        for i in order:
+            pool.submit(work[i], i)
+        for index, got in pool.drain():  # inline: each batch run as it is asked for
+            record(index, got)
     done = [got for got in folded if got is not None]
     assert len(done) == len(work), "a batch without its result"
     return Outcome.folded(done)
@@ -324,49 +228,31 @@ def run_walk(entries: Iterable[FileItem | Skip], spec: WorkSpec, jobs: int,
     """Walk, plan and scan at once: batches go to the workers while the parent is still walking.
 
     Returns the outcome (as :func:`run` gives it for the same units), the walk's skips and the
-    planning's skips; ``on_results`` sees each batch's notable results as they come. Forked workers
-    start with the parent's engine, every rule compiled, so the walk is no serial prefix of the scan.
-    Where workers cannot be forked, or the walk yields fewer than two batches, this is :func:`run`
-    over the walked units."""
+    planning's skips; ``on_results`` sees each batch's outcome as it comes. Forked workers start with
+    the parent's engine, every rule compiled, so the walk is no serial prefix of the scan. Where
+    workers cannot be forked, or the walk yields fewer than two batches, this is :func:`run` over the
+    walked units."""
     walk_skips: list[Skip] = []
     planned: list[Skip] = []
     stream = _batched(_units_of(entries, spec.content, walk_skips, planned))
     first = list(itertools.islice(stream, 2))
-    context = _pool_context()
-    if jobs <= 1 or len(first) < 2 or context.get_start_method() != "fork":
+    if jobs <= 1 or len(first) < 2 or pool_context().get_start_method() != "fork":
         units = [u for batch in itertools.chain(first, stream) for u in batch]
         return run(units, spec, jobs, on_results=on_results), walk_skips, planned
-    global _WORKER
-    _fork_ready(spec.build(), spec)
-    folded: dict[int, _Folded] = {}
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
-            pending = {pool.submit(_scan_batch, batch): i for i, batch in enumerate(itertools.chain(first, stream))}
-            for fut in as_completed(pending):
-                folded[pending[fut]] = got = fut.result()
-                if on_results:
-                    on_results(got[0])
-    finally:
-        _WORKER = None
-        gc.unfreeze()
+    folded: dict[int, Outcome] = {}
+    with _pool(spec, jobs) as pool:
+        pool.start()
+        for i, batch in enumerate(itertools.chain(first, stream)):
+            pool.submit(batch, i)
+        for i, got in pool.drain():
+            folded[i] = got
+            if on_results:
+                on_results(got)
     return Outcome.folded(folded[i] for i in range(len(folded))), walk_skips, planned
 
 
 def summarise(outcome: Outcome, skips: Sequence[Skip], seconds: float,
               warnings: Sequence[str] = ()) -> tuple[list[Finding], ScanSummary]:
-    findings: list[Finding] = []
-    notes: list[str] = list(warnings)
-    skipped: list[Skip] = list(skips)
-    unreadable: set[Skip] = set()  # a file that cannot be read is one skip, however many slices it had
-    for r in outcome.notable:
-        if r.scan is not None:
-            findings.extend(r.scan.findings)
-            notes.extend(r.scan.warnings)
-            skipped.extend(r.scan.skips)
-        elif r.skip is not None and r.skip not in unreadable:
-            unreadable.add(r.skip)
-            skipped.append(r.skip)
-    findings.sort(key=Finding.sort_key)
-    skipped.sort(key=lambda s: (s.path, s.reason))
-    notes.extend(s.warning() for s in skipped if s.noteworthy)  # every input left unscanned is named
-    return findings, ScanSummary(outcome.files, outcome.bytes_scanned, seconds, tuple(skipped), tuple(dict.fromkeys(notes)))
+    """The report's findings (sorted) and summary; every input left unscanned is named by a warning."""
+    whole = Outcome.folded([Outcome(warnings=tuple(warnings), skips=tuple(skips)), outcome]).with_skip_warnings()
+    return list(whole.sorted_findings()), whole.summary(seconds)

@@ -17,7 +17,9 @@ from scanner.pipeline.pool import EngineSpec, clock
 from scanner.results import ScanReport, Skip
 from scanner.rules.load import RuleSet
 from scanner.sources.filesystem import FileItem, FileWalker, WalkOptions
-from scanner.pipeline.files import OnResults, Outcome, Unit, UnitResult, WorkSpec, plan, run, run_walk, summarise
+from scanner.pipeline.files import OnResults, WorkSpec, plan, run, run_walk, summarise
+from scanner.pipeline.outcome import Outcome
+from scanner.pipeline.progress import progress
 
 STDIN = "-"
 
@@ -42,34 +44,10 @@ class ScanRequest:
         return str(Path.cwd())
 
 
-def _scan_stdin(spec: WorkSpec) -> UnitResult:
+def _scan_stdin(spec: WorkSpec) -> Outcome:
     """Standard input through the same content routing as files (archives, notebooks, logs), read as
-    it arrives: memory stays bounded however much comes (see :func:`scanner.deepscan.scan_pipe`)."""
-    scan = scan_pipe(spec.build(), sys.stdin.buffer, Origin("<stdin>", kind="stdin"), spec.content)
-    item = FileItem(STDIN, "<stdin>", scan.bytes_scanned)
-    return UnitResult(Unit(item, None, scan.bytes_scanned), scan, None)
-
-
-@dataclass
-class _ProgressBar:
-    total_bytes: int
-
-    def __enter__(self) -> _ProgressBar:
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
-
-        self._progress = Progress(
-            "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-            TimeRemainingColumn(), transient=True,
-        )
-        self._progress.__enter__()
-        self._task = self._progress.add_task("scanning", total=self.total_bytes)
-        return self
-
-    def update(self, files: int, done: int) -> None:
-        self._progress.update(self._task, completed=done, description=f"scanning {files} files")
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.__exit__(None, None, None)
+    it arrives: memory stays bounded however much comes (see :func:`scanner.pipeline.route.scan_pipe`)."""
+    return Outcome.of(scan_pipe(spec.build(), sys.stdin.buffer, Origin("<stdin>", kind="stdin"), spec.content))
 
 
 def _walk(request: ScanRequest, fs_paths: list[str]) -> tuple[list[FileItem], list[Skip]]:
@@ -81,8 +59,8 @@ def _walk(request: ScanRequest, fs_paths: list[str]) -> tuple[list[FileItem], li
 
 
 def _findings_of(on_findings: Callable[[Sequence[Finding]], None]) -> OnResults:
-    def on_results(results: Sequence[UnitResult]) -> None:
-        on_findings([f for r in results if r.scan is not None for f in r.scan.findings])
+    def on_results(outcome: Outcome) -> None:
+        on_findings(outcome.findings)
 
     return on_results
 
@@ -96,17 +74,17 @@ def run_scan(request: ScanRequest, on_findings: Callable[[Sequence[Finding]], No
     fs_paths = [p for p in request.paths if p != STDIN]
     outcomes: list[Outcome] = []
     if STDIN in request.paths:
-        outcomes.append(Outcome.of([_scan_stdin(spec)]))
+        outcomes.append(_scan_stdin(spec))
     if request.progress or not fs_paths:  # a progress bar needs the whole walk first, for its total
         items, skips = _walk(request, fs_paths) if fs_paths else ([], [])
         units, planned = plan(items, request.content)
         if units:
-            with _ProgressBar(sum(i.size for i in items)) as bar:
+            with progress(request.progress, "files", sum(i.size for i in items)) as bar:
                 outcomes.append(run(units, spec, request.jobs, bar.update, on_results))
     else:
         walked, skips, planned = run_walk(FileWalker(request.walk).walk(fs_paths), spec, request.jobs, on_results)
         outcomes.append(walked)
     notes = [n for n in map(warning_for, planned) if n]
-    findings, summary = summarise(Outcome.merge(outcomes), [*skips, *planned], clock() - started, notes)
+    findings, summary = summarise(Outcome.folded(outcomes), [*skips, *planned], clock() - started, notes)
     return ScanReport(tuple(findings), request.ruleset.by_id, summary, __version__)
 

@@ -16,13 +16,12 @@ dask worker ...``), or it clones without credentials and private repositories fa
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Collection, Protocol
 
 from scanner.errors import UsageError
+from scanner.pipeline.pool import pool_context
 from scanner.sweep.tasks import SweepSpec, Task, init_worker, prebuild, run, scans
 
 DISTRIBUTED_EXTRA = "pip install 'credsprawl[distributed]'"
@@ -85,7 +84,14 @@ class _Job:
 
 
 class LocalPoolExecutor:
-    """A pool of worker processes on this machine, the spec given once through the initializer."""
+    """A pool of worker processes on this machine, the spec given once through the initializer.
+
+    Its unit is a whole repository (a task that may fetch, walk and scan for minutes, and whose
+    worker may be killed by the kernel), not a batch of blobs: a task's worker builds its engine only
+    when the task has something new to scan, and a pool that breaks is started again and its tasks
+    retried once. It shares the start method (:func:`scanner.pipeline.pool.pool_context`) with the
+    scan's :class:`~scanner.pipeline.pool.WorkerPool`; a task scans its blobs in its own process with the
+    pool's per-batch function (``scanner.pipeline.blobs.scan_batch``)."""
 
     name = "local"
 
@@ -97,8 +103,7 @@ class LocalPoolExecutor:
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=init_worker, initargs=(self.spec,))
+        return ProcessPoolExecutor(self.jobs, mp_context=pool_context(), initializer=init_worker, initargs=(self.spec,))
 
     def submit(self, task: Task) -> Handle:
         if not self.warm and scans(task):

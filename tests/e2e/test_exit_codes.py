@@ -58,15 +58,16 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_2(tmp_path: Path, gh: str) -
     assert proc.returncode == 2 and "cannot write the output: No space left" in one_line(proc.stderr)
 
 
-def _killed(batch: object) -> None:
+def _killed(*work: object) -> None:
     """A worker's batch, as the kernel's OOM killer ends it (module level: sent to the pool by name)."""
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_a_killed_worker_is_one_line_and_exit_2(tmp_path: Path, gh: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner.pipeline import files as workplan
+    from scanner.pipeline.pool import pool_context
 
-    if workplan._pool_context().get_start_method() != "fork":
+    if pool_context().get_start_method() != "fork":
         pytest.skip("the dying worker is planted by forking")
     for i in range(60):
         (tmp_path / f"f{i:02}.txt").write_text(f"line {i}\n" + (f"t = '{gh}'\n" if i == 30 else ""))

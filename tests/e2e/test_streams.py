@@ -98,10 +98,9 @@ def test_stdin_is_read_in_bounded_pieces_and_located(monkeypatch, gh: str) -> No
     monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=pipe))
     spec = WorkSpec(EngineSpec(load_rules().rules, settings), ContentOptions())
     result = scan_mod._scan_stdin(spec)
-    assert result.scan is not None
-    [f] = result.scan.findings
+    [f] = result.findings
     assert (f.path, f.start_line, f.start_column) == ("<stdin>", size // 11 + 1, size % 11 + 5)
-    assert result.scan.bytes_scanned == size + len(tail)
+    assert result.bytes_scanned == size + len(tail)
 
 
 def test_a_tar_stream_on_stdin_is_opened_as_an_archive(tmp_path: Path, gh: str) -> None:

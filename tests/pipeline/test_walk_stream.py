@@ -41,22 +41,22 @@ def test_streamed_scan_with_two_workers_equals_one_process(tmp_path: Path, rng: 
     assert two["summary"]["files_scanned"] == one["summary"]["files_scanned"] >= 701
 
 
-def test_outcome_keeps_notable_results_in_order_and_counts_every_unit() -> None:
+def test_outcome_folds_in_order_and_counts_every_unit() -> None:
+    from scanner.pipeline.outcome import Outcome
     from scanner.pipeline.route import ContentScan
     from scanner.results import Skip
-    from scanner.sources.filesystem import FileItem
-    from scanner.pipeline.files import Outcome, Unit, UnitResult
 
-    def unit(name: str) -> Unit:
-        return Unit(FileItem(name, name, 10), None, 10)
-
-    quiet = UnitResult(unit("a"), ContentScan(files=1, bytes_scanned=10), None)
-    warned = UnitResult(unit("b"), ContentScan(warnings=("b: odd",), files=1, bytes_scanned=7), None)
-    unreadable = UnitResult(unit("c"), None, Skip("c", "unreadable", "denied"))
-    archive = UnitResult(unit("d"), ContentScan(skips=(Skip("d!x", "binary"),), files=3, bytes_scanned=30), None)
-    first = Outcome.of([quiet, warned, quiet, unreadable])
-    assert first.notable == (warned, unreadable)
-    assert (first.files, first.bytes_scanned) == (3, 27)
-    both = Outcome.merge([first, Outcome.of([archive, quiet])])
-    assert both.notable == (warned, unreadable, archive)
-    assert (both.files, both.bytes_scanned) == (7, 67)
+    quiet = Outcome.of(ContentScan(files=1, bytes_scanned=10))
+    warned = Outcome.of(ContentScan(warnings=("b: odd",), files=1, bytes_scanned=7))
+    unreadable = Outcome(skips=(Skip("c", "unreadable", "denied"),))
+    archive = Outcome.of(ContentScan(skips=(Skip("d!x", "binary"),), files=3, bytes_scanned=30))
+    first = Outcome.folded([quiet, warned, quiet, unreadable])
+    assert (first.warnings, first.skips) == (("b: odd",), (Skip("c", "unreadable", "denied"),))
+    assert (first.scanned, first.bytes_scanned) == (3, 27)
+    both = Outcome.folded([first, Outcome.folded([archive, quiet, unreadable])])
+    assert both.skips == (Skip("c", "unreadable", "denied"), Skip("d!x", "binary"), Skip("c", "unreadable", "denied"))
+    assert (both.scanned, both.bytes_scanned) == (7, 67)
+    # a file cut into slices that all failed is one skip, named by one warning
+    summary = both.with_skip_warnings().summary(1.0)
+    assert summary.skipped == (Skip("c", "unreadable", "denied"), Skip("d!x", "binary"))
+    assert summary.warnings == ("b: odd", Skip("c", "unreadable", "denied").warning())
