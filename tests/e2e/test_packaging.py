@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -76,3 +77,106 @@ def test_readme_pins_what_exists_and_starts_with_the_two_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "apt-get install" in ci and "chromium" in ci and "'.[test]'" in ci and "-m pytest" in ci
     assert '"$code" -eq 5' in ci  # no test collected fails the run
+
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_LINK = re.compile(r"!?\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+PROJECT_URL = "https://github.com/credsprawl/credsprawl"
+
+
+def _prose(text: str) -> str:
+    """The text of a markdown file without fenced code blocks and inline code (links there are examples)."""
+    return _INLINE_CODE.sub("", _FENCE.sub("", text))
+
+
+def _anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces to dashes,
+    a repeated heading numbered."""
+    seen: dict[str, int] = {}
+    out = set()
+    for line in _FENCE.sub("", text).splitlines():
+        heading = re.match(r"#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if not heading:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading.group(1).lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        out.add(slug if n == 0 else f"{slug}-{n}")
+    return out
+
+
+def _markdown_files() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_markdown_links_resolve_inside_the_repository() -> None:
+    """Every relative link in README.md and docs/*.md points to a file of the repository (and, with a
+    #fragment into a markdown file, to one of its headings); no link leaves the repository except to
+    the project's own GitHub URL."""
+    problems = []
+    for doc in _markdown_files():
+        prose = _prose(doc.read_text("utf-8"))
+        targets = _LINK.findall(prose) + _AUTOLINK.findall(prose)
+        for target in targets:
+            where = f"{doc.relative_to(ROOT)}: {target}"
+            if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I):
+                if not target.startswith(PROJECT_URL):
+                    problems.append(f"{where}: links outside the repository")
+                continue
+            path_part, _, fragment = target.partition("#")
+            dest = (doc.parent / path_part).resolve() if path_part else doc
+            if not dest.is_relative_to(ROOT):
+                problems.append(f"{where}: outside the repository")
+            elif not dest.exists():
+                problems.append(f"{where}: no such file")
+            elif fragment and dest.suffix == ".md" and fragment not in _anchors(dest.read_text("utf-8")):
+                problems.append(f"{where}: no heading #{fragment} in {dest.relative_to(ROOT)}")
+    assert problems == []
+
+
+def test_every_docs_page_is_reachable_from_the_readme() -> None:
+    """Each docs/*.md page is linked from the README or from the docs index (docs/README.md)."""
+    linked = set()
+    for doc in (ROOT / "README.md", ROOT / "docs" / "README.md"):
+        for target in _LINK.findall(_prose(doc.read_text("utf-8"))):
+            linked.add((doc.parent / target.partition("#")[0]).resolve())
+    assert "docs/README.md" in (ROOT / "README.md").read_text("utf-8")
+    pages = {p.resolve() for p in (ROOT / "docs").glob("*.md")} - {(ROOT / "docs" / "README.md").resolve()}
+    assert pages - linked == set()
+
+
+def test_readme_stays_short_and_keeps_what_a_newcomer_needs() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert len(readme.splitlines()) <= 160
+    # the exit codes in their documented order, the three ways in, and why two packages are not used
+    order = [readme.index(s) for s in ("`1` when anything was found", "otherwise `2`", "otherwise `0`")]
+    assert order == sorted(order)
+    for way in ("pre-commit", "GitHub Action", "sweep"):
+        assert way in readme
+    assert "gitpython" in readme and "sarif-om" in readme
+    for dep in ("hyperscan", "httpx", "cryptography"):
+        assert dep in readme
+
+
+def test_module_paths_in_the_docs_exist() -> None:
+    """Every ``scanner/...`` path and ``scanner.x.y`` module the README and docs name exists, and every
+    module the architecture page lists for a package is in that package."""
+    problems = []
+    for doc in _markdown_files():
+        text = doc.read_text("utf-8")
+        for path in set(re.findall(r"\bscanner/[\w/]*\w(?:\.py)?", text)):
+            if not (ROOT / path).exists():
+                problems.append(f"{doc.relative_to(ROOT)}: {path}")
+        for dotted in set(re.findall(r"\bscanner(?:\.\w+)+", text)):
+            parts = dotted.split(".")
+            if not any((ROOT / "/".join(parts[:i])).with_suffix(".py").exists() or (ROOT / "/".join(parts[:i])).is_dir()
+                       for i in range(len(parts), 1, -1)):
+                problems.append(f"{doc.relative_to(ROOT)}: {dotted}")
+    # the package table: | `scanner/pipeline/` | pipeline | `route.py` (...), `engine.py` ... |
+    for package, row in re.findall(r"^\| `(scanner/[\w/]+/)` \|(.*)$", (ROOT / "docs" / "architecture.md").read_text("utf-8"), re.M):
+        for module in re.findall(r"`([\w/]+\.py)`", row):
+            if not (ROOT / package / module).exists():
+                problems.append(f"docs/architecture.md: {package}{module}")
+    assert problems == []
