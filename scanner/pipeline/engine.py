@@ -65,8 +65,15 @@ class _CountedLines(LineIndex):
         self._at = 0  # the last offset looked up,
         self._count = 0  # the newlines before it,
         self._start = 0  # and where its line starts
+        self._seen: dict[int, tuple[int, int]] = {}  # offsets asked before (masking asks the findings' again)
 
     def line_start(self, offset: int) -> tuple[int, int]:
+        known = self._seen.get(offset)
+        if known is None:
+            known = self._seen[offset] = self._count_to(offset)
+        return known
+
+    def _count_to(self, offset: int) -> tuple[int, int]:
         text, at = self.text, self._at
         if offset >= at:
             gap = text.count("\n", at, offset)
