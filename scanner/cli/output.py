@@ -102,7 +102,7 @@ def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
 def suppress(args: argparse.Namespace, report: ScanReport, root: str | None = None) -> ScanReport:
     """Drop the findings ``--baseline`` knows (when given) and those the ``.gitleaksignore`` at the
     scan ``root`` names (when there is one), saying how many on stderr."""
-    from scanner.filters import baseline, gitleaks_ignore
+    from scanner.filters import gitleaks_ignore
 
     quiet = getattr(args, "quiet", False)
     if root is not None:
@@ -112,6 +112,8 @@ def suppress(args: argparse.Namespace, report: ScanReport, root: str | None = No
                   file=sys.stderr)
     if getattr(args, "baseline", None) is None:
         return report
+    from scanner.filters import baseline  # only with --baseline: the hook's start-up stays light
+
     known = baseline.load(args.baseline)
     for warning in known.warnings:
         print(f"credsprawl: warning: {warning}", file=sys.stderr)

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 from scanner.match.content import display
 from scanner.match.locate import LineIndex
-from scanner.model import Finding, needles, redact
+from scanner.model import needles, redact
 
 
 _REDACTED = re.compile(r"\**|[^\s…]{0,6}…\*\*\*\*\(\d+\)")
@@ -86,20 +85,6 @@ class LineMasker:
         pieces.append(display(text[at:end]))
         return replace_needles("".join(pieces).rstrip("\r"), (*near, *extra), self._pairs)
 
-
-def mask_findings(findings: Sequence[Finding], index: LineIndex, matches: Iterable[tuple[int, int, str]],
-                  offsets: Sequence[int] | None = None) -> list[Finding]:
-    """``findings`` with ``masked_line`` set from ``index``'s text, every match in ``matches`` masked.
-    ``offsets``: where each finding is in that text (default: its ``offset``)."""
-    if not findings:
-        return []
-    masker = LineMasker(index, matches)
-    out = []
-    for n, f in enumerate(findings):
-        at = f.offset if offsets is None else offsets[n]
-        extra = [f.secret] + ([f.companion[1]] if f.companion else [])
-        out.append(replace(f, masked_line=masker.line(at, extra)))
-    return out
 
 
 # ------------------------------------------------------------------------------------------------

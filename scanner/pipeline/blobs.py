@@ -56,8 +56,8 @@ class BlobResult:
     detail: str = ""
 
 
-def _scan_whole(engine: Engine, data: bytes, origin: Origin) -> BlobScan:
-    if archives.sniff(data[:512]) is not None:
+def _scan_whole(engine: Engine, data: bytes, origin: Origin, archive: bool) -> BlobScan:
+    if archive:
         # an archive committed to the repository: opened like one found on disk
         found = deepscan.scan_blob(engine, Blob(data, origin))
         if not found.files:
@@ -89,13 +89,13 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             old, old_findings = previous[task.pred]
             scan = scan_delta(engine, old, old_findings, data, origin)
         if scan is None:
-            scan = _scan_whole(engine, data, origin)
+            scan = _scan_whole(engine, data, origin, archive)
         if scan.skipped:
             out.append(BlobResult(task.sha, skipped=scan.skipped))
             continue
         if task.sha in wanted:
             previous[task.sha] = (data, scan.findings)  # without document facts: a delta scan carries them
-        if not archive:  # an archive's members got theirs in the content router
+        if scan.findings and not archive:  # an archive's members got theirs in the content router
             scan = with_document_facts(scan, data)  # from the whole blob, whether scanned whole or by its change
         out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
     return out

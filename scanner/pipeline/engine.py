@@ -12,7 +12,7 @@ from scanner.match.content import display
 from scanner.filters.findings import FindingFilter
 from scanner.match.locate import LineIndex
 from scanner.match.backends import make_prefilter
-from scanner.match.masking import mask_findings
+from scanner.match.masking import LineMasker
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules import regexcache
@@ -222,16 +222,16 @@ class Engine:
     ) -> tuple[list[Finding], list[str]]:
         result = self.matcher.scan(text, raw)
         out: list[Finding] = []
-        starts: list[int] = []
+        masker: LineMasker | None = None
         for m in result.matches:
             if keep is not None and not keep[0] <= m.start < keep[1]:
                 continue
             finding, context = self._finding(m, text, origin, lines, base_offset)
             if self.settings.filter.keeps(finding, context):
-                out.append(finding)
-                starts.append(m.start)
-        if out:  # every match of the text, kept or not, is masked on every context line it touches
-            out = mask_findings(out, lines, [(m.start, m.end, display(m.secret)) for m in result.matches], starts)
+                if masker is None:  # every match of the text, kept or not, is masked on every context line it touches
+                    masker = LineMasker(lines, [(x.start, x.end, display(x.secret)) for x in result.matches])
+                own = [finding.secret, finding.companion[1]] if finding.companion else [finding.secret]
+                out.append(replace(finding, masked_line=masker.line(m.start, own)))
         warnings = [f"{origin.render()}: {w}" for w in result.warnings]
         return out, warnings
 
