@@ -4,7 +4,8 @@
 #   digest         credsprawl's version and a hash of its code and rules (the action's own checkout:
 #                  a commit SHA, a tag or a branch all give the key of the code they hold)
 #   pip-cache      pip's cache folder, and
-#   scanner-cache  CREDSPRAWL_CACHE_DIR, both native paths under the home folder, for actions/cache.
+#   scanner-cache  CREDSPRAWL_CACHE_DIR, and
+#   state          XDG_STATE_HOME (the cache key), all native paths under the home folder, for actions/cache.
 set -euo pipefail
 python="${CREDSPRAWL_SETUP_PYTHON:-}"
 [ -n "$python" ] || python="$(command -v python3 || command -v python)"
@@ -29,4 +30,5 @@ print(f"platform={os.environ.get('RUNNER_OS') or platform.system()}-{machine}-py
 print(f"digest={version}-{digest.hexdigest()[:20]}")
 print(f"pip-cache={cache / 'pip'}")
 print(f"scanner-cache={cache / 'scanner'}")
+print(f"state={cache / 'state'}")
 PY

@@ -78,8 +78,10 @@ def test_uses_steps_are_pinned_to_current_majors() -> None:
     assert str(python["with"]["update-environment"]).lower() == "false"  # the job's Python stays the user's
     # both caches are keyed on the credsprawl digest the prepare step computes; the rules cache exactly
     caches = [s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
-    assert {c["with"]["path"] for c in caches} == {"${{ steps.prepare.outputs.pip-cache }}",
-                                                   "${{ steps.prepare.outputs.scanner-cache }}"}
+    assert {c["with"]["path"].strip() for c in caches} == {
+        "${{ steps.prepare.outputs.pip-cache }}",
+        "${{ steps.prepare.outputs.scanner-cache }}\n${{ steps.prepare.outputs.state }}"}  # the files and their key
+    assert _step("scan")["env"]["XDG_STATE_HOME"] == "${{ steps.prepare.outputs.state }}"
     for c in caches:
         assert "steps.prepare.outputs.digest" in c["with"]["key"]
     upload = _step("upload")
@@ -203,6 +205,7 @@ def run_action(tmp_path: Path, repo: GitRepo, event: str, payload: dict[str, Any
         outputs[sid] = _read_outputs(output_file)
         if sid == "prepare" and not install:  # share the session's compiled rules between the fast tests
             outputs[sid]["scanner-cache"] = os.environ["CREDSPRAWL_CACHE_DIR"]
+            outputs[sid]["state"] = os.environ["XDG_STATE_HOME"]  # and the key that authenticates them
         stdout += proc.stdout
         stderr += proc.stderr
         outcomes[sid] = "success" if proc.returncode == 0 else "failure"
@@ -410,3 +413,5 @@ def test_every_run_step_for_real(tmp_path: Path, repo: GitRepo, tokens: list[str
     assert run.outputs["findings"] == "1" and tokens[1] not in run.stdout + run.stderr + run.summary
     scanner_cache = Path(run.all_outputs["prepare"]["scanner-cache"])
     assert scanner_cache.is_dir() and any(scanner_cache.iterdir())  # what actions/cache saves for the next run
+    state = Path(run.all_outputs["prepare"]["state"])
+    assert (state / "credsprawl" / "cache.key").is_file()  # saved beside them, so the next run can read them
