@@ -32,8 +32,8 @@ Handler = Callable[[argparse.Namespace], int]
 
 def add_commands(sub: Any) -> None:
     p = sub.add_parser("sweep", help="sweep the history of many repositories into a datastore (resumable, incremental)",
-                       epilog="exit status: 0 no findings in the swept repositories, 1 findings, 2 a repository "
-                              "failed (the others are still recorded) or a usage error")
+                       epilog="exit status: 1 findings in the swept repositories; otherwise 2 when a repository "
+                              "failed (the others are still recorded) or on a usage error; otherwise 0")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="a file of clone URLs or repository paths (one a line), or a folder searched for repositories")
     p.add_argument("--github-org", action="append", default=[], metavar="ORG",

@@ -105,9 +105,11 @@ class SweepSummary:
 
     @property
     def return_code(self) -> ExitStatus:
-        if self.failed:
-            return ExitStatus.ERROR
-        return ExitStatus.FINDINGS if self.findings else ExitStatus.CLEAN
+        """The one order of docs/exit-codes.md: 1 when anything was found; otherwise 2 when a
+        repository could not be swept; otherwise 0."""
+        if self.findings:
+            return ExitStatus.FINDINGS
+        return ExitStatus.ERROR if self.failed else ExitStatus.CLEAN
 
     @property
     def mb_per_second(self) -> float:

@@ -151,7 +151,7 @@ def test_failing_repositories_are_recorded_and_the_sweep_goes_on(org: Org, tmp_p
     gone = (tmp_path / "nowhere" / "repo.git").as_uri()
     listing = org.list_file(extra=(str(broken), gone))
     run = sweep(str(listing), datastore=ds)
-    assert run.code == 2
+    assert run.code == 1  # findings first (docs/exit-codes.md); the failures are named on stderr
     done = run.done()
     assert {n: e["status"] for n, e in done.items()} == {
         "alpha": "scanned", "beta": "scanned", "alpha-fork": "scanned", "corrupt": "failed",
@@ -169,7 +169,7 @@ def test_failing_repositories_are_recorded_and_the_sweep_goes_on(org: Org, tmp_p
     # failed repositories are tried again; the others are unchanged
     again = sweep(str(listing), datastore=ds)
     statuses = {n: e["status"] for n, e in again.done().items()}
-    assert statuses["alpha"] == "unchanged" and statuses["corrupt"] == "failed" and again.code == 2
+    assert statuses["alpha"] == "unchanged" and statuses["corrupt"] == "failed" and again.code == 1
 
 
 def test_stale_lines_of_a_list_fail_their_repository_and_the_sweep_goes_on(org: Org, tmp_path: Path) -> None:
@@ -178,10 +178,14 @@ def test_stale_lines_of_a_list_fail_their_repository_and_the_sweep_goes_on(org: 
     listing = org.list_file(extra=("gone", "notes", "moved.txt"))
     ds = tmp_path / "ds.sqlite"
     run = sweep(str(listing), datastore=ds)
-    assert run.code == 2, run.stderr
+    assert run.code == 1, run.stderr  # findings first; the failed lines are named on stderr
     assert {n: e["status"] for n, e in run.done().items()} == {
         "alpha": "scanned", "beta": "scanned", "alpha-fork": "scanned",
         "gone": "failed", "notes": "failed", "moved.txt": "failed"}
+    only_stale = tmp_path / "stale.txt"
+    only_stale.write_text("\n".join(str(org.root / n) for n in ("gone", "notes")) + "\n")
+    nothing_found = sweep(str(only_stale), datastore=tmp_path / "ds2.sqlite")
+    assert nothing_found.code == 2, nothing_found.stderr  # nothing found, and inputs that could not be swept
     reasons = {f["repository"]: f["reason"] for f in run.summary["failed"]}
     assert reasons == {"gone": f"not a git repository: {org.root / 'gone'} (no such folder)",
                        "notes": reasons["notes"],
