@@ -112,6 +112,8 @@ def _default_settings(search: Sequence[Path], quick_start: bool = False) -> Sett
 
 def ignore_file(report: ScanReport, root: str) -> ScanReport:
     """``report`` without the findings the ``.gitleaksignore`` at ``root`` names (the default :data:`Keep`)."""
+    if not report.findings:
+        return report
     from scanner.filters import gitleaks_ignore
 
     return gitleaks_ignore.apply(report, gitleaks_ignore.load(root))[0]

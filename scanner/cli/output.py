@@ -102,10 +102,10 @@ def emit(args: argparse.Namespace, report: ScanReport, root: str) -> None:
 def suppress(args: argparse.Namespace, report: ScanReport, root: str | None = None) -> ScanReport:
     """Drop the findings ``--baseline`` knows (when given) and those the ``.gitleaksignore`` at the
     scan ``root`` names (when there is one), saying how many on stderr."""
-    from scanner.filters import gitleaks_ignore
-
     quiet = getattr(args, "quiet", False)
-    if root is not None:
+    if root is not None and report.findings:  # nothing found, nothing to suppress (the hook's usual case)
+        from scanner.filters import gitleaks_ignore
+
         report, ignored = gitleaks_ignore.apply(report, gitleaks_ignore.load(root))
         if ignored and not quiet:
             print(f"credsprawl: {ignored} finding(s) suppressed by {os.path.join(root, gitleaks_ignore.FILE_NAME)}",
