@@ -55,7 +55,7 @@ class _Ignore:
 def _spec(lines: list[str] | tuple[str, ...]) -> pathspec.PathSpec:
     import pathspec  # only a walk with ignore files or excludes needs it
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)  # git's own reading of .gitignore lines
 
 
 def _load_spec(path: Path) -> pathspec.PathSpec | None:
