@@ -216,8 +216,8 @@ def migrate(db: sqlite3.Connection, path: Path, target: int = SCHEMA_VERSION) ->
     with transaction(db):
         current = schema_version(db)
         if current > SCHEMA_VERSION:
-            raise UsageError(f"datastore {path} has schema version {current}; this credsprawl knows versions up "
-                             f"to {SCHEMA_VERSION}: use a newer credsprawl, or sweep into a new --datastore")
+            raise UsageError(f"datastore {path} has schema version {current}, newer than this credsprawl's "
+                             f"(version {SCHEMA_VERSION}): use a newer credsprawl, or sweep into a new --datastore")
         for m in MIGRATIONS:
             if current < m.version <= target:
                 m.apply(db)

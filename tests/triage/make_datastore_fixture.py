@@ -38,8 +38,7 @@ def main() -> int:
     assert run.code == 1, run.stderr
     found = load_finding_objects(target)
     db = sqlite3.connect(target)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one file: the log written into it (it stays in WAL mode)
     db.execute("VACUUM")
     db.close()
     Path(f"{target}.lock").unlink(missing_ok=True)  # the sweep lock
