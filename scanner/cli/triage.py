@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from scanner.cli.output import open_output, printable
+from scanner.model import Severity
 from scanner.results import ExitStatus
 
 Handler = Callable[[argparse.Namespace], int]
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def _when(value: str) -> str:
@@ -54,7 +54,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--state", action="append", default=[], choices=STATES, help="only credentials in this state (repeatable)")
     p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only credentials assigned to this owner (repeatable)")
-    p.add_argument("--severity", action="append", default=[], choices=SEVERITIES, help="only this severity (repeatable)")
+    p.add_argument("--severity", action="append", default=[], choices=[s.value for s in Severity], help="only this severity (repeatable)")
     p.add_argument("--repository", action="append", default=[], metavar="NAME",
                    help="only credentials found in this repository: its name, URL or path (repeatable)")
     p.add_argument("--since", type=_when, metavar="DATE", help="only credentials first seen at or after this date")
@@ -72,26 +72,26 @@ def add_commands(sub: Any) -> None:
     _filters(listing)
     listing.add_argument("--format", "-f", choices=("text", "json"), default="text", help="default: text")
     show = tsub.add_parser("show", help="one credential: state, owner, every location, notes and audit log")
-    show.add_argument("fingerprint", metavar="FINGERPRINT")
+    show.add_argument("fingerprint", metavar="FINGERPRINT", help="a fingerprint, or a unique prefix of 8 characters or more")
     show.add_argument("--format", "-f", choices=("text", "json"), default="text", help="default: text")
     setp = tsub.add_parser("set", help="set the state of credentials")
-    setp.add_argument("fingerprints", nargs="+", metavar="FINGERPRINT")
+    setp.add_argument("fingerprints", nargs="+", metavar="FINGERPRINT", help="fingerprints, or unique prefixes of 8 characters or more")
     setp.add_argument("--state", required=True, choices=STATES, help="the new state")
     setp.add_argument("--reason", metavar="TEXT", help="why (required for false-positive and accepted-risk)")
     setp.add_argument("--expires", metavar="DATE", help="accepted-risk: the date the acceptance ends (required)")
     _actor(setp)
     assign = tsub.add_parser("assign", help="assign credentials to an owner (an inventory owner or CODEOWNERS team)")
-    assign.add_argument("fingerprints", nargs="+", metavar="FINGERPRINT")
+    assign.add_argument("fingerprints", nargs="+", metavar="FINGERPRINT", help="fingerprints, or unique prefixes of 8 characters or more")
     who = assign.add_mutually_exclusive_group(required=True)
     who.add_argument("--owner", metavar="NAME", help="the owner (normalised as the reports count owners)")
     who.add_argument("--unassign", action="store_true", help="remove the assignee")
     _actor(assign)
     note = tsub.add_parser("note", help="add a note to a credential (kept in the audit log)")
-    note.add_argument("fingerprint", metavar="FINGERPRINT")
-    note.add_argument("text", metavar="TEXT")
+    note.add_argument("fingerprint", metavar="FINGERPRINT", help="a fingerprint, or a unique prefix of 8 characters or more")
+    note.add_argument("text", metavar="TEXT", help="the note")
     _actor(note)
     log = tsub.add_parser("log", help="the audit log (of one credential, or all), oldest first")
-    log.add_argument("fingerprint", nargs="?", metavar="FINGERPRINT")
+    log.add_argument("fingerprint", nargs="?", metavar="FINGERPRINT", help="only this credential's log (default: every entry)")
     log.add_argument("--format", "-f", choices=("text", "json"), default="text", help="default: text")
     export = tsub.add_parser("export", help="credentials as JSON or CSV for ticketing, or marks as a baseline file")
     _filters(export)
@@ -100,7 +100,7 @@ def add_commands(sub: Any) -> None:
     export.add_argument("--baseline", type=Path, metavar="FILE",
                         help="write the false positives and accepted risks as a credsprawl baseline file instead")
     imp = tsub.add_parser("import-baseline", help="take a baseline file's marks as false-positive and accepted-risk states")
-    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("file", type=Path, metavar="FILE", help="a credsprawl baseline file")
     imp.add_argument("--expires", metavar="DATE", help="expiry date of the accepted risks imported (a baseline has none)")
     _actor(imp)
     for p in (listing, show, setp, assign, note, log, export, imp):
