@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from scanner.cli.output import open_output, printable
+from scanner.errors import UsageError
 from scanner.model import Severity
 from scanner.results import ExitStatus
 
@@ -232,6 +233,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from scanner.triage.exchange import to_baseline, write_csv, write_json
     from scanner.triage.queries import credentials
 
+    if args.baseline is not None and args.output is not None:
+        raise UsageError("--baseline FILE is where the baseline goes: give it without --output")
     with _open(args) as store:
         if args.baseline is not None:
             baseline = to_baseline(store, _query_filters(args))

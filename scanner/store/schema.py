@@ -86,25 +86,25 @@ CREATE TABLE IF NOT EXISTS occurrences(
 CREATE INDEX IF NOT EXISTS occurrences_repo ON occurrences(repo_id);
 CREATE INDEX IF NOT EXISTS occurrences_fingerprint ON occurrences(fingerprint);
 """
-_SCHEMA_V2 = """
-CREATE TABLE triage(
+_SCHEMA_V2 = (
+    """CREATE TABLE triage(
     fingerprint TEXT PRIMARY KEY REFERENCES findings(fingerprint),
     state TEXT NOT NULL CHECK(state IN ('open', 'acknowledged', 'false-positive', 'accepted-risk', 'rotated',
                                         'revoked', 'closed')),
-    reason TEXT NOT NULL DEFAULT '', expires TEXT, assignee TEXT, changed_at TEXT NOT NULL, changed_by TEXT NOT NULL);
-CREATE TABLE triage_audit(
+    reason TEXT NOT NULL DEFAULT '', expires TEXT, assignee TEXT, changed_at TEXT NOT NULL, changed_by TEXT NOT NULL)""",
+    """CREATE TABLE triage_audit(
     id INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),
-    at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL, old TEXT, new TEXT, reason TEXT NOT NULL DEFAULT '');
-CREATE INDEX triage_audit_fingerprint ON triage_audit(fingerprint);
-CREATE TRIGGER triage_audit_no_update BEFORE UPDATE ON triage_audit
-    BEGIN SELECT RAISE(ABORT, 'the triage audit log is append-only'); END;
-CREATE TRIGGER triage_audit_no_delete BEFORE DELETE ON triage_audit
-    BEGIN SELECT RAISE(ABORT, 'the triage audit log is append-only'); END;
-CREATE TABLE triage_known_commits(
+    at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL, old TEXT, new TEXT, reason TEXT NOT NULL DEFAULT '')""",
+    "CREATE INDEX triage_audit_fingerprint ON triage_audit(fingerprint)",
+    """CREATE TRIGGER triage_audit_no_update BEFORE UPDATE ON triage_audit
+    BEGIN SELECT RAISE(ABORT, 'the triage audit log is append-only'); END""",
+    """CREATE TRIGGER triage_audit_no_delete BEFORE DELETE ON triage_audit
+    BEGIN SELECT RAISE(ABORT, 'the triage audit log is append-only'); END""",
+    """CREATE TABLE triage_known_commits(
     fingerprint TEXT NOT NULL REFERENCES findings(fingerprint), commit_sha TEXT NOT NULL,
-    PRIMARY KEY(fingerprint, commit_sha)) WITHOUT ROWID;
-CREATE INDEX findings_first_seen ON findings(first_seen);
-"""
+    PRIMARY KEY(fingerprint, commit_sha)) WITHOUT ROWID""",
+    "CREATE INDEX findings_first_seen ON findings(first_seen)",
+)
 _DATASTORE_FILE = "sweep.sqlite"
 # meta key: how context lines are masked. A datastore without it may hold context lines that show a
 # second secret of the same line; they are scrubbed when it is opened, and the key is written.
@@ -158,26 +158,6 @@ def open_database(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    for statement in _statements(script):
-        db.execute(statement)
-
-
-def _statements(script: str) -> list[str]:
-    """The statements of ``script``, split at ``;`` outside trigger bodies (``BEGIN ... END;``)."""
-    out: list[str] = []
-    current = ""
-    for part in script.split(";"):
-        current += part + ";"
-        body = current.upper()
-        if "CREATE TRIGGER" in body and not body.rstrip(" ;\n").endswith("END"):
-            continue
-        if current.strip(" ;\n"):
-            out.append(current.strip())
-        current = ""
-    return out
-
-
 @dataclass(frozen=True)
 class Migration:
     version: int  # the schema version this migration brings a datastore to
@@ -186,11 +166,14 @@ class Migration:
 
 
 def _v1_sweeps(db: sqlite3.Connection) -> None:
-    _run_script(db, _SCHEMA_V1)
+    for statement in _SCHEMA_V1.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _v2_triage(db: sqlite3.Connection) -> None:
-    _run_script(db, _SCHEMA_V2)
+    for statement in _SCHEMA_V2:
+        db.execute(statement)
 
 
 # every schema change, in order; a released migration is never edited, a change is a new one

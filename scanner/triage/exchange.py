@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence, TextIO
 
 from scanner.errors import UsageError
@@ -45,9 +45,8 @@ def write_csv(rows: Sequence[dict[str, Any]], out: TextIO) -> None:
 
 def to_baseline(store: Store, filters: Filters = Filters()) -> Baseline:
     """The false positives and (unexpired) accepted risks as baseline marks, scoped where they are known."""
-    marked = Filters(MARKED, *[getattr(filters, f) for f in ("owners", "severities", "repositories", "since", "until")])
     entries = []
-    for row in credentials(store, marked):
+    for row in credentials(store, replace(filters, states=MARKED)):
         if row["expired"]:
             continue
         where = locations(store.db, row["fingerprint"])

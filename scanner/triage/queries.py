@@ -3,11 +3,13 @@ and the queue a web page would page through), one credential in detail, and its 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import UsageError
+from scanner.model import Severity
 from scanner.results import INVENTORY_KINDS
 from scanner.store.db import Store
 from scanner.store.schema import json_values
@@ -50,6 +52,10 @@ _COLUMNS = ("fingerprint", "rule_id", "rule", "severity", "kind", "state", "reas
             "changed_at", "changed_by", "first_seen", "first_sweep", "occurrences", "repositories", "last_commit_date")
 
 
+# most severe first (the model's ranks), an unknown severity last
+_SEVERITY_ORDER = ("CASE r.severity " + " ".join(f"WHEN '{s.value}' THEN {-s.rank}" for s in Severity) + " ELSE 0 END")
+
+
 def _where(filters: Filters) -> tuple[str, list[Any]]:
     clauses = ["COALESCE(r.kind, '') NOT IN (SELECT value FROM json_each(?))"]  # certificates are listed, not leaked
     params: list[Any] = [json_values(sorted(INVENTORY_KINDS))]
@@ -77,8 +83,6 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
 
 
 def _row(values: tuple[Any, ...]) -> dict[str, Any]:
-    import json
-
     row = dict(zip(_COLUMNS, values))
     row["repositories"] = sorted(json.loads(row["repositories"] or "[]"))
     row["expired"] = row["state"] == "accepted-risk" and expired(row["expires"])
@@ -88,8 +92,7 @@ def _row(values: tuple[Any, ...]) -> dict[str, Any]:
 def credentials(store: Store, filters: Filters = Filters(), limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Credentials matching ``filters``, by severity (critical first), then first seen, then fingerprint."""
     where, params = _where(filters)
-    order = (" ORDER BY CASE r.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-             "WHEN 'low' THEN 3 ELSE 4 END, f.first_seen, f.fingerprint")
+    order = f" ORDER BY {_SEVERITY_ORDER}, f.first_seen, f.fingerprint"
     page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     rows = store.db.execute(_CREDENTIALS + where + order + page, [DEFAULT_STATE, *params])
     return [_row(r) for r in rows]

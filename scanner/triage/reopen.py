@@ -5,6 +5,7 @@ known in, or in older ones (a fork, a re-cloned repository), it stays as it was 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from scanner.store.db import Store
@@ -33,8 +34,6 @@ def _utc(text: str) -> datetime | None:
 def reopen_releaked(store: Store, who: str) -> list[str]:
     """Reopen every revoked or rotated credential found in a new commit dated after its mark; the
     fingerprints reopened. ``who`` is the actor the audit log names (the sweep)."""
-    import json
-
     with transaction(store.db) as db:
         at = now()
         reopened: list[str] = []
