@@ -40,9 +40,9 @@ from scanner.store.db import Store
 from scanner.store.sweeps import RepoIdentity, RepoResult
 from scanner.sweep.executors import Executor, Handle
 from scanner.sweep.progress import ProgressSink
-from scanner.triage.reopen import reopen_releaked
 from scanner.sweep.tasks import (AttributeTask, Attributed, Inventory, InventoryTask, RepoConfig, Scanned, ScanTask,
                                  SweepSpec, Target, Task)
+from scanner.triage.reopen import reopen_releaked
 
 if TYPE_CHECKING:
     from scanner.sweep.targets.repospec import RepoSpec
