@@ -21,16 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent / "scanner"
 _BASE = {"errors", "model", "version"}  # leaves anyone may import
 
 # package -> the packages it may import (besides itself and _BASE). The flow: cli -> api -> settings ->
-# pipeline, history, sweep -> sources, match, identity, rules, filters -> results, model.
+# pipeline, history, sweep -> sources, match, identity, rules, filters -> results, model; and cli, sweep -> triage
+# -> store, identity, filters, report.
 ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "cli": {"api", "settings", "config", "rules", "pipeline", "history", "sweep", "sources", "identity", "filters",
-            "report", "store", "results", "restapi", "match"},
+            "report", "store", "results", "restapi", "match", "triage"},
     # the Python API: what the CLI's scanning commands run, and embedders call
     "api": {"settings", "pipeline", "history", "sources", "identity", "filters", "report", "results"},
     "settings": {"config", "rules", "pipeline", "match", "filters"},
     "sweep": {"pipeline", "history", "sources", "identity", "rules", "config", "store", "results", "restapi",
-              "httpclient", "cachefile"},
+              "httpclient", "cachefile", "triage"},  # triage: the reopen rule, run at the end of a sweep
+    # triage state over a sweep's datastore: the data layer under the triage command (and a web app)
+    "triage": {"store", "identity", "filters", "report", "results"},
     "history": {"pipeline", "sources", "match", "rules", "config", "results"},
     "pipeline": {"sources", "match", "identity", "rules", "filters", "config", "results"},
     "sources": {"match", "results", "restapi", "httpclient"},

@@ -15,6 +15,7 @@ from scanner.cli import git as cli_git
 from scanner.cli import hints as cli_hints
 from scanner.cli import report as cli_report
 from scanner.cli import sweep as cli_sweep
+from scanner.cli import triage as cli_triage
 from scanner.cli.options import add_jobs_option, add_output_options, add_rule_options, add_settings_options
 from scanner.cli.output import WRITE_ERRNOS, exit_code, open_output, printable, silence_stdout, suppress, tell_count, use_color
 from scanner.errors import CredsprawlError
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_artifacts.add_commands(sub)  # ci
     cli_report.add_commands(sub)  # report, inventory
     cli_sweep.add_commands(sub)  # sweep
+    cli_triage.add_commands(sub)  # triage
     return parser
 
 
@@ -110,7 +112,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
-            **cli_sweep.HANDLERS}
+            **cli_sweep.HANDLERS, **cli_triage.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,11 @@
-"""The datastore's tables and how it is opened: the schema, its version check, the connection's
-settings (WAL, foreign keys), transactions, and the one-time scrub of context lines in a datastore
-whose ``meta`` has no ``context_masking`` row.
+"""The datastore's tables and how it is opened: the schema and its versioned migrations, the
+connection's settings (WAL, foreign keys), transactions, and the one-time scrub of context lines in a
+datastore whose ``meta`` has no ``context_masking`` row.
 
-Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``)::
+Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``; every migration applied in ``migrations``)::
 
     meta(key, value)                           schema_version, context_masking
+    migrations(version, name, applied)         one row per migration applied to this datastore
     rulesets(id, version, rules, created)      one row per effective rule set (its hash)
     rules(id, name, kind, provider)            rule metadata, for reports
     sweeps(id, ruleset_id, started, finished, status, repositories, failed, blobs_scanned, bytes_scanned)
@@ -16,10 +17,22 @@ Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``)::
     findings(fingerprint, rule_id, secret, first_sweep, first_seen) one row per credential
     occurrences(repo_id, fingerprint, rule_id, path, start_line, start_column, commit_sha, author,
                 email, date, status, finding, first_sweep, first_seen)   attributed findings
+    triage(fingerprint, state, reason, expires, assignee, changed_at, changed_by)
+                                               a credential's triage state (none: open)
+    triage_audit(id, fingerprint, at, who, action, old, new, reason)
+                                               every triage write; append-only (triggers refuse
+                                               UPDATE and DELETE)
+    triage_known_commits(fingerprint, commit_sha)
+                                               where a credential was known when marked revoked or
+                                               rotated (a later sweep finding it elsewhere reopens it)
+
+Schema changes are migrations (``MIGRATIONS``, in order): opening a datastore applies those it lacks,
+in one transaction, and a datastore of a newer schema than this credsprawl knows is refused.
 
 The database runs in WAL mode with ``synchronous=NORMAL``: a process killed at any point keeps every
 committed transaction. Only one sweep writes a datastore at a time (``scanner.sweep.lock`` holds the
-lock; ``scanner.store.sweeps.interrupt_running`` relies on it).
+lock; ``scanner.store.sweeps.interrupt_running`` relies on it); triage writes, each one transaction,
+may come from other processes meanwhile.
 """
 
 from __future__ import annotations
@@ -28,15 +41,15 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from scanner.errors import UsageError
 from scanner.store import codec as store_codec
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rulesets(
     id INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE, rules INTEGER NOT NULL, created TEXT NOT NULL);
@@ -73,6 +86,25 @@ CREATE TABLE IF NOT EXISTS occurrences(
 CREATE INDEX IF NOT EXISTS occurrences_repo ON occurrences(repo_id);
 CREATE INDEX IF NOT EXISTS occurrences_fingerprint ON occurrences(fingerprint);
 """
+_SCHEMA_V2 = (
+    """CREATE TABLE triage(
+    fingerprint TEXT PRIMARY KEY REFERENCES findings(fingerprint),
+    state TEXT NOT NULL CHECK(state IN ('open', 'acknowledged', 'false-positive', 'accepted-risk', 'rotated',
+                                        'revoked', 'closed')),
+    reason TEXT NOT NULL DEFAULT '', expires TEXT, assignee TEXT, changed_at TEXT NOT NULL, changed_by TEXT NOT NULL)""",
+    """CREATE TABLE triage_audit(
+    id INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL REFERENCES findings(fingerprint),
+    at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL, old TEXT, new TEXT, reason TEXT NOT NULL DEFAULT '')""",
+    "CREATE INDEX triage_audit_fingerprint ON triage_audit(fingerprint)",
+    """CREATE TRIGGER triage_audit_no_update BEFORE UPDATE ON triage_audit
+    BEGIN SELECT RAISE(ABORT, 'the triage audit log is append-only'); END""",
+    """CREATE TRIGGER triage_audit_no_delete BEFORE DELETE ON triage_audit
+    BEGIN SELECT RAISE(ABORT, 'the triage audit log is append-only'); END""",
+    """CREATE TABLE triage_known_commits(
+    fingerprint TEXT NOT NULL REFERENCES findings(fingerprint), commit_sha TEXT NOT NULL,
+    PRIMARY KEY(fingerprint, commit_sha)) WITHOUT ROWID""",
+    "CREATE INDEX findings_first_seen ON findings(first_seen)",
+)
 _DATASTORE_FILE = "sweep.sqlite"
 # meta key: how context lines are masked. A datastore without it may hold context lines that show a
 # second secret of the same line; they are scrubbed when it is opened, and the key is written.
@@ -126,19 +158,66 @@ def open_database(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Create missing tables, check the schema version, and scrub context lines when the masking key
-    is missing."""
+@dataclass(frozen=True)
+class Migration:
+    version: int  # the schema version this migration brings a datastore to
+    name: str
+    apply: Callable[[sqlite3.Connection], None]  # run inside the opening transaction
+
+
+def _v1_sweeps(db: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_V1.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v2_triage(db: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_V2:
+        db.execute(statement)
+
+
+# every schema change, in order; a released migration is never edited, a change is a new one
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "sweeps, repositories, the blob cache, findings and occurrences", _v1_sweeps),
+    Migration(2, "triage: states, the append-only audit log, commits known at revocation", _v2_triage),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The schema version of an open datastore (0: a new, empty one)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone() is None:
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def migrate(db: sqlite3.Connection, path: Path, target: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations ``db`` lacks up to ``target``, in one transaction (two processes opening
+    one datastore apply them once); the version it is at. A usage error when it is newer than this
+    credsprawl."""
     with transaction(db):
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
-        row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            db.execute("INSERT INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif row[0] != str(SCHEMA_VERSION):
-            raise UsageError(f"datastore {path} has schema version {row[0]}; this credsprawl writes version "
-                             f"{SCHEMA_VERSION}: sweep into a new --datastore")
+        current = schema_version(db)
+        if current > SCHEMA_VERSION:
+            raise UsageError(f"datastore {path} has schema version {current}, newer than this credsprawl's "
+                             f"(version {SCHEMA_VERSION}): use a newer credsprawl, or sweep into a new --datastore")
+        for m in MIGRATIONS:
+            if current < m.version <= target:
+                m.apply(db)
+        if target > current:
+            db.execute("CREATE TABLE IF NOT EXISTS migrations("
+                       "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+            stamp = now()
+            db.executemany("INSERT OR IGNORE INTO migrations VALUES(?, ?, ?)",
+                           [(m.version, m.name, stamp) for m in MIGRATIONS if m.version <= target])
+            db.execute("INSERT OR REPLACE INTO meta VALUES('schema_version', ?)", (str(target),))
+    return max(current, target)
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to date, and scrub context lines when the masking key is missing."""
+    migrate(db, path)
+    with transaction(db):
         scrub = db.execute("SELECT 1 FROM meta WHERE key=?", (_MASKING_KEY,)).fetchone() is None
         if scrub:
             db.execute("PRAGMA secure_delete=ON")  # the old text is overwritten, not left in free space

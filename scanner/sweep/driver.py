@@ -42,6 +42,7 @@ from scanner.sweep.executors import Executor, Handle
 from scanner.sweep.progress import ProgressSink
 from scanner.sweep.tasks import (AttributeTask, Attributed, Inventory, InventoryTask, RepoConfig, Scanned, ScanTask,
                                  SweepSpec, Target, Task)
+from scanner.triage.reopen import reopen_releaked
 
 if TYPE_CHECKING:
     from scanner.sweep.targets.repospec import RepoSpec
@@ -438,6 +439,7 @@ class _Driver:
     def _finish(self) -> SweepSummary:
         s = self.stats
         self.store.finish_sweep(self.sweep_id, len(s.failed), s.blobs_scanned, s.bytes_scanned)
+        reopen_releaked(self.store, f"credsprawl sweep {self.sweep_id}")  # revoked, then committed again
         findings = self.store.occurrence_count([t.identity.key for t in self.request.targets])
         summary = SweepSummary(
             self.sweep_id, self.total, s.scanned, s.unchanged, tuple(s.failed), s.blobs, s.blobs_scanned,

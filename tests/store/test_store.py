@@ -183,16 +183,26 @@ def test_wal_mode(tmp_path: Path) -> None:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-# sha256 of the repr of ``SELECT type, name, tbl_name, sql FROM sqlite_master`` of a new version-1 datastore
-_SCHEMA_V1 = "d5e07b46749d73ba64b90bcdbc0f4310ed3009dcd2a02561f0eedb82973f0052"
+# sha256 of the repr of ``SELECT type, name, tbl_name, sql FROM sqlite_master`` (the ``migrations`` log
+# left out) of a datastore migrated up to each version
+_SCHEMAS = {
+    1: "d5e07b46749d73ba64b90bcdbc0f4310ed3009dcd2a02561f0eedb82973f0052",
+    2: "169e117001490333c087518caf820e57643daa6eb4b5cadc078e2409ccfd99ff",
+}
 
 
-def test_the_tables_of_a_schema_version_stay_as_they_are(tmp_path: Path) -> None:
-    """Datastores already written open unchanged: a change to the tables needs a new SCHEMA_VERSION."""
+@pytest.mark.parametrize("version", sorted(_SCHEMAS))
+def test_the_tables_of_a_schema_version_stay_as_they_are(tmp_path: Path, version: int) -> None:
+    """Datastores already written open unchanged: a change to the tables is a new migration, never an
+    edit of a released one."""
     import hashlib
 
-    Store(tmp_path / "ds.sqlite").close()
-    db = sqlite3.connect(tmp_path / "ds.sqlite")
-    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+    from scanner.store.schema import MIGRATIONS, migrate
+
+    assert [m.version for m in MIGRATIONS] == sorted(_SCHEMAS) and SCHEMA_VERSION == max(_SCHEMAS)
+    db = sqlite3.connect(tmp_path / "ds.sqlite", isolation_level=None)
+    assert migrate(db, tmp_path / "ds.sqlite", version) == version
+    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != 'migrations' "
+                      "ORDER BY type, name").fetchall()
     db.close()
-    assert SCHEMA_VERSION == 1 and hashlib.sha256(repr(rows).encode()).hexdigest() == _SCHEMA_V1
+    assert hashlib.sha256(repr(rows).encode()).hexdigest() == _SCHEMAS[version]
