@@ -225,3 +225,24 @@ def test_every_scanning_command_offers_verify_and_the_hook_never_passes_it() -> 
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "--verify" not in hooks and "--only-verified" not in hooks
     assert cli_inprocess("scan", "--verify-timeout", "0", ".")[0] == 2
+
+
+def test_each_status_has_its_own_words() -> None:
+    from scanner.verify.result import Verification
+
+    notes = {
+        "live": Verification.of("live", "aws", identity=[("account", "123456789012"), ("arn", "arn:aws:iam::1:user/ci")],
+                                permissions=[f"policy:P{i}" for i in range(8)]).note(),
+        "invalid": Verification.of("invalid", "github").note(),
+        "unknown": Verification.of("unknown", "github", reason="rate limited (HTTP 429)").note(),
+        "error": Verification.of("error", "github", reason="connection refused").note(),
+        "skipped": Verification.of("skipped", "", reason="no verifier for rule generic-password").note(),
+    }
+    assert notes["live"] == ("verified live as arn:aws:iam::1:user/ci (aws); permissions: policy:P0, policy:P1, "
+                             "policy:P2, policy:P3, policy:P4, policy:P5, +2 more")
+    assert notes["invalid"].startswith("invalid: github rejected it")
+    assert notes["unknown"] == "verification unknown: github could not tell (rate limited (HTTP 429))"
+    assert notes["error"] == "verification failed (connection refused)"
+    assert notes["skipped"] == "not verified (no verifier for rule generic-password)"
+    assert sum("live" in note for note in notes.values()) == 1
+    assert Verification.of("live", "npm").note() == "verified live (npm)"
