@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 from fakeapi import FakeAPI, Reply
-from verifyfakes import CASES, BAD_CREDENTIALS, ByToken, InFlight, fake, make_finding, quick
+from verifyfakes import CASES, ByToken, InFlight, fake, make_finding, quick
 
 from scanner.errors import ConfigError
 from scanner.rules.load import load_rules
