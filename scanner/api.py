@@ -16,6 +16,8 @@ input and settings the findings here are the CLI's findings:
 - findings a ``.gitleaksignore`` at the scan root names are dropped, as the CLI drops them;
 - every finding carries the facts its secret gives (key fingerprints, account ids, certificate
   subjects, ...), derived once per call.
+- verification (``settings(verify=True)``, the CLI's ``--verify``) runs only when the settings ask,
+  after the findings are filtered, as the CLI runs it.
 
 Every call builds its own rules, engine and enrichment: two calls in one process share nothing but
 read-only caches. Errors the caller can act on raise :class:`scanner.errors.CredsprawlError`
@@ -32,7 +34,7 @@ from scanner.errors import UsageError
 from scanner.model import Confidence, Finding
 from scanner.pipeline.engine import MB
 from scanner.results import ScanReport
-from scanner.settings import Flags, Settings, build_settings
+from scanner.settings import VERIFY_TIMEOUT, Flags, Settings, VerifySettings, build_settings
 
 if TYPE_CHECKING:
     from scanner.history.scan import HistoryRequest
@@ -75,7 +77,8 @@ CONFIDENCES = tuple(c.value for c in Confidence)
 def settings(config: str | os.PathLike[str] | None = None, *, rules: Iterable[str | os.PathLike[str]] = (),
              disable: Iterable[str] = (), gitleaks_config: Iterable[str | os.PathLike[str]] = (),
              exclude: Iterable[str] = (), min_confidence: str | None = None, max_file_size: int = 50 * MB,
-             max_decode_depth: int = 2, search: Iterable[str | os.PathLike[str]] = ()) -> Settings:
+             max_decode_depth: int = 2, search: Iterable[str | os.PathLike[str]] = (), verify: bool = False,
+             only_verified: bool = False, verify_timeout: float = VERIFY_TIMEOUT) -> Settings:
     """The :class:`Settings` the CLI builds from the same options (``--config``, ``--rules``, ``--disable``,
     ``--gitleaks-config``, ``--exclude``, ``--min-confidence``, ``--max-file-size``,
     ``--max-decode-depth``), through the CLI's one builder.
@@ -85,8 +88,11 @@ def settings(config: str | os.PathLike[str] | None = None, *, rules: Iterable[st
     ``search`` is empty. ``rules`` and ``gitleaks_config`` add rule files (credsprawl TOML, gitleaks
     TOML) to the shipped rules and the config's; ``disable`` drops rules by id; ``exclude`` adds
     gitignore-style path patterns; ``min_confidence`` (``low``, ``medium``, ``high``) replaces the
-    config's. A bad value raises ``UsageError``, a file that cannot be read or is broken another
-    ``CredsprawlError`` naming it."""
+    config's. ``verify`` (``--verify``) asks each credential's provider about it (network;
+    docs/verification.md), ``only_verified`` (``--only-verified``) also keeps only the live ones,
+    ``verify_timeout`` bounds it (seconds); the endpoints come from ``config`` or the user's config
+    file, never from a config found in ``search``. A bad value raises ``UsageError``, a file that
+    cannot be read or is broken another ``CredsprawlError`` naming it."""
     if min_confidence is not None and min_confidence not in CONFIDENCES:
         raise UsageError(f"min_confidence {min_confidence!r}: choose one of {', '.join(CONFIDENCES)}")
     flags = Flags(
@@ -98,6 +104,9 @@ def settings(config: str | os.PathLike[str] | None = None, *, rules: Iterable[st
         min_confidence=min_confidence,
         max_file_size=max_file_size,
         max_decode_depth=max_decode_depth,
+        verify=verify,
+        only_verified=only_verified,
+        verify_timeout=verify_timeout,
     )
     return build_settings(flags, [Path(s) for s in search])
 
@@ -140,7 +149,7 @@ def scan_bytes(data: bytes, name: str = "<bytes>", settings: Settings | None = N
     summary = ScanSummary(scan.files, scan.bytes_scanned, clock() - started, tuple(scan.skips),
                           tuple(dict.fromkeys([*scan.warnings, *notes])))
     report = ScanReport(tuple(sorted(scan.findings, key=Finding.sort_key)), chosen.ruleset.by_id, summary, __version__)
-    return _enrich(report)
+    return verify_report(_enrich(report), chosen.verify)
 
 
 def config_search(paths: Sequence[str]) -> list[Path]:
@@ -188,7 +197,7 @@ def scan_paths(paths: Sequence[str | os.PathLike[str]], settings: Settings | Non
     the config of the first path's folder, else of the working directory."""
     request = paths_request(paths, settings, jobs=jobs, follow_symlinks=follow_symlinks,
                             respect_gitignore=respect_gitignore)
-    return report_of_paths(request)
+    return verify_report(report_of_paths(request), _verify_of(settings))
 
 
 def history_request(path: str | os.PathLike[str] = ".", settings: Settings | None = None, *,
@@ -231,7 +240,8 @@ def scan_repository(path: str | os.PathLike[str] = ".", settings: Settings | Non
     branches, tags or commits (default: every ref); ``since``: only what commits after this revision
     introduced. ``settings=None``: the config of the repository folder, else of the working
     directory. A folder that is not a repository raises ``UsageError``."""
-    return report_of_history(history_request(path, settings, branches=branches, since=since, jobs=jobs))[0]
+    report = report_of_history(history_request(path, settings, branches=branches, since=since, jobs=jobs))[0]
+    return verify_report(report, _verify_of(settings))
 
 
 def staged_request(repo: Repo, settings: Settings | None = None, *, all_lines: bool = False,
@@ -288,13 +298,42 @@ def scan_staged(repo: str | os.PathLike[str] = ".", settings: Settings | None = 
 
     started = time.perf_counter()
     opened = open_worktree(repo)
-    return report_of_staged(staged_request(opened, settings, all_lines=all_lines), opened, started).report
+    report = report_of_staged(staged_request(opened, settings, all_lines=all_lines), opened, started).report
+    return verify_report(report, _verify_of(settings))
+
+
+def _verify_of(settings: Settings | None) -> VerifySettings:
+    """The verification ``settings`` ask for; off for ``settings=None`` (the defaults)."""
+    return settings.verify if settings is not None else VerifySettings()
 
 
 def _enrich(report: ScanReport) -> ScanReport:
     from scanner.identity.enrich import enrich_report
 
     return enrich_report(report)
+
+
+def verify_report(report: Report, verify: VerifySettings) -> Report:
+    """``report`` with what each credential's provider said attached to its findings
+    (``Finding.verification``; ``--verify``), and with ``only_verified`` only the findings a provider
+    confirmed live; ``report`` itself when verification is off. Runs after the findings are filtered
+    (baseline, ignore files), so a suppressed finding is never sent; each distinct secret is asked
+    once, only at its provider's host or the endpoint the user configured (``scanner.verify``)."""
+    if not verify.enabled:
+        return report
+    from dataclasses import replace
+
+    from scanner.verify.endpoints import Endpoints
+    from scanner.verify.result import LIVE
+    from scanner.verify.run import VerifyOptions, verify_findings
+
+    families = {rule_id: rule.family for rule_id, rule in report.rules.items() if rule.family}
+    said = verify_findings(report.findings, verify.endpoints or Endpoints.from_overrides(),
+                           VerifyOptions(run_timeout=verify.timeout), families=families)
+    findings = tuple(replace(f, verification=said.get(f.fingerprint)) for f in report.findings)
+    if verify.only_verified:
+        findings = tuple(f for f in findings if f.verification is not None and f.verification.status == LIVE)
+    return replace(report, findings=findings)
 
 
 # ------------------------------------------------------------------------------------------------

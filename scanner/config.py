@@ -12,7 +12,14 @@ stopwords = ["localhost"]                 # a secret containing one is not repor
 
 [extend]
 gitleaks = "ci/gitleaks.toml"             # rules in gitleaks' format (a file or a list), translated
+
+[verify]                                  # honoured only from --config or the user's config file
+endpoints = { github = "https://ghe.example.com/api/v3" }   # where each provider is asked
 ```
+
+``[verify]`` decides where secrets are sent, so a config file found in a scanned tree or a swept
+repository never sets it: :mod:`scanner.settings` uses it only from ``--config`` or the user's own
+config file (:func:`user_config_path`, which holds only ``[verify]``).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import regex
 
@@ -29,8 +36,10 @@ from scanner.errors import ConfigError
 from scanner.model import Confidence
 
 CONFIG_NAME = ".credsprawl.toml"
-_TOP = frozenset({"rules", "disable", "min_confidence", "allowlist", "extend"})
+USER_CONFIG = Path("credsprawl") / "config.toml"  # under $XDG_CONFIG_HOME, else ~/.config
+_TOP = frozenset({"rules", "disable", "min_confidence", "allowlist", "extend", "verify"})
 _EXTEND = frozenset({"gitleaks"})
+_VERIFY = frozenset({"endpoints"})
 _ALLOW = frozenset({"paths", "regexes", "stopwords"})
 
 
@@ -44,12 +53,29 @@ class Config:
     stopwords: tuple[str, ...] = ()
     source: str = ""  # the file it came from, or "" for defaults
     gitleaks: tuple[Path, ...] = ()  # gitleaks-format rule files ([extend] gitleaks)
+    # [verify] endpoints as written (provider, URL); checked and used only when the file is trusted
+    verify_endpoints: tuple[tuple[str, str], ...] = ()
 
 
 def _strings(value: Any, what: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{what}' must be a list of strings")
     return tuple(value)
+
+
+def _verify_endpoints(doc: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """The ``[verify] endpoints`` table's pairs, in their order (their URLs are checked where they are
+    used: ``scanner.verify.endpoints``)."""
+    table = doc.get("verify", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [verify] must be a table")
+    unknown = set(table) - _VERIFY
+    if unknown:
+        raise ConfigError(f"{where}: unknown [verify] key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_VERIFY))})")
+    endpoints = table.get("endpoints", {})
+    if not isinstance(endpoints, dict) or not all(isinstance(v, str) for v in endpoints.values()):
+        raise ConfigError(f"{where}: [verify] endpoints must be a table of provider = \"URL\"")
+    return tuple(endpoints.items())
 
 
 def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
@@ -89,6 +115,7 @@ def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
         stopwords=tuple(s.lower() for s in _strings(allow.get("stopwords", []), "allowlist.stopwords", where)),
         source=where,
         gitleaks=tuple(base / p for p in gitleaks),
+        verify_endpoints=_verify_endpoints(doc, where),
     )
 
 
@@ -121,3 +148,22 @@ def discover(directories: list[Path]) -> Config:
         if os.path.isfile(pyproject) and "tool" in (doc := _read_toml(pyproject)) and "credsprawl" in doc["tool"]:
             return load_config(pyproject)
     return Config()
+
+
+def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
+    """The user's own config file: ``$XDG_CONFIG_HOME/credsprawl/config.toml``, else
+    ``~/.config/credsprawl/config.toml``."""
+    base = env.get("XDG_CONFIG_HOME") or ""
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".config") / USER_CONFIG
+
+
+def load_user_config(path: Path) -> Config:
+    """The user's config file (only ``[verify]``); defaults when there is none."""
+    if not os.path.isfile(path):
+        return Config()
+    doc = _read_toml(path)
+    unknown = set(doc) - {"verify"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}: this file holds only [verify] "
+                          f"(rules and allowlists go in .credsprawl.toml or --config)")
+    return Config(source=str(path), verify_endpoints=_verify_endpoints(doc, str(path)))

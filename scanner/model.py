@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.verify.result import Verification
 
 
 class Severity(str, enum.Enum):
@@ -193,6 +196,9 @@ class Finding:
     # the context line with every secret any rule found on it masked (``scanner.match.masking``); None: not
     # made yet (a finding built by hand), and reporters mask the finding's own secret themselves
     masked_line: str | None = field(default=None, repr=False)
+    # what the credential's provider said (``--verify``), attached after the findings are filtered;
+    # None: not verified. Never holds the secret. ``validation`` keeps its offline meaning.
+    verification: Verification | None = None
 
     @property
     def path(self) -> str:

@@ -9,24 +9,35 @@ Precedence: an explicit ``--config`` file, else the first ``.credsprawl.toml`` (
 with ``[tool.credsprawl]``) of the search folders (the scanned folder or repository, then the working
 directory); flags add to the config's rule files, gitleaks files, disabled rules and excludes, and
 ``--min-confidence`` replaces the config's.
+
+Verification (``--verify``, ``--only-verified``) is off unless asked. Where each provider is asked
+(``[verify] endpoints``) comes only from ``--config`` or the user's own config file
+(``$XDG_CONFIG_HOME/credsprawl/config.toml``), the ``--config`` file's entries winning: a config found
+in the scanned tree, the working directory or a swept repository is a repository's, and a repository
+must not be able to redirect its own secrets, so its ``[verify]`` table is ignored (one warning line).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from scanner.config import Config, discover, load_config
-from scanner.errors import UsageError
+from scanner.config import Config, discover, load_config, load_user_config, user_config_path
+from scanner.errors import ConfigError, UsageError
 from scanner.filters.findings import FindingFilter
 from scanner.match.backends import hyperscan_available
 from scanner.model import Confidence
 from scanner.pipeline.engine import MB, EngineSettings
 from scanner.rules.cache import load_rules_cached
 from scanner.rules.load import RuleSet
+
+if TYPE_CHECKING:
+    from scanner.verify.endpoints import Endpoints
+
+VERIFY_TIMEOUT = 300.0  # seconds for a run's whole verification (--verify-timeout)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,9 @@ class Flags:
     regex_timeout: float = 2.0
     max_decode_depth: int = 2
     engine: str = "auto"
+    verify: bool = False  # --verify
+    only_verified: bool = False  # --only-verified (verifies too)
+    verify_timeout: float = VERIFY_TIMEOUT
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Flags:
@@ -59,7 +73,21 @@ class Flags:
             regex_timeout=getattr(args, "regex_timeout", d.regex_timeout),
             max_decode_depth=getattr(args, "max_decode_depth", d.max_decode_depth),
             engine=getattr(args, "engine", d.engine),
+            verify=getattr(args, "verify", False),
+            only_verified=getattr(args, "only_verified", False),
+            verify_timeout=getattr(args, "verify_timeout", d.verify_timeout),
         )
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    """Whether a run asks providers about its findings, and where. ``endpoints`` is set (checked:
+    https, or http to loopback) exactly when ``enabled``."""
+
+    enabled: bool = False
+    only_verified: bool = False  # keep only the findings a provider confirmed live
+    timeout: float = VERIFY_TIMEOUT  # seconds for the whole run's verification
+    endpoints: Endpoints | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -68,6 +96,7 @@ class Settings:
     ruleset: RuleSet
     engine: EngineSettings
     excludes: tuple[str, ...] = ()  # the config's allowlist paths, then --exclude
+    verify: VerifySettings = VerifySettings()
 
     @property
     def max_file_size(self) -> int:
@@ -100,11 +129,35 @@ def find_config(flags: Flags, search: Sequence[Path]) -> Config:
     return load_config(flags.config) if flags.config is not None else discover(list(search))
 
 
+def verify_settings(flags: Flags, config: Config, trusted: bool) -> VerifySettings:
+    """Verification as asked: off without ``--verify`` / ``--only-verified`` (nothing is read or
+    imported then); else the endpoints of the user's config file, overridden by ``config``'s when it
+    is ``trusted`` (given with ``--config``). An untrusted config's ``[verify]`` table is ignored,
+    and one line on stderr says so."""
+    if not (flags.verify or flags.only_verified):
+        return VerifySettings()
+    from scanner.verify.endpoints import Endpoints  # imports the HTTP client: only when verifying
+
+    if config.verify_endpoints and not trusted:
+        print(f"credsprawl: warning: {config.source}: [verify] ignored: endpoints are read only from --config "
+              f"or {user_config_path()} (a scanned repository must not redirect its secrets)", file=sys.stderr)
+    overrides: dict[str, str] = {}
+    for source in (load_user_config(user_config_path()), *([config] if trusted else [])):
+        try:
+            Endpoints.from_overrides(dict(source.verify_endpoints))  # each file's mistakes name that file
+        except ConfigError as exc:
+            raise ConfigError(f"{source.source}: {exc}") from None
+        overrides.update(source.verify_endpoints)
+    return VerifySettings(True, flags.only_verified, flags.verify_timeout, Endpoints.from_overrides(overrides))
+
+
 def build_settings(flags: Flags, search: Sequence[Path], quick_start: bool = False,
                    config: Config | None = None) -> Settings:
     """The one builder. ``search``: folders to look for a config file in, in order (unless ``--config``
     or ``config`` gives it). ``quick_start`` (the pre-commit hook: a few small files) runs ``auto`` as
-    Aho-Corasick, which builds faster than Hyperscan loads."""
+    Aho-Corasick, which builds faster than Hyperscan loads. Only a ``--config`` file may set
+    ``[verify]``: ``config`` (a swept repository's) and a discovered one may not."""
+    trusted = config is None and flags.config is not None
     config = config if config is not None else find_config(flags, search)
     # the loaded rules come from the start-up cache (parsing ninety rule files is a serial tenth of a second)
     ruleset = with_gitleaks_rules(load_rules_cached([*config.rules, *flags.rules]), [*config.gitleaks, *flags.gitleaks])
@@ -117,4 +170,5 @@ def build_settings(flags: Flags, search: Sequence[Path], quick_start: bool = Fal
         engine="ahocorasick" if quick_start and flags.engine == "auto" else resolve_engine(flags.engine),
         filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
     )
-    return Settings(config, ruleset, engine, (*config.allow_paths, *flags.exclude))
+    return Settings(config, ruleset, engine, (*config.allow_paths, *flags.exclude),
+                    verify_settings(flags, config, trusted))

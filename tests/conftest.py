@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Compiled-database caches go to a temporary folder, never the user's cache (and their key too)."""
+    """Compiled-database caches go to a temporary folder, never the user's cache (and their key too);
+    the user's own config file (``[verify]`` endpoints) is never read."""
     os.environ["CREDSPRAWL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,

@@ -21,15 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent / "scanner"
 _BASE = {"errors", "model", "version"}  # leaves anyone may import
 
 # package -> the packages it may import (besides itself and _BASE). The flow: cli -> api -> settings ->
-# pipeline, history, sweep -> sources, match, identity, rules, filters -> results, model; and cli, sweep -> triage
-# -> store, identity, filters, report.
+# pipeline, history, sweep -> sources, match, identity, rules, filters -> results, model; cli, sweep -> triage
+# -> store, identity, filters, report; api and settings -> verify (opt-in: after the findings are
+# filtered) -> httpclient.
 ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "cli": {"api", "settings", "config", "rules", "pipeline", "history", "sweep", "sources", "identity", "filters",
             "report", "store", "results", "restapi", "match", "triage"},
     # the Python API: what the CLI's scanning commands run, and embedders call
-    "api": {"settings", "pipeline", "history", "sources", "identity", "filters", "report", "results"},
-    "settings": {"config", "rules", "pipeline", "match", "filters"},
+    "api": {"settings", "pipeline", "history", "sources", "identity", "filters", "report", "results", "verify"},
+    "settings": {"config", "rules", "pipeline", "match", "filters", "verify"},  # verify: the [verify] endpoints
     "sweep": {"pipeline", "history", "sources", "identity", "rules", "config", "store", "results", "restapi",
               "httpclient", "cachefile", "triage"},  # triage: the reopen rule, run at the end of a sweep
     # triage state over a sweep's datastore: the data layer under the triage command (and a web app)

@@ -431,3 +431,32 @@ class InFlight:
 
 
 Route = Callable[[dict[str, list[str]]], Reply]
+
+
+class Recorded(list):  # type: ignore[type-arg]
+    """FakeAPI's request log, also remembering each handler thread's own last request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local = threading.local()
+
+    def append(self, item: object) -> None:
+        self.local.last = item
+        super().append(item)
+
+
+class ByToken(FakeAPI):
+    """A stand-in of GitHub's ``GET /user`` (GITHUB_DOC) under ``/api/v3``, as on a GitHub Enterprise
+    host, that accepts one token (user ``octocat``, scopes ``repo, gist``) and rejects every other."""
+
+    def __init__(self, accepted: str) -> None:
+        super().__init__()
+        self.accepted = accepted
+        self.recorded = Recorded()
+        self.requests = self.recorded
+
+    def reply(self, path: str, query: dict[str, list[str]]) -> Reply:
+        headers = self.recorded.local.last[1]
+        if path == "/api/v3/user" and headers.get("authorization") == f"Bearer {self.accepted}":
+            return Reply(200, {"login": "octocat", "id": 1, "type": "User"}, {"X-OAuth-Scopes": "repo, gist"})
+        return BAD_CREDENTIALS

@@ -16,7 +16,8 @@ from scanner.cli import hints as cli_hints
 from scanner.cli import report as cli_report
 from scanner.cli import sweep as cli_sweep
 from scanner.cli import triage as cli_triage
-from scanner.cli.options import add_jobs_option, add_output_options, add_rule_options, add_settings_options
+from scanner.cli.options import (add_jobs_option, add_output_options, add_rule_options, add_settings_options,
+                                 add_verify_options)
 from scanner.cli.output import WRITE_ERRNOS, exit_code, open_output, printable, silence_stdout, suppress, tell_count, use_color
 from scanner.errors import CredsprawlError
 from scanner.results import ExitStatus
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(scan)
     add_settings_options(scan)
     add_jobs_option(scan)
+    add_verify_options(scan)
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
@@ -60,11 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner import api
-    from scanner.cli.requests import scan_request
+    from scanner.cli.requests import scan_request, scan_settings
     from scanner.report import ReportOptions, render
 
-    request = scan_request(args)
+    settings = scan_settings(args)
+    request = scan_request(args, settings)
     report = api.report_of_paths(request, keep=lambda found, root: suppress(args, found, root))
+    report = api.verify_report(report, settings.verify)
     with open_output(args.output) as out:
         render(args.format, report, out, ReportOptions(show_secrets=args.show_secrets, color=use_color(args),
                                                        root=request.root_for_report(), summary=not args.quiet,

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from scanner.cli.options import Chosen, add_output_options, add_settings_options, positive_int, seconds, size
+from scanner.cli.options import (Chosen, add_output_options, add_settings_options, add_verify_options, positive_int,
+                                 seconds, size)
 from scanner.cli.output import emit, enrich, exit_code, suppress
 
 GB = 1024**3
@@ -56,23 +57,25 @@ def add_commands(sub: Any) -> None:
     add_output_options(gh)
     add_settings_options(gh)
     add_content_options(gh)
+    add_verify_options(gh)
     gh.set_defaults(paths=[], jobs=1, follow_symlinks=False, respect_gitignore=False)
 
 
 
 def _cmd_ci(args: argparse.Namespace) -> int:
-    from scanner import __version__
+    from scanner import __version__, api
     from scanner.sources.ci.github import ClientSettings, GitHubClient
     from scanner.pipeline.ciscan import scan_github
     from scanner.sources.ci.github_scan import RunQuery
     from scanner.pipeline.engine import Engine
     from scanner.pipeline.pool import clock
     from scanner.results import ScanReport
-    from scanner.cli.requests import scan_request
+    from scanner.cli.requests import scan_request, scan_settings
 
     started = clock()
     query = RunQuery(args.repo, args.runs, args.since, args.workflow)
-    request = scan_request(args)
+    chosen = scan_settings(args)
+    request = scan_request(args, chosen)
     cap = request.content.limits.max_archive_size or ClientSettings.max_download  # 0 lifts no download cap
     settings = ClientSettings.from_env(max_download=cap,
                                        timeout=args.request_timeout, download_timeout=args.download_timeout,
@@ -81,7 +84,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
         outcome, runs = scan_github(client, Engine(request.ruleset, request.settings), request.content, query)
     findings = _not_excluded(list(outcome.findings), request.walk.excludes)
     report = ScanReport(tuple(findings), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
-    report = enrich(suppress(args, report))
+    report = api.verify_report(enrich(suppress(args, report)), chosen.verify)
     emit(args, report, str(Path.cwd()))
     if not args.quiet and (sys.stderr.isatty() or args.output is not None or args.format != "text"):
         where = f"; report written to {args.output}" if args.output is not None else ""

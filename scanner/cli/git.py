@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from scanner.cli.options import add_jobs_option, add_output_options, add_settings_options, chosen_limits
+from scanner.cli.options import (add_jobs_option, add_output_options, add_settings_options, add_verify_options,
+                                 chosen_limits)
 from scanner.cli.output import emit, exit_code, open_output, suppress, tell_count
 from scanner.errors import UsageError
 from scanner.results import ExitStatus, ScanReport
@@ -48,6 +49,7 @@ def add_commands(sub: Any) -> None:
     add_settings_options(history)
     add_jobs_option(history)
     _add_baseline_option(history)
+    add_verify_options(history)
 
     staged = sub.add_parser("staged", help="scan the staged changes (the pre-commit hook)")
     staged.add_argument("paths", nargs="*", metavar="REPO|FILE",
@@ -59,6 +61,7 @@ def add_commands(sub: Any) -> None:
     add_output_options(staged)
     add_settings_options(staged)
     _add_baseline_option(staged)
+    add_verify_options(staged)  # never given by the pre-commit hook (.pre-commit-hooks.yaml)
 
     baseline = sub.add_parser("baseline", help="create, update or mark a baseline of known findings")
     bsub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
@@ -115,13 +118,15 @@ def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from scanner import api
-    from scanner.cli.requests import history_request
+    from scanner.cli.requests import history_request, history_settings
 
     if args.pre_push and (args.range or args.since or args.branch):
         raise UsageError("--pre-push chooses the range itself: drop --range/--since/--branch")
-    request = history_request(args, pre_push_range() if args.pre_push else None)
+    settings = history_settings(args)
+    request = history_request(args, pre_push_range() if args.pre_push else None, settings)
     report, root = api.report_of_history(request, keep=lambda found, at: suppress(args, found, at),
                                          on_note=lambda note: print(f"credsprawl: {note}", file=sys.stderr))
+    report = api.verify_report(report, settings.verify)
     emit(args, report, root)
     tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)")
     return _exit(args, report)
@@ -185,7 +190,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
         what, where = f"{result.report.summary.files_scanned} file(s)", "in the checked files"
     else:
         what, where = f"{len(result.files)} staged file(s)", "in the staged changes; commit blocked"
-    report = result.report
+    report = api.verify_report(result.report, settings.verify)
     if args.format == "text":
         if report.findings:
             with open_output(args.output) as out:

@@ -86,6 +86,17 @@ def add_settings_options(p: argparse.ArgumentParser) -> None:
     add_engine_options(p)
 
 
+def add_verify_options(p: argparse.ArgumentParser) -> None:
+    """Verification with each credential's provider (network; off unless asked; docs/verification.md)."""
+    p.add_argument("--verify", action="store_true",
+                   help="ask each credential's provider whether it is live, whose it is and what it may do "
+                        "(read-only requests to the provider's host; see docs/verification.md)")
+    p.add_argument("--only-verified", action="store_true",
+                   help="report only credentials their provider confirmed live (verifies, as --verify)")
+    p.add_argument("--verify-timeout", type=seconds, default=300.0, metavar="SECONDS",
+                   help="time limit for the run's whole verification (default 300); what is left is 'skipped'")
+
+
 def add_jobs_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", "-j", type=positive_int, help="worker processes (default: all cores)")
 

@@ -37,17 +37,36 @@ def content_options(args: argparse.Namespace) -> ContentOptions:
     return ContentOptions(limits, binary_strings=getattr(args, "binary_strings", False))
 
 
-def scan_request(args: argparse.Namespace) -> ScanRequest:
+def _paths(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(getattr(args, "paths", ()) or ()) or (".",)
+
+
+def scan_settings(args: argparse.Namespace) -> Settings:
+    """The settings of a filesystem scan: the config of the first path's folder, else of the working
+    directory (unless ``--config``)."""
     from scanner import api
 
-    paths = tuple(getattr(args, "paths", ()) or ()) or (".",)
-    return api.paths_request(paths, settings_of(args, api.config_search(paths)), jobs=getattr(args, "jobs", None),
+    return settings_of(args, api.config_search(_paths(args)))
+
+
+def scan_request(args: argparse.Namespace, settings: Settings | None = None) -> ScanRequest:
+    from scanner import api
+
+    chosen = settings if settings is not None else scan_settings(args)
+    return api.paths_request(_paths(args), chosen, jobs=getattr(args, "jobs", None),
                              follow_symlinks=getattr(args, "follow_symlinks", False),
                              respect_gitignore=getattr(args, "respect_gitignore", False),
                              progress=not args.quiet and sys.stderr.isatty(), content=content_options(args))
 
 
-def history_request(args: argparse.Namespace, rev_range: str | None = None) -> HistoryRequest:
+def history_settings(args: argparse.Namespace) -> Settings:
+    """The settings of a history scan: the config of the repository folder, else of the working
+    directory (unless ``--config``)."""
+    return settings_of(args, [Path(args.repo or "."), Path.cwd()])
+
+
+def history_request(args: argparse.Namespace, rev_range: str | None = None,
+                    settings: Settings | None = None) -> HistoryRequest:
     from scanner import api
 
     path = args.repo or "."
@@ -57,7 +76,8 @@ def history_request(args: argparse.Namespace, rev_range: str | None = None) -> H
         raise UsageError(f"--include-unreachable looks at every object; it cannot be combined with {restricting[0]}")
     if args.since and (rev_range or args.range):
         raise UsageError("--since and --range both choose a range: give one of them")
-    return api.history_request(path, settings_of(args, [Path(path), Path.cwd()]), branches=args.branch,
+    chosen = settings if settings is not None else history_settings(args)
+    return api.history_request(path, chosen, branches=args.branch,
                                since=args.since, rev_range=rev_range or args.range,
                                include_unreachable=args.include_unreachable,
                                recurse_submodules=args.recurse_submodules, jobs=args.jobs,

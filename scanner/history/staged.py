@@ -238,6 +238,8 @@ def write_blocked(report: ScanReport, out: TextIO, show: bool = False, baseline_
         rule: Rule | None = report.rules.get(f.rule_id)
         name = rule.name if rule else f.rule_id
         out.write(f"  {_where(f).ljust(width)}  {f.rule_id}  {_printable(redact(f.secret, show))}  ({name})\n")
+        if f.verification is not None:  # --verify: what the provider said
+            out.write(f"  {' ' * width}  {_printable(f.verification.note())}\n")
     baseline = baseline_hint or ".credsprawl-baseline.json"
     out.write(
         "\nNot a secret? Either\n"

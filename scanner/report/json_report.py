@@ -4,7 +4,7 @@
 encoding)::
 
     {
-      "version": 2,                       # format version; bumped only on incompatible change
+      "version": 3,                       # format version; bumped when the shape changes
       "tool": {"name": "credsprawl", "version": "0.1.0"},
       "summary": {
         "files_scanned": int, "bytes_scanned": int,
@@ -24,6 +24,7 @@ encoding)::
 Version 2 (was 1): skipped files and certificates are counts by default (a site-packages tree made
 a 730 KB report for 4 findings); ``--list-skipped`` and ``--list-certificates`` add the lists, in
 the version 1 shape. ``credsprawl report`` reads certificates only from results that list them.
+Version 3 (was 2): each finding has ``verification`` (null unless ``--verify``).
 
 ``jsonl`` writes one finding object per line and nothing else.
 
@@ -46,7 +47,20 @@ A finding object::
       "decoded": [str],                               # decoding chain, outermost first
       "companion": {"rule_id": str, "secret": str} | null,   # secret redacted likewise
       "attributes": {str: str},                       # derived facts (account id, key type ...)
-      "occurrences": int                              # findings in this report with this fingerprint
+      "occurrences": int,                             # findings in this report with this fingerprint
+      "verification": verification | null             # what the provider said (--verify), else null
+    }
+
+A verification object (``scanner.verify.result.Verification``; it never holds the secret)::
+
+    {
+      "status": "live" | "invalid" | "unknown" | "error" | "skipped",
+      "provider": str,                                # the endpoint key: "github", "aws" ... ("" no verifier)
+      "checked_at": str,                              # UTC, ISO 8601
+      "endpoint_host": str,                           # host[:port] asked ("" when nothing was sent)
+      "identity": [{"key": str, "value": str}],       # as the provider reported it: login, account, arn ...
+      "permissions": [str],                           # scopes, policies, mode, where the provider says
+      "reason": str                                   # only when there is something to say
     }
 
 A certificate object (certificates are public: no secret, no context line)::
@@ -73,7 +87,7 @@ from scanner.report.jsondoc import write_document
 from scanner.report.options import ReportOptions
 from scanner.results import ScanReport
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def _place(finding: Finding) -> dict[str, Any]:
@@ -110,6 +124,7 @@ def finding_object(finding: Finding, report: ScanReport, show: bool, occurrences
         "companion": companion,
         "attributes": dict(finding.attributes),
         "occurrences": occurrences,
+        "verification": finding.verification.to_json() if finding.verification is not None else None,
     }
 
 

@@ -17,6 +17,8 @@ report still has every finding. Only the rules that have results are embedded. R
 counts (findings by severity, skipped files by reason, certificates found, expired and expiring), not
 lists: the JSON report lists skipped files and certificates when asked.
 
+With ``--verify``, ``properties.verification`` holds what the provider said (as in the JSON report).
+
 ``partialFingerprints["credsprawl/v1"]`` is the finding's fingerprint, which ignores line numbers, so
 an alert survives code moving; no line-based hash is emitted. Other places where the same secret
 was seen are ``relatedLocations`` of its first occurrence (at most 50; ``properties.occurrences`` counts
@@ -271,6 +273,8 @@ def _properties(rule: Rule, finding: Finding, occurrences: int, show: bool) -> d
         props["companion"] = {"rule_id": finding.companion[0], "secret": redact(finding.companion[1], show)}
     for key, value in origin_extra(finding.origin).items():
         props[f"git.{key}"] = value
+    if finding.verification is not None:
+        props["verification"] = finding.verification.to_json()
     return props
 
 

@@ -23,6 +23,8 @@ SEVERITY_STYLE = {
     Severity.MEDIUM: "yellow",
     Severity.LOW: "cyan",
 }
+VERIFICATION_ORDER = ("live", "invalid", "unknown", "error", "skipped")
+VERIFICATION_STYLE = {"live": "bold red", "invalid": "green", "unknown": "yellow", "error": "yellow"}
 MAX_WARNINGS = 10
 CONTEXT_WIDTH = 160
 PLAIN_WIDTH = 200
@@ -107,6 +109,9 @@ def _print_group(
         brief = facts_brief(dict(finding.attributes))
         if brief:
             console.print(Text(indent + "» " + printable(brief), style="cyan"))
+        if finding.verification is not None:
+            console.print(Text(indent + printable(finding.verification.note()),
+                               style=VERIFICATION_STYLE.get(finding.verification.status, "dim")))
 
 
 def _key_brief(a: dict[str, str]) -> str:
@@ -198,6 +203,7 @@ def _print_summary(console: Console, report: ScanReport, options: ReportOptions)
         ("Bytes scanned", decimal(summary.bytes_scanned)),
         ("Time", f"{summary.seconds:.2f} s ({summary.mb_per_second:.2f} MB/s)"),
         ("Findings", f"{len(report.findings)} (" + ", ".join(f"{k} {v}" for k, v in severity.items()) + ")"),
+        *([("Verified", _verified_line(report))] if any(f.verification for f in report.findings) else []),
         *([("Certificates", _certificates_line(report, options))] if report.inventory else []),
         ("Skipped", _count_with(len(summary.skipped), by_reason)
          + ("; --list-skipped lists them" if summary.skipped and not options.list_skipped else "")),
@@ -211,6 +217,13 @@ def _print_summary(console: Console, report: ScanReport, options: ReportOptions)
     hidden = len(summary.warnings) - MAX_WARNINGS
     if hidden > 0:
         console.print(Text(f"    … and {hidden} more", style="yellow"))
+
+
+def _verified_line(report: ScanReport) -> str:
+    """Distinct credentials by what their providers said: ``2 credential(s) (live 1, invalid 1)``."""
+    said = {f.fingerprint: f.verification.status for f in report.findings if f.verification is not None}
+    counts = {status: list(said.values()).count(status) for status in VERIFICATION_ORDER}
+    return f"{len(said)} credential(s) (" + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")"
 
 
 def _count_with(total: int, parts: dict[str, int]) -> str:

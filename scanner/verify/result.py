@@ -17,6 +17,11 @@ ERROR = "error"  # the check itself failed (unreachable, timeout, malformed answ
 SKIPPED = "skipped"  # not checked: no verifier, no endpoint, a missing companion, the run's time ran out
 STATUSES = (LIVE, INVALID, UNKNOWN, ERROR, SKIPPED)
 
+# identity keys that name who a credential is, most telling first (the text reports' "live as ...")
+_WHO = ("login", "username", "user", "email", "arn", "service_account", "account", "workspace", "team", "owner",
+        "name")
+MAX_NOTE_PERMISSIONS = 6
+
 # the order in which two results for the same fingerprint (checked with different companions) win
 _RANK = {LIVE: 5, INVALID: 4, UNKNOWN: 3, ERROR: 2, SKIPPED: 1}
 
@@ -70,6 +75,30 @@ class Verification:
             if k == key:
                 return v
         return None
+
+    def who(self) -> str:
+        """The identity the provider reported, in a few words (``octocat``), or ''."""
+        for key in _WHO:
+            value = self.get(key)
+            if value:
+                return value
+        return f"{self.identity[0][0]} {self.identity[0][1]}" if self.identity else ""
+
+    def note(self) -> str:
+        """One line for the text reports; each status has its own words (``live`` only for a
+        credential the provider accepted)."""
+        if self.status == LIVE:
+            who = self.who()
+            perms = list(self.permissions[:MAX_NOTE_PERMISSIONS])
+            if len(self.permissions) > MAX_NOTE_PERMISSIONS:
+                perms.append(f"+{len(self.permissions) - MAX_NOTE_PERMISSIONS} more")
+            text = "verified live" + (f" as {who}" if who else "") + f" ({self.provider})"
+            return text + (f"; permissions: {', '.join(perms)}" if perms else "")
+        words = {INVALID: f"invalid: {self.provider} rejected it (revoked, rotated or never valid)",
+                 UNKNOWN: f"verification unknown: {self.provider} could not tell",
+                 ERROR: "verification failed",
+                 SKIPPED: "not verified"}[self.status]
+        return f"{words} ({self.reason})" if self.reason else words
 
     def scrubbed(self, secrets: Iterable[str]) -> Verification:
         """This result with every form of ``secrets`` (plain, base64, percent-encoded) masked in

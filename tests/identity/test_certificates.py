@@ -107,7 +107,7 @@ def test_hundreds_of_ca_roots_are_a_count_unless_listed(tmp_path: Path) -> None:
     assert "certificates" not in report and "skipped" not in report["summary"]
     assert report["summary"]["certificates"] == {"total": 125, "expired": 3, "expiring": 2}
     assert report["summary"]["skipped_by_reason"] == {"binary": 30}
-    assert report["version"] == 2
+    assert report["version"] == 3
     assert len(proc.stdout) < 10_000
     _, full = scan(tmp_path, "json", "--list-skipped")
     assert len(full["certificates"]) == 125 and len(full["summary"]["skipped"]) == 30

@@ -15,7 +15,7 @@ from scanner.model import Finding, Origin, redact
 FINDING_KEYS = [
     "rule_id", "rule_name", "kind", "provider", "severity", "confidence", "path", "origin",
     "start_line", "start_column", "end_line", "end_column", "fingerprint", "entropy", "validation",
-    "secret", "line", "decoded", "companion", "attributes", "occurrences",
+    "secret", "line", "decoded", "companion", "attributes", "occurrences", "verification",
 ]
 
 
@@ -27,7 +27,7 @@ def document(report: Any, **options: Any) -> dict[str, Any]:
 def test_document_header_and_summary() -> None:
     doc = document(scenario().report)
     assert list(doc) == ["version", "tool", "summary", "findings"]
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert doc["tool"] == {"name": "credsprawl", "version": "1.2.3"}
     counts = {
         "files_scanned": 42,
@@ -89,6 +89,7 @@ def check_round_trip(obj: dict[str, Any], finding: Finding, occurrences: int, sh
         assert obj["companion"] == {"rule_id": finding.companion[0], "secret": redact(finding.companion[1], show)}
     assert tuple(obj["attributes"].items()) == finding.attributes
     assert obj["occurrences"] == occurrences
+    assert obj["verification"] == (finding.verification.to_json() if finding.verification is not None else None)
     if show:
         assert obj["line"] == finding.line_text
 

@@ -57,7 +57,9 @@ def test_an_earlier_datastore_opens_migrated_with_its_data(version: int, tmp_pat
     assert _tables(path) == before  # every row kept as it was
     # the findings read back as that version's credsprawl read them
     expected = json.loads((DATA / f"datastore-v{version}.findings.json").read_text("utf-8"))
-    assert load_finding_objects(path) == expected
+    # (keys a later JSON report version added, such as ``verification``, are not that version's)
+    assert [{k: v for k, v in f.items() if k in e} for f, e in zip(load_finding_objects(path), expected)] == expected
+    assert len(load_finding_objects(path)) == len(expected)
     # opening it again applies nothing more
     with Store(path) as store:
         assert store.db.execute("SELECT COUNT(*) FROM migrations").fetchone()[0] == SCHEMA_VERSION

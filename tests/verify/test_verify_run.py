@@ -5,14 +5,13 @@ endpoints only from the user's configuration, and the registry keyed by shipped 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from fakeapi import FakeAPI, Reply
-from verifyfakes import CASES, BAD_CREDENTIALS, InFlight, fake, make_finding, quick
+from verifyfakes import CASES, ByToken, InFlight, fake, make_finding, quick
 
 from scanner.errors import ConfigError
 from scanner.rules.load import load_rules
@@ -33,34 +32,6 @@ def api() -> Iterator[FakeAPI]:
 
 def ghe(api: FakeAPI) -> Endpoints:
     return Endpoints.from_overrides({"github": api.base + "/api/v3"})
-
-
-class _Recorded(list):  # type: ignore[type-arg]
-    """FakeAPI's request log, also remembering each handler thread's own last request."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.local = threading.local()
-
-    def append(self, item: object) -> None:
-        self.local.last = item
-        super().append(item)
-
-
-class ByToken(FakeAPI):
-    """A stand-in of GitHub's ``GET /user`` that accepts one token and rejects every other."""
-
-    def __init__(self, accepted: str) -> None:
-        super().__init__()
-        self.accepted = accepted
-        self.recorded = _Recorded()
-        self.requests = self.recorded
-
-    def reply(self, path: str, query: dict[str, list[str]]) -> Reply:
-        headers = self.recorded.local.last[1]
-        if path == "/api/v3/user" and headers.get("authorization") == f"Bearer {self.accepted}":
-            return Reply(200, {"login": "octocat", "id": 1, "type": "User"}, {"X-OAuth-Scopes": "repo, gist"})
-        return BAD_CREDENTIALS
 
 
 def test_one_accepted_and_one_rejected_github_token() -> None:
