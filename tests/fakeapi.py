@@ -1,7 +1,7 @@
 """A loopback HTTP server for REST client tests: it answers by path with the replies a test sets,
 and records every request (path with query, lower-cased headers).
 
-Hostile behaviours (the ones ``/work/shared/repro/fake_github.py`` shows) are replies too: ``endless``
+Hostile behaviours (the ones ``../shared/repro/fake_github.py`` shows) are replies too: ``endless``
 (a chunked body that never ends), ``trickle`` (a byte of the body every so many seconds),
 ``trickle_headers`` (the status line and headers a byte at a time) and ``silent`` (never answers).
 They stop when the server closes."""
