@@ -16,9 +16,9 @@ import time
 from typing import Iterable
 
 from scanner import __version__
-from scanner.pipeline.route import ContentOptions, scan_blob
+from scanner.pipeline.route import ContentOptions, scan_file
 from scanner.pipeline.engine import Engine
-from scanner.model import Blob, Finding, Origin
+from scanner.model import Finding, Origin
 from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.sources.git import Repo
 from scanner.history.staged import StagedRequest, StagedResult, _excluder
@@ -26,15 +26,18 @@ from scanner.history.staged import StagedRequest, StagedResult, _excluder
 
 def run_files(request: StagedRequest, repo: Repo, paths: Iterable[str], started: float,
               content: ContentOptions | None = None) -> StagedResult:
-    """Scan ``paths`` (repository paths, '/'-separated) from ``repo``'s working tree, whole."""
+    """Scan ``paths`` (repository paths, '/'-separated) from ``repo``'s working tree, whole: each file
+    as ``scan`` reads one (big text in overlapping chunks, archives opened in place, a path that is no
+    longer a regular file skipped), whatever its size unless ``--max-file-size`` was given."""
     root = repo.worktree or "."
+    content = content or request.content
     excluder = _excluder(repo, request.excludes)
     engine = Engine(request.ruleset, request.settings)
     findings: list[Finding] = []
     skipped: list[Skip] = []
     warnings: list[str] = []
     scanned = total = 0
-    limit = request.settings.max_file_size
+    limit = request.max_file_size  # an explicit --max-file-size only, as for staged files
     for path in sorted(set(paths)):
         if excluder is not None and excluder.match_file(path):
             skipped.append(Skip(path, "ignored"))
@@ -46,15 +49,13 @@ def run_files(request: StagedRequest, repo: Repo, paths: Iterable[str], started:
                 continue
             size = os.path.getsize(full)
             if limit and size > limit:
-                skipped.append(Skip(path, "too-large", f"{size} bytes > --max-file-size {limit}"))
+                skipped.append(Skip(path, "too-large", f"{size} bytes > --max-file-size {limit}", "--max-file-size"))
                 continue
-            with open(full, "rb") as fh:
-                data = fh.read()
+            scan = scan_file(engine, full, Origin(path, kind="file"), content)
         except OSError as exc:
             warnings.append(f"{path}: {exc.strerror or exc}")
             skipped.append(Skip(path, "unreadable", exc.strerror or str(exc)))
             continue
-        scan = scan_blob(engine, Blob(data, Origin(path, kind="file")), content)
         scanned += max(1, scan.files)
         total += scan.bytes_scanned
         findings.extend(scan.findings)
