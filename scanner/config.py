@@ -63,15 +63,22 @@ def _strings(value: Any, what: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _section(doc: dict[str, Any], name: str, known: frozenset[str], where: str) -> dict[str, Any]:
+    """The ``[name]`` table of a config (empty when absent); refused when it is no table or holds a key
+    not in ``known``."""
+    table = doc.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(f"{where}: unknown [{name}] key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+    return table
+
+
 def _verify_endpoints(doc: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
     """The ``[verify] endpoints`` table's pairs, in their order (their URLs are checked where they are
     used: ``scanner.verify.endpoints``)."""
-    table = doc.get("verify", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [verify] must be a table")
-    unknown = set(table) - _VERIFY
-    if unknown:
-        raise ConfigError(f"{where}: unknown [verify] key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_VERIFY))})")
+    table = _section(doc, "verify", _VERIFY, where)
     endpoints = table.get("endpoints", {})
     if not isinstance(endpoints, dict) or not all(isinstance(v, str) for v in endpoints.values()):
         raise ConfigError(f"{where}: [verify] endpoints must be a table of provider = \"URL\"")
@@ -82,18 +89,8 @@ def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
     unknown = set(doc) - _TOP
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_TOP))})")
-    allow = doc.get("allowlist", {})
-    if not isinstance(allow, dict):
-        raise ConfigError(f"{where}: [allowlist] must be a table")
-    unknown = set(allow) - _ALLOW
-    if unknown:
-        raise ConfigError(f"{where}: unknown [allowlist] key(s) {', '.join(sorted(unknown))}")
-    extend = doc.get("extend", {})
-    if not isinstance(extend, dict):
-        raise ConfigError(f"{where}: [extend] must be a table")
-    unknown = set(extend) - _EXTEND
-    if unknown:
-        raise ConfigError(f"{where}: unknown [extend] key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_EXTEND))})")
+    allow = _section(doc, "allowlist", _ALLOW, where)
+    extend = _section(doc, "extend", _EXTEND, where)
     gitleaks = extend.get("gitleaks", [])
     gitleaks = _strings([gitleaks] if isinstance(gitleaks, str) else gitleaks, "extend.gitleaks", where)
     regexes = _strings(allow.get("regexes", []), "allowlist.regexes", where)
