@@ -14,6 +14,7 @@ from scanner.cli import artifacts as cli_artifacts
 from scanner.cli import git as cli_git
 from scanner.cli import hints as cli_hints
 from scanner.cli import report as cli_report
+from scanner.cli import serve as cli_serve
 from scanner.cli import sweep as cli_sweep
 from scanner.cli import triage as cli_triage
 from scanner.cli.options import (add_jobs_option, add_output_options, add_rule_options, add_settings_options,
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.add_commands(sub)  # report, inventory
     cli_sweep.add_commands(sub)  # sweep
     cli_triage.add_commands(sub)  # triage
+    cli_serve.add_commands(sub)  # serve (the web app: its stack imported only when it runs)
     return parser
 
 
@@ -116,7 +118,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
-            **cli_sweep.HANDLERS, **cli_triage.HANDLERS}
+            **cli_sweep.HANDLERS, **cli_triage.HANDLERS, **cli_serve.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

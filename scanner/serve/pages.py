@@ -1,0 +1,367 @@
+"""What each page reads: plain dicts and lists for the templates. Every function takes the app's
+connection (with ``temp.cred`` current, ``scanner.serve.rank``) and pages what can be long.
+
+Triage state is read from the datastore's ``triage`` table at each call (never cached), so a page
+shows every write, whoever made it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from scanner.errors import UsageError
+from scanner.identity.remediation import Situation, steps
+from scanner.model import Severity
+from scanner.serve import rank, verification
+from scanner.store.schema import json_values
+from scanner.triage.queries import audit
+from scanner.triage.states import DEFAULT_STATE, STATES, expired, owner_name
+
+PAGE = 50  # rows per page of the queue and lists
+LOCATIONS = 200  # locations shown on a credential's page (the count says how many more)
+AUDIT_PAGE = 100
+OPEN_STATES = ("open", "acknowledged")  # what still needs doing: the queue's default
+SEVERITIES = tuple(s.value for s in Severity)
+UNASSIGNED = "-"  # the owner filter's value for credentials nobody is assigned
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters; an empty field does not filter. ``states`` None: the default (open work)."""
+
+    states: tuple[str, ...] | None = None
+    owners: tuple[str, ...] = ()
+    identities: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    verified: tuple[str, ...] = ()
+    repositories: tuple[str, ...] = ()
+    since: str | None = None  # first seen on or after this date
+    until: str | None = None  # first seen on or before this date
+
+    @classmethod
+    def of(cls, states: list[str], owners: list[str], identities: list[str], severities: list[str],
+           verified: list[str], repositories: list[str], since: str, until: str) -> QueueFilters:
+        """From query parameters (lists of texts, empty values dropped), checked."""
+        def clean(values: list[str]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+        chosen = clean(states)
+        if "any" in chosen:
+            state_filter: tuple[str, ...] | None = ()
+        else:
+            bad = [s for s in chosen if s not in STATES]
+            if bad:
+                raise UsageError(f"unknown state {bad[0]!r}")
+            state_filter = chosen or None
+        if any(s not in SEVERITIES for s in clean(severities)):
+            raise UsageError("unknown severity")
+        if any(v not in verification.VERIFIED_FILTERS for v in clean(verified)):
+            raise UsageError("unknown verification status")
+        owner_list = tuple(UNASSIGNED if o == UNASSIGNED else owner_name(o) for o in clean(owners))
+        return cls(state_filter, owner_list, clean(identities), clean(severities), clean(verified),
+                   clean(repositories), _date(since), _date(until))
+
+    def effective_states(self) -> tuple[str, ...]:
+        return OPEN_STATES if self.states is None else self.states
+
+
+def _date(text: str) -> str | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UsageError(f"not a date: {text!r} (2026-03-31)") from None
+
+
+def _where(f: QueueFilters) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.effective_states():
+        clauses.append("COALESCE(t.state, ?) IN (SELECT value FROM json_each(?))")
+        params += [DEFAULT_STATE, json_values(f.effective_states())]
+    if f.owners:
+        named = [o for o in f.owners if o != UNASSIGNED]
+        clauses.append("(t.assignee IN (SELECT value FROM json_each(?))" +
+                       (" OR t.assignee IS NULL)" if UNASSIGNED in f.owners else ")"))
+        params.append(json_values(named))
+    if f.identities:
+        clauses.append("c.identity IN (SELECT value FROM json_each(?))")
+        params.append(json_values(f.identities))
+    if f.severities:
+        clauses.append("c.severity IN (SELECT value FROM json_each(?))")
+        params.append(json_values(f.severities))
+    if f.verified:
+        clauses.append("c.vstatus IN (SELECT value FROM json_each(?))")
+        params.append(json_values(s for v in f.verified for s in verification.VERIFIED_FILTERS[v]))
+    if f.repositories:
+        clauses.append("c.fingerprint IN (SELECT o.fingerprint FROM occurrences o WHERE o.repo_id IN "
+                       "(SELECT id FROM repositories WHERE name IN (SELECT value FROM json_each(?)) "
+                       "OR key IN (SELECT value FROM json_each(?))))")
+        params += [json_values(f.repositories)] * 2
+    if f.since:
+        clauses.append("c.first_seen >= ?")
+        params.append(f.since)
+    if f.until:
+        clauses.append("c.first_seen < ?")
+        params.append((date.fromisoformat(f.until) + timedelta(days=1)).isoformat())
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_ROW = ("SELECT c.prio, c.fingerprint, c.rule_id, c.rule, c.severity, c.kind, c.provider, c.secret, c.first_seen, "
+        "c.first_date, c.age_days, c.vstatus, c.privilege, c.present, c.repos, c.paths, c.refs, c.locations, "
+        "c.repositories, c.identity, c.identity_basis, COALESCE(t.state, 'open'), COALESCE(t.reason, ''), t.expires, "
+        "t.assignee, t.changed_at, t.changed_by FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint")
+_ROW_NAMES = ("prio", "fingerprint", "rule_id", "rule", "severity", "kind", "provider", "secret", "first_seen",
+              "first_date", "age_days", "vstatus", "privilege", "present", "repos", "paths", "refs", "locations",
+              "repositories", "identity", "identity_basis", "state", "reason", "expires", "assignee", "changed_at",
+              "changed_by")
+
+
+def _row(values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(_ROW_NAMES, values))
+    row["repositories"] = json.loads(row["repositories"])
+    row["verified"] = verification.word(row["vstatus"])
+    row["expired"] = row["state"] == "accepted-risk" and expired(row["expires"])
+    return row
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    number: int  # 1-based
+    pages: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def queue(db: sqlite3.Connection, f: QueueFilters, number: int = 1, size: int = PAGE) -> Page:
+    """One page of the queue: credentials matching ``f`` in do-first order."""
+    where, params = _where(f)
+    total = int(db.execute("SELECT COUNT(*) FROM temp.cred c LEFT JOIN main.triage t "
+                           "ON t.fingerprint = c.fingerprint" + where, params).fetchone()[0])
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    rows = [_row(r) for r in db.execute(_ROW + where + " ORDER BY c.prio LIMIT ? OFFSET ?",
+                                        [*params, size, (number - 1) * size])]
+    return Page(rows, total, number, pages)
+
+
+def _count_by(db: sqlite3.Connection, column: str, states: tuple[str, ...], limit: int) -> list[tuple[str, int]]:
+    return [(k, int(n)) for k, n in db.execute(
+        f"SELECT {column}, COUNT(*) FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint "
+        "WHERE COALESCE(t.state, 'open') IN (SELECT value FROM json_each(?)) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+        (json_values(states), limit))]
+
+
+def overview(db: sqlite3.Connection) -> dict[str, Any]:
+    """Counts for the overview: by state; open work by severity, verification, present at HEAD, age,
+    owner and identity; and the trend across sweeps."""
+    by_state = {s: 0 for s in STATES}
+    open_sev = {s: 0 for s in SEVERITIES}
+    verified = {verification.LIVE: [0, 0], verification.INVALID: [0, 0], verification.UNVERIFIED: [0, 0]}
+    ages = {name: 0 for _, name in rank.AGE_BUCKETS} | {rank.UNKNOWN_AGE: 0}
+    present = [0, 0]  # open, all
+    for sev, state, vstatus, bucket, at_head, n in db.execute(
+            "SELECT c.severity, COALESCE(t.state, 'open'), c.vstatus, c.age_bucket, c.present, COUNT(*) "
+            "FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint GROUP BY 1, 2, 3, 4, 5"):
+        is_open = state in OPEN_STATES
+        by_state[state] = by_state.get(state, 0) + n
+        verified[verification.word(vstatus)][1] += n
+        present[1] += n if at_head else 0
+        if is_open:
+            if sev in open_sev:
+                open_sev[sev] += n
+            verified[verification.word(vstatus)][0] += n
+            ages[bucket] = ages.get(bucket, 0) + n
+            present[0] += n if at_head else 0
+    owners = [(o or UNASSIGNED, n) for o, n in _count_by(db, "t.assignee", OPEN_STATES, 15)]
+    identities = [(i, n) for i, n in _count_by(db, "c.identity", OPEN_STATES, 16) if i][:15]
+    return {"total": sum(by_state.values()), "by_state": by_state, "open": sum(by_state[s] for s in OPEN_STATES),
+            "open_by_severity": open_sev, "verified": verified, "present": present, "ages": ages,
+            "owners": owners, "identities": identities, "trend": trend(db), "has_verification":
+            verification.has_table(db)}
+
+
+def trend(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Per sweep: credentials first found in it, credentials known after it, and triage done between
+    it and the next sweep (state changes, and reopenings the sweep made)."""
+    sweeps = db.execute("SELECT id, started, finished, status, repositories FROM sweeps ORDER BY id").fetchall()
+    new = dict(db.execute("SELECT first_sweep, COUNT(*) FROM temp.cred GROUP BY 1").fetchall())
+    reopened = dict(db.execute("SELECT who, COUNT(*) FROM triage_audit WHERE action='state' AND new='open' "
+                               "AND who LIKE 'credsprawl sweep %' GROUP BY who").fetchall())
+    changes = [at for (at,) in db.execute("SELECT at FROM triage_audit WHERE action='state' ORDER BY at")]
+    out: list[dict[str, Any]] = []
+    known = 0
+    for i, (sid, started, finished, status, repos) in enumerate(sweeps):
+        known += int(new.get(sid, 0))
+        end = sweeps[i + 1][1] if i + 1 < len(sweeps) else None
+        triaged = sum(1 for at in changes if at >= started and (end is None or at < end))
+        out.append({"id": sid, "started": started, "finished": finished, "status": status, "repositories": repos,
+                    "new": int(new.get(sid, 0)), "known": known, "triaged": triaged,
+                    "reopened": int(reopened.get(f"credsprawl sweep {sid}", 0))})
+    return out
+
+
+def web_link(url: str | None, commit: str | None, path: str, line: int) -> str | None:
+    """A link to the line at the commit, for repositories on a forge the URL names (https only)."""
+    if not url or not commit or "!" in path:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return None
+    base = f"https://{parts.netloc}{parts.path.removesuffix('.git').rstrip('/')}"
+    where = quote(path)
+    host = parts.hostname.lower()
+    if host == "github.com" or host.startswith("github."):
+        return f"{base}/blob/{commit}/{where}#L{line}"
+    if host == "gitlab.com" or host.startswith("gitlab."):
+        return f"{base}/-/blob/{commit}/{where}#L{line}"
+    if host == "bitbucket.org":
+        return f"{base}/src/{commit}/{where}#lines-{line}"
+    return None
+
+
+def _extras(finding: str) -> dict[str, str]:
+    try:
+        origin = json.loads(finding).get("o") or []
+        return {str(k): str(v) for k, v in origin[0][2]} if origin else {}
+    except (ValueError, TypeError, IndexError, KeyError):
+        return {}
+
+
+def _attributes(db: sqlite3.Connection, fingerprint: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for (text,) in db.execute("SELECT json_extract(finding, '$.a') FROM occurrences WHERE fingerprint=? LIMIT 50",
+                              (fingerprint,)):
+        for pair in json.loads(text or "[]"):
+            if isinstance(pair, list) and len(pair) == 2:
+                out.setdefault(str(pair[0]), str(pair[1]))
+    return dict(sorted(out.items()))
+
+
+def find(db: sqlite3.Connection, given: str) -> str:
+    """The fingerprint ``given`` names (whole, or a unique prefix); UsageError otherwise."""
+    from scanner.triage.writes import resolve
+
+    return resolve(db, given)
+
+
+def credential(db: sqlite3.Connection, fingerprint: str) -> dict[str, Any] | None:
+    """One credential: its summary and triage state, locations (with links), verification, identity,
+    remediation steps and audit log."""
+    row = db.execute(_ROW + " WHERE c.fingerprint = ?", (fingerprint,)).fetchone()
+    if row is None:
+        return None
+    out = _row(row)
+    cur = db.execute("SELECT p.name, p.url, o.path, o.start_line, o.commit_sha, o.author, o.date, o.status, o.finding "
+                     "FROM occurrences o JOIN repositories p ON p.id = o.repo_id WHERE o.fingerprint = ? "
+                     "ORDER BY p.name, o.path, o.start_line, o.commit_sha LIMIT ?", (fingerprint, LOCATIONS))
+    locations = []
+    for name, url, path, line, commit, author, when, status, finding in cur:
+        extras = _extras(finding)
+        locations.append({"repository": name, "path": path, "line": line, "commit": commit, "author": author,
+                          "date": when, "present": status == "live", "status": status,
+                          "refs": extras.get("refs"), "removed_in": extras.get("removed_in"),
+                          "link": web_link(url, commit, path, line)})
+    out["location_list"] = locations
+    out["more_locations"] = max(0, out["locations"] - len(locations))
+    out["attributes"] = _attributes(db, fingerprint)
+    result = verification.one(db, fingerprint)
+    out["verification"] = result
+    in_git = any(loc["commit"] for loc in locations)
+    out["remediation"] = steps(Situation(out["provider"] or None, out["kind"] or None, in_git, bool(out["present"]),
+                                         out["repos"] > 1, None, None, out["identity_basis"] == "verified",
+                                         out["identity"], out["identity_basis"]))
+    out["audit"] = _audit_rows(audit(_StoreView(db), fingerprint))  # type: ignore[arg-type]
+    return out
+
+
+class _StoreView:
+    """The one attribute of ``scanner.store.Store`` the triage read functions use."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+
+def _audit_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**e, "old": e["old"] or "", "new": e["new"] or ""} for e in entries]
+
+
+def audit_log(db: sqlite3.Connection, number: int = 1, who: str = "") -> Page:
+    """The whole audit log, newest first, paged; ``who`` narrows it to one actor."""
+    where, params = (" WHERE who = ?", [who]) if who else ("", [])
+    total = int(db.execute("SELECT COUNT(*) FROM triage_audit" + where, params).fetchone()[0])
+    pages = max(1, -(-total // AUDIT_PAGE))
+    number = min(max(1, number), pages)
+    cur = db.execute("SELECT id, fingerprint, at, who, action, old, new, reason FROM triage_audit" + where +
+                     " ORDER BY id DESC LIMIT ? OFFSET ?", [*params, AUDIT_PAGE, (number - 1) * AUDIT_PAGE])
+    names = [c[0] for c in cur.description]
+    return Page(_audit_rows([dict(zip(names, r)) for r in cur]), total, number, pages)
+
+
+def owner(db: sqlite3.Connection, name: str, number: int = 1) -> Page:
+    """Credentials assigned to ``name`` (any state), do-first order, with counts by state."""
+    page = queue(db, QueueFilters(states=(), owners=(name,)), number)
+    page.extra["by_state"] = dict(db.execute(
+        "SELECT state, COUNT(*) FROM triage WHERE assignee = ? GROUP BY 1 ORDER BY 1", (name,)).fetchall())
+    return page
+
+
+def identity(db: sqlite3.Connection, label: str, number: int = 1) -> Page:
+    """Credentials of one identity (any state), do-first order, with its basis and owners."""
+    page = queue(db, QueueFilters(states=(), identities=(label,)), number)
+    page.extra["basis"] = next((r["identity_basis"] for r in page.rows), None)
+    page.extra["owners"] = [(o or UNASSIGNED, int(n)) for o, n in db.execute(
+        "SELECT t.assignee, COUNT(*) FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint "
+        "WHERE c.identity = ? GROUP BY 1 ORDER BY 2 DESC", (label,))]
+    return page
+
+
+_HEX = re.compile(r"[0-9a-f]{4,64}")
+SEARCH_LIMIT = 50
+
+
+def search(db: sqlite3.Connection, text: str) -> dict[str, Any]:
+    """Everything ``text`` names: credentials by fingerprint prefix or rule, repositories, paths (with
+    their credential), owners and identities. Each list is cut at ``SEARCH_LIMIT``."""
+    q = text.strip()
+    if not q:
+        return {"q": "", "credentials": [], "repositories": [], "paths": [], "owners": [], "identities": []}
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    creds: list[dict[str, Any]] = []
+    if _HEX.fullmatch(q.lower()):
+        creds += [_row(r) for r in db.execute(_ROW + " WHERE c.fingerprint >= ? AND c.fingerprint < ? "
+                                              "ORDER BY c.prio LIMIT ?", (q.lower(), q.lower() + "\uffff", SEARCH_LIMIT))]
+    creds += [_row(r) for r in db.execute(_ROW + " WHERE c.rule_id LIKE ? ESCAPE '\\' OR c.rule LIKE ? ESCAPE '\\' "
+                                          "ORDER BY c.prio LIMIT ?", (like, like, SEARCH_LIMIT))]
+    repositories = [{"name": n, "key": k} for n, k in db.execute(
+        "SELECT name, key FROM repositories WHERE name LIKE ? ESCAPE '\\' OR key LIKE ? ESCAPE '\\' "
+        "ORDER BY name LIMIT ?", (like, like, SEARCH_LIMIT))]
+    paths = [{"fingerprint": fp, "repository": r, "path": p} for fp, r, p in db.execute(
+        "SELECT fingerprint, repository, path FROM temp.cred_path WHERE path LIKE ? ESCAPE '\\' "
+        "ORDER BY repository, path LIMIT ?", (like, SEARCH_LIMIT))]
+    owners = [{"name": o, "credentials": int(n)} for o, n in db.execute(
+        "SELECT assignee, COUNT(*) FROM triage WHERE assignee LIKE ? ESCAPE '\\' GROUP BY 1 ORDER BY 1 LIMIT ?",
+        (like, SEARCH_LIMIT))]
+    identities = [{"name": i, "credentials": int(n)} for i, n in db.execute(
+        "SELECT identity, COUNT(*) FROM temp.cred WHERE identity LIKE ? ESCAPE '\\' GROUP BY 1 ORDER BY 1 LIMIT ?",
+        (like, SEARCH_LIMIT))]
+    seen: set[str] = set()
+    unique = [c for c in creds if not (c["fingerprint"] in seen or seen.add(c["fingerprint"]))]  # type: ignore[func-returns-value]
+    return {"q": q, "credentials": unique[:SEARCH_LIMIT], "repositories": repositories, "paths": paths,
+            "owners": owners, "identities": identities}
+
+
+def choices(db: sqlite3.Connection) -> dict[str, Any]:
+    """Values the filter form offers: owners in use and repositories."""
+    return {"owners": [o for (o,) in db.execute(
+                "SELECT DISTINCT assignee FROM triage WHERE assignee IS NOT NULL ORDER BY 1 LIMIT 500")],
+            "repositories": [n for (n,) in db.execute("SELECT DISTINCT name FROM repositories ORDER BY 1 LIMIT 500")]}
