@@ -211,12 +211,13 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "login.html", next=target, failed=False)
     form = await _form(request)
+    target = _back(form, "/")
     if not policy.token_ok(_text(form, "token")):
         return render(request, "login.html", status=401, next=target, failed=True)
     sessions: security.Sessions = request.state.sessions
     sessions.drop(_session(request))
     fresh = sessions.new(authenticated=True)  # a new id once signed in (no session fixation)
-    response = RedirectResponse(_back(form, "/"), status_code=303)
+    response = RedirectResponse(target, status_code=303)
     name, value = security.cookie_header(fresh)
     response.raw_headers.append((name, value))
     return response
@@ -226,6 +227,10 @@ async def logout(request: Request) -> Response:
     await _form(request)
     request.state.sessions.drop(_session(request))
     return RedirectResponse("/login" if request.app.state.policy.token else "/", status_code=303)
+
+
+async def favicon(request: Request) -> Response:
+    return Response(status_code=204)  # no icon (and no 404 in the browser's console)
 
 
 async def _usage_error(request: Request, exc: Exception) -> Response:
@@ -258,7 +263,7 @@ def create_app(datastore: Path, policy: security.Policy) -> Any:
         Route("/credential/{fingerprint}/note", note, methods=["POST"]),
         Route("/bulk", bulk, methods=["POST"]),
         Route("/identity/{label:path}", identity), Route("/owner/{name:path}", owner),
-        Route("/login", login, methods=["GET", "POST"]), Route("/logout", logout, methods=["POST"]),
+        Route("/favicon.ico", favicon), Route("/login", login, methods=["GET", "POST"]), Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
