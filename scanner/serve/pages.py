@@ -142,8 +142,9 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def queue(db: sqlite3.Connection, f: QueueFilters, number: int = 1, size: int = PAGE) -> Page:
+def queue(db: sqlite3.Connection, f: QueueFilters, number: int = 1, size: int | None = None) -> Page:
     """One page of the queue: credentials matching ``f`` in do-first order."""
+    size = size or PAGE
     where, params = _where(f)
     total = int(db.execute("SELECT COUNT(*) FROM temp.cred c LEFT JOIN main.triage t "
                            "ON t.fingerprint = c.fingerprint" + where, params).fetchone()[0])

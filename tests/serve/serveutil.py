@@ -4,6 +4,7 @@ its forms (with their CSRF token), and a real uvicorn server on a free loopback 
 from __future__ import annotations
 
 import json
+import sqlite3
 import os
 import re
 import socket
@@ -13,9 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
-from gitutil import BASE_EPOCH, GitRepo, cli_inprocess
+import pytest
 
+from gitutil import BASE_EPOCH, GitRepo, cli_inprocess
+from sweeputil import Org, make_org, sweep
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 ORIGIN = "http://testserver"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -23,7 +27,11 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 def client(ds: Path, token: str | None = None, token_name: str = "web", host: str = "127.0.0.1",
            allow: tuple[str, ...] = ("testserver",), os_user: str = "alice") -> Any:
     """A test client of the app over ``ds`` (its Host ``testserver`` allowed)."""
-    from starlette.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():  # newer Starlette asks for httpx2 in its test client; httpx serves
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from starlette.testclient import TestClient
 
     from scanner.serve.app import create_app
     from scanner.serve.security import Policy
@@ -118,3 +126,31 @@ def fingerprint_of(ds: Path, repository: str, rule_id: str) -> str:
 def commit_from_now_on(repo: GitRepo) -> None:
     """Make the repository's next commits dated a few minutes from now (its clock is pinned to 2026-01-01)."""
     repo.tick = max(repo.tick, int((time.time() - BASE_EPOCH) // 60) + 5)
+
+
+# -- fixtures (the test modules import them) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Org, Path]:
+    root = tmp_path_factory.mktemp("swept")
+    org = make_org(root / "org")
+    ds = root / "ds.sqlite"
+    assert sweep(str(org.list_file()), datastore=ds).code == 1
+    return org, ds
+
+
+@pytest.fixture
+def ds(swept: tuple[Org, Path], tmp_path: Path) -> Path:
+    """A copy of the module's swept datastore, for this test alone."""
+    target = tmp_path / "ds.sqlite"
+    src, dst = sqlite3.connect(swept[1]), sqlite3.connect(target)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return target
+
+
+@pytest.fixture
+def org(swept: tuple[Org, Path]) -> Org:
+    return swept[0]
