@@ -30,7 +30,7 @@ def client(ds: Path, token: str | None = None, token_name: str = "web", host: st
     import warnings
 
     with warnings.catch_warnings():  # newer Starlette asks for httpx2 in its test client; httpx serves
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
     from scanner.serve.app import create_app
