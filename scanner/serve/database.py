@@ -33,8 +33,9 @@ class Database:
         return self._store
 
     def check(self) -> None:
-        """Open the datastore now (a missing or unusable one is a usage error at start)."""
-        self._pool.submit(self._open).result()
+        """Open the datastore and build the queue's summary now, before the first request (a missing
+        or unusable datastore is a usage error at start)."""
+        self._pool.submit(lambda: self.summary.ensure(self._open().db)).result()
 
     def _run(self, fn: Callable[[Store], T], summary: bool) -> T:
         store = self._open()

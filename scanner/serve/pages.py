@@ -7,6 +7,7 @@ shows every write, whoever made it.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -85,12 +86,12 @@ def _where(f: QueueFilters) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if f.effective_states():
-        clauses.append("COALESCE(t.state, ?) IN (SELECT value FROM json_each(?))")
-        params += [DEFAULT_STATE, json_values(f.effective_states())]
+        clauses.append("c.state IN (SELECT value FROM json_each(?))")
+        params.append(json_values(f.effective_states()))
     if f.owners:
         named = [o for o in f.owners if o != UNASSIGNED]
-        clauses.append("(t.assignee IN (SELECT value FROM json_each(?))" +
-                       (" OR t.assignee IS NULL)" if UNASSIGNED in f.owners else ")"))
+        clauses.append("(c.assignee IN (SELECT value FROM json_each(?))" +
+                       (" OR c.assignee IS NULL)" if UNASSIGNED in f.owners else ")"))
         params.append(json_values(named))
     if f.identities:
         clauses.append("c.identity IN (SELECT value FROM json_each(?))")
@@ -115,14 +116,8 @@ def _where(f: QueueFilters) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-_ROW = ("SELECT c.prio, c.fingerprint, c.rule_id, c.rule, c.severity, c.kind, c.provider, c.secret, c.first_seen, "
-        "c.first_date, c.age_days, c.vstatus, c.privilege, c.present, c.repos, c.paths, c.refs, c.locations, "
-        "c.repositories, c.identity, c.identity_basis, COALESCE(t.state, 'open'), COALESCE(t.reason, ''), t.expires, "
-        "t.assignee, t.changed_at, t.changed_by FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint")
-_ROW_NAMES = ("prio", "fingerprint", "rule_id", "rule", "severity", "kind", "provider", "secret", "first_seen",
-              "first_date", "age_days", "vstatus", "privilege", "present", "repos", "paths", "refs", "locations",
-              "repositories", "identity", "identity_basis", "state", "reason", "expires", "assignee", "changed_at",
-              "changed_by")
+_ROW = f"SELECT {', '.join('c.' + c for c in rank.COLUMNS)} FROM temp.cred c"
+_ROW_NAMES = rank.COLUMNS
 
 
 def _row(values: tuple[Any, ...]) -> dict[str, Any]:
@@ -146,8 +141,7 @@ def queue(db: sqlite3.Connection, f: QueueFilters, number: int = 1, size: int | 
     """One page of the queue: credentials matching ``f`` in do-first order."""
     size = size or PAGE
     where, params = _where(f)
-    total = int(db.execute("SELECT COUNT(*) FROM temp.cred c LEFT JOIN main.triage t "
-                           "ON t.fingerprint = c.fingerprint" + where, params).fetchone()[0])
+    total = int(db.execute("SELECT COUNT(*) FROM temp.cred c" + where, params).fetchone()[0])
     pages = max(1, -(-total // size))
     number = min(max(1, number), pages)
     rows = [_row(r) for r in db.execute(_ROW + where + " ORDER BY c.prio LIMIT ? OFFSET ?",
@@ -155,10 +149,11 @@ def queue(db: sqlite3.Connection, f: QueueFilters, number: int = 1, size: int | 
     return Page(rows, total, number, pages)
 
 
-def _count_by(db: sqlite3.Connection, column: str, states: tuple[str, ...], limit: int) -> list[tuple[str, int]]:
+def _count_by(db: sqlite3.Connection, column: str, index: str, states: tuple[str, ...], limit: int) -> list[tuple[str, int]]:
+    """Credentials in ``states`` counted by ``column``, read from its narrow ``(column, state)`` index."""
     return [(k, int(n)) for k, n in db.execute(
-        f"SELECT {column}, COUNT(*) FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint "
-        "WHERE COALESCE(t.state, 'open') IN (SELECT value FROM json_each(?)) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+        f"SELECT {column}, COUNT(*) FROM temp.cred INDEXED BY {index} "
+        "WHERE state IN (SELECT value FROM json_each(?)) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
         (json_values(states), limit))]
 
 
@@ -171,8 +166,8 @@ def overview(db: sqlite3.Connection) -> dict[str, Any]:
     ages = {name: 0 for _, name in rank.AGE_BUCKETS} | {rank.UNKNOWN_AGE: 0}
     present = [0, 0]  # open, all
     for sev, state, vstatus, bucket, at_head, n in db.execute(
-            "SELECT c.severity, COALESCE(t.state, 'open'), c.vstatus, c.age_bucket, c.present, COUNT(*) "
-            "FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint GROUP BY 1, 2, 3, 4, 5"):
+            "SELECT c.severity, c.state, c.vstatus, c.age_bucket, c.present, COUNT(*) "
+            "FROM temp.cred c GROUP BY c.state, c.severity, c.vstatus, c.age_bucket, c.present"):
         is_open = state in OPEN_STATES
         by_state[state] = by_state.get(state, 0) + n
         verified[verification.word(vstatus)][1] += n
@@ -183,8 +178,8 @@ def overview(db: sqlite3.Connection) -> dict[str, Any]:
             verified[verification.word(vstatus)][0] += n
             ages[bucket] = ages.get(bucket, 0) + n
             present[0] += n if at_head else 0
-    owners = [(o or UNASSIGNED, n) for o, n in _count_by(db, "t.assignee", OPEN_STATES, 15)]
-    identities = [(i, n) for i, n in _count_by(db, "c.identity", OPEN_STATES, 16) if i][:15]
+    owners = [(o or UNASSIGNED, n) for o, n in _count_by(db, "assignee", "cred_assignee", OPEN_STATES, 15)]
+    identities = [(i, n) for i, n in _count_by(db, "identity", "cred_identity", OPEN_STATES, 16) if i][:15]
     return {"total": sum(by_state.values()), "by_state": by_state, "open": sum(by_state[s] for s in OPEN_STATES),
             "open_by_severity": open_sev, "verified": verified, "present": present, "ages": ages,
             "owners": owners, "identities": identities, "trend": trend(db), "has_verification":
@@ -193,21 +188,26 @@ def overview(db: sqlite3.Connection) -> dict[str, Any]:
 
 def trend(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Per sweep: credentials first found in it, credentials known after it, and triage done between
-    it and the next sweep (state changes, and reopenings the sweep made)."""
+    it and the next sweep (state changes), and the reopenings the sweep made. One pass over the
+    state changes of the audit log."""
     sweeps = db.execute("SELECT id, started, finished, status, repositories FROM sweeps ORDER BY id").fetchall()
     new = dict(db.execute("SELECT first_sweep, COUNT(*) FROM temp.cred GROUP BY 1").fetchall())
-    reopened = dict(db.execute("SELECT who, COUNT(*) FROM triage_audit WHERE action='state' AND new='open' "
-                               "AND who LIKE 'credsprawl sweep %' GROUP BY who").fetchall())
-    changes = [at for (at,) in db.execute("SELECT at FROM triage_audit WHERE action='state' ORDER BY at")]
+    starts = [s[1] for s in sweeps]
+    triaged = [0] * len(sweeps)
+    reopened: dict[str, int] = {}
+    for at, who, after in db.execute("SELECT at, who, new FROM triage_audit WHERE action='state'"):
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0:
+            triaged[i] += 1
+        if after == DEFAULT_STATE and who.startswith("credsprawl sweep "):
+            reopened[who] = reopened.get(who, 0) + 1
     out: list[dict[str, Any]] = []
     known = 0
     for i, (sid, started, finished, status, repos) in enumerate(sweeps):
         known += int(new.get(sid, 0))
-        end = sweeps[i + 1][1] if i + 1 < len(sweeps) else None
-        triaged = sum(1 for at in changes if at >= started and (end is None or at < end))
         out.append({"id": sid, "started": started, "finished": finished, "status": status, "repositories": repos,
-                    "new": int(new.get(sid, 0)), "known": known, "triaged": triaged,
-                    "reopened": int(reopened.get(f"credsprawl sweep {sid}", 0))})
+                    "new": int(new.get(sid, 0)), "known": known, "triaged": triaged[i],
+                    "reopened": reopened.get(f"credsprawl sweep {sid}", 0)})
     return out
 
 
@@ -312,7 +312,7 @@ def owner(db: sqlite3.Connection, name: str, number: int = 1) -> Page:
     """Credentials assigned to ``name`` (any state), do-first order, with counts by state."""
     page = queue(db, QueueFilters(states=(), owners=(name,)), number)
     page.extra["by_state"] = dict(db.execute(
-        "SELECT state, COUNT(*) FROM triage WHERE assignee = ? GROUP BY 1 ORDER BY 1", (name,)).fetchall())
+        "SELECT state, COUNT(*) FROM temp.cred WHERE assignee = ? GROUP BY 1 ORDER BY 1", (name,)).fetchall())
     return page
 
 
@@ -321,8 +321,7 @@ def identity(db: sqlite3.Connection, label: str, number: int = 1) -> Page:
     page = queue(db, QueueFilters(states=(), identities=(label,)), number)
     page.extra["basis"] = next((r["identity_basis"] for r in page.rows), None)
     page.extra["owners"] = [(o or UNASSIGNED, int(n)) for o, n in db.execute(
-        "SELECT t.assignee, COUNT(*) FROM temp.cred c LEFT JOIN main.triage t ON t.fingerprint = c.fingerprint "
-        "WHERE c.identity = ? GROUP BY 1 ORDER BY 2 DESC", (label,))]
+        "SELECT assignee, COUNT(*) FROM temp.cred WHERE identity = ? GROUP BY 1 ORDER BY 2 DESC", (label,))]
     return page
 
 
@@ -341,8 +340,11 @@ def search(db: sqlite3.Connection, text: str) -> dict[str, Any]:
     if _HEX.fullmatch(q.lower()):
         creds += [_row(r) for r in db.execute(_ROW + " WHERE c.fingerprint >= ? AND c.fingerprint < ? "
                                               "ORDER BY c.prio LIMIT ?", (q.lower(), q.lower() + "\uffff", SEARCH_LIMIT))]
-    creds += [_row(r) for r in db.execute(_ROW + " WHERE c.rule_id LIKE ? ESCAPE '\\' OR c.rule LIKE ? ESCAPE '\\' "
-                                          "ORDER BY c.prio LIMIT ?", (like, like, SEARCH_LIMIT))]
+    rules = [r for (r,) in db.execute("SELECT id FROM rules WHERE id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'",
+                                      (like, like))]
+    if rules:
+        creds += [_row(r) for r in db.execute(_ROW + " WHERE c.rule_id IN (SELECT value FROM json_each(?)) "
+                                              "ORDER BY c.prio LIMIT ?", (json_values(rules), SEARCH_LIMIT))]
     repositories = [{"name": n, "key": k} for n, k in db.execute(
         "SELECT name, key FROM repositories WHERE name LIKE ? ESCAPE '\\' OR key LIKE ? ESCAPE '\\' "
         "ORDER BY name LIMIT ?", (like, like, SEARCH_LIMIT))]
@@ -350,7 +352,7 @@ def search(db: sqlite3.Connection, text: str) -> dict[str, Any]:
         "SELECT fingerprint, repository, path FROM temp.cred_path WHERE path LIKE ? ESCAPE '\\' "
         "ORDER BY repository, path LIMIT ?", (like, SEARCH_LIMIT))]
     owners = [{"name": o, "credentials": int(n)} for o, n in db.execute(
-        "SELECT assignee, COUNT(*) FROM triage WHERE assignee LIKE ? ESCAPE '\\' GROUP BY 1 ORDER BY 1 LIMIT ?",
+        "SELECT assignee, COUNT(*) FROM temp.cred WHERE assignee LIKE ? ESCAPE '\\' GROUP BY 1 ORDER BY 1 LIMIT ?",
         (like, SEARCH_LIMIT))]
     identities = [{"name": i, "credentials": int(n)} for i, n in db.execute(
         "SELECT identity, COUNT(*) FROM temp.cred WHERE identity LIKE ? ESCAPE '\\' GROUP BY 1 ORDER BY 1 LIMIT ?",
@@ -364,5 +366,5 @@ def search(db: sqlite3.Connection, text: str) -> dict[str, Any]:
 def choices(db: sqlite3.Connection) -> dict[str, Any]:
     """Values the filter form offers: owners in use and repositories."""
     return {"owners": [o for (o,) in db.execute(
-                "SELECT DISTINCT assignee FROM triage WHERE assignee IS NOT NULL ORDER BY 1 LIMIT 500")],
+                "SELECT DISTINCT assignee FROM temp.cred WHERE assignee IS NOT NULL ORDER BY 1 LIMIT 500")],
             "repositories": [n for (n,) in db.execute("SELECT DISTINCT name FROM repositories ORDER BY 1 LIMIT 500")]}

@@ -1,11 +1,14 @@
-"""The per-credential summary the queue is sorted and filtered by: severity, what verification said,
-present at HEAD, sprawl (repositories, paths, refs, locations), age, and the identity it belongs to.
+"""The per-credential summary the pages sort, filter and count: severity, what verification said,
+present at HEAD, sprawl (repositories, paths, refs, locations), age, the identity it belongs to, and
+its triage state and owner.
 
 Computing it means reading every occurrence, so it is built once per change of the datastore's
-findings (a sweep, new verification results) into ``temp.cred``, a temporary table of the app's own
-connection: nothing is written to the datastore file, and triage state is joined at query time, so a
-triage write never rebuilds it. ``cred.prio`` is the queue's order (its rowid: pages read in order and
-stop early).
+findings (a sweep, new verification results) into ``temp.cred``, a temporary table (in memory) of the
+app's own connection: nothing is written to the datastore file. Triage writes do not rebuild it:
+every write appends to the audit log, so the rows of the credentials named in audit entries newer
+than the last one seen are refreshed from ``triage`` (whoever wrote them: this app, another
+``serve``, ``credsprawl triage``, a sweep's reopening). ``cred.prio`` is the queue's order (its rowid:
+a page reads in order and stops early).
 
 Do first: live (verified) credentials with high privileges, then the other live ones, then by
 severity; then present at HEAD; then sprawl (repositories, paths, refs); then the oldest leak first.
@@ -14,6 +17,7 @@ severity; then present at HEAD; then sprawl (repositories, paths, refs); then th
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import datetime, timezone
 from typing import Any
@@ -22,12 +26,17 @@ from scanner.identity.correlate import CLUSTER_FACTS
 from scanner.model import Severity
 from scanner.results import INVENTORY_KINDS
 from scanner.serve import verification
+from scanner.triage.states import DEFAULT_STATE
 
 AGE_BUCKETS = ((7, "under a week"), (30, "under a month"), (90, "under 3 months"), (365, "under a year"),
                (None, "a year or more"))
 UNKNOWN_AGE = "no commit date"
 _SEV_RANK = {s.value: s.rank for s in Severity}
 
+COLUMNS = ("prio", "fingerprint", "rule_id", "rule", "severity", "kind", "provider", "secret", "first_seen",
+           "first_sweep", "first_date", "last_date", "age_days", "age_bucket", "vstatus", "privilege", "present",
+           "repos", "paths", "refs", "locations", "repositories", "identity", "identity_basis",
+           "state", "reason", "expires", "assignee", "changed_at", "changed_by")
 _SCHEMA = """
 CREATE TEMP TABLE cred(
     prio INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, rule_id TEXT NOT NULL, rule TEXT NOT NULL,
@@ -35,24 +44,26 @@ CREATE TEMP TABLE cred(
     first_seen TEXT NOT NULL, first_sweep INTEGER NOT NULL, first_date TEXT, last_date TEXT, age_days INTEGER,
     age_bucket TEXT NOT NULL, vstatus TEXT NOT NULL, privilege INTEGER NOT NULL, present INTEGER NOT NULL,
     repos INTEGER NOT NULL, paths INTEGER NOT NULL, refs INTEGER NOT NULL, locations INTEGER NOT NULL,
-    repositories TEXT NOT NULL, identity TEXT, identity_basis TEXT)
+    repositories TEXT NOT NULL, identity TEXT, identity_basis TEXT,
+    state TEXT NOT NULL, reason TEXT NOT NULL, expires TEXT, assignee TEXT, changed_at TEXT, changed_by TEXT)
 """
 _PATHS = "CREATE TEMP TABLE cred_path(fingerprint TEXT NOT NULL, repository TEXT NOT NULL, path TEXT NOT NULL)"
-_INDEXES = ("CREATE INDEX temp.cred_identity ON cred(identity)", "CREATE INDEX temp.cred_sweep ON cred(first_sweep)")
-
-# every occurrence of every leaked credential, grouped by credential; JSON parts are cut out by SQLite
-_READ = """
+# the counts of the overview and the queue's filters read these (narrow, so counting reads few pages)
+_INDEXES = (
+    "CREATE INDEX temp.cred_state ON cred(state, severity, vstatus, age_bucket, present)",
+    "CREATE INDEX temp.cred_assignee ON cred(assignee, state)",
+    "CREATE INDEX temp.cred_identity ON cred(identity, state)",
+    "CREATE INDEX temp.cred_rule ON cred(rule_id)",
+    "CREATE INDEX temp.cred_sweep ON cred(first_sweep)",
+)
+_FINDINGS = """
 SELECT f.fingerprint, f.rule_id, COALESCE(r.name, f.rule_id), COALESCE(r.severity, ''), COALESCE(r.kind, ''),
-       COALESCE(r.provider, ''), f.secret, f.first_seen, f.first_sweep,
-       o.repo_id, o.path, o.status, o.date, p.name,
-       json_extract(o.finding, '$.a'),
-       (SELECT json_extract(e.value, '$[1]') FROM json_each(o.finding, '$.o[0][2]') e
-        WHERE json_extract(e.value, '$[0]') = 'refs')
+       COALESCE(r.provider, ''), f.secret, f.first_seen, f.first_sweep
 FROM findings f LEFT JOIN rules r ON r.id = f.rule_id
-LEFT JOIN occurrences o ON o.fingerprint = f.fingerprint LEFT JOIN repositories p ON p.id = o.repo_id
 WHERE COALESCE(r.kind, '') NOT IN (SELECT value FROM json_each(?))
-ORDER BY f.fingerprint
 """
+_TRIAGE = "SELECT fingerprint, state, reason, expires, assignee, changed_at, changed_by FROM triage"
+_REFS = re.compile(r'\["refs","(\d+)"\]')
 
 
 def generation(db: sqlite3.Connection) -> tuple[Any, ...]:
@@ -60,6 +71,10 @@ def generation(db: sqlite3.Connection) -> tuple[Any, ...]:
     row = db.execute("SELECT (SELECT MAX(id) FROM sweeps), (SELECT MAX(scanned_at) FROM repositories), "
                      "(SELECT MAX(id) FROM occurrences), (SELECT MAX(rowid) FROM findings)").fetchone()
     return (*row, *verification.generation(db))
+
+
+def last_audit(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM triage_audit").fetchone()[0])
 
 
 def _age_bucket(days: int | None) -> str:
@@ -84,6 +99,8 @@ def _days(date: str | None, now: datetime) -> int | None:
 
 def identity_of(attributes: dict[str, str]) -> tuple[str, str] | None:
     """The identity facts name: the first clustering fact the credential has (basis, value)."""
+    if not attributes:
+        return None
     for name, get in CLUSTER_FACTS:
         value = get(attributes)
         if value:
@@ -91,79 +108,94 @@ def identity_of(attributes: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
+def _attributes(finding: str) -> list[Any]:
+    """The derived attributes of a stored finding (``codec.encode`` writes them last, as ``"a"``)."""
+    at = finding.rfind(',"a":')
+    if at < 0 or finding.startswith('[]}', at + 5):
+        return []
+    try:
+        value = json.loads(finding[at + 5:-1])
+    except ValueError:
+        value = json.loads(finding).get("a") or []
+    return value if isinstance(value, list) else []
+
+
 class _Acc:
     """What one credential's occurrences add up to."""
 
-    __slots__ = ("head", "repos", "paths", "refs", "locations", "present", "first_date", "last_date", "names", "attrs", "where")
+    __slots__ = ("repos", "paths", "refs", "locations", "present", "first_date", "last_date", "attrs", "where")
 
-    def __init__(self, head: tuple[Any, ...]) -> None:
-        self.head = head
-        self.repos: set[int] = set()
-        self.paths: set[tuple[int, str]] = set()
+    def __init__(self) -> None:
+        self.repos: set[str] = set()
+        self.paths: set[tuple[str, str]] = set()
         self.refs = 0
         self.locations = 0
         self.present = False
         self.first_date: str | None = None
         self.last_date: str | None = None
-        self.names: set[str] = set()
         self.attrs: dict[str, str] = {}
         self.where: list[tuple[str, str]] = []  # (repository, path), each once
 
-    def add(self, repo_id: int | None, path: str | None, status: str | None, date: str | None, name: str | None,
-            attrs: str | None, refs: str | None) -> None:
-        if repo_id is None:
-            return
+    def add(self, repo: str, path: str, status: str | None, date: str | None, finding: str) -> None:
         self.locations += 1
-        self.repos.add(repo_id)
-        if (repo_id, path or "") not in self.paths:
-            self.paths.add((repo_id, path or ""))
-            self.where.append((name or "", path or ""))
-        self.names.add(name or "")
+        self.repos.add(repo)
+        if (repo, path) not in self.paths:
+            self.paths.add((repo, path))
+            self.where.append((repo, path))
         self.present = self.present or status == "live"  # the history's word for "at HEAD"
         if date:
-            self.first_date = date if self.first_date is None or date < self.first_date else self.first_date
-            self.last_date = date if self.last_date is None or date > self.last_date else self.last_date
-        if refs and refs.isdigit():
-            self.refs = max(self.refs, int(refs))
-        if attrs and attrs != "[]":
-            for pair in json.loads(attrs):
-                if isinstance(pair, list) and len(pair) == 2:
-                    self.attrs.setdefault(str(pair[0]), str(pair[1]))
+            if self.first_date is None or date < self.first_date:
+                self.first_date = date
+            if self.last_date is None or date > self.last_date:
+                self.last_date = date
+        refs = _REFS.search(finding)
+        if refs:
+            self.refs = max(self.refs, int(refs.group(1)))
+        for pair in _attributes(finding):
+            if isinstance(pair, list) and len(pair) == 2:
+                self.attrs.setdefault(str(pair[0]), str(pair[1]))
+
+
+def _occurrences(db: sqlite3.Connection) -> dict[str, _Acc]:
+    """Every occurrence, read in storage order (no random access), grouped by credential."""
+    names = dict(db.execute("SELECT id, name FROM repositories").fetchall())
+    acc: dict[str, _Acc] = {}
+    for fp, repo_id, path, status, date, finding in db.execute(
+            "SELECT fingerprint, repo_id, path, status, date, finding FROM occurrences"):
+        a = acc.get(fp)
+        if a is None:
+            a = acc[fp] = _Acc()
+        a.add(names.get(repo_id, ""), path, status, date, finding)
+    return acc
 
 
 def build(db: sqlite3.Connection, now: datetime | None = None) -> int:
-    """(Re)build ``temp.cred``; how many credentials it holds."""
+    """(Re)build ``temp.cred`` and ``temp.cred_path``; how many credentials it holds."""
     now = now or datetime.now(timezone.utc)
+    db.execute("PRAGMA temp_store=MEMORY")
     verified = verification.every(db)
+    occurrences = _occurrences(db)
+    triage = {r[0]: r[1:] for r in db.execute(_TRIAGE)}
+    empty = _Acc()
     rows: list[tuple[Any, ...]] = []
     paths: list[tuple[str, str, str]] = []
-    acc: _Acc | None = None
-
-    def close(a: _Acc) -> None:
-        fp, rule_id, rule, severity, kind, provider, secret, first_seen, first_sweep = a.head
+    for fp, rule_id, rule, severity, kind, provider, secret, first_seen, first_sweep in db.execute(
+            _FINDINGS, (json.dumps(sorted(INVENTORY_KINDS)),)):
+        a = occurrences.get(fp, empty)
         v = verified.get(fp)
-        ident = (("verified", label) if v is not None and v.status == "live" and (label := verification.identity_label(v.identity))
-                 else identity_of(a.attrs))
+        label = verification.identity_label(v.identity) if v is not None and v.status == "live" else None
+        ident = ("verified", label) if label else identity_of(a.attrs)
         paths.extend((fp, repo, path) for repo, path in a.where)
         days = _days(a.first_date, now)
         status = v.status if v is not None else ""
-        privilege = verification.privilege(v.permissions) if v is not None and v.status == "live" else 0
+        privilege = verification.privilege(v.permissions) if v is not None and status == "live" else 0
         key = (0 if status == "live" else 1, -privilege, -_SEV_RANK.get(severity, 0), 0 if a.present else 1,
                -len(a.repos), -len(a.paths), -a.refs, a.first_date or "9999", fp)
+        state = triage.get(fp) or (DEFAULT_STATE, "", None, None, None, None)
         rows.append((key, fp, rule_id, rule, severity, kind, provider, secret, first_seen, first_sweep, a.first_date,
                      a.last_date, days, _age_bucket(days), status, privilege, int(a.present), len(a.repos),
-                     len(a.paths), a.refs, a.locations, json.dumps(sorted(a.names)),
-                     ident[1] if ident else None, ident[0] if ident else None))
-
-    for fp, rule_id, rule, sev, kind, provider, secret, first_seen, first_sweep, repo_id, path, status, date, name, \
-            attrs, refs in db.execute(_READ, (json.dumps(sorted(INVENTORY_KINDS)),)):
-        if acc is None or acc.head[0] != fp:
-            if acc is not None:
-                close(acc)
-            acc = _Acc((fp, rule_id, rule, sev, kind, provider, secret, first_seen, first_sweep))
-        acc.add(repo_id, path, status, date, name, attrs, refs)
-    if acc is not None:
-        close(acc)
+                     len(a.paths), a.refs, a.locations, json.dumps(sorted(a.repos)),
+                     ident[1] if ident else None, ident[0] if ident else None, *state))
     rows.sort(key=lambda r: r[0])
     db.execute("BEGIN")  # the temporary database only: the datastore file is not locked
     try:
@@ -171,9 +203,9 @@ def build(db: sqlite3.Connection, now: datetime | None = None) -> int:
         db.execute("DROP TABLE IF EXISTS temp.cred_path")
         db.execute(_SCHEMA)
         db.execute(_PATHS)
-        db.executemany("INSERT INTO temp.cred_path VALUES(?, ?, ?)", paths)
-        db.executemany("INSERT INTO temp.cred VALUES(" + ", ".join("?" * 24) + ")",
+        db.executemany(f"INSERT INTO temp.cred VALUES({', '.join('?' * len(COLUMNS))})",
                        [(i, *r[1:]) for i, r in enumerate(rows, 1)])
+        db.executemany("INSERT INTO temp.cred_path VALUES(?, ?, ?)", paths)
         for statement in _INDEXES:
             db.execute(statement)
     except BaseException:
@@ -183,16 +215,44 @@ def build(db: sqlite3.Connection, now: datetime | None = None) -> int:
     return len(rows)
 
 
+def refresh_triage(db: sqlite3.Connection, since: int) -> int:
+    """Refresh the triage columns of the credentials named in audit entries after id ``since``; the
+    newest audit id read."""
+    newest = last_audit(db)
+    if newest <= since:
+        return since
+    fps = [r[0] for r in db.execute("SELECT DISTINCT fingerprint FROM triage_audit WHERE id > ? AND id <= ?",
+                                    (since, newest))]
+    rows = []
+    for i in range(0, len(fps), 500):
+        chunk = fps[i:i + 500]
+        found = {r[0]: r[1:] for r in db.execute(_TRIAGE + " WHERE fingerprint IN (SELECT value FROM json_each(?))",
+                                                 (json.dumps(chunk),))}
+        rows += [(*(found.get(fp) or (DEFAULT_STATE, "", None, None, None, None)), fp) for fp in chunk]
+    db.execute("BEGIN")
+    try:
+        db.executemany("UPDATE temp.cred SET state=?, reason=?, expires=?, assignee=?, changed_at=?, changed_by=? "
+                       "WHERE fingerprint=?", rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return newest
+
+
 class Summary:
-    """Keeps ``temp.cred`` current for one connection: rebuilt when ``generation`` changes."""
+    """Keeps ``temp.cred`` current for one connection: rebuilt when ``generation`` changes, its triage
+    columns refreshed when the audit log grows."""
 
     def __init__(self) -> None:
         self.built_for: tuple[Any, ...] | None = None
+        self.audit_seen = 0
         self.count = 0
 
-    def ensure(self, db: sqlite3.Connection) -> tuple[Any, ...]:
+    def ensure(self, db: sqlite3.Connection) -> None:
         gen = generation(db)
         if gen != self.built_for:
+            seen = last_audit(db)  # before the build reads triage: later writes are refreshed below
             self.count = build(db)
-            self.built_for = gen
-        return gen
+            self.built_for, self.audit_seen = gen, seen
+        self.audit_seen = refresh_triage(db, self.audit_seen)
