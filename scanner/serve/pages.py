@@ -238,12 +238,19 @@ def _extras(finding: str) -> dict[str, str]:
         return {}
 
 
-def _attributes(db: sqlite3.Connection, fingerprint: str) -> dict[str, str]:
+# derived facts the pages leave out: a hash of the secret (a guessable secret could be found from it),
+# and the access key id of the rule that reports that id (the credential itself, shown redacted)
+HIDDEN_FACTS = frozenset({"secret.sha256"})
+HIDDEN_FOR_RULE = {"aws-access-key-id": frozenset({"aws.key_id"})}
+
+
+def _attributes(db: sqlite3.Connection, fingerprint: str, rule_id: str) -> dict[str, str]:
+    hidden = HIDDEN_FACTS | HIDDEN_FOR_RULE.get(rule_id, frozenset())
     out: dict[str, str] = {}
     for (text,) in db.execute("SELECT json_extract(finding, '$.a') FROM occurrences WHERE fingerprint=? LIMIT 50",
                               (fingerprint,)):
         for pair in json.loads(text or "[]"):
-            if isinstance(pair, list) and len(pair) == 2:
+            if isinstance(pair, list) and len(pair) == 2 and str(pair[0]) not in hidden:
                 out.setdefault(str(pair[0]), str(pair[1]))
     return dict(sorted(out.items()))
 
@@ -274,7 +281,7 @@ def credential(db: sqlite3.Connection, fingerprint: str) -> dict[str, Any] | Non
                           "link": web_link(url, commit, path, line)})
     out["location_list"] = locations
     out["more_locations"] = max(0, out["locations"] - len(locations))
-    out["attributes"] = _attributes(db, fingerprint)
+    out["attributes"] = _attributes(db, fingerprint, out["rule_id"])
     result = verification.one(db, fingerprint)
     out["verification"] = result
     in_git = any(loc["commit"] for loc in locations)

@@ -97,14 +97,21 @@ def _days(date: str | None, now: datetime) -> int | None:
     return max(0, int((now - when).total_seconds() // 86400))
 
 
+# facts never named as an identity: an access key id is the credential its rule reports (shown redacted)
+NOT_AN_IDENTITY = frozenset({"aws.key_id"})
+
+
 def identity_of(attributes: dict[str, str]) -> tuple[str, str] | None:
-    """The identity facts name: the first clustering fact the credential has (basis, value)."""
+    """The identity the facts name: the first clustering fact the credential has, as (basis, label);
+    the label names the fact (``aws.account_id 123456789012``)."""
     if not attributes:
         return None
     for name, get in CLUSTER_FACTS:
+        if name in NOT_AN_IDENTITY:
+            continue
         value = get(attributes)
         if value:
-            return name, value
+            return name, f"{name} {value}"
     return None
 
 
