@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -247,19 +248,39 @@ def refresh_triage(db: sqlite3.Connection, since: int) -> int:
     return newest
 
 
+RUNNING_SWEEP_INTERVAL = 30.0  # seconds between rebuilds while a sweep is writing the datastore
+
+
+def sweep_running(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sweeps WHERE status='running' LIMIT 1").fetchone() is not None
+
+
 class Summary:
     """Keeps ``temp.cred`` current for one connection: rebuilt when ``generation`` changes, its triage
-    columns refreshed when the audit log grows."""
+    columns refreshed when the audit log grows. While a sweep is running (each repository it finishes
+    changes the findings) it is rebuilt at most every ``RUNNING_SWEEP_INTERVAL`` seconds, and ``behind``
+    says the pages may miss what the sweep found since ``built_at``."""
 
     def __init__(self) -> None:
         self.built_for: tuple[Any, ...] | None = None
         self.audit_seen = 0
         self.count = 0
+        self.built_at: datetime | None = None
+        self.behind = False
+        self._built_clock = 0.0
 
     def ensure(self, db: sqlite3.Connection) -> None:
         gen = generation(db)
         if gen != self.built_for:
-            seen = last_audit(db)  # before the build reads triage: later writes are refreshed below
-            self.count = build(db)
-            self.built_for, self.audit_seen = gen, seen
+            running = self.built_for is not None and sweep_running(db)
+            if running and time.monotonic() - self._built_clock < RUNNING_SWEEP_INTERVAL:
+                self.behind = True
+            else:
+                seen = last_audit(db)  # before the build reads triage: later writes are refreshed below
+                self.count = build(db)
+                self.built_for, self.audit_seen = gen, seen
+                self.built_at, self._built_clock = datetime.now(timezone.utc), time.monotonic()
+                self.behind = running
+        else:
+            self.behind = False
         self.audit_seen = refresh_triage(db, self.audit_seen)

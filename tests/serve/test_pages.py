@@ -282,3 +282,27 @@ def test_identity_and_owner_pages(ds: Path) -> None:
     assert rows(http.get("/owner/nobody")) == []
     post(http, f"/credential/{key}/assign", {"owner": "Platform"})
     assert rows(http.get("/owner/platform")) == [key]
+
+
+def test_while_a_sweep_runs_the_summary_is_rebuilt_at_most_every_interval(ds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.serve import rank
+
+    http = client(ds)
+    assert len(rows(http.get("/queue"))) == 5
+    db = sqlite3.connect(ds)
+    db.execute("INSERT INTO sweeps(ruleset_id, started, status, repositories) VALUES(1, '2026-12-05T00:00:00+00:00', "
+               "'running', 1)")  # a sweep in progress ...
+    fp = db.execute("SELECT fingerprint FROM findings LIMIT 1").fetchone()[0]
+    db.execute("DELETE FROM occurrences WHERE fingerprint=?", (fp,))  # ... that changed the findings
+    db.execute("DELETE FROM triage_known_commits WHERE fingerprint=?", (fp,))
+    db.execute("DELETE FROM findings WHERE fingerprint=?", (fp,))
+    db.commit()
+    page = http.get("/queue")
+    assert len(rows(page)) == 5 and 'id="behind"' in page.text  # not rebuilt yet, and it says so
+    monkeypatch.setattr(rank, "RUNNING_SWEEP_INTERVAL", 0.0)
+    page = http.get("/queue")
+    assert len(rows(page)) == 4 and 'id="behind"' in page.text  # rebuilt, the sweep still running
+    db.execute("UPDATE sweeps SET status='done' WHERE status='running'")
+    db.commit()
+    db.close()
+    assert 'id="behind"' not in http.get("/queue").text
