@@ -112,11 +112,11 @@ async def queue(request: Request) -> Response:
 
 
 async def credential(request: Request) -> Response:
-    given = request.path_params["fingerprint"]
+    given, number = request.path_params["fingerprint"], _number(request)
 
     def read(store: Store) -> tuple[str, dict[str, Any] | None]:
         fp = pages.find(store.db, given)
-        return fp, pages.credential(store.db, fp)
+        return fp, pages.credential(store.db, fp, number)
 
     try:
         fp, data = await _db(request).read(read)
@@ -126,7 +126,7 @@ async def credential(request: Request) -> Response:
         return RedirectResponse(f"/credential/{fp}", status_code=303)
     if data is None:
         raise HTTPException(404, "no such credential in this datastore")
-    return render(request, "credential.html", c=data)
+    return render(request, "credential.html", c=data, page_url=lambda n: page_url(request, n))
 
 
 def _back(form: FormData, default: str) -> str:

@@ -262,16 +262,17 @@ def find(db: sqlite3.Connection, given: str) -> str:
     return resolve(db, given)
 
 
-def credential(db: sqlite3.Connection, fingerprint: str) -> dict[str, Any] | None:
-    """One credential: its summary and triage state, locations (with links), verification, identity,
-    remediation steps and audit log."""
+def credential(db: sqlite3.Connection, fingerprint: str, locations_page: int = 1) -> dict[str, Any] | None:
+    """One credential: its summary and triage state, locations (with links; ``LOCATIONS`` a page),
+    verification, identity, remediation steps and audit log."""
     row = db.execute(_ROW + " WHERE c.fingerprint = ?", (fingerprint,)).fetchone()
     if row is None:
         return None
     out = _row(row)
     cur = db.execute("SELECT p.name, p.url, o.path, o.start_line, o.commit_sha, o.author, o.date, o.status, o.finding "
                      "FROM occurrences o JOIN repositories p ON p.id = o.repo_id WHERE o.fingerprint = ? "
-                     "ORDER BY p.name, o.path, o.start_line, o.commit_sha LIMIT ?", (fingerprint, LOCATIONS))
+                     "ORDER BY p.name, o.path, o.start_line, o.commit_sha LIMIT ? OFFSET ?",
+                     (fingerprint, LOCATIONS, (max(1, locations_page) - 1) * LOCATIONS))
     locations = []
     for name, url, path, line, commit, author, when, status, finding in cur:
         extras = _extras(finding)
@@ -280,7 +281,7 @@ def credential(db: sqlite3.Connection, fingerprint: str) -> dict[str, Any] | Non
                           "refs": extras.get("refs"), "removed_in": extras.get("removed_in"),
                           "link": web_link(url, commit, path, line)})
     out["location_list"] = locations
-    out["more_locations"] = max(0, out["locations"] - len(locations))
+    out["location_pages"] = Page([], out["locations"], max(1, locations_page), max(1, -(-out["locations"] // LOCATIONS)))
     out["attributes"] = _attributes(db, fingerprint, out["rule_id"])
     result = verification.one(db, fingerprint)
     out["verification"] = result

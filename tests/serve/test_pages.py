@@ -306,3 +306,18 @@ def test_while_a_sweep_runs_the_summary_is_rebuilt_at_most_every_interval(ds: Pa
     db.commit()
     db.close()
     assert 'id="behind"' not in http.get("/queue").text
+
+
+def test_every_location_is_reachable_page_by_page(ds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.serve import pages
+
+    monkeypatch.setattr(pages, "LOCATIONS", 1)
+    http = client(ds)
+    [alpha_token] = [r["fingerprint"] for r in listed(ds) if r["repositories"] == ["alpha", "alpha-fork"]
+                     and r["rule_id"] == "github-pat-classic"]
+    seen = []
+    for n in (1, 2):
+        page = http.get(f"/credential/{alpha_token}?page={n}").text
+        seen += re.findall(r'<a href="/queue\?repository=([a-z-]+)&amp;state=any">', page)
+        assert f"page {n} of 2" in page
+    assert sorted(seen) == ["alpha", "alpha-fork"]
