@@ -1,8 +1,8 @@
 """What each page reads: plain dicts and lists for the templates. Every function takes the app's
 connection (with ``temp.cred`` current, ``scanner.serve.rank``) and pages what can be long.
 
-Triage state is read from the datastore's ``triage`` table at each call (never cached), so a page
-shows every write, whoever made it.
+Triage state comes with the summary, whose rows are refreshed from ``triage`` before each page for
+every credential the audit log names since the last page: a page shows every write, whoever made it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from scanner.triage.queries import audit
 from scanner.triage.states import DEFAULT_STATE, STATES, expired, owner_name
 
 PAGE = 50  # rows per page of the queue and lists
-LOCATIONS = 200  # locations shown on a credential's page (the count says how many more)
+LOCATIONS = 200  # locations a page of a credential's page shows
 AUDIT_PAGE = 100
 OPEN_STATES = ("open", "acknowledged")  # what still needs doing: the queue's default
 SEVERITIES = tuple(s.value for s in Severity)
