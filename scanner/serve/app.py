@@ -87,7 +87,8 @@ def page_url(request: Request, number: int) -> str:
 
 
 async def overview(request: Request) -> Response:
-    data = await _db(request).read(lambda s: pages.overview(s.db))
+    summary = _db(request).summary
+    data = await _db(request).read(lambda s: pages.overview(s.db, summary.tally))
     return render(request, "overview.html", o=data)
 
 

@@ -7,7 +7,6 @@ every credential the audit log names since the last page: a page shows every wri
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 import sqlite3
@@ -22,7 +21,7 @@ from scanner.model import Severity
 from scanner.serve import rank, verification
 from scanner.store.schema import json_values
 from scanner.triage.queries import audit
-from scanner.triage.states import DEFAULT_STATE, STATES, expired, owner_name
+from scanner.triage.states import STATES, expired, owner_name
 
 PAGE = 50  # rows per page of the queue and lists
 LOCATIONS = 200  # locations a page of a credential's page shows
@@ -141,11 +140,15 @@ def queue(db: sqlite3.Connection, f: QueueFilters, number: int = 1, size: int | 
     """One page of the queue: credentials matching ``f`` in do-first order."""
     size = size or PAGE
     where, params = _where(f)
-    total = int(db.execute("SELECT COUNT(*) FROM temp.cred c" + where, params).fetchone()[0])
+    # a filter with an index of its own uses it; the others read the narrow copy of the queue's order
+    hint = "" if f.owners or f.identities or f.repositories else " INDEXED BY cred_order"
+    total = int(db.execute("SELECT COUNT(*) FROM temp.cred c" + hint + where, params).fetchone()[0])
     pages = max(1, -(-total // size))
     number = min(max(1, number), pages)
-    rows = [_row(r) for r in db.execute(_ROW + where + " ORDER BY c.prio LIMIT ? OFFSET ?",
-                                        [*params, size, (number - 1) * size])]
+    chosen = [r[0] for r in db.execute("SELECT c.prio FROM temp.cred c" + hint + where + " ORDER BY c.prio LIMIT ? OFFSET ?",
+                                       [*params, size, (number - 1) * size])]
+    rows = [_row(r) for r in db.execute(_ROW + " WHERE c.prio IN (SELECT value FROM json_each(?)) ORDER BY c.prio",
+                                        (json.dumps(chosen),))]
     return Page(rows, total, number, pages)
 
 
@@ -157,7 +160,7 @@ def _count_by(db: sqlite3.Connection, column: str, index: str, states: tuple[str
         (json_values(states), limit))]
 
 
-def overview(db: sqlite3.Connection) -> dict[str, Any]:
+def overview(db: sqlite3.Connection, tally: rank.Tally) -> dict[str, Any]:
     """Counts for the overview: by state; open work by severity, verification, present at HEAD, age,
     owner and identity; and the trend across sweeps."""
     by_state = {s: 0 for s in STATES}
@@ -182,32 +185,22 @@ def overview(db: sqlite3.Connection) -> dict[str, Any]:
     identities = [(i, n) for i, n in _count_by(db, "identity", "cred_identity", OPEN_STATES, 16) if i][:15]
     return {"total": sum(by_state.values()), "by_state": by_state, "open": sum(by_state[s] for s in OPEN_STATES),
             "open_by_severity": open_sev, "verified": verified, "present": present, "ages": ages,
-            "owners": owners, "identities": identities, "trend": trend(db), "has_verification":
+            "owners": owners, "identities": identities, "trend": trend(db, tally), "has_verification":
             verification.has_table(db)}
 
 
-def trend(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Per sweep: credentials first found in it, credentials known after it, and triage done between
-    it and the next sweep (state changes), and the reopenings the sweep made. One pass over the
-    state changes of the audit log."""
+def trend(db: sqlite3.Connection, tally: rank.Tally) -> list[dict[str, Any]]:
+    """Per sweep: credentials first found in it, credentials known after it, state changes between it
+    and the next sweep, and the reopenings it made (``tally``: the audit log counted)."""
     sweeps = db.execute("SELECT id, started, finished, status, repositories FROM sweeps ORDER BY id").fetchall()
-    new = dict(db.execute("SELECT first_sweep, COUNT(*) FROM temp.cred GROUP BY 1").fetchall())
-    starts = [s[1] for s in sweeps]
-    triaged = [0] * len(sweeps)
-    reopened: dict[str, int] = {}
-    for at, who, after in db.execute("SELECT at, who, new FROM triage_audit WHERE action='state'"):
-        i = bisect.bisect_right(starts, at) - 1
-        if i >= 0:
-            triaged[i] += 1
-        if after == DEFAULT_STATE and who.startswith("credsprawl sweep "):
-            reopened[who] = reopened.get(who, 0) + 1
+    new = dict(db.execute("SELECT first_sweep, COUNT(*) FROM temp.cred INDEXED BY cred_sweep GROUP BY 1").fetchall())
     out: list[dict[str, Any]] = []
     known = 0
-    for i, (sid, started, finished, status, repos) in enumerate(sweeps):
+    for sid, started, finished, status, repos in sweeps:
         known += int(new.get(sid, 0))
+        triaged, reopened = tally.of(sid)
         out.append({"id": sid, "started": started, "finished": finished, "status": status, "repositories": repos,
-                    "new": int(new.get(sid, 0)), "known": known, "triaged": triaged[i],
-                    "reopened": reopened.get(f"credsprawl sweep {sid}", 0)})
+                    "new": int(new.get(sid, 0)), "known": known, "triaged": triaged, "reopened": reopened})
     return out
 
 

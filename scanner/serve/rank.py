@@ -16,6 +16,7 @@ severity; then present at HEAD; then sprawl (repositories, paths, refs); then th
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -52,6 +53,8 @@ _PATHS = "CREATE TEMP TABLE cred_path(fingerprint TEXT NOT NULL, repository TEXT
 # the counts of the overview and the queue's filters read these (narrow, so counting reads few pages)
 _INDEXES = (
     "CREATE INDEX temp.cred_state ON cred(state, severity, vstatus, age_bucket, present)",
+    # the queue's order with what its filters test: a page and its count read this, not the wide rows
+    "CREATE INDEX temp.cred_order ON cred(prio, state, severity, vstatus, first_seen)",
     "CREATE INDEX temp.cred_assignee ON cred(assignee, state)",
     "CREATE INDEX temp.cred_identity ON cred(identity, state)",
     "CREATE INDEX temp.cred_rule ON cred(rule_id)",
@@ -248,6 +251,41 @@ def refresh_triage(db: sqlite3.Connection, since: int) -> int:
     return newest
 
 
+class Tally:
+    """The audit log's state changes counted per sweep (those between its start and the next sweep's)
+    and the reopenings each sweep made. The log is append-only, so each entry is counted once: a page
+    reads only the entries after the last one counted."""
+
+    def __init__(self) -> None:
+        self.sweeps: list[int] = []
+        self.starts: list[str] = []
+        self.triaged: list[int] = []
+        self.reopened: dict[str, int] = {}
+        self.seen = 0
+
+    def reset(self, db: sqlite3.Connection) -> None:
+        rows = db.execute("SELECT id, started FROM sweeps ORDER BY started, id").fetchall()
+        self.sweeps, self.starts = [r[0] for r in rows], [r[1] for r in rows]
+        self.triaged, self.reopened, self.seen = [0] * len(rows), {}, 0
+
+    def update(self, db: sqlite3.Connection, upto: int) -> None:
+        if upto <= self.seen:
+            return
+        for at, who, after in db.execute("SELECT at, who, new FROM triage_audit WHERE id > ? AND id <= ? "
+                                         "AND action='state'", (self.seen, upto)):
+            i = bisect.bisect_right(self.starts, at) - 1
+            if i >= 0:
+                self.triaged[i] += 1
+            if after == DEFAULT_STATE and who.startswith("credsprawl sweep "):
+                self.reopened[who] = self.reopened.get(who, 0) + 1
+        self.seen = upto
+
+    def of(self, sweep: int) -> tuple[int, int]:
+        """(state changes in its window, reopenings it made) of a sweep."""
+        i = self.sweeps.index(sweep) if sweep in self.sweeps else -1
+        return (self.triaged[i] if i >= 0 else 0), self.reopened.get(f"credsprawl sweep {sweep}", 0)
+
+
 RUNNING_SWEEP_INTERVAL = 30.0  # seconds between rebuilds while a sweep is writing the datastore
 
 
@@ -268,6 +306,7 @@ class Summary:
         self.built_at: datetime | None = None
         self.behind = False
         self._built_clock = 0.0
+        self.tally = Tally()
 
     def ensure(self, db: sqlite3.Connection) -> None:
         gen = generation(db)
@@ -278,9 +317,11 @@ class Summary:
             else:
                 seen = last_audit(db)  # before the build reads triage: later writes are refreshed below
                 self.count = build(db)
+                self.tally.reset(db)
                 self.built_for, self.audit_seen = gen, seen
                 self.built_at, self._built_clock = datetime.now(timezone.utc), time.monotonic()
                 self.behind = running
         else:
             self.behind = False
         self.audit_seen = refresh_triage(db, self.audit_seen)
+        self.tally.update(db, self.audit_seen)
