@@ -61,6 +61,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     token = read_token(args.token_file)
     policy = Policy.of(args.host, token, args.token_name, actor(None), tuple(args.allow_host))
     datastore = args.datastore or default_datastore()
+    print(f"credsprawl serve: reading {datastore} (every credential's summary, once)", file=sys.stderr, flush=True)
     app = create_app(datastore, policy)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"credsprawl serve: http://{shown}:{args.port}/ over {datastore}"

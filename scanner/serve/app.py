@@ -47,6 +47,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     policy: security.Policy = request.app.state.policy
     summary = request.app.state.db.summary
     base = {"csrf": _session(request).csrf, "who": policy.who(), "token": policy.token is not None,
+            "signed_in": bool(getattr(request.state, "signed_in", False)),
             "datastore": request.app.state.db.path.name,
             "behind": summary.built_at.strftime("%H:%M:%S UTC") if summary.behind and summary.built_at else None}
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)

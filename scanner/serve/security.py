@@ -252,6 +252,7 @@ class Guard:
         scope.setdefault("state", {})
         scope["state"]["session"] = session
         scope["state"]["sessions"] = self.sessions
+        scope["state"]["signed_in"] = self.policy.token is None or by_token or session.authenticated
 
         async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":

@@ -82,7 +82,8 @@ def test_with_a_token_every_request_needs_it(ds: Path) -> None:
     fp = fingerprint_of(ds, "beta", "github-pat-classic")
     assert http.get(f"/credential/{fp}").status_code == 303
     login = http.get("/login")
-    assert login.status_code == 200  # the login form is open to all
+    assert login.status_code == 200  # the login form is open to all, and tells nothing about the datastore
+    assert ds.name not in login.text and "secteam" not in login.text and "/queue" not in login.text
     assert http.get("/static/style.css").status_code == 200
     csrf = csrf_of(http, "/login")
     refused = http.post(f"/credential/{fp}/state", data={"csrf": csrf, "state": "closed"}, headers={"Origin": ORIGIN})
