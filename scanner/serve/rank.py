@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -67,7 +66,6 @@ FROM findings f LEFT JOIN rules r ON r.id = f.rule_id
 WHERE COALESCE(r.kind, '') NOT IN (SELECT value FROM json_each(?))
 """
 _TRIAGE = "SELECT fingerprint, state, reason, expires, assignee, changed_at, changed_by FROM triage"
-_REFS = re.compile(r'\["refs","(\d+)"\]')
 
 
 def generation(db: sqlite3.Connection) -> tuple[Any, ...]:
@@ -119,15 +117,15 @@ def identity_of(attributes: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def _attributes(finding: str) -> list[Any]:
-    """The derived attributes of a stored finding (``codec.encode`` writes them last, as ``"a"``)."""
-    at = finding.rfind(',"a":')
-    if at < 0 or finding.startswith('[]}', at + 5):
+def _attributes(tail: str | None) -> list[Any]:
+    """The derived attributes of a stored finding, from what follows its ``"a":`` key (``codec.encode``
+    writes it last; a JSON string value cannot hold ``,"a":`` unescaped, so the key is found by text)."""
+    if not tail:
         return []
     try:
-        value = json.loads(finding[at + 5:-1])
+        value = json.loads(tail[:-1] if tail.endswith("}") else tail)
     except ValueError:
-        value = json.loads(finding).get("a") or []
+        return []
     return value if isinstance(value, list) else []
 
 
@@ -147,36 +145,46 @@ class _Acc:
         self.attrs: dict[str, str] = {}
         self.where: list[tuple[str, str]] = []  # (repository, path), each once
 
-    def add(self, repo: str, path: str, status: str | None, date: str | None, finding: str) -> None:
+    def add(self, repo: str, path: str, status: str | None, date: str | None, refs: int, attributes: str | None) -> None:
         self.locations += 1
         self.repos.add(repo)
         if (repo, path) not in self.paths:
             self.paths.add((repo, path))
             self.where.append((repo, path))
-        self.present = self.present or status == "live"  # the history's word for "at HEAD"
+        if status == "live":  # the history's word for "at HEAD"
+            self.present = True
         if date:
             if self.first_date is None or date < self.first_date:
                 self.first_date = date
             if self.last_date is None or date > self.last_date:
                 self.last_date = date
-        refs = _REFS.search(finding)
-        if refs:
-            self.refs = max(self.refs, int(refs.group(1)))
-        for pair in _attributes(finding):
+        if refs > self.refs:
+            self.refs = refs
+        for pair in _attributes(attributes):
             if isinstance(pair, list) and len(pair) == 2:
                 self.attrs.setdefault(str(pair[0]), str(pair[1]))
+
+
+# each occurrence with the two parts of its stored finding the summary needs, cut out by SQLite: the
+# root origin's ``refs`` count (the first ``["refs","N"]``) and the attributes (after ``,"a":``)
+_OCCURRENCES = """
+SELECT fingerprint, repo_id, path, status, date,
+       CASE WHEN instr(finding, '["refs","') > 0
+            THEN CAST(substr(finding, instr(finding, '["refs","') + 9, 12) AS INTEGER) ELSE 0 END,
+       CASE WHEN instr(finding, ',"a":[]}') > 0 THEN NULL ELSE substr(finding, instr(finding, ',"a":') + 5) END
+FROM occurrences
+"""
 
 
 def _occurrences(db: sqlite3.Connection) -> dict[str, _Acc]:
     """Every occurrence, read in storage order (no random access), grouped by credential."""
     names = dict(db.execute("SELECT id, name FROM repositories").fetchall())
     acc: dict[str, _Acc] = {}
-    for fp, repo_id, path, status, date, finding in db.execute(
-            "SELECT fingerprint, repo_id, path, status, date, finding FROM occurrences"):
+    for fp, repo_id, path, status, date, refs, attributes in db.execute(_OCCURRENCES):
         a = acc.get(fp)
         if a is None:
             a = acc[fp] = _Acc()
-        a.add(names.get(repo_id, ""), path, status, date, finding)
+        a.add(names.get(repo_id, ""), path, status, date, int(refs or 0), attributes)
     return acc
 
 

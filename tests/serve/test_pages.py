@@ -321,3 +321,22 @@ def test_every_location_is_reachable_page_by_page(ds: Path, monkeypatch: pytest.
         seen += re.findall(r'<a href="/queue\?repository=([a-z-]+)&amp;state=any">', page)
         assert f"page {n} of 2" in page
     assert sorted(seen) == ["alpha", "alpha-fork"]
+
+
+def test_the_summary_reads_the_stored_findings_as_json_would(ds: Path) -> None:
+    """The summary cuts refs and attributes out of the stored finding text; a full parse agrees."""
+    from scanner.serve import rank
+
+    db = sqlite3.connect(ds)
+    expected: dict[str, tuple[int, dict[str, str]]] = {}
+    for fp, text in db.execute("SELECT fingerprint, finding FROM occurrences"):
+        doc = json.loads(text)
+        extras = dict(doc["o"][0][2])
+        refs, attrs = expected.get(fp, (0, {}))
+        for k, v in doc["a"]:
+            attrs.setdefault(k, v)
+        expected[fp] = (max(refs, int(extras.get("refs", 0))), attrs)
+    got = rank._occurrences(db)
+    db.close()
+    assert {fp: (a.refs, a.attrs) for fp, a in got.items()} == expected
+    assert any(refs > 0 for refs, _ in expected.values()) and any(attrs for _, attrs in expected.values())
