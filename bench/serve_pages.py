@@ -135,7 +135,8 @@ def build(path: Path, credentials: int, seed: int = 7) -> dict[str, Any]:
                "checked_at TEXT, identity TEXT, permissions TEXT, reason TEXT)")
     checked = rng.sample(findings, k=min(len(findings), credentials // 10))
     statuses = ("live", "invalid", "invalid", "unknown", "error", "skipped")
-    db.executemany("INSERT INTO verification_results VALUES(?, ?, ?, ?, ?, ?, ?)",
+    db.executemany("INSERT INTO verification_results(fingerprint, provider, status, checked_at, identity, "
+                   "permissions, reason) VALUES(?, ?, ?, ?, ?, ?, ?)",
                    [(fp, "github", st, iso(sweeps[-1]), json.dumps({"login": f"bot-{i % 500}"}) if st == "live" else "{}",
                      json.dumps(["repo", "admin:org"] if i % 3 == 0 and st == "live" else ["read:user"] if st == "live" else []),
                      "" if st == "live" else "401")

@@ -92,7 +92,8 @@ def main() -> int:
     checks = [(by_rule.get("github-pat-classic"), "github", "live", {"login": "release-bot"}, ["repo", "workflow", "admin:org"], ""),
               (by_rule.get("stripe-secret-key"), "stripe", "live", {"account": "acct_demo"}, ["read_write"], ""),
               (pick[5], "generic", "invalid", {}, [], "401 Unauthorized")]
-    db.executemany("INSERT OR REPLACE INTO verification_results VALUES(?, ?, ?, '2026-12-05T09:00:00+00:00', ?, ?, ?)",
+    db.executemany("INSERT OR REPLACE INTO verification_results(fingerprint, provider, status, checked_at, identity, "
+                   "permissions, reason) VALUES(?, ?, ?, '2026-12-05T09:00:00+00:00', ?, ?, ?)",
                    [(fp, prov, st, json.dumps(ident), json.dumps(perms), why) for fp, prov, st, ident, perms, why in checks if fp])
     db.commit()
     db.close()

@@ -34,7 +34,8 @@ def add_verification(ds: Path, results: list[tuple[str, str, dict[str, Any], lis
     db = sqlite3.connect(ds)
     db.execute("CREATE TABLE IF NOT EXISTS verification_results(fingerprint TEXT PRIMARY KEY, provider TEXT, "
                "status TEXT, checked_at TEXT, identity TEXT, permissions TEXT, reason TEXT)")
-    db.executemany("INSERT OR REPLACE INTO verification_results VALUES(?, ?, ?, ?, ?, ?, ?)",
+    db.executemany("INSERT OR REPLACE INTO verification_results(fingerprint, provider, status, checked_at, identity, "
+                   "permissions, reason) VALUES(?, ?, ?, ?, ?, ?, ?)",
                    [(fp, "github", status, "2026-12-01T10:00:00+00:00", json.dumps(ident), json.dumps(perms),
                      "" if status == "live" else "401 Bad credentials")
                     for fp, status, ident, perms in results])
