@@ -39,6 +39,14 @@ def _getresponse(secret: str) -> Mapping[str, str]:
     return {"X-Auth-Token": f"api-key {secret}"}
 
 
+def _zammad(secret: str) -> Mapping[str, str]:
+    return {"Authorization": f"Token token={secret}"}
+
+
+def _discogs(secret: str) -> Mapping[str, str]:
+    return {"Authorization": f"Discogs token={secret}"}
+
+
 HOSTS: dict[str, str] = {
     "pushbullet": "https://api.pushbullet.com",
     "chatwork": "https://api.chatwork.com",
@@ -81,10 +89,15 @@ HOSTS: dict[str, str] = {
     "surveymonkey": "https://api.surveymonkey.com",
     "delighted": "https://api.delighted.com",
     "bannerbear": "https://api.bannerbear.com",
+    "lemlist": "https://api.lemlist.com",
+    "mailosaur": "https://mailosaur.com",
+    "patreon": "https://www.patreon.com",
+    "beehiiv": "https://api.beehiiv.com",
+    "discogs": "https://api.discogs.com",
 }
 # self-hosted or per-account hosts: only an endpoint the user configured is asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({
-    "mastodon", "matrix", "chatwoot", "directus", "freshdesk", "activecampaign", "qualtrics",
+    "mastodon", "matrix", "chatwoot", "directus", "freshdesk", "activecampaign", "qualtrics", "zammad",
 })
 
 J = JsonCheck
@@ -256,4 +269,23 @@ VERIFIERS: dict[str, Verifier] = {
     # media
     # https://developers.bannerbear.com/#get-v2-auth
     "bannerbear-api-key": J("bannerbear", "/v2/auth", bearer, required="project", identity=(("project", "project"),)),
+    # https://www.discogs.com/developers#page:user-identity
+    "discogs-token": J("discogs", "/oauth/identity", _discogs, required="id",
+                       identity=(("user_id", "id"), ("username", "username"))),
+    # e-mail and marketing, batch 2
+    # https://developer.lemlist.com/#get-team
+    "lemlist-api-key": J("lemlist", "/api/team", _basic_password, required="_id",
+                         identity=(("team_id", "_id"), ("team", "name"))),
+    # https://mailosaur.com/docs/api/servers (list servers)
+    "mailosaur-api-key": J("mailosaur", "/api/servers", _basic_user, required="items",
+                           identity=(("servers", "items.*.name"),)),
+    # https://developers.beehiiv.com/api-reference/publications/index
+    "beehiiv-api-key": J("beehiiv", "/v2/publications", bearer, required="data",
+                         identity=(("publications", "data.*.name"),)),
+    # https://docs.patreon.com/#get-api-oauth2-v2-identity (scope identity)
+    "patreon-access-token": J("patreon", "/api/oauth2/v2/identity", bearer, required="data.id",
+                              identity=(("user_id", "data.id"),), granted=("identity",)),
+    # https://docs.zammad.org/en/latest/api/user.html (GET /api/v1/users/me)
+    "zammad-api-token": J("zammad", "/api/v1/users/me", _zammad, required="id",
+                          identity=(("user_id", "id"), ("login", "login"), ("email", "email"))),
 }
