@@ -94,6 +94,10 @@ HOSTS: dict[str, str] = {
     "patreon": "https://www.patreon.com",
     "beehiiv": "https://api.beehiiv.com",
     "discogs": "https://api.discogs.com",
+    "ayrshare": "https://app.ayrshare.com",
+    "mixmax": "https://api.mixmax.com",
+    "salesflare": "https://api.salesflare.com",
+    "gyazo": "https://api.gyazo.com",
 }
 # self-hosted or per-account hosts: only an endpoint the user configured is asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({
@@ -288,4 +292,17 @@ VERIFIERS: dict[str, Verifier] = {
     # https://docs.zammad.org/en/latest/api/user.html (GET /api/v1/users/me)
     "zammad-api-token": J("zammad", "/api/v1/users/me", _zammad, required="id",
                           identity=(("user_id", "id"), ("login", "login"), ("email", "email"))),
+    # batch 3
+    # https://www.ayrshare.com/docs/apis/user/profile-details (the linked social accounts it may post to)
+    "ayrshare-api-key": J("ayrshare", "/api/user", bearer, required="activeSocialAccounts",
+                          identity=(("email", "email"), ("title", "title")), permissions="activeSocialAccounts"),
+    # https://developer.mixmax.com/reference/users-me
+    "mixmax-api-token": J("mixmax", "/v1/users/me", header("X-API-Token"), required="_id",
+                          identity=(("user_id", "_id"), ("email", "email"), ("name", "name"))),
+    # https://api.salesflare.com/docs#operation/getMe
+    "salesflare-api-key": J("salesflare", "/me", bearer, required="id",
+                            identity=(("user_id", "id"), ("email", "email"), ("team", "team.name"))),
+    # https://gyazo.com/api/docs/user
+    "gyazo-access-token": J("gyazo", "/api/users/me", bearer, required="user.uid",
+                            identity=(("user_id", "user.uid"), ("name", "user.name"), ("email", "user.email"))),
 }
