@@ -248,17 +248,27 @@ def _definition(rule: Rule) -> bytes:
 
 class Prebuilt:
     """A database compiled ahead, with the decoders' triggers, for a list of rules (the shipped ones): a
-    prefilter uses it for each of its rules defined as one of them, whichever others it drops. Keeps
-    what it needs of the rules only (their ids and a digest of each definition), not the rules."""
+    prefilter uses it for each of its rules defined as one of them, whichever others it drops."""
 
     def __init__(self, database: Database, rules: Sequence[Rule]) -> None:
         self.database = database
+        self.rules = tuple(rules)
         self.ids = tuple(r.id for r in rules)  # the database's rule indices
-        self._definitions = {r.id: _definition(r) for r in rules}
+        self._definitions: dict[str, bytes] | None = None  # worked out only when another rule list asks
 
     def covers(self, rule: Rule) -> bool:
         """Whether ``rule`` is one of these rules, as the database was compiled for it."""
+        if self._definitions is None:
+            self._definitions = {r.id: _definition(r) for r in self.rules}
         return self._definitions.get(rule.id) == _definition(rule)
+
+    def covered(self, rules: Sequence[Rule]) -> dict[str, int]:
+        """The rules of ``rules`` defined as one of these (id -> their index in ``rules``). The same rule
+        objects (the shipped rules, loaded once per process, a few of them dropped) need no digest."""
+        mine = {r.id: r for r in self.rules}
+        if all(mine.get(r.id) is r for r in rules):
+            return {r.id: i for i, r in enumerate(rules)}
+        return {r.id: i for i, r in enumerate(rules) if self.covers(r)}
 
 
 class _ScanPart(NamedTuple):
@@ -278,7 +288,7 @@ class HyperscanPrefilter:
     name = "hyperscan"
 
     def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True, prebuilt: Prebuilt | None = None) -> None:
-        covered = {r.id: i for i, r in enumerate(rules) if prebuilt is not None and prebuilt.covers(r)}
+        covered = prebuilt.covered(rules) if prebuilt is not None else {}
         extra = [i for i, r in enumerate(rules) if r.id not in covered]
         self._parts: list[_ScanPart] = []
         self.pattern_rules: frozenset[int] = frozenset()
