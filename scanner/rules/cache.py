@@ -91,6 +91,11 @@ def for_scanning(ruleset: RuleSet) -> RuleSet:
     return RuleSet(tuple(replace(r, examples=(), negatives=()) for r in ruleset.rules), ruleset.files)
 
 
+def shipped_key() -> str | None:
+    """The cache key of the shipped rules (their files' stamps), or None when one cannot be read."""
+    return _key([])
+
+
 def load_rules_cached(extra: Iterable[Path] = ()) -> RuleSet:
     """The RuleSet of ``load_rules(extra=extra)`` for scanning (:func:`for_scanning`), from the cache
     when the files are unchanged."""
