@@ -23,6 +23,7 @@ import binascii
 import bisect
 import html
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote
 
@@ -46,6 +47,64 @@ _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
 Span = tuple[int, int]
 
 
+@dataclass(frozen=True)
+class Run:
+    """An encoded run of the scanned text and its decoded text.
+
+    ``anchors`` maps the decoded text back to the encoded one for the decoders that substitute
+    escapes in readable text (percent, JSON and string escapes, HTML entities, concatenation): pairs
+    ``(decoded offset, text offset)``, ascending, one on each side of every substitution; between
+    them the two texts run in step. A match is then reported at its own encoded text. Without
+    anchors (base64, hex: nothing in the run is readable) a match is reported at the whole run."""
+
+    span: Span
+    name: str
+    text: str
+    anchors: tuple[tuple[int, int], ...] = ()
+
+    def locate(self, start: int, end: int) -> Span:
+        """The span of the scanned text that ``text[start:end]`` was decoded from."""
+        if not self.anchors:
+            return self.span
+        return self._at(start), max(self._at(end), self._at(start) + 1)
+
+    def _at(self, pos: int) -> int:
+        anchors = self.anchors
+        i = bisect.bisect_right(anchors, (pos, 1 << 62)) - 1
+        if i < 0:
+            return self.span[0] + pos
+        d, e = anchors[i]
+        mapped = e + (pos - d)
+        if i + 1 < len(anchors):
+            mapped = min(mapped, anchors[i + 1][1])
+        return min(mapped, self.span[1])
+
+
+def _sub_mapped(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], text: str,
+                start: int, end: int) -> tuple[str, tuple[tuple[int, int], ...]] | None:
+    """``pattern.sub(repl)`` over ``text[start:end]``, with the anchors of ``Run``; None when
+    nothing changed."""
+    parts: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    pos, size = start, 0
+    for m in pattern.finditer(text, start, end):
+        a, b = m.span()
+        piece = repl(m)
+        if piece == m.group(0):
+            continue
+        parts.append(text[pos:a])
+        size += a - pos
+        anchors.append((size, a))
+        parts.append(piece)
+        size += len(piece)
+        anchors.append((size, b))
+        pos = b
+    if not anchors:
+        return None
+    parts.append(text[pos:end])
+    return "".join(parts), tuple(anchors)
+
+
 def _printable(raw: bytes) -> bool:
     if len(raw) < 8:
         return False
@@ -65,6 +124,28 @@ def b64decode_text(value: str) -> str | None:
     except (binascii.Error, ValueError, UnicodeEncodeError):
         return None
     return raw.decode("latin-1") if _printable(raw) else None
+
+
+_PERCENT_ANY = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _percent_one(m: re.Match[str]) -> str:
+    return chr(int(m.group(0)[1:], 16))
+
+
+def _html_one(m: re.Match[str]) -> str:
+    return html.unescape(m.group(0)).encode("utf-8", errors="replace").decode("latin-1")
+
+
+_HTML_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _mapped_run(how: str, text: str, span: Span, name: str | None = None) -> Run | None:
+    """The decode ``how`` of ``text[span]`` as a ``Run`` named ``name`` (``how`` by default) that
+    locates matches in it; None: nothing changed."""
+    pattern, repl = _MAPPED[how]
+    done = _sub_mapped(pattern, repl, text, span[0], span[1])
+    return None if done is None else Run(span, name or how, done[0], done[1])
 
 
 def percent_decode(value: str) -> str | None:
@@ -250,6 +331,15 @@ def _string_unescape_one(m: re.Match[str]) -> str:
     return _SIMPLE_ESCAPES.get(c, c)
 
 
+_MAPPED: dict[str, tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = {
+    "percent": (_PERCENT_ANY, _percent_one),
+    "json-escape": (_STRING_ESCAPE, _string_unescape_one),
+    "html-entity": (_HTML_REFERENCE, _html_one),
+    "concat": (_CONCAT, lambda m: ""),
+    "json-run": (_JSON_ESCAPE, _json_unescape_one),  # a run around a keyword: unicode, \\xNN and \\/ only
+}
+
+
 def string_unescape(value: str) -> str | None:
     """Resolve the escapes of a JSON (or C-like) string body: ``\\"`` ``\\\\`` ``\\n`` ``\\u00XX``…"""
     decoded = _STRING_ESCAPE.sub(_string_unescape_one, value)
@@ -296,7 +386,7 @@ class Triggers(Protocol):
         ...
 
 
-def _line_decode(text: str, hit: int) -> tuple[int, Iterator[tuple[Span, str, str]]]:
+def _line_decode(text: str, hit: int) -> tuple[int, Iterator[Run]]:
     """The decodes of the line of ``hit`` (at most ``_LINE_REACH`` either side of it), and where the
     line ends."""
     find = text.find
@@ -309,21 +399,42 @@ def _line_decode(text: str, hit: int) -> tuple[int, Iterator[tuple[Span, str, st
     return end, _window_decodes(text, start, end_)
 
 
-def _window_decodes(text: str, start: int, end: int) -> Iterator[tuple[Span, str, str]]:
+def _window_decodes(text: str, start: int, end: int) -> Iterator[Run]:
     # each decode needs a character most lines lack: looked for in C before any regex runs
     if _CONCAT.search(text, start, end):
-        yield (start, end), "concat", _CONCAT.sub("", text[start:end])
+        run = _mapped_run("concat", text, (start, end))
+        if run is not None:
+            yield run
     if text.find("\\", start, end) >= 0 and _ESCAPE_TRIGGER.search(text, start, end):
-        decoded = string_unescape(text[start:end])
-        if decoded is not None:
-            yield (start, end), "json-escape", decoded
+        run = _mapped_run("json-escape", text, (start, end))
+        if run is not None:
+            yield run
     if text.find("&", start, end) >= 0 and _ENTITY_TRIGGER.search(text, start, end):
-        decoded = html_unescape(text[start:end])
-        if decoded is not None:
-            yield (start, end), "html-entity", decoded
+        run = _mapped_run("html-entity", text, (start, end))
+        if run is not None:
+            yield run
 
 
-def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
+def _escaped_lines(text: str, hits: list[int]) -> Iterator[Run]:
+    """The lines of keyword hits holding unicode, ``\\xNN`` or ``\\/`` escapes, decoded as string
+    bodies: the value of a JSON string sits in its own quotes beside its name (``"password":
+    "p\\u002b…"``), outside the keyword's run. At most ``_LINE_REACH`` either side of the hit, so a
+    minified bundle's one line is decoded only around its keywords."""
+    last_end = -1
+    for hit in sorted(hits):
+        if hit <= last_end:
+            continue
+        start = max(text.rfind("\n", 0, hit) + 1, hit - _LINE_REACH)
+        end = text.find("\n", hit)
+        end = min(len(text) if end < 0 else end, hit + _LINE_REACH)
+        last_end = end
+        if _JSON_ESCAPE.search(text, start, end):
+            run = _mapped_run("json-escape", text, (start, end))
+            if run is not None:
+                yield run
+
+
+def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[Run]:
     """Decodes of the lines of plain keyword hits, each line once, around its first hit: quoted
     pieces concatenated on the line joined (``"sk_live_" + "4eC3…"``), escaped quotes resolved (JSON
     inside a JSON string, notebook sources, ``\\"password\\": \\"…\\"`` in logs), and HTML/XML
@@ -337,7 +448,7 @@ def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, st
         yield from decodes
 
 
-def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[tuple[Span, str, str]]:
+def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[Run]:
     """The same decodes as ``_line_decodes`` over every keyword hit, found from the other side: a line
     decodes only when it holds a trigger match, so only lines with one are looked at, each around
     its first keyword hit."""
@@ -355,8 +466,8 @@ def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[tuple[Spa
 
 
 def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
-               triggers: Triggers | None = None) -> Iterator[tuple[Span, str, str]]:
-    """Encoded runs worth decoding: ``(span, decoder name, decoded text)``.
+               triggers: Triggers | None = None) -> Iterator[Run]:
+    """Encoded runs worth decoding, each a ``Run`` (span, decoder name, decoded text).
 
     Base64 and hex runs are found by the encoded forms of keywords (``base64_hits``). Percent-encoded,
     escaped and entity-encoded runs are decoded only around a plain keyword: escapes hide the
@@ -372,15 +483,15 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     escaped = [h for h in ordered if _escape_ends_at(text, h)]
     if escaped:
         ordered = [h for h in ordered if not _escape_ends_at(text, h)]
-        for span, run in _keyword_runs(text, escaped):
-            decoded = json_unescape(run)
-            if decoded is not None:
-                yield span, "json-escape", decoded
+        for span, _ in _keyword_runs(text, escaped):
+            found_run = _mapped_run("json-run", text, span, "json-escape")
+            if found_run is not None:
+                yield found_run
     for span in _base64_runs(text, ordered):
         i = bisect.bisect_right(ordered, span[0])
         found = _encoded(text, span, ordered[i] if i < len(ordered) and ordered[i] <= span[1] else span[1])
         if found is not None:
-            yield found
+            yield Run(*found)
     if triggers is not None:
         # percent and escape decodes need an escape in a run: none in the text, none anywhere
         if triggers.percent or triggers.json:
@@ -391,15 +502,18 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
         return
     percent, backslash = "%" in text, "\\" in text
     if keyword_hits and (percent or backslash):
-        for span, run in _keyword_runs(text, _near(text, keyword_hits, percent, backslash, False)):
+        near = _near(text, keyword_hits, percent, backslash, False)
+        for span, run in _keyword_runs(text, near):
             if percent and "%" in run and len(_PERCENT.findall(run)) >= _MIN_PERCENT_ESCAPES:
-                decoded = percent_decode(run)
-                if decoded is not None:
-                    yield span, "percent", decoded
+                found_run = _mapped_run("percent", text, span)
+                if found_run is not None:
+                    yield found_run
             if backslash and "\\" in run and _JSON_ESCAPE.search(run):
-                decoded = json_unescape(run)
-                if decoded is not None:
-                    yield span, "json-escape", decoded
+                found_run = _mapped_run("json-run", text, span, "json-escape")
+                if found_run is not None:
+                    yield found_run
+        if backslash:
+            yield from _escaped_lines(text, near)
     if "'" in text or '"' in text:
         if triggers is not None:
             yield from _triggered_line_decodes(text, triggers)
