@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 from scanner import __version__
 from scanner.cli import artifacts as cli_artifacts
+from scanner.cli import explain as cli_explain
 from scanner.cli import git as cli_git
 from scanner.cli import hints as cli_hints
 from scanner.cli import report as cli_report
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.add_commands(sub)  # report, inventory
     cli_sweep.add_commands(sub)  # sweep
     cli_triage.add_commands(sub)  # triage
+    cli_explain.add_commands(sub)  # explain
     return parser
 
 
@@ -116,7 +118,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
-            **cli_sweep.HANDLERS, **cli_triage.HANDLERS}
+            **cli_sweep.HANDLERS, **cli_triage.HANDLERS, **cli_explain.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

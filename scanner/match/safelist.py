@@ -16,8 +16,8 @@ _PLACEHOLDER = regex.compile(
       | .*<%[^%]*%>.*                            # <%= erb %>
       | .*\#\{[^}]*\}.*                          # #{ruby}, #{Spring}, #{VAR}# token replacement
       | .*\$\([A-Za-z_][\w.]*\).*                # $(VAR) (Azure Pipelines, make)
-      | .*@[A-Z][A-Z0-9_]{2,}@.*                 # @TOKEN@ (Maven/Ant filtering)
-      | .*__[A-Z][A-Z0-9_]{2,}__.*               # __TOKEN__ (release pipelines)
+      | (?-i:.*@[A-Z][A-Z0-9_]{2,}@.*)           # @TOKEN@ (Maven/Ant filtering), upper case only
+      | (?-i:.*__[A-Z][A-Z0-9_]{2,}__.*)         # __TOKEN__ (release pipelines), upper case only
       | \$[A-Za-z_][A-Za-z0-9_]*                 # $VAR
       | %\(?[A-Za-z_][A-Za-z0-9_]*\)?s?%?        # %(name)s, %VAR%
       | <[^<>]{1,64}>                            # <your-key>
