@@ -100,6 +100,10 @@ def explain(args: argparse.Namespace) -> tuple[Path, int | None, list[Row], int]
 
     path, line = split_target(args.target)
     data = _read(path)
+    if args.engine == "auto":
+        # the portable backend runs a rule wherever its keyword occurs, so every keyword hit is listed;
+        # Hyperscan would skip a common keyword where no candidate of the whole pattern is (same findings)
+        args.engine = "ahocorasick"
     settings = settings_of(args, api.config_search([str(path.parent if path.parent != Path("") else Path("."))]))
     engine = Engine(settings.ruleset, settings.engine)
     trace = Trace()

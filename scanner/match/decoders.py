@@ -34,6 +34,8 @@ _PERCENT = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
 # one escape is enough: a single "%3D" glued to a token ("state=token%3Dghp_…") takes the word
 # boundary the token's rule needs, and only the decoded run shows the token again
 _MIN_PERCENT_ESCAPES = 1
+# a URL scheme's "://" percent-encoded: the rules' keyword is hidden, the run is decoded all the same
+_ENCODED_SCHEME = re.compile(r"%3[aA]%2[fF]%2[fF]")
 _JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)")
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
 _MIN_HEX_RUN = 16
@@ -41,6 +43,7 @@ _MIN_HEX_VARIANT = 4  # keyword bytes: shorter keywords have hex forms too commo
 # "piece" + "piece", 'a' . 'b' (PHP), "a" & "b" (VB), 'a' || 'b' (SQL): the same quote on both sides
 _CONCAT = re.compile(r"""(["'])[ \t]*(?:\+|\.|&|\|\|)[ \t]*\1""")
 _MAX_LINE = 4096
+_MAX_KEYWORD = 24  # how far back from an encoded keyword's end a "%" marks it percent-encoded
 _LINE_REACH = 512  # a line decode covers the line of a keyword, at most this far either side of it
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
 
@@ -480,6 +483,10 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     if triggers is not None and not base64_hits and not triggers.lines and not (triggers.percent or triggers.json):
         return  # no encoded keyword, no escape, no line that decodes: nothing to decode (most texts)
     ordered = sorted(base64_hits)
+    # a keyword percent-encoded (``%3aapa91b``): a base64 or hex run holds no "%", a percent run does
+    percented = [h for h in ordered if text.find("%", max(0, h - _MAX_KEYWORD), h) >= 0]
+    if percented:
+        ordered = [h for h in ordered if text.find("%", max(0, h - _MAX_KEYWORD), h) < 0]
     escaped = [h for h in ordered if _escape_ends_at(text, h)]
     if escaped:
         ordered = [h for h in ordered if not _escape_ends_at(text, h)]
@@ -501,6 +508,10 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     if not keyword_hits and triggers is None:
         return
     percent, backslash = "%" in text, "\\" in text
+    if percent:
+        schemes = [m.end() for m in _ENCODED_SCHEME.finditer(text)] + percented
+        if schemes:
+            keyword_hits = sorted([*keyword_hits, *schemes])
     if keyword_hits and (percent or backslash):
         near = _near(text, keyword_hits, percent, backslash, False)
         for span, run in _keyword_runs(text, near):
