@@ -487,9 +487,9 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     percented = [h for h in ordered if text.find("%", max(0, h - _MAX_KEYWORD), h) >= 0]
     if percented:
         ordered = [h for h in ordered if text.find("%", max(0, h - _MAX_KEYWORD), h) < 0]
-    escaped = [h for h in ordered if _escape_ends_at(text, h)]
+    escaped = [h for h in ordered if _escape_ends_at(text, h) or text.find("\\/", max(0, h - _MAX_KEYWORD), h) >= 0]
     if escaped:
-        ordered = [h for h in ordered if not _escape_ends_at(text, h)]
+        ordered = [h for h in ordered if not (_escape_ends_at(text, h) or text.find("\\/", max(0, h - _MAX_KEYWORD), h) >= 0)]
         for span, _ in _keyword_runs(text, escaped):
             found_run = _mapped_run("json-run", text, span, "json-escape")
             if found_run is not None:

@@ -100,6 +100,11 @@ def keyword_entry(indices: set[int]) -> Entry:
     return tuple(sorted(i for i in indices if i >= 0)), B64_MARK in indices, ()
 
 
+def escaped_slash_variants(keyword: str) -> set[str]:
+    """A keyword with ``/`` as JSON encoders may write it (``hooks.slack.com\\/workflows\\/``)."""
+    return {keyword.replace("/", "\\/")} if "/" in keyword and len(keyword) >= 4 else set()
+
+
 def percent_variants(keyword: str) -> set[str]:
     """The percent-encoded form of a keyword holding URL punctuation (``:apa91b`` is ``%3aapa91b`` in
     a query string), lowercased; none for a keyword of letters and digits."""
@@ -113,7 +118,9 @@ def percent_variants(keyword: str) -> set[str]:
 # the rules' keyword (``://``) is too short for its base64 forms to be told from chance.
 # ``eyJ`` (a JWT's first characters, in the case they are always written) for a base64-encoded JWT.
 DECODE_HINTS = ("https://", "http://", "eyJ")
-ENCODED_FORMS = ("base64", "hex", "escapes", "percent")  # which encoded forms of keywords the table holds
+# ``://`` in hex (``3a2f2f``): any URL scheme of a hex-encoded connection string (``sb://``, ``amqps://``)
+HEX_HINTS = ("://",)
+ENCODED_FORMS = ("base64", "hex", "escapes", "percent", "escaped-slash", HEX_HINTS)  # which encoded forms of keywords the table holds
 
 
 def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[int]]:
@@ -124,12 +131,15 @@ def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[i
         for kw in rule.keywords:
             table.setdefault(kw, set()).add(index)
             if decode_base64:
-                for variant in base64_variants(kw) | encoded_variants(kw) | percent_variants(kw):
+                for variant in (base64_variants(kw) | encoded_variants(kw) | percent_variants(kw)
+                                | escaped_slash_variants(kw)):
                     table.setdefault(variant, set()).add(B64_MARK)
     if decode_base64 and rules:
         for hint in DECODE_HINTS:
             for variant in base64_variants(hint, exact=True) | encoded_variants(hint):
                 table.setdefault(variant, set()).add(B64_MARK)
+        for hint in HEX_HINTS:
+            table.setdefault(hint.encode().hex(), set()).add(B64_MARK)
     return table
 
 
