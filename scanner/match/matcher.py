@@ -19,6 +19,7 @@ import regex
 
 from scanner.match import decoders
 from scanner.match.compiled import CompiledRule
+from scanner.match.doccontext import documentation
 from scanner.match.entropy import shannon
 from scanner.match.prefilter import Prefilter
 from scanner.match.safelist import is_documented_example, is_placeholder
@@ -167,6 +168,10 @@ class Matcher:
         if guessed and validation is not Validation.CHECKSUM:
             return ("placeholder", "looks like a placeholder and no checksum proves otherwise", secret)
         start, end = m.span("secret")
+        if rule.generic:  # a value with no shape of its own: a docstring or doctest shows an example
+            why = documentation(m.string, start)
+            if why is not None:
+                return ("context", why, secret)
         # a value the rule decodes itself (``decode``) carries that step in its chain
         chain = (rule.decode,) if rule.decode and secret != raw_secret else ()
         return RawMatch(crule.index, start, end, secret, entropy, validation, rule.confidence, chain)

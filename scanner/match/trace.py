@@ -13,7 +13,7 @@ from typing import Protocol
 # The steps, in pipeline order. ``keyword``: the rule's keyword was seen and its regex ran here;
 # ``pattern``: the regex ran on a window and matched nothing; the others judge one regex match.
 STEPS = (
-    "keyword", "pattern", "deny_key", "decode", "allowlist", "placeholder", "entropy", "validator",
+    "keyword", "pattern", "deny_key", "decode", "allowlist", "placeholder", "entropy", "validator", "context",
     "pairing", "identifier", "overlap", "filter", "baseline", "kept",
 )
 
