@@ -508,8 +508,10 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     if not keyword_hits and triggers is None:
         return
     percent, backslash = "%" in text, "\\" in text
-    if percent:
-        schemes = [m.end() for m in _ENCODED_SCHEME.finditer(text)] + percented
+    if percent and (triggers is None or triggers.percent):
+        # "%2F%2F" looked for in C first: most texts with a "%" hold no encoded URL
+        encoded = "%2F%2F" in text or "%2f%2f" in text
+        schemes = ([m.end() for m in _ENCODED_SCHEME.finditer(text)] if encoded else []) + percented
         if schemes:
             keyword_hits = sorted([*keyword_hits, *schemes])
     if keyword_hits and (percent or backslash):

@@ -128,50 +128,49 @@ class Matcher:
                     matched = True
                 elif trace is not None:
                     matched = True
-                    step, detail, value = accepted  # type: ignore[misc]
+                    detail, value = _dropped(crule, m, accepted)  # type: ignore[arg-type]
                     a, b = m.span("secret") if m.group("secret") else m.span()
-                    trace.add(Step(crule.index, a, b, step, False, detail, value))
+                    trace.add(Step(crule.index, a, b, accepted, False, detail, value))  # type: ignore[arg-type]
         except TimeoutError:
             warnings.append(f"rule '{crule.rule.id}' gave up after {self.regex_timeout:g}s on a pathological input")
         if trace is not None and not matched:
             trace.add(Step(crule.index, start, stop, "pattern", False, "the regex matched nothing here"))
         return out
 
-    def _accept(self, crule: CompiledRule, m: regex.Match[str]) -> RawMatch | tuple[str, str, str]:
-        """The match as a RawMatch, or why it is dropped: ``(step, detail, value)`` (``match.trace``)."""
+    def _accept(self, crule: CompiledRule, m: regex.Match[str]) -> RawMatch | str:
+        """The match as a RawMatch, or the step that drops it (``match.trace.STEPS``); ``_dropped``
+        says why, only when a trace asks."""
         rule = crule.rule
         raw_secret = m.group("secret")
         if not raw_secret:
-            return ("pattern", "empty secret group", "")
+            return "pattern"
         deny_key = crule.deny_key
         if deny_key is not None and deny_key.search(m.group("key") or ""):
-            return ("deny_key", f"the name {m.group('key')!r} holds a word deny_key excludes", raw_secret)
+            return "deny_key"
         secret = decoders.decode_value(rule.decode, raw_secret) if rule.decode else raw_secret
         if secret is None:
-            return ("decode", f"the value does not decode as {rule.decode}", raw_secret)
+            return "decode"
         if any(a.search(secret) for a in crule.allow):
-            return ("allowlist", "the value matches one of the rule's allow patterns", secret)
+            return "allowlist"
         # a placeholder is a guess from the value's look; a checksum that matches is proof, and wins
         # (a real token's random part may hold "xxxx"): only a documented example stays out then
         guessed = is_placeholder(secret)
         if guessed and (rule.validator is None or is_documented_example(secret)):
-            return ("placeholder", "a placeholder, template, reference or documented example", secret)
+            return "placeholder"
         entropy = shannon(secret)
         if entropy < rule.min_entropy:
-            return ("entropy", f"{entropy:.2f} bits per character, below the rule's {rule.min_entropy:g}", secret)
+            return "entropy"
         validation = Validation.UNCHECKED
         if rule.validator is not None:
             checked = VALIDATORS[rule.validator](secret)
             if checked is None:
-                return ("validator", f"rejected by the {rule.validator} validator", secret)
+                return "validator"
             validation = checked
         if guessed and validation is not Validation.CHECKSUM:
-            return ("placeholder", "looks like a placeholder and no checksum proves otherwise", secret)
+            return "placeholder"
         start, end = m.span("secret")
-        if rule.generic:  # a value with no shape of its own: a docstring or doctest shows an example
-            why = documentation(m.string, start)
-            if why is not None:
-                return ("context", why, secret)
+        if rule.generic and documentation(m.string, start) is not None:
+            return "context"  # a value with no shape of its own, shown in a docstring or a doctest
         # a value the rule decodes itself (``decode``) carries that step in its chain
         chain = (rule.decode,) if rule.decode and secret != raw_secret else ()
         return RawMatch(crule.index, start, end, secret, entropy, validation, rule.confidence, chain)
@@ -223,6 +222,30 @@ class Matcher:
                         else "an identifier alone is not a secret"
                     trace.add(Step(m.rule_index, m.start, m.end, "identifier", False, how, m.secret, m.decoded))
         return [m for m in found if rules[m.rule_index].rule.kind != "identifier"]
+
+
+def _dropped(crule: CompiledRule, m: regex.Match[str], step: str) -> tuple[str, str]:
+    """Why ``_accept`` dropped ``m`` at ``step``, and the value it judged: for a trace only."""
+    rule = crule.rule
+    raw = m.group("secret") or ""
+    value = (decoders.decode_value(rule.decode, raw) or raw) if rule.decode and raw else raw
+    if step == "pattern":
+        return "empty secret group", ""
+    if step == "deny_key":
+        return f"the name {m.group('key')!r} holds a word deny_key excludes", raw
+    if step == "decode":
+        return f"the value does not decode as {rule.decode}", raw
+    if step == "allowlist":
+        return "the value matches one of the rule's allow patterns", value
+    if step == "placeholder":
+        return "a placeholder, template, reference, mask or documented example", value
+    if step == "entropy":
+        return f"{shannon(value):.2f} bits per character, below the rule's {rule.min_entropy:g}", value
+    if step == "validator":
+        return f"rejected by the {rule.validator} validator", value
+    if step == "context":
+        return documentation(m.string, m.start("secret")) or "documentation", value
+    return step, value
 
 
 def _windows(ends: list[int], before: int, after: int, limit: int) -> list[tuple[int, int]]:
