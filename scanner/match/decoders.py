@@ -11,9 +11,17 @@ content:
   near the hit); the raw run is scanned too, and a match found both ways is reported once;
 - on the line of a plain keyword hit: string concatenation (``"sk_live_" + "4eC3…"``), the quoted
   pieces joined; escaped quotes (``\\"token\\": \\"…\\"``, JSON inside a JSON string) and HTML
-  character references (``&quot;``, ``&#x67;``) resolved.
+  character references (``&quot;``, ``&#x67;``) resolved; unicode, ``\\xNN`` and ``\\/`` escapes in a
+  JSON value beside its name (``"password": "p\\u002b…"``) resolved around the keyword.
 
-A finding in decoded text is reported at the span of the encoded run. Depth is bounded by the caller.
+Besides encoded keywords, the encoded forms of a few hints start a decode: URL schemes (``https://``
+in base64 and hex, ``://`` in hex and percent-encoded), ``eyJ`` (a JWT) in base64, and keywords
+percent-encoded or with JSON-escaped slashes (a percent-encoded scheme is looked for only in a text
+that holds a percent escape).
+
+Each decode is a ``Run``. A finding in text decoded by substitution (percent, escapes, entities,
+concatenation) is reported at its own encoded text; in base64 or hex, at the whole encoded run.
+Depth is bounded by the caller.
 """
 
 from __future__ import annotations
