@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 _LOOK_BACK = 16384  # characters searched back for the docstring's opening quotes
-_DOCTEST_LINES = 15  # lines searched back for a doctest prompt
+_DOCTEST_LINES = 15  # lines searched back for a doctest prompt,
+_DOCTEST_REACH = 2048  # and at most this many characters
 # a doctest prompt at the start of a line: ">>> call()"
 _PROMPT = re.compile(r"(?m)^[ \t]*>>>(?:[ \t]|$)")
 # what may stand before a docstring's opening quotes on its line: indentation and a string prefix
@@ -31,11 +32,13 @@ def documentation(text: str, pos: int) -> str | None:
 def _in_doctest(text: str, pos: int) -> bool:
     """A ``>>>`` prompt on one of the lines above, and no triple quote (the end of the docstring that
     held it) between it and ``pos``."""
+    floor = max(0, pos - _DOCTEST_REACH)  # a minified line holds no doctest: never search it whole
     start = pos
     for _ in range(_DOCTEST_LINES + 1):
-        if start <= 0:
+        if start <= floor:
             break
-        start = text.rfind("\n", 0, start - 1) + 1 if start > 1 else 0
+        start = text.rfind("\n", floor, start - 1) + 1 if start > 1 else 0
+    start = max(start, floor)
     prompt = None
     for prompt in _PROMPT.finditer(text, start, pos):
         pass
