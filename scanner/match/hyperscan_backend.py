@@ -27,6 +27,7 @@ from typing import Sequence
 import hyperscan
 
 from scanner.match.decoders import TRIGGER_PATTERNS
+from scanner.match.prefilter import DECODE_HINTS, ENCODED_FORMS
 from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
@@ -127,6 +128,7 @@ def database_key(rules: Sequence[Rule]) -> str:
     """What a database compiled for ``rules`` depends on, as a short hash (a cache key for it)."""
     h = hashlib.sha256(f"{_FORMAT}|{hyperscan.__version__}".encode())
     h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
+    h.update(repr((DECODE_HINTS, ENCODED_FORMS)).encode())  # the encoded forms the keyword table holds
     for r in rules:
         h.update(repr((r.id, r.regex, r.keywords, common_keywords(r))).encode())
     return h.hexdigest()[:32]
