@@ -54,11 +54,18 @@ HOSTS: dict[str, str] = {
     "crates.io": "https://crates.io",
     "readme": "https://dash.readme.com",
     "jumpcloud": "https://console.jumpcloud.com",
+    "desec": "https://desec.io",
+    "hybrid-analysis": "https://www.hybrid-analysis.com",
+    "binaryedge": "https://api.binaryedge.io",
+    "permit": "https://api.permit.io",
+    "equinix-metal": "https://api.equinix.com",
+    "gcore": "https://api.gcore.com",
 }
 # self-hosted or per-organisation hosts: only the URL the user configured is asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({
     "gogs", "coder", "gocd", "rundeck", "youtrack", "misp", "thehive", "defectdojo", "dependency-track", "unleash",
     "portainer", "rancher", "zitadel", "authentik", "awx", "octopus", "drone", "sonarqube", "consul", "nomad",
+    "bamboo", "coolify",
 })
 
 # ---- source control and CI/CD
@@ -94,6 +101,10 @@ HARNESS = JsonCheck("harness", "/ng/api/user/currentUser", header("x-api-key"), 
 # https://next.sonarqube.com/sonarqube/web_api/api/authentication/validate (200 {"valid": false} for a bad token)
 SONARQUBE = JsonCheck("sonarqube", "/api/authentication/validate", bearer, required="valid",
                       state=("valid", ("true",)))
+
+# https://docs.atlassian.com/atlassian-bamboo/REST/latest/ (GET /rest/api/latest/currentUser, bearer PAT)
+BAMBOO = JsonCheck("bamboo", "/rest/api/latest/currentUser", bearer, required="name",
+                   identity=(("user", "name"), ("full_name", "fullName"), ("email", "email")), headers=JSON)
 
 # ---- package and container registries
 # https://docs.quay.io/api/swagger/#!/user/getLoggedInUser (GET /api/v1/user/)
@@ -149,6 +160,19 @@ NOMAD = JsonCheck("nomad", "/v1/acl/token/self", header("X-Nomad-Token"), requir
 # https://docs.ansible.com/automation-controller/latest/html/controllerapi/api_ref.html#/Users/Users_users_me_list
 AWX = JsonCheck("awx", "/api/v2/me/", bearer, required="results.0.username",
                 identity=(("username", "results.0.username"), ("superuser", "results.0.is_superuser")))
+
+# https://coolify.io/docs/api-reference/api/operations/get-current-team (GET /api/v1/teams/current)
+COOLIFY = JsonCheck("coolify", "/api/v1/teams/current", bearer, required="id",
+                    identity=(("team", "name"), ("team_id", "id")))
+# https://desec.readthedocs.io/en/latest/auth/account.html#retrieve-account-information (GET /api/v1/auth/account/)
+DESEC = JsonCheck("desec", "/api/v1/auth/account/", scheme("Token"), required="email",
+                  identity=(("email", "email"), ("domain_limit", "limit_domains")))
+# https://deploy.equinix.com/developers/api/metal/#tag/Users/operation/findCurrentUser (GET /metal/v1/user)
+EQUINIX_METAL = JsonCheck("equinix-metal", "/metal/v1/user", header("X-Auth-Token"), required="id",
+                          identity=(("email", "email"), ("name", "full_name"), ("user_id", "id")))
+# https://api.gcore.com/docs/iam (GET /iam/users/me, `Authorization: APIKey <token>`: the user and its groups)
+GCORE = JsonCheck("gcore", "/iam/users/me", scheme("APIKey"), required="id",
+                  identity=(("email", "email"), ("name", "name"), ("client", "client")), permissions="groups.*.name")
 
 # ---- secrets managers, monitoring, incident
 # https://infisical.com/docs/api-reference/endpoints/service-tokens/get (GET /api/v2/service-token)
@@ -208,7 +232,18 @@ DEFECTDOJO = JsonCheck("defectdojo", "/api/v2/user_profile/", scheme("Token"), r
 DEPENDENCY_TRACK = JsonCheck("dependency-track", "/api/v1/team/self", header("X-Api-Key"), required="uuid",
                              identity=(("team", "name"), ("team_id", "uuid")), permissions="permissions.*.name")
 
+# https://www.hybrid-analysis.com/docs/api/v2 (GET /api/v2/key/current: the key's owner and auth level)
+HYBRID_ANALYSIS = JsonCheck("hybrid-analysis", "/api/v2/key/current", header("api-key"), required="auth_level_name",
+                            identity=(("user", "user.email"), ("auth_level", "auth_level_name")))
+# https://docs.binaryedge.io/api-v2/#v2usersubscription (GET /v2/user/subscription, `X-Key`)
+BINARYEDGE = JsonCheck("binaryedge", "/v2/user/subscription", header("X-Key"), required="subscription",
+                       identity=(("plan", "subscription.name"), ("requests_left", "requests_left")))
+
 # ---- feature flags, identity, API tools
+# https://api.permit.io/v2/redoc#tag/API-Keys/operation/get_api_key_scope (GET /v2/api-key/scope)
+PERMIT = JsonCheck("permit", "/v2/api-key/scope", bearer, required="organization_id",
+                   identity=(("organization_id", "organization_id"), ("project_id", "project_id"),
+                             ("environment_id", "environment_id")))
 # https://docs.flagsmith.com/clients/server-side#local-evaluation (GET /api/v1/environment-document/, server key)
 FLAGSMITH = JsonCheck("flagsmith", "/api/v1/environment-document/", header("X-Environment-Key"), required="project.name",
                       identity=(("project", "project.name"), ("organisation", "project.organisation.name")),
@@ -241,6 +276,7 @@ VERIFIERS: dict[str, Verifier] = {
     "bitrise-access-token": BITRISE,
     "gocd-access-token": GOCD,
     "rundeck-api-token": RUNDECK,
+    "bamboo-pat": BAMBOO,
     # rules/dev-registries.toml
     "quay-oauth-token": QUAY,
     "cloudsmith-api-key": CLOUDSMITH,
@@ -252,6 +288,10 @@ VERIFIERS: dict[str, Verifier] = {
     "koyeb-api-token": KOYEB,
     "dnsimple-api-token": DNSIMPLE,
     "gandi-api-key": GANDI,
+    "coolify-api-token": COOLIFY,
+    "desec-token": DESEC,
+    "equinix-metal-token": EQUINIX_METAL,
+    "gcore-api-token": GCORE,
     # rules/dev-secrets-iac.toml
     "infisical-service-token": INFISICAL,
     "awx-oauth-token": AWX,
@@ -273,10 +313,13 @@ VERIFIERS: dict[str, Verifier] = {
     "thehive-api-key": THEHIVE,
     "defectdojo-api-key": DEFECTDOJO,
     "dependency-track-api-key": DEPENDENCY_TRACK,
+    "hybrid-analysis-api-key": HYBRID_ANALYSIS,
+    "binaryedge-api-key": BINARYEDGE,
     # rules/dev-flags-testing.toml, dev-identity-api.toml
     "flagsmith-server-key": FLAGSMITH,
     "unleash-api-token": UNLEASH,
     "kong-konnect-pat": KONG,
+    "permit-api-key": PERMIT,
     "zitadel-pat": ZITADEL,
     "authentik-token": AUTHENTIK,
     "netbird-pat": NETBIRD,
