@@ -144,6 +144,8 @@ def _percent_one(m: re.Match[str]) -> str:
 
 
 def _html_one(m: re.Match[str]) -> str:
+    import html  # its entity table loads only when an entity is met
+
     return html.unescape(m.group(0)).encode("utf-8", errors="replace").decode("latin-1")
 
 

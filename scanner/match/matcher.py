@@ -61,6 +61,7 @@ class Matcher:
         self.regex_timeout = regex_timeout
         self.max_decode_depth = max_decode_depth
         self._index_by_id = {c.rule.id: c.index for c in self.rules}
+        self._identifier_indices = frozenset(c.index for c in self.rules if c.rule.kind == "identifier")
 
     def compile_all(self) -> None:
         """Compile every rule's patterns now (they are compiled on first use otherwise)."""
@@ -73,8 +74,10 @@ class Matcher:
         warnings: list[str] = []
         found = self._scan(text, 0, warnings, raw, trace)
         found = self._pair_companions(found, trace)
-        found = self._carry_identifiers(found, trace)
-        return MatchResult(tuple(_resolve_overlaps(found, self.rules, trace)), tuple(warnings))
+        # identifiers take part in the overlaps (a generic rule does not report an identifier's text
+        # as a secret), then leave: a secret's finding carries them
+        found = _resolve_overlaps(found, self.rules, trace, quiet=self._identifier_indices)
+        return MatchResult(tuple(self._carry_identifiers(found, trace)), tuple(warnings))
 
     # -- one level: keywords, windows, regexes, then decoded sub-texts --------------------------
     def _scan(self, text: str, depth: int, warnings: list[str], raw: bytes | None = None,
@@ -338,7 +341,7 @@ class _Kept:
 
 
 def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...],
-                      trace: TraceSink | None = None) -> list[RawMatch]:
+                      trace: TraceSink | None = None, quiet: frozenset[int] = frozenset()) -> list[RawMatch]:
     """A specific rule wins over a generic one on the same text, and a match in decoded text
     loses to any match of the same rule found directly (or less deeply decoded) on overlapping
     text: ``p%40ss`` matched and decoded by the rule itself is not reported again from the
@@ -365,6 +368,6 @@ def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...],
             continue
         same.add(m)
         kept.append(m)
-        if trace is not None:
+        if trace is not None and m.rule_index not in quiet:  # ``quiet`` rules say their own last step
             trace.add(Step(m.rule_index, m.start, m.end, "kept", True, "", m.secret, m.decoded))
     return sorted(kept, key=lambda m: (m.start, m.end, m.rule_index))
