@@ -91,13 +91,6 @@ def _json_cases() -> list[Case]:
           doc="https://api-docs.neon.tech/reference/getcurrentuserinfo"),
         c("xata", "xata-api-key", "/user", {"id": "usr_2kf", "email": "alice@acme.example", "fullname": "Alice"},
           {"user_id": "usr_2kf", "name": "Alice"}, doc="https://xata.io/docs/api-reference/user#get-user-details"),
-        c("cockroachdb", "cockroachdb-cloud-api-key", "/api/v1/organization",
-          {"id": "5f3e-org", "name": "Acme", "label": "acme", "created_at": "2024-01-01T00:00:00Z"},
-          {"organization": "Acme", "label": "acme"},
-          doc="https://www.cockroachlabs.com/docs/api/cloud/v1#get-/api/v1/organization"),
-        c("datastax", "astra-db-token", "/v2/currentOrg", {"id": "8c1d-org", "name": "Acme"},
-          {"organization_id": "8c1d-org", "organization": "Acme"},
-          doc="https://docs.datastax.com/en/astra-api-docs/_attachments/devops-api/index.html"),
         c("elastic", "elastic-cloud-api-key", "/api/v1/deployments",
           {"deployments": [{"id": "3b0e", "name": "search-prod", "resources": {}}]}, {"deployments": "search-prod"},
           doc="https://www.elastic.co/docs/api/doc/cloud/operation/operation-list-deployments"),
@@ -143,19 +136,17 @@ def _json_cases() -> list[Case]:
           {"indexes": [{"name": "docs", "dimension": 1536, "metric": "cosine", "host": "docs-abc.svc.pinecone.io"}]},
           {"indexes": "docs"}, carrier="api-key",
           doc="https://docs.pinecone.io/reference/api/2025-01/control-plane/list_indexes"),
+        c("cockroachdb", "cockroachdb-cloud-api-key", "/api/v1/organization",
+          {"id": "5f3e-org", "name": "Acme", "label": "acme", "created_at": "2024-01-01T00:00:00Z"},
+          {"organization": "Acme", "label": "acme"},
+          doc="https://www.cockroachlabs.com/docs/api/cloud/v1#get-/api/v1/organization"),
         c("prefect", "prefect-api-key", "/api/me/",
           {"id": "7a1c-user", "handle": "alice", "email": "alice@acme.example", "first_name": "Alice"},
           {"handle": "alice"}, doc="https://docs.prefect.io/v3/api-ref/rest-api/"),
-        c("posthog", "posthog-personal-api-key", "/api/users/@me/",
-          {"uuid": "017f-user", "email": "alice@acme.example", "organization": {"id": "017f-org", "name": "Acme"}},
-          {"email": "alice@acme.example", "organization": "Acme"}, doc="https://posthog.com/docs/api/users"),
         c("segment", "segment-public-api-token", "/",
           {"data": {"workspace": {"id": "9aQ1Lj62S4bomZKLF4DPqW", "name": "Acme", "slug": "acme"}}},
           {"workspace": "Acme", "workspace_slug": "acme"},
           doc="https://docs.segmentapis.com/tag/Workspaces#operation/getWorkspace"),
-        c("influxdata", "influxdb-token", "/api/v2/me",
-          {"id": "0a1b2c3d4e5f6a7b", "name": "alice", "status": "active"}, {"user": "alice", "status": "active"},
-          doc="https://docs.influxdata.com/influxdb/v2/api/#operation/GetMe"),
         c("lightdash", "lightdash-pat", "/api/v1/user",
           {"status": "ok", "results": {"userUuid": "3c1e-user", "email": "alice@acme.example",
                                        "organizationName": "Acme", "role": "developer"}},
@@ -175,6 +166,8 @@ def _json_cases() -> list[Case]:
 def _module_cases() -> list[Case]:
     """The providers checked by a module of their own (two requests, or an answer that is not one object)."""
     aiven_token = fake("aiven-api-token")
+    astra_token = fake("astra-db-token")
+    influx_token = fake("influxdb-token")
     meili_key = fake("meilisearch-api-key")
     return [
         Case("supabase", "supabase-pat", "supabase", "", "/v1/organizations", fake("supabase-pat"),
@@ -219,6 +212,35 @@ def _module_cases() -> list[Case]:
                          "user_group_memberships": [{"id": 1}, {"id": 2}]}),
              Reply(401, b"Unauthenticated"), "https://www.metabase.com/docs/latest/api#tag/apiuser/get/api/user/current",
              {"user_id": "7", "name": "ci"}, ("admin (superuser)", "group:2"), carrier="x-api-key"),
+        Case("posthog", "posthog-personal-api-key", "posthog", "", "/api/personal_api_keys/@current/",
+             fake("posthog-personal-api-key"),
+             Reply(200, {"id": "018f-key", "label": "ci exports", "created_at": "2025-01-01T00:00:00Z",
+                         "scopes": ["insight:read", "feature_flag:write"], "scoped_teams": [2], "scoped_organizations": []}),
+             Reply(401, {"type": "authentication_error", "code": "authentication_failed",
+                         "detail": "Personal API key found in request is invalid."}),
+             "https://posthog.com/docs/api/personal-api-keys; https://posthog.com/docs/api/users",
+             {"key_label": "ci exports", "email": "alice@acme.example", "organization": "Acme"},
+             ("insight:read", "feature_flag:write", "project:2"),
+             extra={"/api/users/@me/": Reply(200, {"uuid": "017f-user", "email": "alice@acme.example",
+                                                   "organization": {"id": "017f-org", "name": "Acme"}})}),
+        Case("datastax", "astra-db-token", "datastax", "", "/v2/currentOrg", astra_token,
+             Reply(200, {"id": "8c1d-org", "name": "Acme"}), Reply(401, {"errors": [{"message": "Bad credentials"}]}),
+             "https://docs.datastax.com/en/astra-api-docs/_attachments/devops-api/index.html",
+             {"organization": "Acme", "client_id": astra_token.split(":")[1]}, ("role:ad0566b5-2a67-49de-89e8-92258c2f2c98",),
+             extra={"/v2/clientIdSecrets": Reply(200, {"clients": [
+                 {"clientId": astra_token.split(":")[1], "roles": ["ad0566b5-2a67-49de-89e8-92258c2f2c98"],
+                  "generatedOn": "2025-01-01T00:00:00Z"},
+                 {"clientId": "OtherClientIdOfTheOrgXyzA", "roles": ["other-role"], "generatedOn": "2024-01-01T00:00:00Z"}]})}),
+        Case("influxdata", "influxdb-token", "influxdata", "", "/api/v2/me", influx_token,
+             Reply(200, {"id": "0a1b2c3d4e5f6a7b", "name": "alice", "status": "active"}),
+             Reply(401, {"code": "unauthorized", "message": "unauthorized access"}),
+             "https://docs.influxdata.com/influxdb/v2/api/#operation/GetMe; "
+             "https://docs.influxdata.com/influxdb/v2/api/#operation/GetAuthorizations",
+             {"user": "alice", "description": "telegraf"}, ("write:buckets[telemetry]", "read:orgs"),
+             extra={"/api/v2/authorizations": Reply(200, {"authorizations": [
+                 {"id": "08a1", "token": influx_token, "status": "active", "description": "telegraf",
+                  "permissions": [{"action": "write", "resource": {"type": "buckets", "name": "telemetry"}},
+                                  {"action": "read", "resource": {"type": "orgs"}}]}]})}),
     ]
 
 

@@ -7,7 +7,7 @@ function of its provider's module (scanner/verify/providers/<provider>.py cites 
 
 from __future__ import annotations
 
-from scanner.verify.providers import aiven, elasticsearch, meilisearch, metabase, supabase
+from scanner.verify.providers import aiven, datastax, elasticsearch, influxdb, meilisearch, metabase, posthog, supabase
 from scanner.verify.providers._json import JsonCheck, bearer, header, scheme
 from scanner.verify.verifier import FunctionVerifier, Verifier
 
@@ -128,9 +128,6 @@ XATA = JsonCheck("xata", "/user", bearer, required="id",
 # https://www.cockroachlabs.com/docs/api/cloud/v1#get-/api/v1/organization
 COCKROACH = JsonCheck("cockroachdb", "/api/v1/organization", bearer, required="id",
                       identity=(("organization_id", "id"), ("organization", "name"), ("label", "label")))
-# https://docs.datastax.com/en/astra-api-docs/_attachments/devops-api/index.html#tag/Organization-Operations/operation/getCurrentOrganization
-ASTRA = JsonCheck("datastax", "/v2/currentOrg", bearer, required="id",
-                  identity=(("organization_id", "id"), ("organization", "name")))
 # https://www.elastic.co/docs/api/doc/cloud/operation/operation-list-deployments (`Authorization: ApiKey`)
 ELASTIC_CLOUD = JsonCheck("elastic", "/api/v1/deployments", scheme("ApiKey"), required="deployments",
                           identity=(("deployments", "deployments.*.name"),))
@@ -174,15 +171,9 @@ PINECONE = JsonCheck("pinecone", "/indexes", header("Api-Key"), required="indexe
 # https://docs.prefect.io/v3/api-ref/rest-api/ (Prefect Cloud: GET /api/me/)
 PREFECT = JsonCheck("prefect", "/api/me/", bearer, required="id",
                     identity=(("user_id", "id"), ("handle", "handle"), ("email", "email")))
-# https://posthog.com/docs/api/users (GET /api/users/@me/)
-POSTHOG = JsonCheck("posthog", "/api/users/@me/", bearer, required="email",
-                    identity=(("email", "email"), ("organization", "organization.name"), ("organization_id", "organization.id")))
 # https://docs.segmentapis.com/tag/Workspaces#operation/getWorkspace (GET /)
 SEGMENT = JsonCheck("segment", "/", bearer, required="data.workspace.id",
                     identity=(("workspace", "data.workspace.name"), ("workspace_slug", "data.workspace.slug")))
-# https://docs.influxdata.com/influxdb/v2/api/#operation/GetMe (`Authorization: Token`)
-INFLUXDB = JsonCheck("influxdata", "/api/v2/me", scheme("Token"), required="id",
-                     identity=(("user_id", "id"), ("user", "name"), ("status", "status")))
 # https://docs.lightdash.com/api-reference/v1/my-account/get-authenticated-user (`Authorization: ApiKey`)
 LIGHTDASH = JsonCheck("lightdash", "/api/v1/user", scheme("ApiKey"), required="results.userUuid",
                       identity=(("email", "results.email"), ("organization", "results.organizationName")),
@@ -223,7 +214,7 @@ VERIFIERS: dict[str, Verifier] = {
     "neon-api-key": NEON,
     "xata-api-key": XATA,
     "cockroachdb-cloud-api-key": COCKROACH,
-    "astra-db-token": ASTRA,
+    "astra-db-token": FunctionVerifier("datastax", datastax.verify),
     "elastic-cloud-api-key": ELASTIC_CLOUD,
     "elasticsearch-api-key": FunctionVerifier("elasticsearch", elasticsearch.verify),
     "meilisearch-api-key": FunctionVerifier("meilisearch", meilisearch.verify),
@@ -250,9 +241,9 @@ VERIFIERS: dict[str, Verifier] = {
     "fireworks-api-key": FIREWORKS,
     "pinecone-api-key": PINECONE,
     "prefect-api-key": PREFECT,
-    "posthog-personal-api-key": POSTHOG,
+    "posthog-personal-api-key": FunctionVerifier("posthog", posthog.verify),
     "segment-public-api-token": SEGMENT,
     "supabase-pat": FunctionVerifier("supabase", supabase.verify),
     "aiven-api-token": FunctionVerifier("aiven", aiven.verify),
-    "influxdb-token": INFLUXDB,
+    "influxdb-token": FunctionVerifier("influxdata", influxdb.verify),
 }
