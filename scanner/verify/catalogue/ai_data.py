@@ -55,10 +55,17 @@ HOSTS: dict[str, str] = {
     "segment": "https://api.segmentapis.com",
     "supabase": "https://api.supabase.com",
     "aiven": "https://api.aiven.io",
+    "dify": "https://api.dify.ai",
+    "twelvelabs": "https://api.twelvelabs.io",
+    "revai": "https://api.rev.ai",
+    "vectara": "https://api.vectara.io",
+    "singlestore": "https://api.singlestore.com",
+    "scrapegraph": "https://api.scrapegraphai.com",
 }
 # self-hosted or per-cluster hosts: only the URL the user configured is asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({
     "labelstudio", "elasticsearch", "meilisearch", "metabase", "lightdash", "redash", "influxdata", "qdrant",
+    "jupyterhub", "jupyter", "langflow", "appsearch",
 })
 
 MODELS_READ = ("models:read",)
@@ -185,6 +192,35 @@ REDASH = JsonCheck("redash", "/api/session", scheme("Key"), required="user.id",
 # https://api.qdrant.tech/api-reference/collections/get-collections (`api-key` header)
 QDRANT = JsonCheck("qdrant", "/collections", header("api-key"), required="result.collections",
                    identity=(("collections", "result.collections.*.name"),))
+# https://docs.dify.ai/en/guides/application-publishing/developing-with-apis (GET /v1/info: the app's basic information)
+DIFY = JsonCheck("dify", "/v1/info", bearer, required="name", identity=(("app", "name"), ("tags", "tags")))
+# https://docs.twelvelabs.io/v1.3/api-reference/indexes/list (`x-api-key`)
+TWELVELABS = JsonCheck("twelvelabs", "/v1.3/indexes", header("x-api-key"), required="data",
+                       identity=(("indexes", "data.*.index_name"),))
+# https://jupyterhub.readthedocs.io/en/stable/reference/rest-api.html (GET /hub/api/user: the token's owner and scopes)
+JUPYTERHUB = JsonCheck("jupyterhub", "/hub/api/user", scheme("token"), required="name",
+                       identity=(("user", "name"), ("admin", "admin"), ("kind", "kind")), permissions="scopes")
+# https://jupyter-server.readthedocs.io/en/latest/developers/rest-api.html (GET /api/me)
+JUPYTER = JsonCheck("jupyter", "/api/me", scheme("token"), required="identity.username",
+                    identity=(("username", "identity.username"), ("name", "identity.name")))
+# https://docs.langflow.org/api-users (GET /api/v1/users/whoami, `x-api-key`)
+LANGFLOW = JsonCheck("langflow", "/api/v1/users/whoami", header("x-api-key"), required="id",
+                     identity=(("user_id", "id"), ("username", "username"), ("superuser", "is_superuser")))
+# https://docs.rev.ai/api/asynchronous/reference/#operation/GetAccount
+REVAI = JsonCheck("revai", "/speechtotext/v1/account", bearer, required="email",
+                  identity=(("email", "email"), ("balance_seconds", "balance_seconds")))
+# https://docs.vectara.com/docs/rest-api/list-corpora (`x-api-key`)
+VECTARA = JsonCheck("vectara", "/v2/corpora", header("x-api-key"), required="corpora",
+                    identity=(("corpora", "corpora.*.key"),))
+# https://docs.singlestore.com/cloud/reference/management-api/ (GET /v1/organizations/current)
+SINGLESTORE = JsonCheck("singlestore", "/v1/organizations/current", bearer, required="orgID",
+                        identity=(("organization_id", "orgID"), ("organization", "name")))
+# https://www.elastic.co/guide/en/app-search/current/engines.html#engines-list (GET /api/as/v1/engines)
+APPSEARCH = JsonCheck("appsearch", "/api/as/v1/engines", bearer, required="results",
+                      identity=(("engines", "results.*.name"),), granted=("engines:read",))
+# https://docs.scrapegraphai.com/api-reference/endpoint/user/get-credits (`SGAI-APIKEY` header)
+SCRAPEGRAPH = JsonCheck("scrapegraph", "/v1/credits", header("SGAI-APIKEY"), required="remaining_credits",
+                        identity=(("remaining_credits", "remaining_credits"),))
 
 VERIFIERS: dict[str, Verifier] = {
     # rules/ai-models.toml
@@ -246,4 +282,15 @@ VERIFIERS: dict[str, Verifier] = {
     "supabase-pat": FunctionVerifier("supabase", supabase.verify),
     "aiven-api-token": FunctionVerifier("aiven", aiven.verify),
     "influxdb-token": FunctionVerifier("influxdata", influxdb.verify),
+    # second batch
+    "dify-api-key": DIFY,
+    "twelvelabs-api-key": TWELVELABS,
+    "jupyterhub-api-token": JUPYTERHUB,
+    "jupyter-server-token": JUPYTER,
+    "langflow-api-key": LANGFLOW,
+    "revai-access-token": REVAI,
+    "vectara-api-key": VECTARA,
+    "singlestore-api-key": SINGLESTORE,
+    "elastic-app-search-private-key": APPSEARCH,
+    "scrapegraph-api-key": SCRAPEGRAPH,
 }
