@@ -191,6 +191,19 @@ def _json_cases() -> list[Case]:
         c("scrapegraph", "scrapegraph-api-key", "/v1/credits", {"remaining_credits": 950, "total_credits_used": 50},
           {"remaining_credits": "950"}, carrier="sgai-apikey",
           doc="https://docs.scrapegraphai.com/api-reference/endpoint/user/get-credits"),
+        c("litellm", "litellm-key", "/key/info",
+          {"key": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+           "info": {"key_alias": "ci-bot", "team_id": "ml-platform", "user_id": None, "spend": 1.5, "max_budget": 50,
+                    "models": ["gpt-4o-mini", "claude-3-5-haiku"]}},
+          {"key_alias": "ci-bot", "team_id": "ml-platform"}, ("gpt-4o-mini", "claude-3-5-haiku"),
+          doc="https://docs.litellm.ai/docs/proxy/virtual_keys"),
+        c("crunchybridge", "crunchybridge-api-key", "/account",
+          {"id": "eiybkrjeqbg3bbqnf5nhoxlzei", "email": "alice@acme.example", "name": "Alice"},
+          {"email": "alice@acme.example"}, doc="https://docs.crunchybridge.com/api/account#get-account"),
+        c("featherless", "featherless-api-key", "/v1/models", {"object": "list", "data": [{"id": "org/model"}]}, {},
+          ("models:read",), doc="https://featherless.ai/docs/api-overview-and-common-options"),
+        c("proxycurl", "proxycurl-api-key", "/proxycurl/api/credit-balance", {"credit_balance": 100000},
+          {"credit_balance": "100000"}, doc="https://nubela.co/proxycurl/docs#meta-api-view-credit-balance-endpoint"),
     ]
 
 

@@ -61,11 +61,14 @@ HOSTS: dict[str, str] = {
     "vectara": "https://api.vectara.io",
     "singlestore": "https://api.singlestore.com",
     "scrapegraph": "https://api.scrapegraphai.com",
+    "crunchybridge": "https://api.crunchybridge.com",
+    "featherless": "https://api.featherless.ai",
+    "proxycurl": "https://nubela.co",
 }
 # self-hosted or per-cluster hosts: only the URL the user configured is asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({
     "labelstudio", "elasticsearch", "meilisearch", "metabase", "lightdash", "redash", "influxdata", "qdrant",
-    "jupyterhub", "jupyter", "langflow", "appsearch",
+    "jupyterhub", "jupyter", "langflow", "appsearch", "litellm",
 })
 
 MODELS_READ = ("models:read",)
@@ -221,6 +224,18 @@ APPSEARCH = JsonCheck("appsearch", "/api/as/v1/engines", bearer, required="resul
 # https://docs.scrapegraphai.com/api-reference/endpoint/user/get-credits (`SGAI-APIKEY` header)
 SCRAPEGRAPH = JsonCheck("scrapegraph", "/v1/credits", header("SGAI-APIKEY"), required="remaining_credits",
                         identity=(("remaining_credits", "remaining_credits"),))
+# https://docs.litellm.ai/docs/proxy/virtual_keys (GET /key/info: the calling key's alias, team and allowed models)
+LITELLM = JsonCheck("litellm", "/key/info", bearer, required="info",
+                    identity=(("key_alias", "info.key_alias"), ("team_id", "info.team_id"), ("user_id", "info.user_id")),
+                    permissions="info.models")
+# https://docs.crunchybridge.com/api/account#get-account
+CRUNCHYBRIDGE = JsonCheck("crunchybridge", "/account", bearer, required="id",
+                          identity=(("account_id", "id"), ("email", "email"), ("name", "name")))
+# https://featherless.ai/docs/api-overview-and-common-options (OpenAI-compatible GET /v1/models)
+FEATHERLESS = JsonCheck("featherless", "/v1/models", bearer, required="data", granted=("models:read",))
+# https://nubela.co/proxycurl/docs#meta-api-view-credit-balance-endpoint
+PROXYCURL = JsonCheck("proxycurl", "/proxycurl/api/credit-balance", bearer, required="credit_balance",
+                      identity=(("credit_balance", "credit_balance"),))
 
 VERIFIERS: dict[str, Verifier] = {
     # rules/ai-models.toml
@@ -293,4 +308,9 @@ VERIFIERS: dict[str, Verifier] = {
     "singlestore-api-key": SINGLESTORE,
     "elastic-app-search-private-key": APPSEARCH,
     "scrapegraph-api-key": SCRAPEGRAPH,
+    # third batch
+    "litellm-key": LITELLM,
+    "crunchybridge-api-key": CRUNCHYBRIDGE,
+    "featherless-api-key": FEATHERLESS,
+    "proxycurl-api-key": PROXYCURL,
 }
