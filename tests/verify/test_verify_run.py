@@ -198,6 +198,9 @@ def test_every_provider_module_cites_its_documentation() -> None:
 
 
 def test_every_verifying_provider_has_a_loopback_case() -> None:
+    from verifycases import ALL  # the core cases and every catalogue group's
+
+    tested = {c.provider for c in ALL} | {"pypi"}
     tested = {c.provider for c in ALL_CASES} | {"pypi"}
     assert set(registry.providers()) <= tested
 
