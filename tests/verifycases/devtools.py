@@ -76,7 +76,7 @@ CASES: list[Case] = [
        "scopes": ["api:read", "api:write"], "expires_at": "2027-01-01"},
       {"owner": "acme", "application": "anaconda-client"}, ("api:read", "api:write"),
       doc="https://api.anaconda.org/docs#/authentication"),
-    c("hex", "hex-api-key", "/api/users/me",
+    c("hexpm", "hex-api-key", "/api/users/me",
       {"username": "alice", "email": "alice@acme.example", "inserted_at": "2020-01-01T00:00:00Z"},
       {"username": "alice"}, doc="https://github.com/hexpm/specifications/blob/main/apiary.apib"),
     c("youtrack", "jetbrains-permanent-token", "/api/users/me",  # the check asks ?fields=id,login,name,email

@@ -29,7 +29,7 @@ HOSTS: dict[str, str] = {
     "quay": "https://quay.io",
     "cloudsmith": "https://api.cloudsmith.io",
     "anaconda": "https://api.anaconda.org",
-    "hex": "https://hex.pm",
+    "hexpm": "https://hex.pm",
     "upcloud": "https://api.upcloud.com",
     "koyeb": "https://app.koyeb.com",
     "dnsimple": "https://api.dnsimple.com",
@@ -118,7 +118,7 @@ CLOUDSMITH = JsonCheck("cloudsmith", "/v1/user/self/", header("X-Api-Key"), requ
 ANACONDA = JsonCheck("anaconda", "/authentication", scheme("token"), required="owner",
                      identity=(("owner", "owner.login"), ("application", "application")), permissions="scopes")
 # https://github.com/hexpm/specifications/blob/main/apiary.apib ("Fetch the authenticated user": GET /api/users/me)
-HEX = JsonCheck("hex", "/api/users/me", header("Authorization"), required="username",
+HEX = JsonCheck("hexpm", "/api/users/me", header("Authorization"), required="username",
                 identity=(("username", "username"), ("email", "email")), headers=JSON)
 # https://www.jetbrains.com/help/youtrack/devportal/resource-api-users-me.html (GET /api/users/me?fields=…)
 YOUTRACK = JsonCheck("youtrack", "/api/users/me?fields=id,login,name,email", bearer, required="login",
