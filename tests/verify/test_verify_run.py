@@ -11,6 +11,7 @@ from typing import Iterator
 
 import pytest
 from fakeapi import FakeAPI, Reply
+from verifycases import ALL as ALL_CASES
 from verifyfakes import CASES, ByToken, InFlight, fake, make_finding, quick
 
 from scanner.errors import ConfigError
@@ -197,7 +198,7 @@ def test_every_provider_module_cites_its_documentation() -> None:
 
 
 def test_every_verifying_provider_has_a_loopback_case() -> None:
-    tested = {c.provider for c in CASES} | {"pypi"}
+    tested = {c.provider for c in ALL_CASES} | {"pypi"}
     assert set(registry.providers()) <= tested
 
 
