@@ -3,9 +3,10 @@ answers of its provider (the page in ``doc``)."""
 
 from __future__ import annotations
 
-from verifyfakes import Case, Reply, json_case
+from verifyfakes import Case, Reply, fake, json_case
 
 c = json_case
+BINANCE_KEY = fake("binance-api-secret")  # an API key has the secret's shape: 64 letters and digits
 
 CASES: list[Case] = [
     c("brex", "brex-user-token", "/v2/users/me",
@@ -197,4 +198,12 @@ CASES: list[Case] = [
       {"success": True, "data": {"id": 4242, "first": "Alice", "last": "Doe", "email": "alice@acme.example"}},
       {"user_id": "4242", "email": "alice@acme.example"},
       doc="https://www.hologram.io/references/http-rest-api/#authentication"),
+    Case("binance", "binance-api-secret", "binance", "", "/sapi/v1/account/apiRestrictions", fake("binance-api-secret"),
+         Reply(200, {"ipRestrict": False, "createTime": 1698645219000, "enableReading": True, "enableWithdrawals": False,
+                     "enableInternalTransfer": False, "enableMargin": False, "enableFutures": False,
+                     "permitsUniversalTransfer": False, "enableVanillaOptions": False, "enableSpotAndMarginTrading": True}),
+         Reply(401, {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}),
+         "https://developers.binance.com/docs/wallet/account/api-key-permission",
+         {"ip_restricted": "false"}, ("enableReading", "enableSpotAndMarginTrading"), carrier=None,
+         companion=("binance-api-key", BINANCE_KEY)),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from typing import Mapping
 
-from scanner.verify.providers import smartsheet
+from scanner.verify.providers import binance, smartsheet
 from scanner.verify.providers._common import basic
 from scanner.verify.providers._json import Auth, JsonCheck, basic_password, bearer, header, scheme
 from scanner.verify.verifier import FunctionVerifier, Verifier
@@ -66,6 +66,7 @@ HOSTS: dict[str, str] = {
     "recurly": "https://v3.recurly.com",
     "paddle": "https://api.paddle.com",
     "hologram": "https://dashboard.hologram.io",
+    "binance": "https://api.binance.com",
 }
 # Canvas LMS runs at each institution's own host: only the URL the user configured is asked.
 CONFIGURED_ONLY: frozenset[str] = frozenset({"canvas"})
@@ -214,4 +215,6 @@ VERIFIERS: dict[str, Verifier] = {
     # GET /api/1/users/me
     "hologram-api-key": JsonCheck("hologram", "/api/1/users/me", basic_password("apikey"), required="data.id",
                                   identity=(("user_id", "data.id"), ("email", "data.email"))),
+    # https://developers.binance.com/docs/wallet/account/api-key-permission (signed GET; the secret only signs)
+    "binance-api-secret": FunctionVerifier("binance", binance.verify),
 }
