@@ -67,6 +67,11 @@ HOSTS: dict[str, str] = {
     "paddle": "https://api.paddle.com",
     "hologram": "https://dashboard.hologram.io",
     "binance": "https://api.binance.com",
+    "finch": "https://api.tryfinch.com",
+    "bitgo": "https://app.bitgo.com",
+    "omise": "https://api.omise.co",
+    "circle": "https://api.circle.com",
+    "xendit": "https://api.xendit.co",
 }
 # Canvas LMS runs at each institution's own host: only the URL the user configured is asked.
 CONFIGURED_ONLY: frozenset[str] = frozenset({"canvas"})
@@ -217,4 +222,22 @@ VERIFIERS: dict[str, Verifier] = {
                                   identity=(("user_id", "data.id"), ("email", "data.email"))),
     # https://developers.binance.com/docs/wallet/account/api-key-permission (signed GET; the secret only signs)
     "binance-api-secret": FunctionVerifier("binance", binance.verify),
+    # https://developer.tryfinch.com/api-reference/management/introspect (GET /introspect: the connection's
+    # company, payroll provider and the products the token may read)
+    "finch-access-token": JsonCheck("finch", "/introspect", bearer, required="company_id",
+                                    identity=(("company_id", "company_id"), ("payroll_provider", "payroll_provider_id"),
+                                              ("username", "username")),
+                                    permissions="products", headers=(("Finch-API-Version", "2020-09-17"),)),
+    # https://developers.bitgo.com/api/v2.user.session (GET /api/v2/user/session: the token's user and scope)
+    "bitgo-access-token": JsonCheck("bitgo", "/api/v2/user/session", bearer, required="session.user",
+                                    identity=(("user_id", "session.user"), ("expires", "session.expires")),
+                                    permissions="session.scope"),
+    # https://docs.omise.co/account-api (GET /account, basic auth with the secret key as user name)
+    "omise-secret-key": JsonCheck("omise", "/account", basic_user(), required="id",
+                                  identity=(("account_id", "id"), ("email", "email"))),
+    # https://developers.circle.com/circle-mint/reference/getaccountconfig (GET /v1/configuration)
+    "circle-api-key": JsonCheck("circle", "/v1/configuration", bearer, required="data.payments",
+                                identity=(("master_wallet_id", "data.payments.masterWalletId"),)),
+    # https://developers.xendit.co/api-reference/#get-balance (GET /balance, basic auth with the secret key)
+    "xendit-secret-key": JsonCheck("xendit", "/balance", basic_user(), required="balance"),
 }
