@@ -72,6 +72,10 @@ HOSTS: dict[str, str] = {
     "omise": "https://api.omise.co",
     "circle": "https://api.circle.com",
     "xendit": "https://api.xendit.co",
+    "raindrop": "https://api.raindrop.io",
+    "everhour": "https://api.everhour.com",
+    "basecamp": "https://launchpad.37signals.com",
+    "thethingsnetwork": "https://eu1.cloud.thethings.network",
 }
 # Canvas LMS runs at each institution's own host: only the URL the user configured is asked.
 CONFIGURED_ONLY: frozenset[str] = frozenset({"canvas"})
@@ -240,4 +244,23 @@ VERIFIERS: dict[str, Verifier] = {
                                 identity=(("master_wallet_id", "data.payments.masterWalletId"),)),
     # https://developers.xendit.co/api-reference/#get-balance (GET /balance, basic auth with the secret key)
     "xendit-secret-key": JsonCheck("xendit", "/balance", basic_user(), required="balance"),
+    # https://developer.raindrop.io/v1/user/authenticated (GET /rest/v1/user)
+    "raindrop-test-token": JsonCheck("raindrop", "/rest/v1/user", bearer, required="user._id",
+                                     identity=(("user_id", "user._id"), ("email", "user.email"))),
+    # https://everhour.docs.apiary.io/#reference/users/me (GET /users/me, X-Api-Key: the user and role)
+    "everhour-api-key": JsonCheck("everhour", "/users/me", header("X-Api-Key"), required="id",
+                                  identity=(("user_id", "id"), ("email", "email")), permissions="role",
+                                  state=("status", ("active",))),
+    # https://github.com/basecamp/api/blob/master/sections/authentication.md#get-authorization (GET
+    # https://launchpad.37signals.com/authorization.json: the identity and the accounts it reaches)
+    "basecamp-access-token": JsonCheck("basecamp", "/authorization.json", bearer, required="identity.id",
+                                       identity=(("user_id", "identity.id"), ("email", "identity.email_address"),
+                                                 ("accounts", "accounts.*.name"))),
+    # https://www.thethingsindustries.com/docs/api/reference/grpc/identityserver/#message:AuthInfoResponse
+    # (GET /api/v3/auth_info: the key's id, entity and rights; clusters other than eu1 are configured)
+    "ttn-api-key": JsonCheck("thethingsnetwork", "/api/v3/auth_info", bearer, required="api_key.api_key.id",
+                             identity=(("key_id", "api_key.api_key.id"),
+                                       ("application", "api_key.entity_ids.application_ids.application_id"),
+                                       ("user", "api_key.entity_ids.user_ids.user_id")),
+                             permissions="api_key.api_key.rights"),
 }
