@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from scanner.pipeline.delta import scan_delta
+from scanner.pipeline.delta import Version, scan_version, wide_hits
 from scanner.pipeline.engine import BlobScan, Engine, with_document_facts
 from scanner.pipeline import route as deepscan
 from scanner.model import Blob, Finding, Origin
@@ -74,7 +74,7 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
     batch is scanned by its change. An unreadable object is a result, never a crash."""
     delta = not os.environ.get(NO_DELTA_ENV)
     wanted = {t.pred for t in batch if t.pred}
-    previous: dict[str, tuple[bytes, tuple[Finding, ...]]] = {}
+    previous: dict[str, Version] = {}
     out: list[BlobResult] = []
     # the reader first: it runs to its end (zip stops on it), so git's process is kept for the next batch
     answers = reader.read_many([t.sha for t in batch], sizes=[t.size for t in batch])
@@ -84,17 +84,20 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             continue
         origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
         scan = None
+        hits = None
         archive = archives.sniff(data[:512]) is not None
         if delta and len(data) >= DELTA_MIN_SIZE and task.pred in previous and not archive:
-            old, old_findings = previous[task.pred]
-            scan = scan_delta(engine, old, old_findings, data, origin)
+            changed = scan_version(engine, previous[task.pred], data, origin)
+            if changed is not None:
+                scan, hits = changed
         if scan is None:
             scan = _scan_whole(engine, data, origin, archive)
         if scan.skipped:
             out.append(BlobResult(task.sha, skipped=scan.skipped))
             continue
-        if task.sha in wanted:
-            previous[task.sha] = (data, scan.findings)  # without document facts: a delta scan carries them
+        if task.sha in wanted and delta and not archive:
+            # without document facts: a delta scan carries them
+            previous[task.sha] = Version(data, scan.findings, wide_hits(engine).find(data) if hits is None else hits)
         if scan.findings and not archive:  # an archive's members got theirs in the content router
             scan = with_document_facts(scan, data)  # from the whole blob, whether scanned whole or by its change
         out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
