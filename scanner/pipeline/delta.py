@@ -115,7 +115,13 @@ def align(old: bytes, new: bytes) -> list[Segment]:
         i, j = i2 + length, j2 + length
     if q:
         out.append((ln - q, ln, lo - q))
-    return out
+    merged: list[Segment] = []  # blocks that continue one another in both texts are one block
+    for j0, j1, i0 in out:
+        if merged and merged[-1][1] == j0 and merged[-1][2] + (j0 - merged[-1][0]) == i0:
+            merged[-1] = (merged[-1][0], j1, merged[-1][2])
+        elif j1 > j0:
+            merged.append((j0, j1, i0))
+    return merged
 
 
 def _resync(old: bytes, new: bytes, i: int, j: int, iend: int, jend: int) -> tuple[int, int, int] | None:
@@ -154,6 +160,7 @@ class WideHits:
         keyed = [i for i in wide if rules[i].keywords]
         self.reaches = [reaches[i] for i in keyed]
         self.widest = max(self.reaches, default=0)
+        self.longest = max((len(k.encode()) for i in keyed for k in rules[i].keywords), default=0)
         self.prefilter: Prefilter | None = None
         if keyed:
             self.prefilter = make_prefilter(engine.settings.engine, [rules[i] for i in keyed], decode_base64=False)
@@ -166,6 +173,30 @@ class WideHits:
                  for end in ends]
         found.sort()
         return tuple(found)
+
+    def carried(self, old: Version, new: bytes, segments: list[Segment],
+                hunks: list[tuple[int, int, int, int]]) -> Hits:
+        """``find(new)`` from ``old``'s hits: a keyword inside a copied block is where it was in ``old``
+        (moved); only the text around each hunk (a keyword's length either side) is searched."""
+        if self.prefilter is None:
+            return ()
+        k = self.longest
+        found: set[tuple[int, int]] = set()
+        if old.hits:
+            starts = [i0 for _j0, _j1, i0 in segments]
+            for end, r in old.hits:
+                at = bisect_right(starts, end - 1) - 1
+                if at < 0:
+                    continue
+                j0, j1, i0 = segments[at]
+                # the keyword (at most ``longest`` bytes, ending at ``end``) lies inside the block
+                if end <= i0 + (j1 - j0) and (end - k >= i0 or j0 == i0 == 0):
+                    found.add((end - i0 + j0, r))
+        size = len(new)
+        for a, b, _oa, _ob in hunks:
+            lo, hi = max(0, a - k), min(size, b + k)
+            found.update((end + lo, r) for end, r in self.find(new[lo:hi]))
+        return tuple(sorted(found))
 
     def margin(self, hits: Hits, a: int, b: int) -> int:
         """The margin of the hunk ``[a, b)`` given the wide keywords ``hits`` of the same text."""
@@ -244,7 +275,7 @@ def scan_version(engine: Engine, old: Version, new: bytes, origin: Origin) -> tu
     wide = wide_hits(engine)
     segments = align(old.data, new)
     hunks = _hunks(segments, len(old.data), size)
-    new_hits = wide.find(new)
+    new_hits = wide.carried(old, new, segments, hunks)
     if not hunks:
         return BlobScan(tuple(replace(f, origin=origin) for f in old.findings), (), size), new_hits
     regions = _regions(new, wide, new_hits, old.hits, hunks)
