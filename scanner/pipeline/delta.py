@@ -63,11 +63,13 @@ def common_suffix(a: bytes, b: bytes, limit: int) -> int:
 
 
 def _forward(a: bytes, i: int, b: bytes, j: int, limit: int) -> int:
-    """How many bytes ``a[i:]`` and ``b[j:]`` share at their start, at most ``limit``."""
+    """How many bytes ``a[i:]`` and ``b[j:]`` share at their start, at most ``limit``. Each step is
+    one ``memcmp`` of ``a`` against a view of ``b`` (no copy)."""
+    view = memoryview(b)
     lo, hi = 0, limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[i + lo:i + mid] == b[j + lo:j + mid]:
+        if a.startswith(view[j + lo:j + mid], i + lo):
             lo = mid
         else:
             hi = mid - 1
@@ -76,10 +78,11 @@ def _forward(a: bytes, i: int, b: bytes, j: int, limit: int) -> int:
 
 def _backward(a: bytes, i: int, b: bytes, j: int, limit: int) -> int:
     """How many bytes ``a[:i]`` and ``b[:j]`` share at their end, at most ``limit``."""
+    view = memoryview(b)
     lo, hi = 0, limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[i - mid:i - lo] == b[j - mid:j - lo]:
+        if a.startswith(view[j - mid:j - lo], i - mid):
             lo = mid
         else:
             hi = mid - 1
