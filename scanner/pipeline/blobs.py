@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 from scanner.pipeline.delta import Version, scan_version, wide_hits
 from scanner.pipeline.engine import BlobScan, Engine, with_document_facts
 from scanner.pipeline import route as deepscan
+from scanner.match import content
 from scanner.model import Blob, Finding, Origin
 from scanner.pipeline.pool import EngineSpec, WorkerPool
 from scanner.sources import archives
@@ -104,7 +105,10 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             continue
         if task.sha in uses and delta and not archive:
             # without document facts: a delta scan carries them
-            previous[task.sha] = Version(data, scan.findings, wide_hits(engine).find(data) if hits is None else hits)
+            if hits is not None:  # scanned by its change: plain text
+                previous[task.sha] = Version(data, scan.findings, hits)
+            elif content.sniff(data) == "utf-8":
+                previous[task.sha] = Version(data, scan.findings, wide_hits(engine).find(data))
         if scan.findings and not archive:  # an archive's members got theirs in the content router
             scan = with_document_facts(scan, data)  # from the whole blob, whether scanned whole or by its change
         out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
@@ -195,7 +199,9 @@ class BlobScanner:
         self._done_blobs = self._done_bytes = 0
 
         def engine() -> Engine:
-            return (make_engine() if make_engine else None) or spec.build()
+            built = (make_engine() if make_engine else None) or spec.build()
+            wide_hits(built)  # the delta scan's keyword search, built before workers fork: they share it
+            return built
 
         self._pool: WorkerPool[list[BlobTask], _Folded, list[BlobTask]] = WorkerPool(
             spec, _scan_batch, jobs, functools.partial(BlobReader, repo), BlobReader.close, engine)

@@ -29,6 +29,7 @@ generated histories both ways and demand identical findings.
 
 from __future__ import annotations
 
+import codecs
 import weakref
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
@@ -47,6 +48,8 @@ MAX_FRACTION = 0.9
 PROBE = 64  # bytes of a line of ``new`` looked up in ``old`` to find where the two agree again
 MAX_PROBES = 48  # lines tried after a hunk before the rest is taken as changed
 MIN_BLOCK = 256  # a copied block shorter than this (a line repeated elsewhere) is not used
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 Segment = tuple[int, int, int]  # a block copied from old: new[j0:j1] == old[i0:i0 + j1 - j0]
 Hits = tuple[tuple[int, int], ...]  # (keyword end, reach) of the wide rules' keywords, in order
@@ -185,16 +188,15 @@ class WideHits:
             return ()
         k = self.longest
         found: set[tuple[int, int]] = set()
-        if old.hits:
-            starts = [i0 for _j0, _j1, i0 in segments]
-            for end, r in old.hits:
-                at = bisect_right(starts, end - 1) - 1
-                if at < 0:
-                    continue
-                j0, j1, i0 = segments[at]
-                # the keyword (at most ``longest`` bytes, ending at ``end``) lies inside the block
-                if end <= i0 + (j1 - j0) and (end - k >= i0 or j0 == i0 == 0):
-                    found.add((end - i0 + j0, r))
+        hits = old.hits
+        if hits:
+            for j0, j1, i0 in segments:
+                # the keywords (at most ``longest`` bytes, ending at ``end``) that lie inside the block
+                first = bisect_left(hits, (i0 if j0 == i0 == 0 else i0 + k, -1))
+                last = bisect_right(hits, (i0 + (j1 - j0), 1 << 62))
+                if first < last:
+                    moved = j0 - i0
+                    found.update((end + moved, r) for end, r in hits[first:last])
         size = len(new)
         for a, b, _oa, _ob in hunks:
             lo, hi = max(0, a - k), min(size, b + k)
@@ -232,6 +234,7 @@ class Version:
     data: bytes
     findings: tuple[Finding, ...]
     hits: Hits
+    plain: bool = True  # plain UTF-8 text (``content.sniff``): only such a version is a base for the next
 
 
 @dataclass
@@ -273,7 +276,7 @@ def scan_version(engine: Engine, old: Version, new: bytes, origin: Origin) -> tu
     """The findings of ``new`` from its change against ``old`` (and the wide keyword hits of ``new``,
     for the version after it); None: scan ``new`` whole."""
     size = len(new)
-    if size < MIN_SIZE or content.sniff(old.data) != "utf-8" or content.sniff(new) != "utf-8":
+    if size < MIN_SIZE or not old.plain or content.sniff(new) != "utf-8":
         return None
     wide = wide_hits(engine)
     segments = align(old.data, new)
@@ -363,8 +366,8 @@ def _scan_slice(engine: Engine, new: bytes, s0: int, s1: int, k0: int, k1: int, 
                 warnings: list[str]) -> list[Finding] | None:
     """The findings of ``new[s0:s1]`` that start in ``[k0, k1)``, placed in ``new``."""
     piece = new[s0:s1]
-    if content.sniff(piece) != "utf-8":
-        return None
+    if b"\0" in piece or piece.startswith(_BOMS):
+        return None  # the slice alone would be read as UTF-16 or without its first bytes
     scan = engine.scan_bytes(piece, origin)
     if scan.skipped:
         return None
@@ -392,5 +395,6 @@ def _scan_slice(engine: Engine, new: bytes, s0: int, s1: int, k0: int, k1: int, 
 def scan_delta(engine: Engine, old: bytes, old_findings: tuple[Finding, ...], new: bytes,
                origin: Origin) -> BlobScan | None:
     """The findings of ``new`` from its change against ``old``; None: scan ``new`` whole."""
-    found = scan_version(engine, Version(old, old_findings, wide_hits(engine).find(old)), new, origin)
+    before = Version(old, old_findings, wide_hits(engine).find(old), content.sniff(old) == "utf-8")
+    found = scan_version(engine, before, new, origin)
     return None if found is None else found[0]
