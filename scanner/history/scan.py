@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.pipeline.blobs import DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
-from scanner.pipeline.delta import wide_hits
 from scanner.config import Config
 from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.errors import UsageError
@@ -318,7 +317,6 @@ class _EngineBuild:
     def _build(self) -> None:
         try:
             engine = self.spec.build()
-            wide_hits(engine)  # the delta scan's keyword search, while git walks
             self._engine = engine
             for crule in engine.matcher.rules:
                 if self._enough.is_set():

@@ -200,7 +200,8 @@ class BlobScanner:
 
         def engine() -> Engine:
             built = (make_engine() if make_engine else None) or spec.build()
-            wide_hits(built)  # the delta scan's keyword search, built before workers fork: they share it
+            if jobs > 1:
+                wide_hits(built)  # the delta scan's keyword search, built before workers fork: they share it
             return built
 
         self._pool: WorkerPool[list[BlobTask], _Folded, list[BlobTask]] = WorkerPool(
