@@ -32,7 +32,7 @@ from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 
-_FORMAT = "12"  # bump when what goes into the database, or its cache file (rules.hscache), changes
+_FORMAT = "13"  # bump when what goes into the database, or its cache file (rules.hscache), changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -198,8 +198,13 @@ class Database:
         return cls(db, kw_db, chosen, entries, kw_entries, first_trigger)
 
     def dump(self) -> tuple[Tables, bytes, bytes]:
-        """The tables (plain values: no class of this module) and the serialised databases (``b""``: none)."""
-        tables = (self.pattern_rules, self.entries, self.kw_entries, self.first_trigger)
+        """The tables (plain values: no class of this module) and the serialised databases (``b""``: none).
+        Equal entries are one object (most expressions are encoded forms sharing one entry): their pickle
+        holds each once, and loads ten times faster."""
+        same: dict[Entry, Entry] = {}
+        entries = [same.setdefault(e, e) for e in self.entries]
+        kw_entries = [same.setdefault(e, e) for e in self.kw_entries]
+        tables = (self.pattern_rules, entries, kw_entries, self.first_trigger)
         kw_db = hyperscan.dumpb(self.kw_db) if self.kw_db is not None else b""
         return tables, hyperscan.dumpb(self.db), kw_db
 

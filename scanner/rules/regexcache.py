@@ -30,7 +30,7 @@ import regex
 from scanner import cachefile
 from scanner.match.compiled import Compiled, CompiledRule
 from scanner.model import Rule
-from scanner.rules.cache import cache_dir, load_rules_cached
+from scanner.rules.cache import cache_dir, load_rules_cached, shipped_key
 from scanner.rules.load import RuleSet
 
 Key = tuple[str, tuple[str, ...], str | None]  # (regex, allow, deny_key) of a rule
@@ -50,6 +50,11 @@ def _file_for(rules: Iterable[Rule]) -> Path:
     return cache_dir() / f"regex-{h.hexdigest()[:32]}.cache"
 
 
+def _file_for_stamps(stamps: str) -> Path:
+    h = hashlib.sha256(f"{_FORMAT}|{regex.__version__}|{sys.version}|shipped|{stamps}".encode())
+    return cache_dir() / f"regex-{h.hexdigest()[:32]}.cache"
+
+
 # the only global the regex cache's pickle may name: what a compiled ``regex`` pattern pickles to
 _REGEX_GLOBALS = frozenset({("regex._regex", "compile")})
 
@@ -59,7 +64,8 @@ def shipped_patterns() -> dict[Key, bytes]:
     """The compiled patterns (and whether the regex is line-bound) of every shipped rule, each
     pickled apart: from the cache, else compiled now and stored."""
     shipped = load_rules_cached().rules
-    path = _file_for(shipped)
+    stamps = shipped_key()  # the rule files' stamps: no digest of every rule needed to name the file
+    path = _file_for(shipped) if stamps is None else _file_for_stamps(stamps)
     payload = cachefile.load(path, "regex")
     if payload is not None:
         try:
