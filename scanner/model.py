@@ -153,6 +153,9 @@ class Rule:
     regex: str
     description: str = ""
     help: str = ""
+    # where and how this credential is revoked or rotated: the provider's console URL pattern and/or
+    # CLI command (rules' ``remediation``); reports fall back to a per-kind default
+    remediation: str = ""
     family: str = ""
     min_entropy: float = 0.0
     validator: str | None = None

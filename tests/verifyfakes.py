@@ -195,14 +195,18 @@ def cases() -> list[Case]:
 UNAUTHORIZED = Reply(401, {"message": "Unauthorized"})
 
 
+def json_case(provider: str, rule_id: str, path: str, live: dict[str, Any], identity: dict[str, str],
+              permissions: tuple[str, ...] = (), carrier: str = "authorization", doc: str = "",
+              revoked: Reply = UNAUTHORIZED, **kw: Any) -> Case:
+    """A case of a provider answering one request with a JSON body: ``live`` on the accepted secret
+    (a fresh fake of ``rule_id``), ``revoked`` otherwise; ``doc`` is the page the bodies reproduce."""
+    return Case(kw.pop("name", provider), rule_id, provider, kw.pop("mount", ""), path, fake(rule_id),
+                Reply(200, live), revoked, doc, identity, permissions, carrier, **kw)
+
+
 def json_cases() -> list[Case]:
     """The providers checked by one GET described as data (scanner/verify/providers/_json.py)."""
-    def c(provider: str, rule_id: str, path: str, live: dict[str, Any], identity: dict[str, str],
-          permissions: tuple[str, ...] = (), carrier: str = "authorization", doc: str = "",
-          revoked: Reply = UNAUTHORIZED, **kw: Any) -> Case:
-        return Case(provider, rule_id, provider, kw.pop("mount", ""), path, fake(rule_id), Reply(200, live),
-                    revoked, doc, identity, permissions, carrier, **kw)
-
+    c = json_case
     return [
         c("doppler", "doppler-service-token", "/v3/me",
           {"workplace": {"name": "Acme", "slug": "acme"}, "type": "service_token", "name": "ci", "slug": "ci"},

@@ -29,6 +29,7 @@ _OPTIONAL = frozenset(
     {
         "description",
         "help",
+        "remediation",
         "family",
         "min_entropy",
         "validator",
@@ -197,6 +198,7 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
         regex=raw["regex"],
         description=str(raw.get("description", "")),
         help=str(raw.get("help", "")),
+        remediation=str(raw.get("remediation", "")),
         family=str(raw.get("family", "")),
         min_entropy=float(raw.get("min_entropy", 0.0)),
         validator=validator,

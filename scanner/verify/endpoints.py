@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Mapping
 
 from scanner.errors import ConfigError
 from scanner.httpclient import url_problem
+from scanner.verify import catalogue
 
 # Each value is the documented API root; the provider module's docstring cites the page.
 DEFAULTS: dict[str, str] = {
@@ -74,6 +75,9 @@ DEFAULTS: dict[str, str] = {
 }
 # providers with no single documented host: only an endpoint the user configured is ever asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({"shopify", "okta", "vault", "databricks", "gitea", "mattermost"})
+for _group in catalogue.GROUPS:
+    DEFAULTS.update(_group.HOSTS)
+    CONFIGURED_ONLY = CONFIGURED_ONLY | _group.CONFIGURED_ONLY
 PROVIDERS: frozenset[str] = frozenset(DEFAULTS) | CONFIGURED_ONLY
 
 # providers whose hosts are per organisation (self-hosted, per org or shop): with

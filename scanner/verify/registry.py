@@ -9,10 +9,6 @@ same way. Rules with no entry are reported ``skipped``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Protocol
-
-from scanner.httpclient import HttpClient
 from scanner.verify.providers import (
     airtable, anthropic, asana, aws, azuredevops, brevo, buildkite, circleci, clickup, cloudflare, contentful,
     databricks, datadog, digitalocean, discord, doppler, fastly, figma, gitea, github, gitlab, groq, heroku,
@@ -20,31 +16,8 @@ from scanner.verify.providers import (
     openai, openrouter, opsgenie, pagerduty, postman, postmark, pulumi, pypi, replicate, sendgrid, sentry,
     shopify, slack, snyk, square, stripe, terraform, twilio, vault, vercel, vultr, xai,
 )
-from scanner.verify.result import Verification
-from scanner.verify.subject import Subject
-
-
-class Verifier(Protocol):
-    """Checks one credential against its provider's read-only endpoint. ``endpoint`` is the base URL
-    (default or user-configured, already checked); every request goes through ``http``. Returns a
-    :class:`Verification`; may raise (an :class:`~scanner.httpclient.HttpError`, a malformed answer),
-    which the run turns into ``error`` with a safe reason."""
-
-    @property
-    def provider(self) -> str: ...
-
-    def verify(self, subject: Subject, endpoint: str, http: HttpClient) -> Verification: ...
-
-
-@dataclass(frozen=True)
-class FunctionVerifier:
-    """A verifier made of a provider name and one function of a provider module."""
-
-    provider: str
-    run: Callable[[Subject, str, HttpClient], Verification]
-
-    def verify(self, subject: Subject, endpoint: str, http: HttpClient) -> Verification:
-        return self.run(subject, endpoint, http)
+from scanner.verify import catalogue
+from scanner.verify.verifier import FunctionVerifier, Verifier
 
 
 GITHUB_USER = FunctionVerifier("github", github.verify_user)
@@ -168,6 +141,9 @@ VERIFIERS: dict[str, Verifier] = {
     "gitea-access-token": gitea.CHECK,
     "mattermost-access-token": mattermost.CHECK,
 }
+
+for _group in catalogue.GROUPS:
+    VERIFIERS.update(_group.VERIFIERS)
 
 # families whose every shipped rule verifies the same way: a user rule declaring one is checked too
 FAMILIES: dict[str, Verifier] = {

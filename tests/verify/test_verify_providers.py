@@ -10,7 +10,8 @@ from typing import Callable, Iterator
 
 import pytest
 from fakeapi import FakeAPI, Reply
-from verifyfakes import (CASES, Case, assert_result_has_no_secret, assert_secret_only_in_its_header, quick,
+from verifycases import ALL as CASES
+from verifyfakes import (Case, assert_result_has_no_secret, assert_secret_only_in_its_header, quick,
                          verify_one)
 
 from scanner.verify.endpoints import Endpoints

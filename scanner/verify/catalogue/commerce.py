@@ -1,0 +1,9 @@
+"""Verifiers of the catalogue's payments, finance, e-commerce, shipping, maps and business SaaS providers: rule id -> verifier, and each provider's documented API root."""
+
+from __future__ import annotations
+
+from scanner.verify.verifier import Verifier
+
+HOSTS: dict[str, str] = {}
+CONFIGURED_ONLY: frozenset[str] = frozenset()
+VERIFIERS: dict[str, Verifier] = {}
