@@ -158,9 +158,10 @@ def urls_in(texts: Iterable[str]) -> tuple[str, ...]:
 
 def content_endpoint(provider: str, urls: Iterable[str]) -> str | None:
     """The endpoint of ``provider`` made from the first URL of ``urls`` that may be asked: only for a
-    provider with per-organisation hosts (:data:`CONTENT_HOSTS`), only https (http to loopback), never
+    provider with per-organisation hosts (:data:`CONTENT_HOSTS`; any other provider with no single
+    public host, :data:`CONFIGURED_ONLY`, takes the origin as its API root), only https (http to loopback), never
     a user name or password (the origin alone is kept), never one of the shared public hosts."""
-    build = CONTENT_HOSTS.get(provider)
+    build = CONTENT_HOSTS.get(provider) or ((lambda origin: origin) if provider in CONFIGURED_ONLY else None)
     if build is None:
         return None
     for url in urls:
