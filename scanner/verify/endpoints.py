@@ -72,6 +72,8 @@ DEFAULTS: dict[str, str] = {
     "clickup": "https://api.clickup.com",
     "launchdarkly": "https://app.launchdarkly.com",
     "opsgenie": "https://api.opsgenie.com",
+    "gcp": "https://oauth2.googleapis.com",  # the token URI of service-account keys (providers/gcp.py)
+    "azure": "https://login.microsoftonline.com",  # Entra ID's token endpoint (providers/azure.py)
 }
 # providers with no single documented host: only an endpoint the user configured is ever asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({"shopify", "okta", "vault", "databricks", "gitea", "mattermost"})

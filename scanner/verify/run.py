@@ -76,7 +76,7 @@ def _context_urls(finding: Finding) -> tuple[str, ...]:
 def subject_of(finding: Finding, hosts_from_content: bool = False) -> Subject:
     rule, secret = finding.companion if finding.companion else (None, None)
     return Subject(finding.rule_id, finding.secret, secret, rule, finding.attributes,
-                   _context_urls(finding) if hosts_from_content else ())
+                   _context_urls(finding) if hosts_from_content else (), finding.line_text)
 
 
 def skipped(provider: str, reason: str, endpoint: str = "") -> Verification:
