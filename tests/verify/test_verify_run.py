@@ -228,3 +228,15 @@ def test_the_documentation_lists_every_provider_and_its_host() -> None:
 
 def test_every_stand_in_cites_the_documentation_it_reproduces() -> None:
     assert all(case.doc.startswith("https://") for case in CASES), [c.name for c in CASES if not c.doc]
+
+
+def test_the_hosts_table_is_generated_from_the_endpoints() -> None:
+    """docs/verification.md holds exactly the table scanner.verify.hosts makes from DEFAULTS,
+    CONFIGURED_ONLY and the registry (scripts/verify-hosts-table.py --write regenerates it)."""
+    from scanner.verify.hosts import block
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "verification.md").read_text()
+    assert block() in doc, "run: python scripts/verify-hosts-table.py --write"
+    for provider in registry.providers():
+        if provider in DEFAULTS and provider != "pypi":
+            assert f"| `{provider}` | {DEFAULTS[provider]}" in block(), provider
