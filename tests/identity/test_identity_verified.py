@@ -185,3 +185,20 @@ def test_the_html_keeps_the_four_states_apart(tmp_path: Path, page_of: Any) -> N
     card = page.inner_text("article.cred")
     assert ARN in card and "billing-exporter" in card and "policy:AdministratorAccess" in card
     assert "aws iam update-access-key" in card
+
+
+def test_identity_sarif_carries_verification_and_the_revoke_place(tmp_path: Path) -> None:
+    import json as _json
+
+    results = results_file(tmp_path, [aws_finding("k1", LIVE)])
+    rc, out, err = cli_inprocess("report", str(results), "--inventory", str(inventory(tmp_path, GUESS)),
+                                 "--now", "2026-12-06", "-f", "sarif")
+    assert rc == 1, err
+    run = _json.loads(out)["runs"][0]
+    [result] = run["results"]
+    props = result["properties"]
+    assert props["verified"] == "live" and props["verification"]["provider"] == "aws"
+    assert props["identity_source"] == "provider" and props["disagreements"]
+    assert "(live, verified)" in result["message"]["text"]
+    [rule] = run["tool"]["driver"]["rules"]
+    assert rule["properties"]["remediation"].startswith("aws iam update-access-key")
