@@ -8,11 +8,12 @@ from scanner.model import Rule
 
 # the place to revoke or rotate a credential of each kind when its rule names none ({p}: the provider)
 KIND_DEFAULTS: dict[str, str] = {
-    "api-key": "Revoke the API key in {p}'s console or API (its API keys page) and issue a new one",
-    "token": "Revoke the token where {p} issued it (its tokens or authorised-apps page, or its revoke API)",
-    "private-key": "Retire the key pair: remove its public key from every place that trusts it ({p}), then issue a new pair",
+    "api-key": "Revoke the API key at {p} (its API keys page or API) and issue a new one",
+    "token": "Revoke the token at {p} (its tokens or authorised-apps page, or its revoke API)",
+    "private-key": ("Retire the key pair: remove its public key wherever it is trusted (authorized_keys, deploy keys, "
+                    "certificates), then issue a new pair"),
     "password": "Change the password at {p} (the account or database user it belongs to)",
-    "connection-string": "Change the password of the user in the connection string at {p} (ALTER USER ... PASSWORD ...)",
+    "connection-string": "Change the password of the connection string's user on its server (ALTER USER ... PASSWORD ...)",
     "certificate": "Revoke the certificate with its issuing CA and reissue it with a new private key",
     "webhook": "Delete the webhook at {p} and create a new one",
     "credential-file": "Revoke every credential in the file at the service that issued each one",

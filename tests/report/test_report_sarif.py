@@ -97,7 +97,7 @@ def test_identifier_names() -> None:
 def test_help_is_the_rules_own_or_generated_remediation() -> None:
     rules = {r["id"]: r for r in sarif(scenario().report)["runs"][0]["tool"]["driver"]["rules"]}
     own = rules["fake-conn"]
-    place = "Change the password of the user in the connection string at fakedb (ALTER USER ... PASSWORD ...)"
+    place = "Change the password of the connection string's user on its server (ALTER USER ... PASSWORD ...)"
     assert own["help"] == {"text": f"Rotate the **fake** DSN password. Revoke or rotate: {place}.",
                            "markdown": f"Rotate the **fake** DSN password.\n\n## Revoke or rotate\n\n{place}"}
     assert own["properties"]["remediation"] == place
