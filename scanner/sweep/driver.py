@@ -451,7 +451,8 @@ class _Driver:
         verify = self.request.verify
         if verify is not None:
             self.progress.event("verify-start", {"sweep": self.sweep_id})
-            tally = verify_sweep(self.store, self.request.targets, self.request.spec, verify)
+            tally = verify_sweep(self.store, self.request.targets, self.request.spec, verify,
+                                 other_specs=[spec for spec, _ in self.repo_specs.values()])
             reopened += [fp for fp in reopen_verified_live(self.store, who) if fp not in reopened]
             if verify.only_verified:
                 findings = self.store.occurrence_count(keys, tally.live)

@@ -120,9 +120,10 @@ def reread(engine: Engine, targets: Mapping[str, Target],
 
 
 def verify_sweep(store: Store, targets: Sequence[Target], spec: SweepSpec, options: SweepVerify,
-                 now: datetime | None = None) -> VerifyTally:
+                 now: datetime | None = None, other_specs: Sequence[SweepSpec] = ()) -> VerifyTally:
     """Verify the swept repositories' credentials that are due (see the module's docstring) and keep
-    the results; the tally of every swept credential's stored status."""
+    the results; the tally of every swept credential's stored status. ``other_specs``: the rule sets
+    of repositories swept with their own config, tried for a secret the sweep's rules do not find."""
     from scanner.verify.registry import lookup
     from scanner.verify.result import SKIPPED, Verification
     from scanner.verify.run import VerifyOptions, VerifyRun
@@ -130,7 +131,7 @@ def verify_sweep(store: Store, targets: Sequence[Target], spec: SweepSpec, optio
     by_key = {t.identity.key: t for t in targets}
     found = store.verification_candidates(list(by_key))
     stored = store.verifications([c.fingerprint for c in found])
-    families = {r.id: r.family for r in spec.engine.rules if r.family}
+    families = {r.id: r.family for s in (spec, *other_specs) for r in s.engine.rules if r.family}
     todo = set(due(stored, [c.fingerprint for c in found], options.recheck_after, now))
     rows: list[StoredVerification] = []
     wanted: dict[str, Sequence[tuple[str, str, str]]] = {}
@@ -147,8 +148,11 @@ def verify_sweep(store: Store, targets: Sequence[Target], spec: SweepSpec, optio
             continue
         wanted[cand.fingerprint] = cand.places
     findings: dict[str, Finding] = {}
-    if wanted:
-        findings = reread(spec.engine.build(), by_key, wanted)
+    for each in (spec, *other_specs):
+        missing = {fp: places for fp, places in wanted.items() if fp not in findings}
+        if not missing:
+            break
+        findings.update(reread(each.engine.build(), by_key, missing))
     unreadable = [fp for fp in wanted if fp not in findings]
     for fp in unreadable:
         rows.append(_stored(fp, Verification.of(SKIPPED, "", reason=(
