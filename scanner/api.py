@@ -111,8 +111,8 @@ def settings(config: str | os.PathLike[str] | None = None, *, rules: Iterable[st
     return build_settings(flags, [Path(s) for s in search])
 
 
-def _default_settings(search: Sequence[Path], quick_start: bool = False) -> Settings:
-    return build_settings(Flags(), search, quick_start)
+def _default_settings(search: Sequence[Path]) -> Settings:
+    return build_settings(Flags(), search)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def staged_request(repo: Repo, settings: Settings | None = None, *, all_lines: b
     from scanner.pipeline.route import ContentOptions
 
     if settings is None:
-        settings = _default_settings([Path(repo.worktree or repo.root), Path.cwd()], quick_start=True)
+        settings = _default_settings([Path(repo.worktree or repo.root), Path.cwd()])
     return StagedRequest(repo.root if repo.worktree is None else repo.worktree, settings.ruleset, settings.engine,
                          settings.excludes, all_lines, only=only,
                          content=content if content is not None else ContentOptions(), max_file_size=max_file_size)

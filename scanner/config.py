@@ -26,7 +26,6 @@ config file (:func:`user_config_path`, which holds only ``[verify]``).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -149,6 +148,8 @@ def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # loaded only when there is a config file to read
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -163,12 +163,10 @@ def verify_settings(flags: Flags, config: Config, trusted: bool) -> VerifySettin
                           flags.verify_hosts_from_content, recheck)
 
 
-def build_settings(flags: Flags, search: Sequence[Path], quick_start: bool = False,
-                   config: Config | None = None) -> Settings:
+def build_settings(flags: Flags, search: Sequence[Path], config: Config | None = None) -> Settings:
     """The one builder. ``search``: folders to look for a config file in, in order (unless ``--config``
-    or ``config`` gives it). ``quick_start`` (the pre-commit hook: a few small files) runs ``auto`` as
-    Aho-Corasick, which builds faster than Hyperscan loads. Only a ``--config`` file may set
-    ``[verify]``: ``config`` (a swept repository's) and a discovered one may not."""
+    or ``config`` gives it). Only a ``--config`` file may set ``[verify]``: ``config`` (a swept
+    repository's) and a discovered one may not."""
     trusted = config is None and flags.config is not None
     config = config if config is not None else find_config(flags, search)
     # the loaded rules come from the start-up cache (parsing ninety rule files is a serial tenth of a second)
@@ -179,7 +177,7 @@ def build_settings(flags: Flags, search: Sequence[Path], quick_start: bool = Fal
         max_file_size=flags.max_file_size,
         regex_timeout=flags.regex_timeout,
         max_decode_depth=max(0, flags.max_decode_depth),
-        engine="ahocorasick" if quick_start and flags.engine == "auto" else resolve_engine(flags.engine),
+        engine=resolve_engine(flags.engine),
         filter=FindingFilter(config.allow_regexes, config.stopwords, min_conf),
     )
     return Settings(config, ruleset, engine, (*config.allow_paths, *flags.exclude),

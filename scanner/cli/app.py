@@ -7,15 +7,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from types import ModuleType
+from typing import Any, Callable, Sequence
 
 from scanner import __version__
-from scanner.cli import artifacts as cli_artifacts
-from scanner.cli import git as cli_git
 from scanner.cli import hints as cli_hints
-from scanner.cli import report as cli_report
-from scanner.cli import sweep as cli_sweep
-from scanner.cli import triage as cli_triage
 from scanner.cli.options import (add_jobs_option, add_output_options, add_rule_options, add_settings_options,
                                  add_verify_options)
 from scanner.cli.output import WRITE_ERRNOS, exit_code, open_output, printable, silence_stdout, suppress, tell_count, use_color
@@ -25,12 +21,84 @@ from scanner.results import ExitStatus
 DEBUG_ENV = "CREDSPRAWL_DEBUG"  # set to 1: an unexpected error shows its traceback
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _git() -> ModuleType:
+    from scanner.cli import git
+
+    return git
+
+
+def _artifacts() -> ModuleType:
+    from scanner.cli import artifacts
+
+    return artifacts
+
+
+def _report() -> ModuleType:
+    from scanner.cli import report
+
+    return report
+
+
+def _sweep() -> ModuleType:
+    from scanner.cli import sweep
+
+    return sweep
+
+
+def _triage() -> ModuleType:
+    from scanner.cli import triage
+
+    return triage
+
+
+# The command modules, each adding its commands' parsers (``add_commands``) and holding their handlers
+# (``HANDLERS``), in the order their commands are listed; and which module has each command. A run
+# imports only the module of its command (the pre-commit hook's ``staged`` never loads the sweep,
+# triage or report code); the full help imports them all.
+COMMAND_MODULES: tuple[Callable[[], ModuleType], ...] = (_git, _artifacts, _report, _sweep, _triage)
+MODULE_OF: dict[str, Callable[[], ModuleType]] = {
+    "history": _git, "staged": _git, "baseline": _git, "action": _git,
+    "ci": _artifacts,
+    "report": _report, "inventory": _report,
+    "sweep": _sweep,
+    "triage": _triage,
+}
+OWN_COMMANDS = ("scan", "rules")  # parsed and run here
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not an option), or None."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word
+        if word == "--":
+            return None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, for a known ``command``, of that one only (same options)."""
     parser = argparse.ArgumentParser(prog="credsprawl", description="Find leaked credentials and who they belong to.")
     parser.add_argument("--version", action="version", version=f"credsprawl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    known = command in OWN_COMMANDS or command in MODULE_OF
+    if not known or command in OWN_COMMANDS:
+        _add_own_commands(sub, command if known else None)
+    for module in COMMAND_MODULES:
+        if not known or MODULE_OF.get(command or "") is module:
+            module().add_commands(sub)
+    return parser
 
+
+def _add_own_commands(sub: Any, only: str | None) -> None:
+    if only in (None, "scan"):
+        _add_scan(sub)
+    if only in (None, "rules"):
+        _add_rules(sub)
+
+
+def _add_scan(sub: Any) -> None:
     scan = sub.add_parser("scan", help="scan files and directories ('-' reads stdin)")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                       help="files and folders to scan, '-' for stdin (default: .)")
@@ -41,8 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--respect-gitignore", action="store_true", help="also skip what .gitignore files ignore")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
-    cli_artifacts.add_content_options(scan)  # archives, their limits, --binary-strings
+    _artifacts().add_content_options(scan)  # archives, their limits, --binary-strings
 
+
+def _add_rules(sub: Any) -> None:
     rules = sub.add_parser("rules", help="list or check detection rules")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION")
     rules_sub.required = True
@@ -52,12 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_rule_options(rlist)  # --config, --rules, --disable, --gitleaks-config: the rules the scans run
     rcheck = rules_sub.add_parser("check", help="prove rules: ids, patterns, examples and negatives")
     rcheck.add_argument("files", nargs="*", type=Path, metavar="FILE", help="rule files (default: the shipped rules)")
-    cli_git.add_commands(sub)  # history, staged, baseline, action
-    cli_artifacts.add_commands(sub)  # ci
-    cli_report.add_commands(sub)  # report, inventory
-    cli_sweep.add_commands(sub)  # sweep
-    cli_triage.add_commands(sub)  # triage
-    return parser
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -115,8 +179,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return ExitStatus.CLEAN
 
 
-COMMANDS = {"scan": _cmd_scan, "rules": _cmd_rules, **cli_git.HANDLERS, **cli_artifacts.HANDLERS, **cli_report.HANDLERS,
-            **cli_sweep.HANDLERS, **cli_triage.HANDLERS}
+OWN_HANDLERS = {"scan": _cmd_scan, "rules": _cmd_rules}
+
+
+def handler_of(command: str) -> Callable[[argparse.Namespace], int]:
+    module = MODULE_OF.get(command)
+    return OWN_HANDLERS[command] if module is None else module().HANDLERS[command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,13 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if habit is not None:  # a gitleaks option or command: say what credsprawl offers instead
         print(habit, file=sys.stderr)
         return ExitStatus.ERROR
-    parser = build_parser()
+    parser = build_parser(command_named(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed one line of usage error
         return ExitStatus.ERROR if exc.code not in (0, None) else ExitStatus.CLEAN
     try:
-        code = int(COMMANDS[args.command](args))
+        code = int(handler_of(args.command)(args))
         sys.stdout.flush()  # what a command printed directly fails here, inside the boundary
         return code
     except CredsprawlError as exc:

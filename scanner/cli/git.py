@@ -177,8 +177,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     # pre-commit passes the staged files on a commit (check them as staged); files that are not all
     # staged come from `pre-commit run --all-files` or `--files`: scan them whole from the work tree
     whole_files = bool(names) and not names <= staged_names(repo)
-    # a few small staged files: building Aho-Corasick beats loading Hyperscan (quick_start)
-    settings = settings_of(args, [Path(worktree), Path.cwd()], quick_start=not whole_files)
+    settings = settings_of(args, [Path(worktree), Path.cwd()])
     # a staged file is scanned whatever its size (in chunks), unless --max-file-size is given; the
     # limit (default or given) applies to each archive member
     explicit = args.max_file_size if "--max-file-size" in chosen_limits(args) else 0

@@ -103,7 +103,8 @@ def suppress(args: argparse.Namespace, report: ScanReport, root: str | None = No
     """Drop the findings ``--baseline`` knows (when given) and those the ``.gitleaksignore`` at the
     scan ``root`` names (when there is one), saying how many on stderr."""
     quiet = getattr(args, "quiet", False)
-    if root is not None and report.findings:  # nothing found, nothing to suppress (the hook's usual case)
+    # nothing found, or no ignore file: nothing to suppress (the hook's usual case)
+    if root is not None and report.findings and os.path.exists(os.path.join(root, ".gitleaksignore")):
         from scanner.filters import gitleaks_ignore
 
         report, ignored = gitleaks_ignore.apply(report, gitleaks_ignore.load(root))

@@ -17,14 +17,14 @@ if TYPE_CHECKING:
     from scanner.pipeline.route import ContentOptions
     from scanner.pipeline.scan import ScanRequest
 
-def settings_of(args: argparse.Namespace, search: list[Path], quick_start: bool = False) -> Settings:
-    return build_settings(Flags.from_args(args), search, quick_start)
+def settings_of(args: argparse.Namespace, search: list[Path]) -> Settings:
+    return build_settings(Flags.from_args(args), search)
 
 
 def content_options(args: argparse.Namespace) -> ContentOptions:
     """ContentOptions from parsed arguments; defaults for commands that do not offer the options."""
     from scanner.pipeline.route import ContentOptions
-    from scanner.sources.archives import ArchiveLimits
+    from scanner.sources.limits import ArchiveLimits
 
     defaults = ArchiveLimits()
     limits = ArchiveLimits(

@@ -35,7 +35,7 @@ from scanner.pipeline.engine import Engine, EngineSettings
 from scanner.pipeline.route import ContentOptions, ContentScan
 from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.rules.load import RuleSet
-from scanner.sources import archives, credfiles
+from scanner.sources import credfiles, sniff
 from scanner.sources.git import BLOB_MODES, BlobReader, BlobUnavailable, Repo, object_info, show_path
 
 IGNORE_FILE = ".credsprawlignore"  # as scanner.sources.filesystem has it (not imported: pathspec is slow to load)
@@ -157,7 +157,7 @@ def _scan_big(engine: Engine, repo: Repo, f: StagedFile, origin: Origin, size: i
     path = ""
     try:
         head = proc.stdout.read(deepscan.SNIFF_BYTES)
-        if (archives.sniff(head[: archives.SNIFF_BYTES]) is None and sniff_text(head) is None
+        if (sniff.sniff(head[: sniff.SNIFF_BYTES]) is None and sniff_text(head) is None
                 and not options.binary_strings and not credfiles.wanted(f.path, size)):
             return ContentScan(skips=(Skip(origin.render(), "binary"),))
         fd, path = tempfile.mkstemp(prefix="credsprawl-staged-")

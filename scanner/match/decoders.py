@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import html
 import re
 from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote
@@ -106,6 +105,8 @@ def hex_decode_text(value: str) -> str | None:
 
 def html_unescape(value: str) -> str | None:
     """Resolve HTML/XML character references, keeping the latin-1 view (UTF-8 bytes per character)."""
+    import html  # its entity table loads only when an entity is met
+
     decoded = html.unescape(value)
     if decoded == value:
         return None

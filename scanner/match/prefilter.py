@@ -10,8 +10,10 @@ encoded text marks that text for decoding without a second pass over the content
 from __future__ import annotations
 
 import base64
+import hashlib
+import os
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import ahocorasick
 
@@ -128,26 +130,71 @@ class Prefilter(Protocol):
         ...
 
 
+class AutomatonStore(Protocol):
+    """Keeps built automata between processes (``scanner.rules.accache``: an authenticated cache file).
+    A state is what ``Automaton.__reduce__`` gives: plain values that rebuild the same automaton."""
+
+    def load(self, key: str) -> tuple[Any, ...] | None: ...
+
+    def store(self, key: str, state: tuple[Any, ...]) -> None: ...
+
+
+def automaton_key(rules: Sequence[Rule], decode_base64: bool) -> str:
+    """What an automaton depends on: each rule's keywords in rule order, the encoded forms, and the
+    pyahocorasick build that lays out its state (a format tag changes with :func:`keyword_table`)."""
+    built = os.stat(ahocorasick.__file__)  # the extension module itself: an upgrade changes it
+    h = hashlib.sha256(f"ac1|{ahocorasick.__file__}|{built.st_size}|{built.st_mtime_ns}|{decode_base64}".encode())
+    for rule in rules:
+        h.update("\0".join(rule.keywords).encode("utf-8", "surrogatepass") + b"\1")
+    return h.hexdigest()[:32]
+
+
+def _build(rules: Sequence[Rule], decode_base64: bool) -> ahocorasick.Automaton | None:
+    table = keyword_table(rules, decode_base64)
+    if not table:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, indices in table.items():
+        automaton.add_word(word, keyword_entry(indices))
+    automaton.make_automaton()
+    return automaton
+
+
 class AhoCorasickPrefilter:
-    """The portable backend: pyahocorasick over the lowercased text."""
+    """The portable backend: pyahocorasick over the lowercased text. With a ``store``, the automaton
+    of the same keywords is taken from it (building one for the shipped rules costs more than the
+    pre-commit hook's whole scan) and stored there when built."""
 
     name = "ahocorasick"
     pattern_rules: frozenset[int] = frozenset()
 
-    def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True) -> None:
-        table = keyword_table(rules, decode_base64)
-        self._automaton = ahocorasick.Automaton()
-        for word, indices in table.items():
-            self._automaton.add_word(word, keyword_entry(indices))
-        self._empty = not table
-        if table:
-            self._automaton.make_automaton()
+    def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True, store: AutomatonStore | None = None) -> None:
+        self._automaton = _restored(rules, decode_base64, store)
+        self._empty = self._automaton is None
 
     def scan(self, text: str, raw: bytes | None = None) -> Hits:
         hits = Hits.empty()
-        if not self._empty:
+        if self._automaton is not None:
             for end, indices in self._automaton.iter(text.lower()):
                 hits.add(end + 1, indices)
         return hits
 
     scan_sparse = scan
+
+
+def _restored(rules: Sequence[Rule], decode_base64: bool, store: AutomatonStore | None) -> ahocorasick.Automaton | None:
+    if store is None or not any(r.keywords for r in rules):
+        return _build(rules, decode_base64)
+    key = automaton_key(rules, decode_base64)
+    state = store.load(key)
+    if state is not None:
+        try:
+            return ahocorasick.Automaton(*state)
+        except Exception:  # noqa: BLE001 - a state this user stored that does not load: rebuilt
+            pass
+    automaton = _build(rules, decode_base64)
+    if automaton is not None:
+        store.store(key, automaton.__reduce__()[1])
+    return automaton
+
+

@@ -15,7 +15,7 @@ from scanner.match.backends import make_prefilter
 from scanner.match.masking import LineMasker
 from scanner.match.matcher import Matcher, RawMatch
 from scanner.model import Finding, Origin, fingerprint
-from scanner.rules import regexcache
+from scanner.rules import accache, regexcache
 from scanner.rules.load import RuleSet
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def build_matcher(ruleset: RuleSet, settings: EngineSettings) -> Matcher:
     rules = ruleset.compiled
     regexcache.preload(rules)  # the shipped rules' regexes, compiled once per install
     prefilter = make_prefilter(settings.engine, ruleset.rules, decode_base64=settings.max_decode_depth > 0,
-                               prebuilt=_shipped_database)
+                               prebuilt=_shipped_database, automata=accache.STORE)
     return Matcher(rules, prefilter, regex_timeout=settings.regex_timeout,
                    max_decode_depth=settings.max_decode_depth)
 

@@ -23,20 +23,28 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Sequence
 
 from scanner.match import content as content_mod
 from scanner.sources import credfiles
 from scanner.pipeline.engine import BlobScan, Engine
 from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
-from scanner.sources import archives, binstrings, cilogs, images, notebooks
-from scanner.sources.archives import ArchiveLimits, Budget, Relabel, Source
+from scanner.sources import binstrings, cilogs, notebooks, sniff
+from scanner.sources.limits import TRUNCATED, ArchiveLimits, Budget
 from scanner.pipeline import viewscan
 from scanner.sources.openfile import open_regular
 
+if TYPE_CHECKING:  # the archive readers load only when content is an archive
+    from scanner.sources.archives import Peek, Relabel, Source, TarLayout
+
 SNIFF_BYTES = content_mod.SNIFF_BYTES
-LAYOUTS: tuple[archives.TarLayout, ...] = (images.ImageLayout(),)
+
+
+def _layouts() -> tuple[TarLayout, ...]:
+    from scanner.sources import images
+
+    return (images.ImageLayout(),)
 
 
 @dataclass(frozen=True)
@@ -132,8 +140,10 @@ def _expand(engine: Engine, source: Source, options: ContentOptions, budget: Bud
                       f"archive nested deeper than {limits.max_depth} levels, not opened (--max-archive-depth)",
                       "--max-archive-depth"))
         return
+    from scanner.sources import archives
+
     first_finding, first_skip = len(out.findings), len(out.skips)
-    for item in archives.expand(source, limits, budget, select, LAYOUTS, _peek(options), part):
+    for item in archives.expand(source, limits, budget, select, _layouts(), _peek(options), part):
         if isinstance(item, Blob):
             _scan(engine, item, options, budget, out)
         elif isinstance(item, Skip):
@@ -142,14 +152,14 @@ def _expand(engine: Engine, source: Source, options: ContentOptions, budget: Bud
             out.relabel(item, first_finding, first_skip)
 
 
-def _peek(options: ContentOptions) -> archives.Peek | None:
+def _peek(options: ContentOptions) -> Peek | None:
     """Decline a member after its first bytes when nothing would scan it (a binary, without
     ``--binary-strings``): the rest is never inflated into memory."""
     if options.binary_strings:
         return None
 
     def peek(head: bytes, origin: Origin) -> Skip | None:
-        if archives.sniff(head[: archives.SNIFF_BYTES]) or content_mod.sniff(head) is not None \
+        if sniff.sniff(head[: sniff.SNIFF_BYTES]) or content_mod.sniff(head) is not None \
                 or credfiles.wanted(origin.path):
             return None
         return Skip(origin.render(), "binary")
@@ -171,13 +181,15 @@ def _text(engine: Engine, blob: Blob, head: bytes) -> BlobScan:
 
 def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, out: _Collector) -> None:
     head = blob.data[:SNIFF_BYTES]
-    if options.limits.max_depth > 0 and archives.sniff(head[: archives.SNIFF_BYTES]):
+    if options.limits.max_depth > 0 and sniff.sniff(head[: sniff.SNIFF_BYTES]):
+        from scanner.sources.archives import Source
+
         _expand(engine, Source.from_bytes(blob.data, blob.origin), options, budget, out)
         return
     scan = _text(engine, blob, head)
     if scan.skipped == "binary":  # a keystore or a DER certificate, by name then content
         scan = viewscan.scan_credential_file(engine, blob.data, blob.origin) or scan
-    if scan.skipped == "binary" and (options.binary_strings or blob.origin.get(archives.TRUNCATED)):
+    if scan.skipped == "binary" and (options.binary_strings or blob.origin.get(TRUNCATED)):
         # the head of a stream a limit stopped (a bomb's filler after a secret): its strings, always
         scan = viewscan.scan_strings(engine, blob, options.min_string_length)
     if scan.skipped:
@@ -214,8 +226,10 @@ def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions
     with open_regular(path) as fh:
         head = fh.read(SNIFF_BYTES)
         size = os.fstat(fh.fileno()).st_size
-        if options.limits.max_depth > 0 and archives.sniff(head[: archives.SNIFF_BYTES]):
+        if options.limits.max_depth > 0 and sniff.sniff(head[: sniff.SNIFF_BYTES]):
             fh.close()
+            from scanner.sources.archives import Source
+
             _expand(engine, Source.from_path(path, origin, size), options, budget, out, select, part)
             return out.result()
         binary = content_mod.sniff(head) is None
@@ -301,7 +315,7 @@ def scan_pipe(engine: Engine, stream: BinaryIO, origin: Origin, options: Content
     if len(head) <= first:
         return scan_blob(engine, Blob(head, origin), options)
     binary = content_mod.sniff(head) is None
-    if (options.limits.max_depth > 0 and archives.sniff(head[: archives.SNIFF_BYTES])) or \
+    if (options.limits.max_depth > 0 and sniff.sniff(head[: sniff.SNIFF_BYTES])) or \
             (binary and options.binary_strings):
         return _scan_spooled(engine, head, stream, origin, options)
     if binary:

@@ -37,22 +37,33 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "credsprawl"
 
 
-def _stamps(files: Iterable[Path]) -> str | None:
-    """Path, size and modification time of each file, one line each; None when one cannot be read."""
+def _stamps(files: Iterable[Path], resolved: bool = False) -> str | None:
+    """Path, size and modification time of each file, one line each; None when one cannot be read.
+    ``resolved``: the paths are already absolute and free of links (the shipped rules' folder)."""
     lines: list[str] = []
     for f in files:
         try:
-            st = f.stat()
+            st = os.stat(f)
         except OSError:
             return None
-        lines.append(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n")
+        lines.append(f"{f if resolved else f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n")
     return "".join(lines)
 
 
 @functools.lru_cache(maxsize=1)
 def _shipped_stamps() -> str | None:
     """The shipped rule files' stamps, read once per process (a scan asks for the rules more than once)."""
-    return _stamps(rule_files(default_rules_dir()))
+    return _stamps(rule_files(default_rules_dir()), resolved=True)
+
+
+# the rule sets this process loaded, by cache folder and key: the settings, the Hyperscan database
+# and the regex cache each ask for the shipped rules, and get one object
+_LOADED: dict[tuple[Path, str], RuleSet] = {}
+
+
+def forget_loaded() -> None:
+    """Drop the rule sets this process loaded: the next load reads the cache file again."""
+    _LOADED.clear()
 
 
 def _key(extra: Iterable[Path]) -> str | None:
@@ -75,6 +86,13 @@ def load_rules_cached(extra: Iterable[Path] = ()) -> RuleSet:
     key = _key(extra)
     if key is None or os.environ.get("CREDSPRAWL_NO_RULE_CACHE"):
         return load_rules(extra=extra)
+    memo = (cache_dir(), key)
+    if memo not in _LOADED:
+        _LOADED[memo] = _load(key, extra)
+    return _LOADED[memo]
+
+
+def _load(key: str, extra: list[Path]) -> RuleSet:
     path = cache_dir() / f"rules-{key}.cache"
     payload = cachefile.load(path, "rules")
     if payload is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -216,6 +215,8 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
 
 
 def load_file(path: Path, check_patterns: bool = True) -> list[Rule]:
+    import tomllib  # loaded only when a file is parsed: a run served by the rule cache skips it
+
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

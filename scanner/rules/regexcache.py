@@ -4,7 +4,8 @@ The ``regex`` module parses a pattern in Python: compiling the shipped rules' re
 and ``deny_key`` lists costs about a quarter of a second, paid again by every process that needs
 them (each scan worker, each run of a hook). A compiled ``regex`` pattern pickles to its compiled
 form (``_regex.compile`` and its code, the module's own pickle support), so loading them all back
-takes some 15 ms. The cache holds the shipped rules only, keyed by their definitions and the
+takes some 15 ms; each rule's patterns are stored apart and loaded on the rule's first use, so a
+run that meets few rules (the pre-commit hook) loads few. The cache holds the shipped rules only, keyed by their definitions and the
 ``regex`` and Python versions; a rule a user adds or changes is compiled on first use, as usual.
 A cache that cannot be read or written only costs that compile time.
 
@@ -22,17 +23,16 @@ import hashlib
 import pickle
 import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import regex
 
 from scanner import cachefile
-from scanner.match.compiled import CompiledRule
+from scanner.match.compiled import Compiled, CompiledRule
 from scanner.model import Rule
 from scanner.rules.cache import cache_dir, load_rules_cached
 from scanner.rules.load import RuleSet
 
-Compiled = tuple[regex.Pattern[str], tuple[regex.Pattern[str], ...], regex.Pattern[str] | None, bool]
 Key = tuple[str, tuple[str, ...], str | None]  # (regex, allow, deny_key) of a rule
 
 
@@ -40,7 +40,7 @@ def _key(rule: Rule) -> Key:
     return rule.regex, rule.allow, rule.deny_key
 
 
-_FORMAT = "3"  # bump when what is stored per rule changes
+_FORMAT = "4"  # bump when what is stored per rule changes
 
 
 def _file_for(rules: Iterable[Rule]) -> Path:
@@ -55,35 +55,49 @@ _REGEX_GLOBALS = frozenset({("regex._regex", "compile")})
 
 
 @functools.lru_cache(maxsize=1)
-def shipped_patterns() -> dict[Key, Compiled]:
-    """The compiled patterns (and whether the regex is line-bound) of every shipped rule: from the
-    cache, else compiled now and stored."""
+def shipped_patterns() -> dict[Key, bytes]:
+    """The compiled patterns (and whether the regex is line-bound) of every shipped rule, each
+    pickled apart: from the cache, else compiled now and stored."""
     shipped = load_rules_cached().rules
     path = _file_for(shipped)
     payload = cachefile.load(path, "regex")
     if payload is not None:
         try:
-            loaded = cachefile.restricted_loads(payload, _REGEX_GLOBALS)
-            if isinstance(loaded, dict) and all(len(v) == 4 for v in loaded.values()):
+            loaded = cachefile.restricted_loads(payload)  # keys and bytes: no global at all
+            if isinstance(loaded, dict) and all(isinstance(v, bytes) for v in loaded.values()):
                 return loaded
         except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
             pass
-    compiled: dict[Key, Compiled] = {}
+    stored: dict[Key, bytes] = {}
     for crule in RuleSet(shipped).compiled:
-        compiled[_key(crule.rule)] = (crule.pattern, crule.allow, crule.deny_key, crule.line_bound)
-    cachefile.store(path, "regex", [pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)])
-    return compiled
+        compiled = (crule.pattern, crule.allow, crule.deny_key, crule.line_bound)
+        stored[_key(crule.rule)] = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+    cachefile.store(path, "regex", [pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)])
+    return stored
+
+
+def _loader(blob: bytes, crule: CompiledRule) -> Callable[[], Compiled]:
+    def load() -> Compiled:
+        try:
+            compiled = cachefile.restricted_loads(blob, _REGEX_GLOBALS)
+            if isinstance(compiled, tuple) and len(compiled) == 4:
+                return compiled  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - a stored value that does not load: compiled instead
+            pass
+        fresh = CompiledRule(crule.rule, crule.index)
+        return fresh.pattern, fresh.allow, fresh.deny_key, fresh.line_bound
+
+    return load
 
 
 def preload(rules: Iterable[CompiledRule]) -> int:
-    """Give every rule defined as a shipped one its compiled patterns from the cache; returns how many."""
+    """Give every rule defined as a shipped one its compiled patterns from the cache (loaded on the
+    rule's first use); returns how many."""
     known = shipped_patterns()
     done = 0
     for crule in rules:
         found = known.get(_key(crule.rule))
         if found is not None:
-            # the values of CompiledRule's cached properties, set as functools.cached_property would
-            fields = crule.__dict__
-            fields["pattern"], fields["allow"], fields["deny_key"], fields["line_bound"] = found
+            crule.store(_loader(found, crule))
             done += 1
     return done

@@ -31,11 +31,10 @@ from typing import IO, Any, BinaryIO, Callable, Iterator, Protocol, Sequence
 
 from scanner.model import Blob, Origin
 from scanner.results import Skip
+from scanner.sources.limits import GB, MB, TRUNCATED, ArchiveLimits, Budget, LimitExceeded  # noqa: F401 (re-exported)
 from scanner.sources.openfile import open_regular
+from scanner.sources.sniff import SNIFF_BYTES, is_tar, sniff  # noqa: F401 (re-exported)
 
-MB = 1024 * 1024
-GB = 1024 * MB
-SNIFF_BYTES = 512
 _READ = 1024 * 1024
 _MEMBER_READ = 64 * 1024  # members and streams are read in these steps: a limit or damage mid-read costs one
 
@@ -45,46 +44,6 @@ _SUFFIXES = {".tgz": ".tar", ".tbz2": ".tar", ".tbz": ".tar", ".txz": ".tar", ".
 # errors a damaged archive raises from the standard library's readers
 CORRUPT = (zipfile.BadZipFile, tarfile.TarError, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError,
            NotImplementedError, KeyError, IndexError, struct.error, UnicodeDecodeError)
-
-
-@dataclass(frozen=True)
-class ArchiveLimits:
-    """How far and how much archives are opened. One value per scan; sent to workers once."""
-
-    max_depth: int = 3  # archive levels opened: 3 opens a.tar.gz!b.jar!c.zip, not what c.zip holds
-    max_member_size: int = 50 * MB  # uncompressed bytes of one member (0: no limit)
-    max_archive_size: int = 1 * GB  # uncompressed bytes out of one top-level archive, all levels (0: none)
-    max_ratio: int = 200  # uncompressed / compressed, judged once ``ratio_floor`` bytes came out (0: none)
-    max_members: int = 100_000  # members of one archive (0: no limit)
-    ratio_floor: int = 1 * MB
-
-    def can_open(self, origin: Origin) -> bool:
-        """Whether an archive at ``origin`` may be opened: its members would be at depth len(chain)."""
-        return len(origin.chain()) <= self.max_depth
-
-
-class LimitExceeded(Exception):
-    """A limit tripped. ``whole`` says the rest of the archive is abandoned, not only one member."""
-
-    def __init__(self, option: str, message: str, whole: bool = False) -> None:
-        super().__init__(f"{message} ({option})")
-        self.option = option
-        self.whole = whole
-
-
-class Budget:
-    """Uncompressed bytes one top-level unit of work may still read, over every nesting level.
-
-    Local to one unit of work (one file, one slice of a big archive, one stdin): never shared."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.used = 0
-
-    def take(self, n: int) -> None:
-        self.used += n
-        if self.total and self.used > self.total:
-            raise LimitExceeded("--max-archive-size", f"more than {self.total} uncompressed bytes", whole=True)
 
 
 @dataclass(frozen=True)
@@ -117,7 +76,6 @@ class Relabel:
 
 
 Member = Blob | Skip | Relabel
-TRUNCATED = "truncated_at"  # origin fact of a stream's head kept when a limit or damage stopped it: its size
 
 
 def _cut(data: bytes, origin: Origin) -> Blob:
@@ -164,33 +122,6 @@ class TarLayout(Protocol):
 
 # ------------------------------------------------------------------------------------------------
 # recognising
-
-
-def _tar_checksum_ok(block: bytes) -> bool:
-    try:
-        stored = int(block[148:156].split(b"\0", 1)[0].strip() or b"-1", 8)
-    except ValueError:
-        return False
-    return stored == sum(block[:148]) + 256 + sum(block[156:512])
-
-
-def is_tar(head: bytes) -> bool:
-    return len(head) >= 512 and head[257:262] == b"ustar" and _tar_checksum_ok(head[:512])
-
-
-def sniff(head: bytes) -> str | None:
-    """The archive format of content starting with ``head`` (512 bytes suffice), or None."""
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
-    if head.startswith(b"\x1f\x8b\x08"):
-        return "gzip"
-    if head.startswith(b"BZh") and head[3:4] in b"123456789" and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):
-        return "bzip2"
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return "xz"
-    if is_tar(head):
-        return "tar"
-    return None
 
 
 def inner_format(source: Source) -> str | None:

@@ -128,9 +128,10 @@ def test_compiled_regexes_come_from_the_cache(tmp_path: Path, monkeypatch: pytes
         assert regexcache.preload(compiled) == len(rules) - 1  # every rule but the changed one
         by_id = {c.rule.id: c for c in compiled}
         gh = by_id["github-pat-classic"]
-        assert "pattern" not in gh.__dict__ and gh.pattern.pattern.endswith("(?#changed)")
+        assert "_loader" not in gh.__dict__ and gh.pattern.pattern.endswith("(?#changed)")
         aws = by_id["aws-access-key-id"]
-        assert aws.__dict__["pattern"].pattern == aws.rule.regex
+        assert "_loader" in aws.__dict__ and "pattern" not in aws.__dict__  # loaded on first use only
+        assert aws.pattern.pattern == aws.rule.regex and "_loader" not in aws.__dict__
         token = fakecreds.github_token(random.Random(1))
         assert gh.pattern.search(f"t={token}").group("secret") == token
     finally:

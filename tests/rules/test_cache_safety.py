@@ -56,10 +56,17 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
         cachefile._key.cache_clear()
         cachefile._warned.clear()
         regexcache.shipped_patterns.cache_clear()
+        rulecache.forget_loaded()
 
     reset()
     yield cache
     reset()
+
+
+def _load_in_new_process() -> Any:
+    """The shipped rules as a new process loads them: from the cache file (nothing this process loaded)."""
+    rulecache.forget_loaded()
+    return rulecache.load_rules_cached()
 
 
 def test_planted_pickles_in_every_cache_file_run_no_code(tmp_path: Path) -> None:
@@ -91,13 +98,14 @@ def test_planted_pickles_in_every_cache_file_run_no_code(tmp_path: Path) -> None
 def test_a_pickle_in_a_well_formed_envelope_is_refused(own_cache: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """An attacker who copies a real file's header (its key id) cannot forge its tag."""
-    want = rulecache.load_rules_cached()
+    want = _load_in_new_process()
     [path] = own_cache.glob("rules-*.cache")
     marker = tmp_path / "PWNED"
     header = path.read_bytes()[:cachefile._HEADER]
     path.write_bytes(header + pickle.dumps(Touch(marker)))
     cachefile._warned.clear()
-    assert rulecache.load_rules_cached().rules == want.rules
+    rulecache.forget_loaded()
+    assert _load_in_new_process().rules == want.rules
     assert not marker.exists()
     assert "tampered with" in capsys.readouterr().err
     assert cachefile.load(path, "rules") is not None  # rebuilt
@@ -105,7 +113,7 @@ def test_a_pickle_in_a_well_formed_envelope_is_refused(own_cache: Path, tmp_path
 
 def test_even_a_verified_cache_names_no_other_global(own_cache: Path, tmp_path: Path) -> None:
     """Defence in depth: with the key itself stolen, a rule or regex cache still cannot name os.system."""
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     regexcache.shipped_patterns()
     marker = tmp_path / "PWNED"
     for path in [*own_cache.glob("rules-*.cache"), *own_cache.glob("regex-*.cache")]:
@@ -113,7 +121,8 @@ def test_even_a_verified_cache_names_no_other_global(own_cache: Path, tmp_path: 
         cachefile.store(path, kind, [pickle.dumps(Touch(marker))])
         assert cachefile.load(path, kind) is not None  # the tag verifies
     regexcache.shipped_patterns.cache_clear()
-    assert rulecache.load_rules_cached().rules == load_rules().rules
+    rulecache.forget_loaded()
+    assert _load_in_new_process().rules == load_rules().rules
     assert regexcache.shipped_patterns()
     assert not marker.exists()
     with pytest.raises(pickle.UnpicklingError, match="may not name io.open"):
@@ -121,20 +130,20 @@ def test_even_a_verified_cache_names_no_other_global(own_cache: Path, tmp_path: 
 
 
 def test_a_tampered_byte_is_refused_and_the_cache_rebuilt(own_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    want = rulecache.load_rules_cached()
+    want = _load_in_new_process()
     [path] = own_cache.glob("rules-*.cache")
     data = bytearray(path.read_bytes())
     data[-100] ^= 1
     path.write_bytes(bytes(data))
     assert cachefile.load(path, "rules") is None
     assert "tampered with" in capsys.readouterr().err
-    assert rulecache.load_rules_cached().rules == want.rules
+    assert _load_in_new_process().rules == want.rules
     assert cachefile.load(path, "rules") is not None
 
 
 def test_a_valid_file_swapped_in_under_another_name_is_refused(own_cache: Path) -> None:
     """The tag binds the file's name: an old good file cannot stand in for another rule set's."""
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     [path] = own_cache.glob("rules-*.cache")
     other = path.with_name("rules-" + "0" * 32 + ".cache")
     shutil.copy(path, other)
@@ -145,36 +154,36 @@ def test_a_valid_file_swapped_in_under_another_name_is_refused(own_cache: Path) 
 def test_writable_by_others_is_refused(own_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if not cachefile._POSIX:
         pytest.skip("file modes are POSIX")
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     [path] = own_cache.glob("rules-*.cache")
     path.chmod(0o666)
     assert cachefile.load(path, "rules") is None
     assert "writable by group or others" in capsys.readouterr().err
-    rulecache.load_rules_cached()  # rebuilt: a new file of this user's, mode 0600
+    _load_in_new_process()  # rebuilt: a new file of this user's, mode 0600
     assert path.stat().st_mode & 0o777 == 0o600 and cachefile.load(path, "rules") is not None
 
 
 def test_foreign_owned_is_refused_and_rebuilt(own_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if not cachefile._POSIX or os.geteuid() != 0:
         pytest.skip("making a file another user's needs root")
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     [path] = own_cache.glob("rules-*.cache")
     os.chown(path, 65534, 65534)
     assert cachefile.load(path, "rules") is None
     assert "owned by uid 65534" in capsys.readouterr().err
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     assert path.stat().st_uid == 0 and cachefile.load(path, "rules") is not None
 
 
 def test_a_new_key_rebuilds_quietly(own_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     """A cache restored onto a new machine (a CI runner) is made under another key: rebuilt, no warning."""
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     [path] = own_cache.glob("rules-*.cache")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "elsewhere"))
     cachefile._key.cache_clear()
     assert cachefile.load(path, "rules") is None
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     assert cachefile.load(path, "rules") is not None and capsys.readouterr().err == ""
     assert (tmp_path / "elsewhere" / "credsprawl" / "cache.key").stat().st_mode & 0o777 == 0o600
 
@@ -182,11 +191,11 @@ def test_a_new_key_rebuilds_quietly(own_cache: Path, tmp_path: Path, monkeypatch
 def test_a_key_others_can_read_is_not_used(own_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if not cachefile._POSIX:
         pytest.skip("file modes are POSIX")
-    rulecache.load_rules_cached()
+    _load_in_new_process()
     key = tmp_path / "state" / "credsprawl" / "cache.key"
     key.chmod(0o644)
     cachefile._key.cache_clear()
-    assert rulecache.load_rules_cached().rules == load_rules().rules  # still right, without the cache
+    assert _load_in_new_process().rules == load_rules().rules  # still right, without the cache
     assert "caches are not used" in capsys.readouterr().err
     [path] = own_cache.glob("rules-*.cache")
     assert cachefile.load(path, "rules") is None
@@ -206,6 +215,31 @@ def test_hyperscan_database_is_authenticated(own_cache: Path, capsys: pytest.Cap
     assert "tampered with" in capsys.readouterr().err
     again = hscache.cached_database(subset)
     assert again.entries == first.entries and hscache.load(path) is not None
+
+
+def test_aho_corasick_automaton_is_authenticated_and_names_no_global(own_cache: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The automaton's state reaches pyahocorasick's C constructor only from a file this user's key
+    verified, and its pickle may name no global even then."""
+    from scanner.match.prefilter import AhoCorasickPrefilter
+    from scanner.rules.accache import STORE
+
+    rules = load_rules().rules
+    token = fakecreds.github_token(random.Random(3))
+    text = f"token = {token}"
+    fresh = AhoCorasickPrefilter(rules).scan(text)
+    assert AhoCorasickPrefilter(rules, store=STORE).scan(text) == fresh  # built and stored
+    [path] = own_cache.glob("ac-*.cache")
+    assert AhoCorasickPrefilter(rules, store=STORE).scan(text) == fresh  # restored from the file
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert AhoCorasickPrefilter(rules, store=STORE).scan(text) == fresh  # refused, rebuilt
+    assert "tampered with" in capsys.readouterr().err
+    marker = tmp_path / "PWNED"
+    cachefile.store(path, "ahocorasick", [pickle.dumps(Touch(marker))])  # with the key itself stolen
+    assert AhoCorasickPrefilter(rules, store=STORE).scan(text) == fresh
+    assert not marker.exists()
 
 
 def test_a_planted_mirror_config_or_hook_runs_no_code(own_cache: Path, tmp_path: Path,

@@ -1,0 +1,98 @@
+"""The pre-commit hook pays only for what it runs: ``credsprawl staged`` loads neither the other
+commands' code (sweeps, triage, reports, CI downloads) nor the archive readers when no staged file is
+an archive; and the parser built for one command accepts exactly what the full parser accepts."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, run_cli
+from gitutil import GitRepo
+
+from fixtures import fakecreds
+
+# what a hook run must never load: other commands' code, the web of a sweep, archive readers
+NOT_LOADED = ("scanner.sweep", "scanner.triage", "scanner.store", "scanner.report", "scanner.verify",
+              "scanner.cli.sweep", "scanner.cli.triage", "scanner.cli.report", "scanner.cli.artifacts",
+              "scanner.sources.archives", "scanner.sources.images", "tarfile", "zipfile", "sqlite3", "tomllib",
+              "httpx")
+
+PROBE = """
+import json, sys
+from scanner.cli.app import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def _modules_of(repo: Path, *args: str) -> tuple[int, set[str]]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=repo, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    last = proc.stderr.strip().splitlines()[-1]
+    out = json.loads(last)
+    return out["code"], set(out["modules"])
+
+
+def _loaded(modules: set[str], name: str) -> bool:
+    return name in modules or any(m.startswith(name + ".") for m in modules)
+
+
+def test_a_hook_run_loads_no_other_commands_code(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", "print('hello')\n")
+    repo.commit("first")
+    token = fakecreds.github_token(random.Random(5))
+    repo.write("app.py", f"print('hello')\nTOKEN = '{token}'\n")
+    repo.git("add", "app.py")
+    _modules_of(repo.path, "staged")  # the first run may fill the caches (parses rule files)
+    code, modules = _modules_of(repo.path, "staged")  # every later commit's run
+    assert code == 1  # the token blocks the commit
+    assert [name for name in NOT_LOADED if _loaded(modules, name)] == []
+    clean_code, clean = _modules_of(repo.path, "staged", "--all-lines")
+    assert clean_code == 1 and not _loaded(clean, "scanner.sweep")
+
+
+def test_a_staged_archive_loads_the_archive_readers_and_is_scanned(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README", "x\n")
+    repo.commit("first")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("conf/app.env", f"GITHUB_TOKEN={fakecreds.github_token(random.Random(6))}\n")
+    (repo.path / "bundle.zip").write_bytes(buf.getvalue())
+    repo.git("add", "bundle.zip")
+    code, modules = _modules_of(repo.path, "staged")
+    assert code == 1 and "scanner.sources.archives" in modules
+
+
+def test_one_command_parser_and_the_full_parser_agree() -> None:
+    from scanner.cli.app import MODULE_OF, OWN_COMMANDS, build_parser
+
+    full = build_parser()
+    for command in (*OWN_COMMANDS, *MODULE_OF):
+        argv = [command, "--help"]
+        alone = build_parser(command)
+        assert alone.format_help() == full.format_help() or command in alone.format_help()
+        sub_full = next(a for a in full._subparsers._group_actions[0].choices.items() if a[0] == command)[1]
+        sub_alone = alone._subparsers._group_actions[0].choices[command]
+        assert sub_alone.format_help() == sub_full.format_help(), argv
+
+
+def test_every_command_is_listed_in_the_help_and_an_unknown_one_is_a_usage_error() -> None:
+    helped = run_cli("--help")
+    assert helped.returncode == 0
+    from scanner.cli.app import MODULE_OF, OWN_COMMANDS
+
+    for command in (*OWN_COMMANDS, *MODULE_OF):
+        assert command in helped.stdout
+    unknown = run_cli("nosuchcommand")
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
