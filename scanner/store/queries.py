@@ -70,8 +70,9 @@ def stored_report(db: sqlite3.Connection, datastore: Path, new_since: str | None
     findings = [_with_repository(store_codec.decode(text), name, url or path or name)
                 for name, url, path, text in rows]
     rules = {
-        rid: Rule(rid, name, kind, provider, Severity(sev), Confidence(conf), (), "")
-        for rid, name, kind, provider, sev, conf in db.execute("SELECT * FROM rules")
+        rid: Rule(rid, name, kind, provider, Severity(sev), Confidence(conf), (), "", remediation=remediation)
+        for rid, name, kind, provider, sev, conf, remediation in db.execute(
+            "SELECT id, name, kind, provider, severity, confidence, remediation FROM rules")
     }
     return ScanReport(tuple(findings), rules)  # certificates (an inventory kind) leave the findings here
 

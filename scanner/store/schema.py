@@ -7,7 +7,8 @@ Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``; every migration app
     meta(key, value)                           schema_version, context_masking
     migrations(version, name, applied)         one row per migration applied to this datastore
     rulesets(id, version, rules, created)      one row per effective rule set (its hash)
-    rules(id, name, kind, provider)            rule metadata, for reports
+    rules(id, name, kind, provider, severity, confidence, remediation)
+                                               rule metadata, for reports (remediation: since version 3)
     sweeps(id, ruleset_id, started, finished, status, repositories, failed, blobs_scanned, bytes_scanned)
                                                status: running | done | interrupted (killed midway)
     repositories(id, key, name, url, path, status, reason, ruleset_id, last_sweep, scanned_at, blobs, options)
@@ -114,6 +115,7 @@ _SCHEMA_V3 = (
     """CREATE TABLE verification_results(
     fingerprint TEXT PRIMARY KEY, provider TEXT, status TEXT, checked_at TEXT, identity TEXT, permissions TEXT,
     reason TEXT)""",
+    "ALTER TABLE rules ADD COLUMN remediation TEXT NOT NULL DEFAULT ''",
 )
 _DATASTORE_FILE = "sweep.sqlite"
 # meta key: how context lines are masked. A datastore without it may hold context lines that show a
@@ -195,7 +197,8 @@ def _v3_verification(db: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sweeps, repositories, the blob cache, findings and occurrences", _v1_sweeps),
     Migration(2, "triage: states, the append-only audit log, commits known at revocation", _v2_triage),
-    Migration(3, "verification results: what each credential's provider said, and when", _v3_verification),
+    Migration(3, "verification results: what each credential's provider said, and when; rules' remediation",
+              _v3_verification),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -189,7 +189,7 @@ def test_wal_mode(tmp_path: Path) -> None:
 _SCHEMAS = {
     1: "d5e07b46749d73ba64b90bcdbc0f4310ed3009dcd2a02561f0eedb82973f0052",
     2: "169e117001490333c087518caf820e57643daa6eb4b5cadc078e2409ccfd99ff",
-    3: "7b2d49ba6dfd52536754d65e4c4762b788c3fcc782ccfd80203440e2c1b6a02b",
+    3: "966f5d4edfaf3d32e6adfd057fb4e640862798c18a3fb8ce1b82b32a669b931a",
 }
 
 
