@@ -135,6 +135,7 @@ def verify_sweep(store: Store, targets: Sequence[Target], spec: SweepSpec, optio
     todo = set(due(stored, [c.fingerprint for c in found], options.recheck_after, now))
     rows: list[StoredVerification] = []
     wanted: dict[str, Sequence[tuple[str, str, str]]] = {}
+    provider_of: dict[str, str] = {}
     for cand in found:
         if cand.fingerprint not in todo:
             continue
@@ -147,6 +148,7 @@ def verify_sweep(store: Store, targets: Sequence[Target], spec: SweepSpec, optio
                                                    f"endpoint ([verify] endpoints.{verifier.provider})")))
             continue
         wanted[cand.fingerprint] = cand.places
+        provider_of[cand.fingerprint] = verifier.provider
     findings: dict[str, Finding] = {}
     for each in (spec, *other_specs):
         missing = {fp: places for fp, places in wanted.items() if fp not in findings}
@@ -155,7 +157,7 @@ def verify_sweep(store: Store, targets: Sequence[Target], spec: SweepSpec, optio
         findings.update(reread(each.engine.build(), by_key, missing))
     unreadable = [fp for fp in wanted if fp not in findings]
     for fp in unreadable:
-        rows.append(_stored(fp, Verification.of(SKIPPED, "", reason=(
+        rows.append(_stored(fp, Verification.of(SKIPPED, provider_of[fp], reason=(
             "its secret could not be read again: no blob holding it is on this machine"))))
     if findings:
         vopts = VerifyOptions(run_timeout=options.timeout, hosts_from_content=options.hosts_from_content)
