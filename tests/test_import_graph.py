@@ -27,7 +27,7 @@ _BASE = {"errors", "model", "version"}  # leaves anyone may import
 ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "cli": {"api", "settings", "config", "rules", "pipeline", "history", "sweep", "sources", "identity", "filters",
-            "report", "store", "results", "restapi", "match", "triage"},
+            "report", "store", "results", "restapi", "match", "triage", "serve"},
     # the Python API: what the CLI's scanning commands run, and embedders call
     "api": {"settings", "pipeline", "history", "sources", "identity", "filters", "report", "results", "verify"},
     "settings": {"config", "rules", "pipeline", "match", "filters", "verify"},  # verify: the [verify] endpoints
@@ -36,6 +36,8 @@ ALLOWED: dict[str, set[str]] = {
               "verify"},  # sweep --verify: the swept credentials asked about, as scan --verify does
     # triage state over a sweep's datastore: the data layer under the triage command (and a web app)
     "triage": {"store", "identity", "filters", "report", "results"},
+    # the triage web app (credsprawl serve): reads and writes through triage, over the datastore
+    "serve": {"triage", "store", "report", "identity", "results", "filters"},
     "history": {"pipeline", "sources", "match", "rules", "config", "results"},
     "pipeline": {"sources", "match", "identity", "rules", "filters", "config", "results"},
     "sources": {"match", "results", "restapi", "httpclient"},

@@ -20,7 +20,7 @@ from fixtures import fakecreds
 NOT_LOADED = ("scanner.sweep", "scanner.triage", "scanner.store", "scanner.report", "scanner.verify",
               "scanner.cli.sweep", "scanner.cli.triage", "scanner.cli.report", "scanner.cli.artifacts",
               "scanner.sources.archives", "scanner.sources.images", "tarfile", "zipfile", "sqlite3", "tomllib",
-              "httpx")
+              "httpx", "scanner.serve", "starlette", "uvicorn", "jinja2")
 
 PROBE = """
 import json, sys
