@@ -74,6 +74,7 @@ KINDS = frozenset(
         "webhook",
         "secret",
         "credential-file",
+        "identifier",  # never a finding: carried by the finding of its secret as the companion
     }
 )
 

@@ -51,6 +51,12 @@ def _triage() -> ModuleType:
     return triage
 
 
+def _explain() -> ModuleType:
+    from scanner.cli import explain
+
+    return explain
+
+
 def _serve() -> ModuleType:
     from scanner.cli import serve  # the web stack itself loads only when the command runs
 
@@ -61,13 +67,15 @@ def _serve() -> ModuleType:
 # (``HANDLERS``), in the order their commands are listed; and which module has each command. A run
 # imports only the module of its command (the pre-commit hook's ``staged`` never loads the sweep,
 # triage or report code); the full help imports them all.
-COMMAND_MODULES: tuple[Callable[[], ModuleType], ...] = (_git, _artifacts, _report, _sweep, _triage, _serve)
+COMMAND_MODULES: tuple[Callable[[], ModuleType], ...] = (_git, _artifacts, _report, _sweep, _triage, _explain,
+                                                         _serve)
 MODULE_OF: dict[str, Callable[[], ModuleType]] = {
     "history": _git, "staged": _git, "baseline": _git, "action": _git,
     "ci": _artifacts,
     "report": _report, "inventory": _report,
     "sweep": _sweep,
     "triage": _triage,
+    "explain": _explain,
     "serve": _serve,
 }
 OWN_COMMANDS = ("scan", "rules")  # parsed and run here

@@ -27,6 +27,19 @@ class FindingFilter:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", tuple(regex.compile(r) for r in self.allow_regexes))
 
+    def reason(self, finding: Finding, lines: tuple[str, ...]) -> str | None:
+        """Why ``keeps`` drops ``finding`` (None: it is kept); for ``credsprawl explain``."""
+        if finding.confidence.rank < self.min_confidence.rank:
+            return f"confidence {finding.confidence.value} is below --min-confidence {self.min_confidence.value}"
+        if any(inline_allowed(line) for line in lines):
+            return "an inline allow comment on its line"
+        lowered = finding.secret.lower()
+        word = next((w for w in self.stopwords if w in lowered), None)
+        if word is not None:
+            return f"the config's allowlist stopword {word!r}"
+        pattern = next((p.pattern for p in self._compiled if p.search(finding.secret)), None)  # type: ignore[attr-defined]
+        return None if pattern is None else f"the config's allowlist regex {pattern!r}"
+
     def keeps(self, finding: Finding, lines: tuple[str, ...]) -> bool:
         if finding.confidence.rank < self.min_confidence.rank:
             return False

@@ -11,9 +11,17 @@ content:
   near the hit); the raw run is scanned too, and a match found both ways is reported once;
 - on the line of a plain keyword hit: string concatenation (``"sk_live_" + "4eC3…"``), the quoted
   pieces joined; escaped quotes (``\\"token\\": \\"…\\"``, JSON inside a JSON string) and HTML
-  character references (``&quot;``, ``&#x67;``) resolved.
+  character references (``&quot;``, ``&#x67;``) resolved; unicode, ``\\xNN`` and ``\\/`` escapes in a
+  JSON value beside its name (``"password": "p\\u002b…"``) resolved around the keyword.
 
-A finding in decoded text is reported at the span of the encoded run. Depth is bounded by the caller.
+Besides encoded keywords, the encoded forms of a few hints start a decode: URL schemes (``https://``
+in base64 and hex, ``://`` in hex and percent-encoded), ``eyJ`` (a JWT) in base64, and keywords
+percent-encoded or with JSON-escaped slashes (a percent-encoded scheme is looked for only in a text
+that holds a percent escape).
+
+Each decode is a ``Run``. A finding in text decoded by substitution (percent, escapes, entities,
+concatenation) is reported at its own encoded text; in base64 or hex, at the whole encoded run.
+Depth is bounded by the caller.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import base64
 import binascii
 import bisect
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote
 
@@ -32,6 +41,8 @@ _PERCENT = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
 # one escape is enough: a single "%3D" glued to a token ("state=token%3Dghp_…") takes the word
 # boundary the token's rule needs, and only the decoded run shows the token again
 _MIN_PERCENT_ESCAPES = 1
+# a URL scheme's "://" percent-encoded: the rules' keyword is hidden, the run is decoded all the same
+_ENCODED_SCHEME = re.compile(r"%3[aA]%2[fF]%2[fF]")
 _JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)")
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
 _MIN_HEX_RUN = 16
@@ -39,10 +50,69 @@ _MIN_HEX_VARIANT = 4  # keyword bytes: shorter keywords have hex forms too commo
 # "piece" + "piece", 'a' . 'b' (PHP), "a" & "b" (VB), 'a' || 'b' (SQL): the same quote on both sides
 _CONCAT = re.compile(r"""(["'])[ \t]*(?:\+|\.|&|\|\|)[ \t]*\1""")
 _MAX_LINE = 4096
+_MAX_KEYWORD = 24  # how far back from an encoded keyword's end a "%" marks it percent-encoded
 _LINE_REACH = 512  # a line decode covers the line of a keyword, at most this far either side of it
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
 
 Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Run:
+    """An encoded run of the scanned text and its decoded text.
+
+    ``anchors`` maps the decoded text back to the encoded one for the decoders that substitute
+    escapes in readable text (percent, JSON and string escapes, HTML entities, concatenation): pairs
+    ``(decoded offset, text offset)``, ascending, one on each side of every substitution; between
+    them the two texts run in step. A match is then reported at its own encoded text. Without
+    anchors (base64, hex: nothing in the run is readable) a match is reported at the whole run."""
+
+    span: Span
+    name: str
+    text: str
+    anchors: tuple[tuple[int, int], ...] = ()
+
+    def locate(self, start: int, end: int) -> Span:
+        """The span of the scanned text that ``text[start:end]`` was decoded from."""
+        if not self.anchors:
+            return self.span
+        return self._at(start), max(self._at(end), self._at(start) + 1)
+
+    def _at(self, pos: int) -> int:
+        anchors = self.anchors
+        i = bisect.bisect_right(anchors, (pos, 1 << 62)) - 1
+        if i < 0:
+            return self.span[0] + pos
+        d, e = anchors[i]
+        mapped = e + (pos - d)
+        if i + 1 < len(anchors):
+            mapped = min(mapped, anchors[i + 1][1])
+        return min(mapped, self.span[1])
+
+
+def _sub_mapped(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], text: str,
+                start: int, end: int) -> tuple[str, tuple[tuple[int, int], ...]] | None:
+    """``pattern.sub(repl)`` over ``text[start:end]``, with the anchors of ``Run``; None when
+    nothing changed."""
+    parts: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    pos, size = start, 0
+    for m in pattern.finditer(text, start, end):
+        a, b = m.span()
+        piece = repl(m)
+        if piece == m.group(0):
+            continue
+        parts.append(text[pos:a])
+        size += a - pos
+        anchors.append((size, a))
+        parts.append(piece)
+        size += len(piece)
+        anchors.append((size, b))
+        pos = b
+    if not anchors:
+        return None
+    parts.append(text[pos:end])
+    return "".join(parts), tuple(anchors)
 
 
 def _printable(raw: bytes) -> bool:
@@ -64,6 +134,30 @@ def b64decode_text(value: str) -> str | None:
     except (binascii.Error, ValueError, UnicodeEncodeError):
         return None
     return raw.decode("latin-1") if _printable(raw) else None
+
+
+_PERCENT_ANY = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _percent_one(m: re.Match[str]) -> str:
+    return chr(int(m.group(0)[1:], 16))
+
+
+def _html_one(m: re.Match[str]) -> str:
+    import html  # its entity table loads only when an entity is met
+
+    return html.unescape(m.group(0)).encode("utf-8", errors="replace").decode("latin-1")
+
+
+_HTML_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _mapped_run(how: str, text: str, span: Span, name: str | None = None) -> Run | None:
+    """The decode ``how`` of ``text[span]`` as a ``Run`` named ``name`` (``how`` by default) that
+    locates matches in it; None: nothing changed."""
+    pattern, repl = _MAPPED[how]
+    done = _sub_mapped(pattern, repl, text, span[0], span[1])
+    return None if done is None else Run(span, name or how, done[0], done[1])
 
 
 def percent_decode(value: str) -> str | None:
@@ -251,6 +345,15 @@ def _string_unescape_one(m: re.Match[str]) -> str:
     return _SIMPLE_ESCAPES.get(c, c)
 
 
+_MAPPED: dict[str, tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = {
+    "percent": (_PERCENT_ANY, _percent_one),
+    "json-escape": (_STRING_ESCAPE, _string_unescape_one),
+    "html-entity": (_HTML_REFERENCE, _html_one),
+    "concat": (_CONCAT, lambda m: ""),
+    "json-run": (_JSON_ESCAPE, _json_unescape_one),  # a run around a keyword: unicode, \\xNN and \\/ only
+}
+
+
 def string_unescape(value: str) -> str | None:
     """Resolve the escapes of a JSON (or C-like) string body: ``\\"`` ``\\\\`` ``\\n`` ``\\u00XX``…"""
     decoded = _STRING_ESCAPE.sub(_string_unescape_one, value)
@@ -297,7 +400,7 @@ class Triggers(Protocol):
         ...
 
 
-def _line_decode(text: str, hit: int) -> tuple[int, Iterator[tuple[Span, str, str]]]:
+def _line_decode(text: str, hit: int) -> tuple[int, Iterator[Run]]:
     """The decodes of the line of ``hit`` (at most ``_LINE_REACH`` either side of it), and where the
     line ends."""
     find = text.find
@@ -310,21 +413,42 @@ def _line_decode(text: str, hit: int) -> tuple[int, Iterator[tuple[Span, str, st
     return end, _window_decodes(text, start, end_)
 
 
-def _window_decodes(text: str, start: int, end: int) -> Iterator[tuple[Span, str, str]]:
+def _window_decodes(text: str, start: int, end: int) -> Iterator[Run]:
     # each decode needs a character most lines lack: looked for in C before any regex runs
     if _CONCAT.search(text, start, end):
-        yield (start, end), "concat", _CONCAT.sub("", text[start:end])
+        run = _mapped_run("concat", text, (start, end))
+        if run is not None:
+            yield run
     if text.find("\\", start, end) >= 0 and _ESCAPE_TRIGGER.search(text, start, end):
-        decoded = string_unescape(text[start:end])
-        if decoded is not None:
-            yield (start, end), "json-escape", decoded
+        run = _mapped_run("json-escape", text, (start, end))
+        if run is not None:
+            yield run
     if text.find("&", start, end) >= 0 and _ENTITY_TRIGGER.search(text, start, end):
-        decoded = html_unescape(text[start:end])
-        if decoded is not None:
-            yield (start, end), "html-entity", decoded
+        run = _mapped_run("html-entity", text, (start, end))
+        if run is not None:
+            yield run
 
 
-def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, str, str]]:
+def _escaped_lines(text: str, hits: list[int]) -> Iterator[Run]:
+    """The lines of keyword hits holding unicode, ``\\xNN`` or ``\\/`` escapes, decoded as string
+    bodies: the value of a JSON string sits in its own quotes beside its name (``"password":
+    "p\\u002b…"``), outside the keyword's run. At most ``_LINE_REACH`` either side of the hit, so a
+    minified bundle's one line is decoded only around its keywords."""
+    last_end = -1
+    for hit in sorted(hits):
+        if hit <= last_end:
+            continue
+        start = max(text.rfind("\n", 0, hit) + 1, hit - _LINE_REACH)
+        end = text.find("\n", hit)
+        end = min(len(text) if end < 0 else end, hit + _LINE_REACH)
+        last_end = end
+        if _JSON_ESCAPE.search(text, start, end):
+            run = _mapped_run("json-escape", text, (start, end))
+            if run is not None:
+                yield run
+
+
+def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[Run]:
     """Decodes of the lines of plain keyword hits, each line once, around its first hit: quoted
     pieces concatenated on the line joined (``"sk_live_" + "4eC3…"``), escaped quotes resolved (JSON
     inside a JSON string, notebook sources, ``\\"password\\": \\"…\\"`` in logs), and HTML/XML
@@ -338,7 +462,7 @@ def _line_decodes(text: str, keyword_hits: list[int]) -> Iterator[tuple[Span, st
         yield from decodes
 
 
-def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[tuple[Span, str, str]]:
+def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[Run]:
     """The same decodes as ``_line_decodes`` over every keyword hit, found from the other side: a line
     decodes only when it holds a trigger match, so only lines with one are looked at, each around
     its first keyword hit."""
@@ -356,8 +480,8 @@ def _triggered_line_decodes(text: str, triggers: Triggers) -> Iterator[tuple[Spa
 
 
 def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
-               triggers: Triggers | None = None) -> Iterator[tuple[Span, str, str]]:
-    """Encoded runs worth decoding: ``(span, decoder name, decoded text)``.
+               triggers: Triggers | None = None) -> Iterator[Run]:
+    """Encoded runs worth decoding, each a ``Run`` (span, decoder name, decoded text).
 
     Base64 and hex runs are found by the encoded forms of keywords (``base64_hits``). Percent-encoded,
     escaped and entity-encoded runs are decoded only around a plain keyword: escapes hide the
@@ -370,18 +494,22 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     if triggers is not None and not base64_hits and not triggers.lines and not (triggers.percent or triggers.json):
         return  # no encoded keyword, no escape, no line that decodes: nothing to decode (most texts)
     ordered = sorted(base64_hits)
-    escaped = [h for h in ordered if _escape_ends_at(text, h)]
+    # a keyword percent-encoded (``%3aapa91b``): a base64 or hex run holds no "%", a percent run does
+    percented = [h for h in ordered if text.find("%", max(0, h - _MAX_KEYWORD), h) >= 0]
+    if percented:
+        ordered = [h for h in ordered if text.find("%", max(0, h - _MAX_KEYWORD), h) < 0]
+    escaped = [h for h in ordered if _escape_ends_at(text, h) or text.find("\\/", max(0, h - _MAX_KEYWORD), h) >= 0]
     if escaped:
-        ordered = [h for h in ordered if not _escape_ends_at(text, h)]
-        for span, run in _keyword_runs(text, escaped):
-            decoded = json_unescape(run)
-            if decoded is not None:
-                yield span, "json-escape", decoded
+        ordered = [h for h in ordered if not (_escape_ends_at(text, h) or text.find("\\/", max(0, h - _MAX_KEYWORD), h) >= 0)]
+        for span, _ in _keyword_runs(text, escaped):
+            found_run = _mapped_run("json-run", text, span, "json-escape")
+            if found_run is not None:
+                yield found_run
     for span in _base64_runs(text, ordered):
         i = bisect.bisect_right(ordered, span[0])
         found = _encoded(text, span, ordered[i] if i < len(ordered) and ordered[i] <= span[1] else span[1])
         if found is not None:
-            yield found
+            yield Run(*found)
     if triggers is not None:
         # percent and escape decodes need an escape in a run: none in the text, none anywhere
         if triggers.percent or triggers.json:
@@ -391,16 +519,25 @@ def candidates(text: str, base64_hits: list[int], keyword_hits: list[int],
     if not keyword_hits and triggers is None:
         return
     percent, backslash = "%" in text, "\\" in text
+    if percent and (triggers is None or triggers.percent):
+        # "%2F%2F" looked for in C first: most texts with a "%" hold no encoded URL
+        encoded = "%2F%2F" in text or "%2f%2f" in text
+        schemes = ([m.end() for m in _ENCODED_SCHEME.finditer(text)] if encoded else []) + percented
+        if schemes:
+            keyword_hits = sorted([*keyword_hits, *schemes])
     if keyword_hits and (percent or backslash):
-        for span, run in _keyword_runs(text, _near(text, keyword_hits, percent, backslash, False)):
+        near = _near(text, keyword_hits, percent, backslash, False)
+        for span, run in _keyword_runs(text, near):
             if percent and "%" in run and len(_PERCENT.findall(run)) >= _MIN_PERCENT_ESCAPES:
-                decoded = percent_decode(run)
-                if decoded is not None:
-                    yield span, "percent", decoded
+                found_run = _mapped_run("percent", text, span)
+                if found_run is not None:
+                    yield found_run
             if backslash and "\\" in run and _JSON_ESCAPE.search(run):
-                decoded = json_unescape(run)
-                if decoded is not None:
-                    yield span, "json-escape", decoded
+                found_run = _mapped_run("json-run", text, span, "json-escape")
+                if found_run is not None:
+                    yield found_run
+        if backslash:
+            yield from _escaped_lines(text, near)
     if "'" in text or '"' in text:
         if triggers is not None:
             yield from _triggered_line_decodes(text, triggers)

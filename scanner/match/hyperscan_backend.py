@@ -22,11 +22,12 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 import hyperscan
 
 from scanner.match.decoders import TRIGGER_PATTERNS
+from scanner.match.prefilter import DECODE_HINTS, ENCODED_FORMS
 from scanner.match.keyword_rates import COSTLY, RATES
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
@@ -127,6 +128,7 @@ def database_key(rules: Sequence[Rule]) -> str:
     """What a database compiled for ``rules`` depends on, as a short hash (a cache key for it)."""
     h = hashlib.sha256(f"{_FORMAT}|{hyperscan.__version__}".encode())
     h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
+    h.update(repr((DECODE_HINTS, ENCODED_FORMS)).encode())  # the encoded forms the keyword table holds
     for r in rules:
         h.update(repr((r.id, r.regex, r.keywords, common_keywords(r))).encode())
     return h.hexdigest()[:32]
@@ -248,26 +250,48 @@ def _definition(rule: Rule) -> bytes:
 
 class Prebuilt:
     """A database compiled ahead, with the decoders' triggers, for a list of rules (the shipped ones): a
-    prefilter uses it for each of its rules defined as one of them, whichever others it drops. Keeps
-    what it needs of the rules only (their ids and a digest of each definition), not the rules."""
+    prefilter uses it for each of its rules defined as one of them, whichever others it drops."""
 
     def __init__(self, database: Database, rules: Sequence[Rule]) -> None:
         self.database = database
+        self.rules = tuple(rules)
         self.ids = tuple(r.id for r in rules)  # the database's rule indices
-        self._definitions = {r.id: _definition(r) for r in rules}
+        self._definitions: dict[str, bytes] | None = None  # worked out only when another rule list asks
 
     def covers(self, rule: Rule) -> bool:
         """Whether ``rule`` is one of these rules, as the database was compiled for it."""
+        if self._definitions is None:
+            self._definitions = {r.id: _definition(r) for r in self.rules}
         return self._definitions.get(rule.id) == _definition(rule)
 
+    def covered(self, rules: Sequence[Rule]) -> dict[str, int]:
+        """The rules of ``rules`` defined as one of these (id -> their index in ``rules``). The same rule
+        objects (the shipped rules, loaded once per process, a few of them dropped) need no digest."""
+        mine = {r.id: r for r in self.rules}
+        if all(mine.get(r.id) is r for r in rules):
+            return {r.id: i for i, r in enumerate(rules)}
+        return {r.id: i for i, r in enumerate(rules) if self.covers(r)}
 
-class _ScanPart(NamedTuple):
-    db: hyperscan.Database
-    entries: list[Entry]  # of db's expressions, in the caller's rule indices
-    full_entries: list[Entry]  # the same, less the plain keywords that kw_db reports in a full scan
-    first_trigger: int  # db's expressions from here on are the decoders' triggers (none: len(entries))
-    kw_db: hyperscan.Database | None  # every plain keyword, when ``db`` leaves some out (sparse scans)
-    kw_entries: list[Entry]
+
+class _ScanPart:
+    """One database of a prefilter and what its expressions stand for."""
+
+    def __init__(self, db: hyperscan.Database, entries: list[Entry], first_trigger: int,
+                 kw_db: hyperscan.Database | None, kw_entries: list[Entry]) -> None:
+        self.db = db
+        self.entries = entries  # of db's expressions, in the caller's rule indices
+        self.first_trigger = first_trigger  # db's expressions from here on are the decoders' triggers
+        self.kw_db = kw_db  # every plain keyword, when ``db`` leaves some out (sparse scans)
+        self.kw_entries = kw_entries
+        self._full: list[Entry] | None = None
+
+    @property
+    def full_entries(self) -> list[Entry]:
+        """``entries`` less the plain keywords that kw_db reports in a full scan (made on first use:
+        a sparse scan never needs them)."""
+        if self._full is None:
+            self._full = self.entries if self.kw_db is None else [((), e, p) for _r, e, p in self.entries]
+        return self._full
 
 
 class HyperscanPrefilter:
@@ -278,7 +302,7 @@ class HyperscanPrefilter:
     name = "hyperscan"
 
     def __init__(self, rules: Sequence[Rule], *, decode_base64: bool = True, prebuilt: Prebuilt | None = None) -> None:
-        covered = {r.id: i for i, r in enumerate(rules) if prebuilt is not None and prebuilt.covers(r)}
+        covered = prebuilt.covered(rules) if prebuilt is not None else {}
         extra = [i for i, r in enumerate(rules) if r.id not in covered]
         self._parts: list[_ScanPart] = []
         self.pattern_rules: frozenset[int] = frozenset()
@@ -290,13 +314,12 @@ class HyperscanPrefilter:
             else:
                 entries = part.remapped(to_global, decode_base64)
                 kw_entries = part.remapped(to_global, False, part.kw_entries)
-            full: list[Entry] = entries if part.kw_db is None else [((), e, p) for _r, e, p in entries]
-            self._parts.append(_ScanPart(part.db, entries, full, part.first_trigger, part.kw_db, kw_entries))
+            self._parts.append(_ScanPart(part.db, entries, part.first_trigger, part.kw_db, kw_entries))
             self.pattern_rules = frozenset(g for i in part.pattern_rules if (g := to_global[i]) is not None)
         if extra:
             part = Database.compile([rules[i] for i in extra], patterns=False)
             entries = part.remapped(extra, decode_base64)
-            self._parts.append(_ScanPart(part.db, entries, entries, part.first_trigger, None, []))
+            self._parts.append(_ScanPart(part.db, entries, part.first_trigger, None, []))
         self._rules = rules
         self._rule_dbs: dict[int, hyperscan.Database | None] = {}
         # a sparse scan needs the decoders' triggers: the prebuilt database has them

@@ -19,9 +19,11 @@ import regex
 
 from scanner.match import decoders
 from scanner.match.compiled import CompiledRule
+from scanner.match.doccontext import documentation
 from scanner.match.entropy import shannon
 from scanner.match.prefilter import Prefilter
 from scanner.match.safelist import is_documented_example, is_placeholder
+from scanner.match.trace import Located, Step, TraceSink
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation
 
@@ -59,21 +61,27 @@ class Matcher:
         self.regex_timeout = regex_timeout
         self.max_decode_depth = max_decode_depth
         self._index_by_id = {c.rule.id: c.index for c in self.rules}
+        self._identifier_indices = frozenset(c.index for c in self.rules if c.rule.kind == "identifier")
 
     def compile_all(self) -> None:
         """Compile every rule's patterns now (they are compiled on first use otherwise)."""
         for crule in self.rules:
             crule.pattern, crule.allow, crule.deny_key  # noqa: B018 - cached properties
 
-    def scan(self, text: str, raw: bytes | None = None) -> MatchResult:
-        """``text`` is the latin-1 view of ``raw``; pass ``raw`` when you have it (saves a copy)."""
+    def scan(self, text: str, raw: bytes | None = None, trace: TraceSink | None = None) -> MatchResult:
+        """``text`` is the latin-1 view of ``raw``; pass ``raw`` when you have it (saves a copy).
+        ``trace`` receives every candidate and the step that kept or dropped it (``match.trace``)."""
         warnings: list[str] = []
-        found = self._scan(text, 0, warnings, raw)
-        found = self._pair_companions(found)
-        return MatchResult(tuple(_resolve_overlaps(found, self.rules)), tuple(warnings))
+        found = self._scan(text, 0, warnings, raw, trace)
+        found = self._pair_companions(found, trace)
+        # identifiers take part in the overlaps (a generic rule does not report an identifier's text
+        # as a secret), then leave: a secret's finding carries them
+        found = _resolve_overlaps(found, self.rules, trace, quiet=self._identifier_indices)
+        return MatchResult(tuple(self._carry_identifiers(found, trace)), tuple(warnings))
 
     # -- one level: keywords, windows, regexes, then decoded sub-texts --------------------------
-    def _scan(self, text: str, depth: int, warnings: list[str], raw: bytes | None = None) -> list[RawMatch]:
+    def _scan(self, text: str, depth: int, warnings: list[str], raw: bytes | None = None,
+              trace: TraceSink | None = None) -> list[RawMatch]:
         hits = self.prefilter.scan_sparse(text, raw)
         if hits.nothing():
             return []
@@ -98,59 +106,80 @@ class Matcher:
                     windows = _candidate_lines(text, windows, hits.candidates.get(index))
                 else:
                     windows = _with_candidates(windows, hits.candidates.get(index))
+            if trace is not None:
+                for start, stop in windows:
+                    trace.add(Step(index, start, stop, "keyword", True, f"{len(ends)} keyword hit(s)"))
             for start, stop in windows:
-                out.extend(self._run_rule(crule, text, start, stop, warnings))
+                out.extend(self._run_rule(crule, text, start, stop, warnings, trace))
         if depth < self.max_decode_depth:
-            for span, name, decoded in decoders.candidates(text, hits.base64, hits.keywords, sparse):
-                for sub in self._scan(decoded, depth + 1, warnings):
-                    out.append(replace(sub, start=span[0], end=span[1], decoded=(name, *sub.decoded)))
+            for run in decoders.candidates(text, hits.base64, hits.keywords, sparse):
+                sub_trace = None if trace is None else Located(trace, run.locate, run.name)
+                for sub in self._scan(run.text, depth + 1, warnings, None, sub_trace):
+                    start, end = run.locate(sub.start, sub.end)
+                    out.append(replace(sub, start=start, end=end, decoded=(run.name, *sub.decoded)))
         return out
 
-    def _run_rule(self, crule: CompiledRule, text: str, start: int, stop: int, warnings: list[str]) -> list[RawMatch]:
+    def _run_rule(self, crule: CompiledRule, text: str, start: int, stop: int, warnings: list[str],
+                  trace: TraceSink | None = None) -> list[RawMatch]:
         out: list[RawMatch] = []
+        matched = False
         try:
             for m in crule.pattern.finditer(text, start, stop, timeout=self.regex_timeout):
                 accepted = self._accept(crule, m)
-                if accepted is not None:
+                if type(accepted) is RawMatch:
                     out.append(accepted)
+                    matched = True
+                elif trace is not None:
+                    matched = True
+                    detail, value = _dropped(crule, m, accepted)  # type: ignore[arg-type]
+                    a, b = m.span("secret") if m.group("secret") else m.span()
+                    trace.add(Step(crule.index, a, b, accepted, False, detail, value))  # type: ignore[arg-type]
         except TimeoutError:
             warnings.append(f"rule '{crule.rule.id}' gave up after {self.regex_timeout:g}s on a pathological input")
+        if trace is not None and not matched:
+            trace.add(Step(crule.index, start, stop, "pattern", False, "the regex matched nothing here"))
         return out
 
-    def _accept(self, crule: CompiledRule, m: regex.Match[str]) -> RawMatch | None:
+    def _accept(self, crule: CompiledRule, m: regex.Match[str]) -> RawMatch | str:
+        """The match as a RawMatch, or the step that drops it (``match.trace.STEPS``); ``_dropped``
+        says why, only when a trace asks."""
         rule = crule.rule
         raw_secret = m.group("secret")
         if not raw_secret:
-            return None
+            return "pattern"
         deny_key = crule.deny_key
         if deny_key is not None and deny_key.search(m.group("key") or ""):
-            return None
+            return "deny_key"
         secret = decoders.decode_value(rule.decode, raw_secret) if rule.decode else raw_secret
         if secret is None:
-            return None
+            return "decode"
         if any(a.search(secret) for a in crule.allow):
-            return None
+            return "allowlist"
         # a placeholder is a guess from the value's look; a checksum that matches is proof, and wins
         # (a real token's random part may hold "xxxx"): only a documented example stays out then
         guessed = is_placeholder(secret)
         if guessed and (rule.validator is None or is_documented_example(secret)):
-            return None
+            return "placeholder"
         entropy = shannon(secret)
         if entropy < rule.min_entropy:
-            return None
+            return "entropy"
         validation = Validation.UNCHECKED
         if rule.validator is not None:
             checked = VALIDATORS[rule.validator](secret)
             if checked is None:
-                return None
+                return "validator"
             validation = checked
         if guessed and validation is not Validation.CHECKSUM:
-            return None
+            return "placeholder"
         start, end = m.span("secret")
-        return RawMatch(crule.index, start, end, secret, entropy, validation, rule.confidence)
+        if rule.generic and documentation(m.string, start) is not None:
+            return "context"  # a value with no shape of its own, shown in a docstring or a doctest
+        # a value the rule decodes itself (``decode``) carries that step in its chain
+        chain = (rule.decode,) if rule.decode and secret != raw_secret else ()
+        return RawMatch(crule.index, start, end, secret, entropy, validation, rule.confidence, chain)
 
     # -- pairs: a secret that needs a companion near it --------------------------------------
-    def _pair_companions(self, found: list[RawMatch]) -> list[RawMatch]:
+    def _pair_companions(self, found: list[RawMatch], trace: TraceSink | None = None) -> list[RawMatch]:
         if not any(self.rules[m.rule_index].rule.companion for m in found):
             return found
         by_rule: dict[int, list[RawMatch]] = {}
@@ -171,7 +200,55 @@ class Matcher:
                 out.append(replace(m, companion=(companion.rule, best.secret)))
             elif not companion.required:
                 out.append(replace(m, confidence=m.confidence.lowered()))
+                if trace is not None:
+                    trace.add(Step(m.rule_index, m.start, m.end, "pairing", True,
+                                   f"no {companion.rule} within {companion.within} characters: confidence lowered",
+                                   m.secret, m.decoded))
+            elif trace is not None:
+                trace.add(Step(m.rule_index, m.start, m.end, "pairing", False,
+                               f"needs {companion.rule} within {companion.within} characters; none there",
+                               m.secret, m.decoded))
         return out
+
+    def _carry_identifiers(self, found: list[RawMatch], trace: TraceSink | None = None) -> list[RawMatch]:
+        """Identifiers (``kind = "identifier"``: an account SID, a tenant id, an org URL) are never
+        findings of their own: a secret's finding carries the one beside it as its companion."""
+        rules = self.rules
+        if not any(rules[m.rule_index].rule.kind == "identifier" for m in found):
+            return found
+        if trace is not None:
+            carried = {(c[0], c[1]) for m in found if (c := m.companion) is not None}
+            for m in found:
+                rule = rules[m.rule_index].rule
+                if rule.kind == "identifier":
+                    how = "carried by the finding of the secret beside it" if (rule.id, m.secret) in carried \
+                        else "an identifier alone is not a secret"
+                    trace.add(Step(m.rule_index, m.start, m.end, "identifier", False, how, m.secret, m.decoded))
+        return [m for m in found if rules[m.rule_index].rule.kind != "identifier"]
+
+
+def _dropped(crule: CompiledRule, m: regex.Match[str], step: str) -> tuple[str, str]:
+    """Why ``_accept`` dropped ``m`` at ``step``, and the value it judged: for a trace only."""
+    rule = crule.rule
+    raw = m.group("secret") or ""
+    value = (decoders.decode_value(rule.decode, raw) or raw) if rule.decode and raw else raw
+    if step == "pattern":
+        return "empty secret group", ""
+    if step == "deny_key":
+        return f"the name {m.group('key')!r} holds a word deny_key excludes", raw
+    if step == "decode":
+        return f"the value does not decode as {rule.decode}", raw
+    if step == "allowlist":
+        return "the value matches one of the rule's allow patterns", value
+    if step == "placeholder":
+        return "a placeholder, template, reference, mask or documented example", value
+    if step == "entropy":
+        return f"{shannon(value):.2f} bits per character, below the rule's {rule.min_entropy:g}", value
+    if step == "validator":
+        return f"rejected by the {rule.validator} validator", value
+    if step == "context":
+        return documentation(m.string, m.start("secret")) or "documentation", value
+    return step, value
 
 
 def _windows(ends: list[int], before: int, after: int, limit: int) -> list[tuple[int, int]]:
@@ -263,7 +340,8 @@ class _Kept:
         self.longest = max(self.longest, m.end - m.start)
 
 
-def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...]) -> list[RawMatch]:
+def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...],
+                      trace: TraceSink | None = None, quiet: frozenset[int] = frozenset()) -> list[RawMatch]:
     """A specific rule wins over a generic one on the same text, and a match in decoded text
     loses to any match of the same rule found directly (or less deeply decoded) on overlapping
     text: ``p%40ss`` matched and decoded by the rule itself is not reported again from the
@@ -278,10 +356,18 @@ def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...]) ->
         if rules[m.rule_index].rule.generic:
             k = bisect.bisect_left(specific_starts, m.end)  # the specific spans starting before m ends
             if k and reach[k - 1] > m.start:
+                if trace is not None:
+                    trace.add(Step(m.rule_index, m.start, m.end, "overlap", False,
+                                   "a more specific rule matched the same text", m.secret, m.decoded))
                 continue
         same = by_rule.setdefault(m.rule_index, _Kept())
         if same.clashes(m):
+            if trace is not None:
+                trace.add(Step(m.rule_index, m.start, m.end, "overlap", False,
+                               "the same rule found it already (directly or less deeply decoded)", m.secret, m.decoded))
             continue
         same.add(m)
         kept.append(m)
+        if trace is not None and m.rule_index not in quiet:  # ``quiet`` rules say their own last step
+            trace.add(Step(m.rule_index, m.start, m.end, "kept", True, "", m.secret, m.decoded))
     return sorted(kept, key=lambda m: (m.start, m.end, m.rule_index))

@@ -25,11 +25,12 @@ B64_MARK = -1
 _MIN_B64_VARIANT = 4
 
 
-def base64_variants(keyword: str) -> set[str]:
+def base64_variants(keyword: str, exact: bool = False) -> set[str]:
     """The stable middle of base64(keyword) at each of the three byte alignments, lowercased, for
-    the keyword written in lower and in upper case (``akia`` is ``AKIA`` in the text)."""
+    the keyword written in lower and in upper case (``akia`` is ``AKIA`` in the text), or only as
+    written (``exact``: ``eyJ``, whose base64 differs from that of ``eyj`` and ``EYJ``)."""
     out: set[str] = set()
-    for form in {keyword.lower(), keyword.upper()}:
+    for form in ({keyword} if exact else {keyword.lower(), keyword.upper()}):
         raw = form.encode("utf-8")
         for pad in range(3):
             enc = base64.b64encode(b"\0" * pad + raw).decode("ascii")
@@ -101,16 +102,46 @@ def keyword_entry(indices: set[int]) -> Entry:
     return tuple(sorted(i for i in indices if i >= 0)), B64_MARK in indices, ()
 
 
+def escaped_slash_variants(keyword: str) -> set[str]:
+    """A keyword with ``/`` as JSON encoders may write it (``hooks.slack.com\\/workflows\\/``)."""
+    return {keyword.replace("/", "\\/")} if "/" in keyword and len(keyword) >= 4 else set()
+
+
+def percent_variants(keyword: str) -> set[str]:
+    """The percent-encoded form of a keyword holding URL punctuation (``:apa91b`` is ``%3aapa91b`` in
+    a query string), lowercased; none for a keyword of letters and digits."""
+    from urllib.parse import quote
+
+    form = quote(keyword, safe="").lower()
+    return {form} if form != keyword and len(keyword) >= 4 else set()
+
+
+# Text whose encoded form is worth a decode although no rule has it as a keyword: a URL scheme, where
+# the rules' keyword (``://``) is too short for its base64 forms to be told from chance.
+# ``eyJ`` (a JWT's first characters, in the case they are always written) for a base64-encoded JWT.
+DECODE_HINTS = ("https://", "http://", "eyJ")
+# ``://`` in hex (``3a2f2f``): any URL scheme of a hex-encoded connection string (``sb://``, ``amqps://``)
+HEX_HINTS = ("://",)
+ENCODED_FORMS = ("base64", "hex", "escapes", "percent", "escaped-slash", HEX_HINTS)  # which encoded forms of keywords the table holds
+
+
 def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[int]]:
     """Every literal to look for, mapped to the rule indices it serves (``B64_MARK`` for the
-    base64 forms of keywords)."""
+    base64 forms of keywords and of ``DECODE_HINTS``)."""
     table: dict[str, set[int]] = {}
     for index, rule in enumerate(rules):
         for kw in rule.keywords:
             table.setdefault(kw, set()).add(index)
             if decode_base64:
-                for variant in base64_variants(kw) | encoded_variants(kw):
+                for variant in (base64_variants(kw) | encoded_variants(kw) | percent_variants(kw)
+                                | escaped_slash_variants(kw)):
                     table.setdefault(variant, set()).add(B64_MARK)
+    if decode_base64 and rules:
+        for hint in DECODE_HINTS:
+            for variant in base64_variants(hint, exact=True) | encoded_variants(hint):
+                table.setdefault(variant, set()).add(B64_MARK)
+        for hint in HEX_HINTS:
+            table.setdefault(hint.encode().hex(), set()).add(B64_MARK)
     return table
 
 

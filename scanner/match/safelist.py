@@ -16,8 +16,8 @@ _PLACEHOLDER = regex.compile(
       | .*<%[^%]*%>.*                            # <%= erb %>
       | .*\#\{[^}]*\}.*                          # #{ruby}, #{Spring}, #{VAR}# token replacement
       | .*\$\([A-Za-z_][\w.]*\).*                # $(VAR) (Azure Pipelines, make)
-      | .*@[A-Z][A-Z0-9_]{2,}@.*                 # @TOKEN@ (Maven/Ant filtering)
-      | .*__[A-Z][A-Z0-9_]{2,}__.*               # __TOKEN__ (release pipelines)
+      | (?-i:.*@[A-Z][A-Z0-9_]{2,}@.*)           # @TOKEN@ (Maven/Ant filtering), upper case only
+      | (?-i:.*__[A-Z][A-Z0-9_]{2,}__.*)         # __TOKEN__ (release pipelines), upper case only
       | \$[A-Za-z_][A-Za-z0-9_]*                 # $VAR
       | %\(?[A-Za-z_][A-Za-z0-9_]*\)?s?%?        # %(name)s, %VAR%
       | <[^<>]{1,64}>                            # <your-key>
@@ -63,6 +63,49 @@ _DOCUMENTED = frozenset({
 _BRACKETED_FIELD = regex.compile(r"(?i)\[(?:password|passwd|pass|pwd|secret|token|api[_-]?key|key|username|user)\]")
 
 
+# Words that documentation and tests spell placeholder values with (``some_token_value``,
+# ``your_password_here``, ``apples``, ``S3CuR1Ty``): a value made of these alone is no credential.
+_PLACEHOLDER_WORDS = frozenset("""
+    an the some my your our their any this that here there value values val string str text data
+    token tokens secret secrets password passwords passwd pass pwd passphrase key keys api apikey access
+    auth login user username users name client app application account admin root guest default
+    test tests testing tester example examples sample samples demo dummy fake mock stub placeholder
+    foo bar baz qux quux spam eggs ham hello world abc xyz apple apples banana bananas orange cherry
+    security secure super top new old other another real valid invalid wrong bad good my1 one two three
+    private public db database server host service blah lorem ipsum dolor sit amet sekrit sesame open
+    correct horse battery staple tiger scott hunter letmein changeme change me please do not use
+""".split())
+_LEET = str.maketrans("013457@$", "oieastas")
+_NOT_LETTERS = regex.compile(r"[^a-z]+")
+
+
+def _spelled(word: str) -> bool:
+    """Whether ``word`` (lower-case letters) is placeholder words run together (``somepassword``)."""
+    n = len(word)
+    ok = [True] + [False] * n
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 12), i):
+            if ok[j] and word[j:i] in _PLACEHOLDER_WORDS:
+                ok[i] = True
+                break
+    return ok[n]
+
+
+def _all_spelled(text: str) -> bool:
+    chunks = [c for c in _NOT_LETTERS.split(text) if c]
+    return bool(chunks) and all(_spelled(c) for c in chunks)
+
+
+def is_word_placeholder(value: str) -> bool:
+    """True for a value spelled with placeholder words only, digits and punctuation aside:
+    ``some_token_value``, ``your-password-here``, ``apples``, ``somepassword``, ``S3CuR1Ty``
+    (leetspeak read as letters)."""
+    if len(value) > 48:
+        return False
+    lowered = value.lower()
+    return _all_spelled(lowered) or _all_spelled(lowered.translate(_LEET))
+
+
 def is_documented_example(value: str) -> bool:
     """True for a credential published in a provider's documentation."""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32] in _DOCUMENTED
@@ -78,5 +121,7 @@ def is_placeholder(value: str) -> bool:
     if _PLACEHOLDER.match(stripped):
         return True
     if _MARKERS.search(stripped) is not None or _BRACKETED_FIELD.search(stripped) is not None:
+        return True
+    if is_word_placeholder(stripped):
         return True
     return 8 <= len(stripped) <= 400 and is_documented_example(stripped)

@@ -14,6 +14,7 @@ from scanner.match.locate import LineIndex
 from scanner.match.backends import make_prefilter
 from scanner.match.masking import LineMasker
 from scanner.match.matcher import Matcher, RawMatch
+from scanner.match.trace import Step, TraceSink
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules import accache, regexcache
 from scanner.rules.load import RuleSet
@@ -139,12 +140,14 @@ class Engine:
         self.ruleset = ruleset
         self.matcher = build_matcher(ruleset, self.settings)
 
-    def scan_bytes(self, data: bytes, origin: Origin) -> BlobScan:
+    def scan_bytes(self, data: bytes, origin: Origin, trace: TraceSink | None = None) -> BlobScan:
+        """``trace`` receives every candidate and the step that kept or dropped it (``match.trace``),
+        offsets in the latin-1 view of the prepared content."""
         prepared = content_mod.prepare(data)
         if prepared is None:
             return BlobScan(skipped="binary")
         raw = data if len(prepared.text) == len(data) else None
-        findings, warnings = self._scan_view(prepared.text, origin, _CountedLines(prepared.text), 0, None, raw)
+        findings, warnings = self._scan_view(prepared.text, origin, _CountedLines(prepared.text), 0, None, raw, trace)
         return BlobScan(tuple(findings), tuple(warnings), len(data))
 
     def scan_document(self, data: bytes, origin: Origin) -> BlobScan:
@@ -219,8 +222,9 @@ class Engine:
         base_offset: int,
         keep: tuple[int, int] | None,
         raw: bytes | None = None,
+        trace: TraceSink | None = None,
     ) -> tuple[list[Finding], list[str]]:
-        result = self.matcher.scan(text, raw)
+        result = self.matcher.scan(text, raw, trace)
         out: list[Finding] = []
         masker: LineMasker | None = None
         for m in result.matches:
@@ -232,6 +236,9 @@ class Engine:
                     masker = LineMasker(lines, [(x.start, x.end, display(x.secret)) for x in result.matches])
                 own = [finding.secret, finding.companion[1]] if finding.companion else [finding.secret]
                 out.append(replace(finding, masked_line=masker.line(m.start, own)))
+            elif trace is not None:
+                trace.add(Step(m.rule_index, m.start, m.end, "filter", False,
+                               self.settings.filter.reason(finding, context) or "filtered", m.secret, m.decoded))
         warnings = [f"{origin.render()}: {w}" for w in result.warnings]
         return out, warnings
 

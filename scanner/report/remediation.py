@@ -18,6 +18,7 @@ KIND_DEFAULTS: dict[str, str] = {
     "webhook": "Delete the webhook at {p} and create a new one",
     "credential-file": "Revoke every credential in the file at the service that issued each one",
     "secret": "Rotate the secret at {p}, where it was issued",
+    "identifier": "An identifier, not a secret: revoke or rotate the secret it goes with, at {p}",
 }
 _ANY = KIND_DEFAULTS["secret"]
 

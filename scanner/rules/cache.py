@@ -6,6 +6,9 @@ size and modification time of every rule file read, and by the credsprawl and Py
 change to a rule file means a miss, and a miss is simply ``rules.load_rules``. A cache that cannot
 be read or written only costs start-up time.
 
+The rules are kept without their examples and negatives (half the file): only ``rules check``
+reads those, and it reads the files.
+
 The file is an authenticated cache file (:mod:`scanner.cachefile`): it is read only when this user's
 key verifies it, and its pickle may name only the rule dataclasses and enums (no other global, so no
 code), so a file planted in a shared or CI-restored cache folder is ignored and rebuilt.
@@ -18,12 +21,15 @@ import hashlib
 import os
 import pickle
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
 from scanner import __version__, cachefile
 from scanner.model import Rule
 from scanner.rules.load import RuleSet, default_rules_dir, load_rules, rule_files
+
+_FORMAT = "2"  # bump when what is stored changes (2: rules without examples and negatives)
 
 # the only globals the rule cache's pickle may name: the rule dataclasses and their enums
 _RULE_CLASSES = frozenset(("scanner.model", name) for name in ("Rule", "Severity", "Confidence", "Example", "Companion"))
@@ -75,17 +81,28 @@ def _key(extra: Iterable[Path]) -> str | None:
     shipped, added = _shipped_stamps(), _stamps(files)
     if shipped is None or added is None:
         return None
-    h = hashlib.sha256(f"{__version__}|{sys.version}".encode())
+    h = hashlib.sha256(f"{_FORMAT}|{__version__}|{sys.version}".encode())
     h.update((shipped + added).encode("utf-8", "surrogateescape"))
     return h.hexdigest()[:32]
 
 
+def for_scanning(ruleset: RuleSet) -> RuleSet:
+    """``ruleset`` without its rules' examples and negatives, which no scan reads."""
+    return RuleSet(tuple(replace(r, examples=(), negatives=()) for r in ruleset.rules), ruleset.files)
+
+
+def shipped_key() -> str | None:
+    """The cache key of the shipped rules (their files' stamps), or None when one cannot be read."""
+    return _key([])
+
+
 def load_rules_cached(extra: Iterable[Path] = ()) -> RuleSet:
-    """The same RuleSet as ``load_rules(extra=extra)``, from the cache when the files are unchanged."""
+    """The RuleSet of ``load_rules(extra=extra)`` for scanning (:func:`for_scanning`), from the cache
+    when the files are unchanged."""
     extra = list(extra)
     key = _key(extra)
     if key is None or os.environ.get("CREDSPRAWL_NO_RULE_CACHE"):
-        return load_rules(extra=extra)
+        return for_scanning(load_rules(extra=extra))
     memo = (cache_dir(), key)
     if memo not in _LOADED:
         _LOADED[memo] = _load(key, extra)
@@ -102,6 +119,6 @@ def _load(key: str, extra: list[Path]) -> RuleSet:
                 return RuleSet(rules, files)
         except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
             pass
-    ruleset = load_rules(extra=extra)
+    ruleset = for_scanning(load_rules(extra=extra))
     cachefile.store(path, "rules", [pickle.dumps((ruleset.rules, ruleset.files), protocol=pickle.HIGHEST_PROTOCOL)])
     return ruleset

@@ -33,10 +33,18 @@ class Problem:
         return f"{self.source}: rule '{self.rule_id}': {self.message}"
 
 
+def found_by(rule: Rule, findings: Any) -> list[str]:
+    """What ``rule`` found among ``findings``: its own findings' secrets, or for an identifier (never a
+    finding of its own) the values findings carry as their companion from it."""
+    if rule.kind == "identifier":
+        return [f.companion[1] for f in findings if f.companion and f.companion[0] == rule.id]
+    return [f.secret for f in findings if f.rule_id == rule.id]
+
+
 def check_example(engine: Engine, rule: Rule, text: str, secret: str) -> str | None:
     """None when the rule finds ``secret`` in ``text``, else what went wrong."""
     scan = engine.scan_bytes(text.encode("utf-8"), Origin("<example>"))
-    found = [f.secret for f in scan.findings if f.rule_id == rule.id]
+    found = found_by(rule, scan.findings)
     if secret in found:
         return None
     if found:
@@ -46,7 +54,7 @@ def check_example(engine: Engine, rule: Rule, text: str, secret: str) -> str | N
 
 def check_negative(engine: Engine, rule: Rule, text: str) -> str | None:
     scan = engine.scan_bytes(text.encode("utf-8"), Origin("<negative>"))
-    found = [f.secret for f in scan.findings if f.rule_id == rule.id]
+    found = found_by(rule, scan.findings)
     return f"negative matched {found!r} in {text[:80]!r}" if found else None
 
 

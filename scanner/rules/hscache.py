@@ -2,8 +2,9 @@
 
 Compiling the shipped rules' database takes seconds; loading it back costs one file read. The file
 is keyed by what the database depends on (``hyperscan_backend.database_key``: the rules' patterns
-and keywords, the decoders' triggers, the Hyperscan version) and holds what each expression stands
-for beside the databases, so a load needs no keyword table.
+and keywords, the decoders' triggers, the Hyperscan version; for the shipped rules, without reading
+them: the rule files' stamps and those of the matcher code that builds the database) and holds what
+each expression stands for beside the databases, so a load needs no keyword table.
 
 The cache is one authenticated cache file (:mod:`scanner.cachefile`): the tables (a pickle of plain
 values, which may name no global) and the two serialised databases, which reach ``hyperscan.loadb``
@@ -15,6 +16,8 @@ only costs start-up time.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import pickle
 import struct
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import Sequence
 from scanner import cachefile
 from scanner.match.hyperscan_backend import Database, Prebuilt, database_key
 from scanner.model import Rule
-from scanner.rules.cache import cache_dir, load_rules_cached
+from scanner.rules.cache import cache_dir, load_rules_cached, shipped_key
 
 # the payload: the sizes of the tables, the database and the keyword database, then each (the file
 # name holds ``database_key``, whose format tag changes with this layout too)
@@ -58,9 +61,22 @@ def store(path: Path, database: Database) -> None:
     cachefile.store(path, "hyperscan", [_SIZES.pack(len(blob), len(db), len(kw_db)), blob, db, kw_db])
 
 
-def cached_database(rules: Sequence[Rule], *, triggers: bool = False) -> Database:
+def _shipped_path(rules_key: str) -> Path:
+    """The shipped database's file, named without reading the rules: by the rule files' stamps (the rule
+    cache's key) and the stamps of the code that decides what the database holds (this module's
+    matcher side: the backend, its keyword rates, the decoders' triggers), beside the Hyperscan version."""
+    from scanner.match import decoders, hyperscan_backend, keyword_rates
+
+    h = hashlib.sha256(f"shipped|{rules_key}|{hyperscan_backend.hyperscan.__version__}".encode())
+    for module in (hyperscan_backend, keyword_rates, decoders):
+        st = os.stat(str(module.__file__))
+        h.update(f"|{module.__name__}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return cache_dir() / f"hs-{h.hexdigest()[:32]}-t.cache"
+
+
+def cached_database(rules: Sequence[Rule], *, triggers: bool = False, path: Path | None = None) -> Database:
     """The database of ``rules`` (whole patterns included): from the cache, else compiled and stored."""
-    path = path_for(rules, triggers)
+    path = path or path_for(rules, triggers)
     database = load(path)
     if database is None:
         database = Database.compile(rules, patterns=True, triggers=triggers)
@@ -73,4 +89,6 @@ def shipped_database() -> Prebuilt:
     """The shipped rules (from the start-up cache when unchanged) and their database, once per process:
     what ``make_prefilter`` is given for the Hyperscan backend."""
     shipped = load_rules_cached().rules
-    return Prebuilt(cached_database(shipped, triggers=True), shipped)
+    key = shipped_key()
+    path = _shipped_path(key) if key is not None else None
+    return Prebuilt(cached_database(shipped, triggers=True, path=path), shipped)

@@ -152,7 +152,7 @@ def test_multiline_hunks_are_parsed() -> None:
 
 
 def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scanner.rules.cache import load_rules_cached
+    from scanner.rules.cache import for_scanning, load_rules_cached
     from scanner.rules.load import load_rules
 
     monkeypatch.delenv("CREDSPRAWL_CACHE_DIR", raising=False)  # the folder then follows XDG_CACHE_HOME
@@ -165,7 +165,8 @@ def test_rule_cache_is_the_same_ruleset_and_follows_rule_files(tmp_path: Path, m
     first = load_rules_cached([extra])
     assert any((tmp_path / "cache" / "credsprawl").glob("rules-*.cache"))
     again = load_rules_cached([extra])
-    assert again.rules == first.rules == load_rules(extra=[extra]).rules
+    assert again.rules == first.rules == for_scanning(load_rules(extra=[extra])).rules
+    assert again.rules[-1].examples == () and load_rules(extra=[extra]).rules[-1].examples  # kept out of the cache
     extra.write_text(rule.format(n=20, ex="0123456789abcdef0123"))  # a changed rule file is a miss
     changed = load_rules_cached([extra])
     assert changed.by_id["acme-key"].regex.endswith("{20})")

@@ -87,7 +87,7 @@ def test_sparse_scan_gives_the_decoders_what_a_full_scan_does() -> None:
     assert sparse.sparse is not None
     want = list(decoders.candidates(text, full.base64, full.keywords))
     got = list(decoders.candidates(text, sparse.base64, sparse.keywords, sparse.sparse))
-    assert want == got and {name for _, name, _ in want} >= {"concat", "json-escape", "html-entity", "percent"}
+    assert want == got and {run.name for run in want} >= {"concat", "json-escape", "html-entity", "percent"}
     for index in sparse.candidates:
         assert sorted(sparse.sparse.rule_ends(index)) == sorted(full.by_rule.get(index, []))
 

@@ -162,7 +162,7 @@ def test_indented_legacy_encrypted_pem_passes_the_validator(rng) -> None:
 
 def test_percent_encoded_password_is_reported_once_decoded(engine) -> None:
     found = scan(engine, "DATABASE_URL=postgresql://etl:Ab%40cd%2Fef9Q@db.internal:5432/app\n")
-    assert [(f.rule_id, f.secret, f.decoded) for f in found] == [("uri-postgres", "Ab@cd/ef9Q", ())]
+    assert [(f.rule_id, f.secret, f.decoded) for f in found] == [("uri-postgres", "Ab@cd/ef9Q", ("percent",))]
 
 
 # ---- a percent escape glued to a token; a checksum that outranks a placeholder guess -------------

@@ -122,7 +122,7 @@ def test_even_a_verified_cache_names_no_other_global(own_cache: Path, tmp_path: 
         assert cachefile.load(path, kind) is not None  # the tag verifies
     regexcache.shipped_patterns.cache_clear()
     rulecache.forget_loaded()
-    assert _load_in_new_process().rules == load_rules().rules
+    assert _load_in_new_process().rules == rulecache.for_scanning(load_rules()).rules
     assert regexcache.shipped_patterns()
     assert not marker.exists()
     with pytest.raises(pickle.UnpicklingError, match="may not name io.open"):
@@ -195,7 +195,7 @@ def test_a_key_others_can_read_is_not_used(own_cache: Path, tmp_path: Path, caps
     key = tmp_path / "state" / "credsprawl" / "cache.key"
     key.chmod(0o644)
     cachefile._key.cache_clear()
-    assert _load_in_new_process().rules == load_rules().rules  # still right, without the cache
+    assert _load_in_new_process().rules == rulecache.for_scanning(load_rules()).rules  # still right, without the cache
     assert "caches are not used" in capsys.readouterr().err
     [path] = own_cache.glob("rules-*.cache")
     assert cachefile.load(path, "rules") is None
