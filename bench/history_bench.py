@@ -1,4 +1,4 @@
-"""History benchmark: credsprawl ``history`` against gitleaks ``git`` on the same repository.
+"""History benchmark: credsprawl ``history`` against gitleaks ``git`` and betterleaks ``git`` on the same repository.
 
     python bench/history_bench.py [--commits 3000] [--seed 1] [--jobs 2] [--repeat 3]
 
@@ -370,6 +370,19 @@ def run_gitleaks(repo: Path, jobs: int, venv: Path) -> tuple[Timed, set[str], in
     return t, {f["Secret"] for f in data}, len(data)
 
 
+def run_betterleaks(repo: Path, jobs: int, venv: Path) -> tuple[Timed, set[str], int]:
+    binary = peers.betterleaks_binary(venv)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "betterleaks.json"
+        argv = [str(binary), "git", str(repo), "--no-banner", "--log-level", "error", "--silent", "-o", str(report),
+                "--exit-code", "0"]
+        t = timed(argv, env={"GOMAXPROCS": str(jobs)})
+        data = json.loads(report.read_text() or "{}") if report.exists() else {}
+    findings = data.get("findings", []) if isinstance(data, dict) else data
+    secrets = {(f.get("match") or {}).get("value") or f.get("secret") or f.get("Secret", "") for f in findings}
+    return t, secrets, len(findings)
+
+
 def best(runs: int, fn: Callable[[], tuple[Timed, set[str], int]]) -> tuple[Timed, set[str], int]:
     results = [fn() for _ in range(runs)]
     return min(results, key=lambda r: r[0].seconds)
@@ -391,8 +404,8 @@ def markdown(rows: list[Row], repo: Path, commits: int, blob_bytes: int, planted
                      f"{r.peak_rss / 2**20:.0f} | {r.findings} | {r.planted_found}/{planted} | {r.missed_vs_gitleaks} |")
     lines += ["", "credsprawl reads each unique blob once (`git cat-file --batch` per worker) and attributes "
                   "findings from one `git log --raw` pass; gitleaks `git` scans `git log -p` patches. "
-                  "Findings are counted as each tool reports them (credsprawl: one per secret and path; "
-                  "gitleaks: one per commit that adds it). MB/s is unique blob bytes over wall time for both.", ""]
+                  "betterleaks `git` does the same. Findings are counted as each tool reports them (credsprawl: one per "
+                  "secret and path; gitleaks and betterleaks: one per commit that adds it). MB/s is unique blob bytes over wall time for every tool.", ""]
     return "\n".join(lines)
 
 
@@ -419,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     have_gitleaks = peers.available("gitleaks", a.venv)
     if not have_gitleaks:
         print("gitleaks not installed (python bench/peers.py install gitleaks): credsprawl rows only", file=sys.stderr)
+    have_betterleaks = peers.available("betterleaks", a.venv)
     rows: list[Row] = []
     for jobs in a.jobs:
         gl_found: set[str] = set()
@@ -426,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
             t, secrets, n = best(a.repeat, lambda: run_gitleaks(repo, jobs, a.venv))
             gl_found = found_planted(planted, secrets)
             rows.append(Row("gitleaks git", jobs, t.seconds, t.peak_rss, n, len(gl_found), "-"))
+        if have_betterleaks:
+            t, secrets, n = best(a.repeat, lambda: run_betterleaks(repo, jobs, a.venv))
+            rows.append(Row("betterleaks git", jobs, t.seconds, t.peak_rss, n, len(found_planted(planted, secrets)), "-"))
         for label, extra in [("", ()), *((v.split("=", 1)[0], tuple(v.split("=", 1)[1].split())) for v in a.variant)]:
             t, secrets, n = best(a.repeat, lambda: run_credsprawl(repo, jobs, extra))
             cs_found = found_planted(planted, secrets)

@@ -891,9 +891,10 @@ def _credsprawl_parse(report: Path, _stdout: Path) -> Found:
     out: dict[str, set[str]] = collections.defaultdict(set)
     for f in doc["findings"]:
         for o in f.get("origin") or []:
-            commit = (o.get("extra") or {}).get("commit")
-            if commit:
-                out[f["secret"]].add(commit)
+            facts = o.get("extra") or {}
+            # the commit of the occurrence reported, and (for a secret removed and added back) the one
+            # that first introduced it
+            out[f["secret"]].update(c for c in (facts.get("commit"), facts.get("first_commit")) if c)
         out[f["secret"]]  # noqa: B018 (a secret without commit facts still counts as found)
     return Found(dict(out), len(doc["findings"]))
 
@@ -1038,7 +1039,8 @@ def measure(repo: Path, out_dir: Path, scale: float, seed: int, runs: int, cores
         "CPU is user + sys of the tool's process and every descendant it waited for (`os.wait4`): worker "
         "processes and `git` children included. Findings are counted as each tool reports them (credsprawl: one per "
         "secret and path; the others: one per commit that adds it). A joined secret counts as attributed when "
-        "the tool names the commit that completed it.",
+        "the tool names the commit that completed it; credsprawl names a re-added secret's first commit in "
+        "`first_commit` (and the commit of the live occurrence in `commit`).",
         *(["", "Planted secrets not reported:", *(f"- {m}" for m in misses)] if misses else []),
         *(["", "credsprawl recall problems:", *(f"- {p}" for p in problems)] if problems else []),
         "",

@@ -132,9 +132,9 @@ def _unreachable(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> tuple[list[str
 
 class _Streamer:
     """Scans small blobs while the walk is still finding blobs: every ``STREAM_BATCH`` new blobs are
-    sized (one persistent ``git cat-file --batch-check``) and those below ``DELTA_MIN_SIZE`` that
-    will be scanned anyway (first seen at a path not excluded, not too large) are handed to the
-    scanner at once. Larger blobs wait for the end of the walk: they are scanned by what changed
+    sent to be sized (one persistent ``git cat-file --batch-check``, which answers while the walk goes
+    on) and, when the next round is sent, those below ``DELTA_MIN_SIZE`` that will be scanned anyway
+    (first seen at a path not excluded, not too large) are handed to the scanner. Larger blobs wait for the end of the walk: they are scanned by what changed
     since their previous version, which needs the versions of a file in one batch. A blob is
     scanned exactly as it would be at the end of the walk: only the time differs."""
 
@@ -143,7 +143,8 @@ class _Streamer:
         self.scanner, self.sizer, self.excluder, self.limit = scanner, sizer, excluder, limit
         self.sizes: dict[str, gitsrc.ObjectInfo] = {}
         self.streamed: set[str] = set()
-        self._new: list[tuple[str, str]] = []
+        self._new: list[tuple[str, str]] = []  # found since the last flush
+        self._asked: list[tuple[str, str]] = []  # being sized by git
 
     def found(self, sha: str, path: str) -> None:
         self._new.append((sha, path))
@@ -151,19 +152,31 @@ class _Streamer:
             self.flush()
 
     def flush(self) -> None:
+        """Size the new blobs (git answers while the walk goes on) and hand in the last round's."""
         if not self._new:
             return
-        infos = self.sizer.infos([sha for sha, _path in self._new])
+        ready, asked = self.sizer.collect(), self._asked
+        self._asked, self._new = self._new, []
+        self.sizer.request([sha for sha, _path in self._asked])
+        self._hand_in(ready, asked)
+
+    def finish(self) -> None:
+        """The rest: what was found since the last flush, and the last round's answers."""
+        self.flush()
+        ready, asked = self.sizer.collect(), self._asked
+        self._asked = []
+        self._hand_in(ready, asked)
+
+    def _hand_in(self, infos: dict[str, gitsrc.ObjectInfo], found: list[tuple[str, str]]) -> None:
         self.sizes.update(infos)
         batch: list[BlobTask] = []
-        for sha, path in self._new:
+        for sha, path in found:
             info = infos.get(sha)
             if info is None or info.kind == "missing" or not 0 < info.size < DELTA_MIN_SIZE:
                 continue
             if (self.limit and info.size > self.limit) or (self.excluder is not None and self.excluder.match_file(path)):
                 continue
             batch.append(BlobTask(sha, info.size, path))
-        self._new = []
         if batch:
             self.streamed.update(t.sha for t in batch)
             self.scanner.submit(batch)
@@ -211,7 +224,7 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> Ou
             history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=True,
                                    started=started)
             history.on_new_blob = None
-            stream.flush()
+            stream.finish()
         parts.append(Outcome(warnings=tuple(f"{where}: {w}" for w in history.warnings)))
         loose = _loose_from_refs(repo, refs) if revisions.everything else []
         if request.include_unreachable:

@@ -18,9 +18,10 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from scanner.pipeline.delta import scan_delta
+from scanner.pipeline.delta import Version, scan_version, wide_hits
 from scanner.pipeline.engine import BlobScan, Engine, with_document_facts
 from scanner.pipeline import route as deepscan
+from scanner.match import content
 from scanner.model import Blob, Finding, Origin
 from scanner.pipeline.pool import EngineSpec, WorkerPool
 from scanner.sources import archives
@@ -29,6 +30,9 @@ from scanner.sources.git import BlobReader, Repo
 _BATCH_BYTES = 4 * 1024 * 1024
 _BATCH_BLOBS = 512
 _MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work to share
+# a file's versions stay in one batch up to this many bytes: a version that starts a batch is scanned
+# whole, every other one by its change since the version before it
+_GROUP_BYTES = 256 * 1024 * 1024
 NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
 # A version of a file is scanned by its change only from this size on: below it, one scan of the whole
 # blob (a Hyperscan pass, regexes only near candidates) costs less than finding the change (the
@@ -73,8 +77,11 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
     """Read and scan a batch's blobs in order; a blob whose previous version came earlier in the
     batch is scanned by its change. An unreadable object is a result, never a crash."""
     delta = not os.environ.get(NO_DELTA_ENV)
-    wanted = {t.pred for t in batch if t.pred}
-    previous: dict[str, tuple[bytes, tuple[Finding, ...]]] = {}
+    uses: dict[str, int] = {}  # versions still to be scanned after each kept version
+    for t in batch:
+        if t.pred:
+            uses[t.pred] = uses.get(t.pred, 0) + 1
+    previous: dict[str, Version] = {}
     out: list[BlobResult] = []
     # the reader first: it runs to its end (zip stops on it), so git's process is kept for the next batch
     answers = reader.read_many([t.sha for t in batch], sizes=[t.size for t in batch])
@@ -84,21 +91,38 @@ def scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) ->
             continue
         origin = Origin(task.path, kind="git-blob", extra=(("blob", task.sha),))
         scan = None
+        hits = None
         archive = archives.sniff(data[:512]) is not None
-        if delta and len(data) >= DELTA_MIN_SIZE and task.pred in previous and not archive:
-            old, old_findings = previous[task.pred]
-            scan = scan_delta(engine, old, old_findings, data, origin)
+        before = _take(previous, uses, task.pred)
+        if delta and len(data) >= DELTA_MIN_SIZE and before is not None and not archive:
+            changed = scan_version(engine, before, data, origin)
+            if changed is not None:
+                scan, hits = changed
         if scan is None:
             scan = _scan_whole(engine, data, origin, archive)
         if scan.skipped:
             out.append(BlobResult(task.sha, skipped=scan.skipped))
             continue
-        if task.sha in wanted:
-            previous[task.sha] = (data, scan.findings)  # without document facts: a delta scan carries them
+        if task.sha in uses and delta and not archive:
+            # without document facts: a delta scan carries them
+            if hits is not None:  # scanned by its change: plain text
+                previous[task.sha] = Version(data, scan.findings, hits)
+            elif content.sniff(data) == "utf-8":
+                previous[task.sha] = Version(data, scan.findings, wide_hits(engine).find(data))
         if scan.findings and not archive:  # an archive's members got theirs in the content router
             scan = with_document_facts(scan, data)  # from the whole blob, whether scanned whole or by its change
         out.append(BlobResult(task.sha, scan.findings, scan.warnings, scan.bytes_scanned))
     return out
+
+
+def _take(previous: dict[str, Version], uses: dict[str, int], sha: str) -> Version | None:
+    """The kept version ``sha``, forgotten once its last successor in the batch has it."""
+    version = previous.get(sha)
+    if version is not None:
+        uses[sha] -= 1
+        if not uses[sha]:
+            del previous[sha]
+    return version
 
 
 # a batch's results as they cross back: the results that hold something (a finding, a warning, a
@@ -123,8 +147,8 @@ def _scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) -
 
 
 def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> list[list[BlobTask]]:
-    """Batches of at most 4 MB or 512 blobs (fewer for small inputs) that keep each file's versions
-    together, oldest first. ``preds`` maps a blob to its previous version; a task's ``pred`` is
+    """Batches of about 4 MB or 512 blobs (fewer for small inputs) that keep each file's versions
+    together, oldest first (a file's versions are split only past ``_GROUP_BYTES``). ``preds`` maps a blob to its previous version; a task's ``pred`` is
     set when that version is earlier in the same batch. ``tasks`` come in walk order."""
     preds = preds or {}
     known = {t.sha for t in tasks}
@@ -146,9 +170,12 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
             current.append(BlobTask(t.sha, t.size, t.path, before if before in in_batch else ""))
             in_batch.add(t.sha)
             size += t.size
-            if size >= _BATCH_BYTES or len(current) >= most:
+            if size >= _GROUP_BYTES:
                 out.append(current)
                 current, in_batch, size = [], set(), 0
+        if size >= _BATCH_BYTES or len(current) >= most:
+            out.append(current)
+            current, in_batch, size = [], set(), 0
     if current:
         out.append(current)
     return out
@@ -172,7 +199,10 @@ class BlobScanner:
         self._done_blobs = self._done_bytes = 0
 
         def engine() -> Engine:
-            return (make_engine() if make_engine else None) or spec.build()
+            built = (make_engine() if make_engine else None) or spec.build()
+            if jobs > 1:
+                wide_hits(built)  # the delta scan's keyword search, built before workers fork: they share it
+            return built
 
         self._pool: WorkerPool[list[BlobTask], _Folded, list[BlobTask]] = WorkerPool(
             spec, _scan_batch, jobs, functools.partial(BlobReader, repo), BlobReader.close, engine)

@@ -225,6 +225,33 @@ class ObjectSizer:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self._proc: subprocess.Popen[bytes] | None = None
+        self._asked: list[str] = []  # ids requested by ``request`` and not collected yet
+
+    def request(self, shas: Sequence[str]) -> None:
+        """Ask for at most ``ROUND`` ids without waiting for the answers (``collect`` reads them):
+        git sizes them while the caller does other work. One round at a time."""
+        if self._asked or len(shas) > self.ROUND:
+            raise ValueError("one round of at most ROUND ids may be outstanding")
+        self._asked = list(shas)
+        try:
+            proc = self._start()
+            assert proc.stdin is not None
+            proc.stdin.write("".join(f"{s}\n" for s in shas).encode())
+            proc.stdin.flush()
+        except (OSError, ValueError):
+            self.close()  # ``collect`` asks a one-off process instead
+
+    def collect(self) -> dict[str, ObjectInfo]:
+        """The answers to the last ``request``."""
+        chunk, self._asked = self._asked, []
+        if not chunk:
+            return {}
+        if self._proc is not None:
+            try:
+                return self._answers(chunk)
+            except (OSError, ValueError, EOFError):
+                self.close()
+        return object_info(self.repo, chunk)
 
     def infos(self, shas: Sequence[str]) -> dict[str, ObjectInfo]:
         found: dict[str, ObjectInfo] = {}
@@ -237,14 +264,22 @@ class ObjectSizer:
                 found.update(object_info(self.repo, chunk))
         return found
 
-    def _ask(self, chunk: Sequence[str]) -> dict[str, ObjectInfo]:
+    def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
             self._proc = subprocess.Popen(self.repo.argv("cat-file", "--batch-check"), stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(),
                                           cwd=self.repo.worktree or self.repo.git_dir)
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write("".join(f"{s}\n" for s in chunk).encode())
-        self._proc.stdin.flush()
+        return self._proc
+
+    def _ask(self, chunk: Sequence[str]) -> dict[str, ObjectInfo]:
+        proc = self._start()
+        assert proc.stdin is not None
+        proc.stdin.write("".join(f"{s}\n" for s in chunk).encode())
+        proc.stdin.flush()
+        return self._answers(chunk)
+
+    def _answers(self, chunk: Sequence[str]) -> dict[str, ObjectInfo]:
+        assert self._proc is not None and self._proc.stdout is not None
         found: dict[str, ObjectInfo] = {}
         for sha in chunk:
             line = self._proc.stdout.readline()

@@ -90,6 +90,28 @@ def test_object_sizer_answers_in_rounds_and_names_missing_objects(tmp_path: Path
     assert [again[b].size for b in blobs[:3]] == [0, 1, 2]
 
 
+def test_sizer_rounds_answered_while_the_caller_works(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    for i in range(300):
+        repo.write(f"f{i}.txt", "x" * i)
+    repo.commit("files")
+    blobs = [repo.blob(f"HEAD:f{i}.txt") for i in range(300)]
+    missing = "3" * 40
+    with gitsrc.ObjectSizer(gitsrc.open_repo(str(repo.path))) as sizer:
+        assert sizer.collect() == {}  # nothing asked
+        sizer.request([*blobs[:200], missing])
+        with pytest.raises(ValueError):
+            sizer.request(blobs[200:])  # one round at a time
+        first = sizer.collect()
+        sizer.request(blobs[200:])
+        assert sizer._proc is not None
+        sizer._proc.kill()  # git dies with a round outstanding: a one-off process answers it
+        sizer._proc.wait()
+        second = sizer.collect()
+    assert [first[b].size for b in blobs[:200]] == list(range(200)) and first[missing].kind == "missing"
+    assert [second[b].size for b in blobs[200:]] == list(range(200, 300))
+
+
 def test_sized_reads_match_threaded_reads(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
     rng = random.Random(4)

@@ -88,7 +88,7 @@ def test_random_edits_match_whole_scans(engine: Engine) -> None:
                 deltas += 1
                 assert sorted(map(key, part.findings)) == sorted(map(key, whole.findings)), trial
             old, old_findings = new, whole.findings
-    assert deltas > 25  # many edits took the fast path (keys and base64 take the slow one)
+    assert deltas > 25  # many edits took the fast path (the others change most of a small file)
 
 
 def test_history_with_and_without_delta_agree(tmp_path: Path) -> None:
@@ -113,3 +113,26 @@ def test_history_with_and_without_delta_agree(tmp_path: Path) -> None:
         reports.append(doc)
     assert reports[0] == reports[1]
     assert len(reports[0]["findings"]) > 10
+
+
+def test_carried_wide_hits_are_those_of_a_full_search(engine: Engine) -> None:
+    from scanner.pipeline.delta import Version, align, _hunks, wide_hits
+
+    rng = random.Random(11)
+    wide = wide_hits(engine)
+    words = ["-----BEGIN RSA PRIVATE KEY-----", "service_account", "Bearer ", "eyJhbGciOi", "ssl.wrap", "kind: Secret",
+             "machine example.org", "client-key-data:", "plain text here", "x = 1"]
+    for _ in range(200):
+        lines = [rng.choice(words) + " " + str(rng.random()) for _ in range(rng.randint(20, 120))]
+        old = "\n".join(lines).encode()
+        for _edit in range(rng.randint(1, 4)):
+            at = rng.randrange(len(lines) + 1)
+            lines[at:at + rng.randint(0, 3)] = [rng.choice(words)[:rng.randint(1, 20)] + rng.choice(words)
+                                                for _ in range(rng.randint(0, 3))]
+        new = "\n".join(lines).encode()
+        segments = align(old, new)
+        for j0, j1, i0 in segments:
+            assert new[j0:j1] == old[i0:i0 + j1 - j0]
+        hunks = _hunks(segments, len(old), len(new))
+        carried = wide.carried(Version(old, (), wide.find(old)), new, segments, hunks)
+        assert carried == tuple(sorted(set(wide.find(new))))
