@@ -329,7 +329,8 @@ def verify_report(report: Report, verify: VerifySettings) -> Report:
 
     families = {rule_id: rule.family for rule_id, rule in report.rules.items() if rule.family}
     said = verify_findings(report.findings, verify.endpoints or Endpoints.from_overrides(),
-                           VerifyOptions(run_timeout=verify.timeout), families=families)
+                           VerifyOptions(run_timeout=verify.timeout, hosts_from_content=verify.hosts_from_content),
+                           families=families)
     findings = tuple(replace(f, verification=said.get(f.fingerprint)) for f in report.findings)
     if verify.only_verified:
         findings = tuple(f for f in findings if f.verification is not None and f.verification.status == LIVE)

@@ -15,6 +15,7 @@ gitleaks = "ci/gitleaks.toml"             # rules in gitleaks' format (a file or
 
 [verify]                                  # honoured only from --config or the user's config file
 endpoints = { github = "https://ghe.example.com/api/v3" }   # where each provider is asked
+recheck_after = "7d"                      # sweeps: ask again about a credential checked longer ago
 ```
 
 ``[verify]`` decides where secrets are sent, so a config file found in a scanned tree or a swept
@@ -38,7 +39,7 @@ CONFIG_NAME = ".credsprawl.toml"
 USER_CONFIG = Path("credsprawl") / "config.toml"  # under $XDG_CONFIG_HOME, else ~/.config
 _TOP = frozenset({"rules", "disable", "min_confidence", "allowlist", "extend", "verify"})
 _EXTEND = frozenset({"gitleaks"})
-_VERIFY = frozenset({"endpoints"})
+_VERIFY = frozenset({"endpoints", "recheck_after"})
 _ALLOW = frozenset({"paths", "regexes", "stopwords"})
 
 
@@ -54,6 +55,7 @@ class Config:
     gitleaks: tuple[Path, ...] = ()  # gitleaks-format rule files ([extend] gitleaks)
     # [verify] endpoints as written (provider, URL); checked and used only when the file is trusted
     verify_endpoints: tuple[tuple[str, str], ...] = ()
+    verify_recheck_after: float | None = None  # [verify] recheck_after, in seconds
 
 
 def _strings(value: Any, what: str, where: str) -> tuple[str, ...]:
@@ -84,6 +86,35 @@ def _verify_endpoints(doc: dict[str, Any], where: str) -> tuple[tuple[str, str],
     return tuple(endpoints.items())
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def duration(value: str) -> float:
+    """``7d``, ``12h``, ``30m``, ``90s``, ``2w`` or a plain number of seconds, as seconds (0 or more);
+    a ValueError saying what is accepted otherwise."""
+    text = str(value).strip().lower()
+    number, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
+    try:
+        seconds = float(number) * _UNITS[unit]
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"not a duration: {value!r} (7d, 12h, 30m, 90s or seconds)")
+    return seconds
+
+
+def _verify_recheck(doc: dict[str, Any], where: str) -> float | None:
+    value = _section(doc, "verify", _VERIFY, where).get("recheck_after")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ConfigError(f"{where}: [verify] recheck_after must be a duration such as \"7d\"")
+    try:
+        return duration(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [verify] recheck_after: {exc}") from None
+
+
 def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
     unknown = set(doc) - _TOP
     if unknown:
@@ -112,6 +143,7 @@ def parse_config(doc: dict[str, Any], where: str, base: Path) -> Config:
         source=where,
         gitleaks=tuple(base / p for p in gitleaks),
         verify_endpoints=_verify_endpoints(doc, where),
+        verify_recheck_after=_verify_recheck(doc, where),
     )
 
 
@@ -164,4 +196,5 @@ def load_user_config(path: Path) -> Config:
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}: this file holds only [verify] "
                           f"(rules and allowlists go in .credsprawl.toml or --config)")
-    return Config(source=str(path), verify_endpoints=_verify_endpoints(doc, str(path)))
+    return Config(source=str(path), verify_endpoints=_verify_endpoints(doc, str(path)),
+                  verify_recheck_after=_verify_recheck(doc, str(path)))

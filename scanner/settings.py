@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from scanner.verify.endpoints import Endpoints
 
 VERIFY_TIMEOUT = 300.0  # seconds for a run's whole verification (--verify-timeout)
+RECHECK_AFTER = 7 * 86400.0  # seconds before a sweep asks again about a credential ([verify] recheck_after)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Flags:
     verify: bool = False  # --verify
     only_verified: bool = False  # --only-verified (verifies too)
     verify_timeout: float = VERIFY_TIMEOUT
+    verify_hosts_from_content: bool = False  # --verify-hosts-from-content
+    verify_recheck_after: float | None = None  # --verify-recheck-after (sweeps), seconds
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Flags:
@@ -76,6 +79,8 @@ class Flags:
             verify=getattr(args, "verify", False),
             only_verified=getattr(args, "only_verified", False),
             verify_timeout=getattr(args, "verify_timeout", d.verify_timeout),
+            verify_hosts_from_content=getattr(args, "verify_hosts_from_content", False),
+            verify_recheck_after=getattr(args, "verify_recheck_after", None),
         )
 
 
@@ -88,6 +93,8 @@ class VerifySettings:
     only_verified: bool = False  # keep only the findings a provider confirmed live
     timeout: float = VERIFY_TIMEOUT  # seconds for the whole run's verification
     endpoints: Endpoints | None = field(default=None, repr=False)
+    hosts_from_content: bool = False  # a per-organisation host written beside the secret may be asked
+    recheck_after: float = RECHECK_AFTER  # sweeps: seconds before a stored result is checked again
 
 
 @dataclass(frozen=True)
@@ -138,17 +145,22 @@ def verify_settings(flags: Flags, config: Config, trusted: bool) -> VerifySettin
         return VerifySettings()
     from scanner.verify.endpoints import Endpoints  # imports the HTTP client: only when verifying
 
-    if config.verify_endpoints and not trusted:
+    if (config.verify_endpoints or config.verify_recheck_after is not None) and not trusted:
         print(f"credsprawl: warning: {config.source}: [verify] ignored: endpoints are read only from --config "
               f"or {user_config_path()} (a scanned repository must not redirect its secrets)", file=sys.stderr)
     overrides: dict[str, str] = {}
+    recheck = RECHECK_AFTER
     for source in (load_user_config(user_config_path()), *([config] if trusted else [])):
         try:
             Endpoints.from_overrides(dict(source.verify_endpoints))  # each file's mistakes name that file
         except ConfigError as exc:
             raise ConfigError(f"{source.source}: {exc}") from None
         overrides.update(source.verify_endpoints)
-    return VerifySettings(True, flags.only_verified, flags.verify_timeout, Endpoints.from_overrides(overrides))
+        recheck = source.verify_recheck_after if source.verify_recheck_after is not None else recheck
+    if flags.verify_recheck_after is not None:
+        recheck = flags.verify_recheck_after
+    return VerifySettings(True, flags.only_verified, flags.verify_timeout, Endpoints.from_overrides(overrides),
+                          flags.verify_hosts_from_content, recheck)
 
 
 def build_settings(flags: Flags, search: Sequence[Path], config: Config | None = None) -> Settings:

@@ -38,11 +38,15 @@ class FakeAPI:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []  # request bodies (POST), in order
+        self.local = threading.local()  # ``body``: the body of the request this thread is answering
         self.closing = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                if self.command == "GET":
+                    outer.local.body = b""
                 outer.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 path = urllib.parse.urlsplit(self.path).path
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
@@ -67,7 +71,8 @@ class FakeAPI:
                 self.wfile.write(body)
 
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.local.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.bodies.append(outer.local.body)
                 self.do_GET()
 
             def hostile(self, reply: Reply) -> None:

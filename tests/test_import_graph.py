@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"settings", "pipeline", "history", "sources", "identity", "filters", "report", "results", "verify"},
     "settings": {"config", "rules", "pipeline", "match", "filters", "verify"},  # verify: the [verify] endpoints
     "sweep": {"pipeline", "history", "sources", "identity", "rules", "config", "store", "results", "restapi",
-              "httpclient", "cachefile", "triage"},  # triage: the reopen rule, run at the end of a sweep
+              "httpclient", "cachefile", "triage",  # triage: the reopen rules, run at the end of a sweep
+              "verify"},  # sweep --verify: the swept credentials asked about, as scan --verify does
     # triage state over a sweep's datastore: the data layer under the triage command (and a web app)
     "triage": {"store", "identity", "filters", "report", "results"},
     # the triage web app (credsprawl serve): reads and writes through triage, over the datastore

@@ -30,7 +30,7 @@ from scanner.errors import CredsprawlError, UsageError
 from scanner.model import Finding, redact
 from scanner.results import ExitStatus, ScanReport
 from scanner.sources import git as gitsrc
-from scanner.settings import Flags, build_settings
+from scanner.settings import Flags, Settings, build_settings
 from scanner.sources.git import Repo
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ INPUTS = {
     "format": "INPUT_FORMAT",
     "fail-on-findings": "INPUT_FAIL_ON_FINDINGS",
     "upload-sarif": "INPUT_UPLOAD_SARIF",
+    "verify": "INPUT_VERIFY",
 }
 MODES = ("push", "pull_request", "full")
 ZERO = "0" * 40
@@ -83,12 +84,13 @@ class ActionInputs:
     gitleaks_config: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     min_confidence: str = ""
+    verify: bool = False  # --verify: ask each credential's provider (endpoints from the config input only)
 
     def flags(self) -> Flags:
         """The same Flags the CLI's options give (``scanner.cli.options.add_settings_options``)."""
         return Flags(config=Path(self.config) if self.config else None, rules=tuple(map(Path, self.rules)),
                      disable=self.disable, gitleaks=tuple(map(Path, self.gitleaks_config)), exclude=self.exclude,
-                     min_confidence=self.min_confidence or None)
+                     min_confidence=self.min_confidence or None, verify=self.verify)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ActionInputs:
@@ -111,6 +113,7 @@ class ActionInputs:
             baseline=get["baseline"].strip(), format=fmt,
             fail_on_findings=_bool(get["fail-on-findings"] or "true", "fail-on-findings"),
             upload_sarif=_bool(get["upload-sarif"] or "true", "upload-sarif"),
+            verify=_bool(get["verify"] or "false", "verify"),
         )
 
 
@@ -257,6 +260,15 @@ def summary_markdown(report: ScanReport, plan: Plan, suppressed: int) -> str:
                 f"{_short(commit) + who if commit else ''} | {extra.get('status', '')} | `{_cell(redact(f.secret))}` |")
         if n > MAX_ROWS:
             lines.append(f"\n… and {n - MAX_ROWS} more (see the SARIF report or the job log).")
+        said = {f.fingerprint: f.verification for f in report.findings if f.verification is not None}
+        if said:  # the verify input: what each credential's provider said
+            counts = {st: sum(1 for v in said.values() if v.status == st) for st in ("live", "invalid")}
+            lines += ["", f"Verified with their providers: {counts['live']} live (verified), {counts['invalid']} "
+                          f"invalid (revoked or rotated), {len(said) - counts['live'] - counts['invalid']} unverified."]
+            for f in report.findings[:MAX_ROWS]:
+                v = f.verification
+                if v is not None and v.status == "live":
+                    lines.append(f"- `{_cell(f.origin.render())}:{f.start_line}`: {_cell(v.note())}")
         lines += ["", "A false positive? Add `credsprawl:allow` on the line, or record it in a baseline "
                       "(`credsprawl baseline create`) and pass it as the `baseline` input."]
     if s.warnings:
@@ -313,6 +325,10 @@ def run_action(env: Mapping[str, str], dry_run: bool = False, out: TextIO | None
 
 
 def history_request(inputs: ActionInputs, path: str, plan: Plan) -> HistoryRequest:
+    return history_request_and_settings(inputs, path, plan)[0]
+
+
+def history_request_and_settings(inputs: ActionInputs, path: str, plan: Plan) -> tuple[HistoryRequest, Settings]:
     """The history scan of the plan's commits, with the same Settings a ``history`` command builds
     (the repository's config, or the ``config`` input; its gitleaks rules, allowlists and excludes)."""
     from scanner.history.scan import HistoryRequest
@@ -320,7 +336,7 @@ def history_request(inputs: ActionInputs, path: str, plan: Plan) -> HistoryReque
     settings = build_settings(inputs.flags(), [Path(path), Path.cwd()])
     return HistoryRequest(path=path, ruleset=settings.ruleset, settings=settings.engine, excludes=settings.excludes,
                           rev_args=plan.rev_args, rev_label=plan.label, jobs=default_jobs(), progress=False,
-                          config=settings.config)
+                          config=settings.config), settings
 
 
 def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
@@ -339,7 +355,7 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
     if dry_run:
         out.write(f"{plan.label}\n{' '.join(plan.rev_args) or '--all'}\n")
         return ExitStatus.CLEAN
-    request = history_request(inputs, path, plan)
+    request, settings = history_request_and_settings(inputs, path, plan)
     if plan.nothing:
         from scanner.results import ScanSummary
         from scanner.rules.load import load_rules
@@ -354,6 +370,10 @@ def _run(env: Mapping[str, str], dry_run: bool, out: TextIO) -> int:
     from scanner.identity.enrich import enrich_report
 
     report = enrich_report(report)
+    if settings.verify.enabled:  # the verify input: after the baseline, so a known finding is never sent
+        from scanner import api
+
+        report = api.verify_report(report, settings.verify)
     options = ReportOptions(root=repo.root)
     render(inputs.format, report, out, options)
     sarif_path = ""

@@ -95,6 +95,20 @@ def add_verify_options(p: argparse.ArgumentParser) -> None:
                    help="report only credentials their provider confirmed live (verifies, as --verify)")
     p.add_argument("--verify-timeout", type=seconds, default=300.0, metavar="SECONDS",
                    help="time limit for the run's whole verification (default 300); what is left is 'skipped'")
+    p.add_argument("--verify-hosts-from-content", action="store_true",
+                   help="let a provider with per-organisation hosts (Okta, self-managed GitLab, GitHub Enterprise, "
+                        "Vault ...) whose endpoint is not configured be asked at an https host written beside the "
+                        "secret (off by default: a scanned file could send its secrets anywhere)")
+
+
+def duration(value: str) -> float:
+    """``7d``, ``12h``, ``30m``, ``90s`` or seconds (``scanner.config.duration``)."""
+    from scanner.config import duration as parse
+
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_jobs_option(p: argparse.ArgumentParser) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from scanner.cli.options import add_settings_options, positive_int
+from scanner.cli.options import add_settings_options, add_verify_options, duration, positive_int
 from scanner.errors import UsageError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -56,6 +56,10 @@ def add_commands(sub: Any) -> None:
                    help="auto: a bar on a terminal; jsonl: JSON Lines events on stdout (default: auto)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary (failures are still said)")
     add_settings_options(p)
+    add_verify_options(p)
+    p.add_argument("--verify-recheck-after", type=duration, metavar="AGE",
+                   help="with --verify: ask again about a credential whose stored result is older than this "
+                        "(7d, 12h, 30m, seconds; default: [verify] recheck_after, else 7d)")
 
 
 def _specs(args: argparse.Namespace) -> list[Any]:
@@ -121,23 +125,37 @@ def _request(args: argparse.Namespace, specs: list[Any]) -> Any:
     for s in specs:
         target = Target(identity_of(s), s, mirrors, tokens)
         targets.setdefault(target.identity.key, target)
+    verify = None
+    if settings.verify.enabled:
+        from scanner.sweep.verification import SweepVerify
+
+        v = settings.verify
+        verify = SweepVerify(v.endpoints, v.timeout, v.recheck_after, v.only_verified, v.hosts_from_content)
     return SweepRequest(tuple(targets.values()), spec, settings.max_file_size,
-                        repo_spec=_RepoSpec(flags) if repo_configs else None)
+                        repo_spec=_RepoSpec(flags) if repo_configs else None, verify=verify)
 
 
 def _say(line: str) -> None:
     print(f"credsprawl: {line}", file=sys.stderr)
 
 
-def _print_summary(summary: Any, datastore: Path, quiet: bool) -> None:
+def _print_summary(summary: Any, datastore: Path, quiet: bool, only_verified: bool = False) -> None:
     if not quiet:
         s = summary
         _say(f"sweep {s.sweep_id} into {datastore}: {s.repositories} repositories ({s.scanned} scanned, "
              f"{s.unchanged} unchanged, {len(s.failed)} failed) in {s.seconds:.1f} s on the {s.executor} executor")
         _say(f"{s.blobs_scanned:,} blobs scanned ({s.bytes_scanned / 1e6:,.1f} MB, {s.mb_per_second:.1f} MB/s); "
              f"{s.blobs_reused:,} already known or shared ({s.bytes_reused / 1e6:,.1f} MB not scanned again)")
-        _say(f"{s.findings} finding(s) in the swept repositories, {s.new_findings} new "
+        what = "finding(s) of credentials verified live" if only_verified else "finding(s)"
+        _say(f"{s.findings} {what} in the swept repositories, {s.new_findings} new "
              f"(credsprawl report --datastore {datastore} shows them)")
+        if s.verified is not None:
+            v = s.verified
+            said = ", ".join(f"{n} {status}" for status, n in v.statuses) or "none"
+            _say(f"verification: {v.checked} credential(s) asked now, {v.kept} kept from an earlier check"
+                 + (f", {v.unreadable} not readable again" if v.unreadable else "") + f"; stored: {said}")
+        if s.reopened:
+            _say(f"triage: {len(s.reopened)} credential(s) reopened (credsprawl triage list --state open)")
     for name, reason in summary.failed:
         _say(f"failed: {name}: {reason}")
 
@@ -170,7 +188,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         finally:
             progress.close()
             executor.close()
-    _print_summary(summary, datastore, args.quiet)
+    _print_summary(summary, datastore, args.quiet, args.only_verified)
     return int(summary.return_code)
 
 

@@ -10,7 +10,8 @@ found to revoked, with an audit log. Parsing and dispatch only: the work lives i
     credsprawl triage export [FILTERS] [--format json|csv] [--output FILE] | --baseline FILE
     credsprawl triage import-baseline FILE [--expires DATE] [--as NAME]
 
-FILTERS: --state, --owner, --severity, --repository (each repeatable), --since/--until (first seen).
+FILTERS: --state, --owner, --severity, --repository, --verified live|invalid|unverified (each
+repeatable), --since/--until (first seen).
 A fingerprint may be given by a unique prefix of 8 characters or more.
 """
 
@@ -60,6 +61,9 @@ def _filters(p: argparse.ArgumentParser) -> None:
                    help="only credentials found in this repository: its name, URL or path (repeatable)")
     p.add_argument("--since", type=_when, metavar="DATE", help="only credentials first seen at or after this date")
     p.add_argument("--until", type=_when, metavar="DATE", help="only credentials first seen before this date")
+    p.add_argument("--verified", action="append", default=[], choices=("live", "invalid", "unverified"),
+                   help="only credentials whose provider said live or invalid when a sweep --verify last asked; "
+                        "unverified: never asked, or no answer (repeatable)")
 
 
 def add_commands(sub: Any) -> None:
@@ -118,7 +122,7 @@ def _query_filters(args: argparse.Namespace) -> Any:
     from scanner.triage.queries import Filters
 
     return Filters.of(tuple(args.state), tuple(args.owner), tuple(args.severity), tuple(args.repository),
-                      args.since, args.until)
+                      args.since, args.until, tuple(args.verified))
 
 
 def _line(row: dict[str, Any]) -> str:
@@ -126,7 +130,12 @@ def _line(row: dict[str, Any]) -> str:
     owner = row["assignee"] or "-"
     state = row["state"] + (" (expired)" if row["expired"] else "")
     return printable(f"{row['fingerprint'][:12]}  {row['severity'] or '-':<8} {state:<16} {owner:<16} "
-                     f"{row['rule_id']:<32} {row['first_seen'][:10]}  {repos}")
+                     f"{row['rule_id']:<32} {_verified(row):<10} {row['first_seen'][:10]}  {repos}")
+
+
+def _verified(row: dict[str, Any]) -> str:
+    """What the provider said when last asked, in the words the reports use."""
+    return {"live": "live", "invalid": "invalid"}.get(row.get("verification") or "", "unverified")
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -158,6 +167,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     state = row["state"] + (f" until {row['expires']}" + (" (expired)" if row["expired"] else "") if row["expires"] else "")
     print(printable(f"state: {state}" + (f" — {row['reason']}" if row["reason"] else "")))
     print(printable(f"assignee: {row['assignee'] or '-'}   first seen: {row['first_seen']}"))
+    if row.get("verification"):
+        print(printable(f"verification: {row['verification']} ({row['verified_by']}, checked {row['verified_at']})"))
     print(f"locations ({len(row['locations'])}):")
     for loc in row["locations"]:
         commit = (loc["commit"] or "")[:12]

@@ -4,14 +4,19 @@ and sprawl; per identity and per owner totals; candidate identities for what no 
 This document is the contract with every renderer (text, SARIF, HTML). Keys may be added, never
 renamed or removed; ``version`` is bumped only on an incompatible change (version 2: ``live`` became
 ``present`` and ``live_credentials`` ``present_credentials``, because "live" is kept for credentials
-a provider confirmed; credentials group the findings of one credential; exposure totals are unions)::
+a provider confirmed; credentials group the findings of one credential; exposure totals are unions.
+Version 3: ``identity`` may be the identity the provider reported (``identity_source``
+"provider"), which beats every inventory selector; credentials carry ``verification``, ``verified``,
+``provider_identity`` and ``disagreements``; the "do first" order puts verified-live credentials
+first and invalid ones last; ``remediation`` starts with the rule's revoke/rotate place)::
 
-    {"version": 2, "kind": "credsprawl-identity-report",
+    {"version": 3, "kind": "credsprawl-identity-report",
      "generated": ISO, "now": ISO,                 # when it was made; the date lifecycle is measured at
      "sources": [str], "inventory": str | null,    # results files (or datastore), inventory file
      "summary": {"credentials", "occurrences", "findings", "identities", "identities_with_leaks", "owners",
                  "unknown_credentials", "candidate_identities", "shared_credentials", "rotation_overdue",
                  "present_credentials", "certs_expired", "certs_expiring": int,
+                 "verified_live", "verified_invalid", "unverified", "disagreements": int,
                  "by_severity": {"critical", "high", "medium", "low": int}},
      "credentials": [{                             # one per credential, in "do first" order (see below)
          "priority": int,                          # 1 = do first
@@ -19,8 +24,14 @@ a provider confirmed; credentials group the findings of one credential; exposure
          "fingerprints": [str], "rules": [str],    # every finding of this credential (see "One credential")
          "severity", "confidence": str,            # the highest over its occurrences
          "secret": str,                            # redacted, unless both the scan and report had --show-secrets
-         "identity", "identity_name": str | null,
+         "identity", "identity_name": str | null,  # an inventory identity's id, or the provider's principal
+         "identity_source": "provider" | "inventory" | null,  # provider: named by a live verification
          "match": {"selector", "value": str, "strength": int} | null,   # the strongest selector that matched
+         "verification": {"status", "provider", "checked_at", "endpoint_host": str, "identity": [{"key", "value"}],
+                          "permissions": [str], "reason"?: str} | null,   # the most telling answer of its findings
+         "verified": "live" | "invalid" | "unverified",   # live (verified), invalid (revoked or rotated), unverified
+         "provider_identity": {"provider", "principal", "who": str} | null,   # whom a live check named
+         "disagreements": [str],                   # where the inventory's identity or owner and the provider differ
          "owner": {"team", "contact": str} | null, # the identity's owner, else the single CODEOWNERS owner
          "owner_source": "identity" | "codeowners" | null,
          "candidate": str | null,                  # candidate identity id, for a credential no identity claims
@@ -34,7 +45,8 @@ a provider confirmed; credentials group the findings of one credential; exposure
          "holders": [str], "path_owners": [str],
          "rotation_overdue": bool | null, "age_days": int | null, "max_age_days": int | null,
          "cert_expired": bool | null, "cert_expires_in_days": int | null,
-         "remediation": [str],
+         "remediation": [str],                     # the first step: where it is revoked or rotated (the rule's)
+         "revoke": str,                            # that place alone: console URL pattern and/or CLI command
          "locations": [{"repository": str | null, "path": str, "line", "column": int,
                         "commit", "date", "status", "ref": str | null}]}],
      "identities": [{"id", "name", "kind": str, "owner": {...} | null, "environment": str | null,
@@ -57,8 +69,9 @@ One credential: findings are grouped when they are the same secret or the same k
 file at the same commit (a GCP key file and the private key inside it). The main finding names the
 credential: the most severe, then the widest span.
 
-Do first: credentials present at HEAD with critical or high severity, then the rest; within each, by
-severity, then exposure (longest first), then sprawl (locations, repositories).
+Do first: credentials verified live, then those present at HEAD with critical or high severity, then
+the rest, and those the provider rejected (invalid) last; within each, by severity, then exposure
+(longest first), then sprawl (locations, repositories).
 """
 
 from __future__ import annotations
@@ -75,10 +88,12 @@ from scanner.identity.inventory import Inventory
 from scanner.identity.grouping import group_findings, union_days
 from scanner.identity.lifecycle import CertState, Loc, cert_state, lifecycle, parse_when, rotation
 from scanner.identity.owners import owner_key
-from scanner.identity.remediation import Situation, steps
+from scanner.identity import verified as ver
+from scanner.identity.inventory import Identity
+from scanner.identity.remediation import Situation, revoke_step, steps
 from scanner.identity.results_input import Results
 
-VERSION = 2
+VERSION = 3
 KIND = "credsprawl-identity-report"
 SEVERITIES = ("critical", "high", "medium", "low")
 _RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
@@ -128,6 +143,48 @@ class _Builder:
     def __post_init__(self) -> None:
         self.index = SelectorIndex(self.inventory)
 
+    def resolve(self, attrs: dict[str, str], outers: set[str], verification: dict[str, Any] | None) -> dict[str, Any]:
+        """Whose the credential is: with a live verification, the identity the provider named (the
+        inventory identity listing it among its ``principals``, else the principal itself) beats every
+        selector guess; where the guess and the provider's answer differ, ``disagreements`` says so."""
+        principal = ver.principal(verification)
+        inv = self.inventory.identities
+        matches = self.index.matches({**attrs, "verified.principal": principal} if principal else attrs, outers)
+        best, holders = best_and_holders(matches)
+        guesses = [m for m in matches if m.selector != "principals"]
+        guess = best_and_holders(guesses)[0] if principal else best
+        out: dict[str, Any] = {"best": best, "holders": holders, "identity": inv[best.identity] if best else None,
+                               "source": "inventory" if best else None, "principal": None, "disagreements": []}
+        if principal is None:
+            return out
+        assert verification is not None
+        provider = str(verification.get("provider") or "")
+        out["principal"] = {"provider": provider, "principal": principal, "who": ver.who(verification)}
+        out["source"] = "provider"
+        said = f"{provider} verified it live as {ver.who(verification)}"
+        notes: list[str] = out["disagreements"]
+        if best is not None and best.selector == "principals":
+            named = inv[best.identity]
+            if guess is not None and guess.identity != best.identity:
+                other = inv[guess.identity]
+                notes.append(f"the inventory's selectors name {other.id} ({guess.selector} = {guess.value}), but "
+                             f"{said}, a principal of {named.id}")
+                if _team(other) != _team(named):
+                    notes.append(f"owner: the inventory's guess {other.id} is owned by {_team(other) or 'nobody'}, "
+                                 f"the verified identity {named.id} by {_team(named) or 'nobody'}")
+            return out
+        out["identity"], out["best"] = None, None
+        if guess is not None:
+            other = inv[guess.identity]
+            listed = other.values("principals")
+            why = (f"not one of its principals ({', '.join(listed)})" if listed
+                   else "and the inventory lists no principals for it to confirm")
+            notes.append(f"the inventory names {other.id} ({guess.selector} = {guess.value}), but {said}, {why}")
+            if other.owner is not None:
+                notes.append(f"owner: {other.owner.team} owns {other.id} in the inventory; the provider's identity "
+                             f"{principal} has no owner there")
+        return out
+
     def credential(self, fingerprint: str, occurrences: Sequence[tuple[dict[str, Any], str]]) -> dict[str, Any]:
         head = occurrences[0][0]
         if len(occurrences) == 1:
@@ -154,8 +211,10 @@ class _Builder:
                 if _CONFIDENCE.get(f.get("confidence") or "", 0) > _CONFIDENCE[confidence]:
                     confidence = f["confidence"]
         index = self.index
-        best, holders = best_and_holders(index.matches(attrs, {outer for _, outer in outers}))
-        identity = self.inventory.identities[best.identity] if best else None
+        verification = ver.best(f.get("verification") for f, _ in occurrences)
+        who = self.resolve(attrs, {outer for _, outer in outers}, verification)
+        best, holders, identity = who["best"], who["holders"], who["identity"]
+        principal = who["principal"]
         owner_sets: set[tuple[str, ...]] = set()
         if index.has_path_owners:
             owner_sets = {o for o in (index.owners(r, p) for r, p in outers) if o}
@@ -188,17 +247,23 @@ class _Builder:
             "fingerprints": parts, "rules": rules,
             "kind": head.get("kind"), "provider": head.get("provider"), "severity": severity, "confidence": confidence,
             "secret": head.get("secret", ""),
-            "identity": identity.id if identity else None, "identity_name": identity.display_name if identity else None,
+            "identity": identity.id if identity else (principal["principal"] if principal else None),
+            "identity_name": identity.display_name if identity else (
+                f"{principal['who']} ({principal['provider']}, verified live)" if principal else None),
+            "identity_source": who["source"],
             "match": {"selector": best.selector, "value": best.value, "strength": best.strength} if best else None,
+            "verification": verification, "verified": ver.word(verification), "provider_identity": principal,
+            "disagreements": who["disagreements"],
             "owner": owner, "owner_source": owner_source, "candidate": None, "attributes": attrs,
             "first_seen": life.first_seen, "removed": life.removed, "present": life.live, "exposure_days": life.exposure_days,
             "sprawl": sprawl,
             "shared": bool(shared_by), "shared_by": shared_by, "holders": holder_ids, "path_owners": path_owners,
             "rotation_overdue": rot.overdue, "age_days": rot.age_days, "max_age_days": rot.max_age_days,
             "cert_expired": expired, "cert_expires_in_days": cert.expires_in_days,
-            "remediation": [],
+            "remediation": [], "revoke": "",
             "locations": [loc.as_dict() for loc in (sorted(locs, key=_loc_order) if len(locs) > 1 else locs)],
             "_in_git": any(loc.commit or loc.status for loc in locs),
+            "_revoke": str(head.get("remediation") or ""),  # the rule's revoke/rotate place (JSON report v3+)
             "_exposed": (life.first_date, end or self.now) if life.first_date is not None else None,
         }
 
@@ -226,11 +291,17 @@ def _loc_order(loc: Loc) -> tuple[str, str, int, int]:
     return (loc.repository or "", loc.path, loc.line, loc.column)
 
 
+def _team(identity: Identity) -> str:
+    return owner_key(identity.owner.team) if identity.owner else ""
+
+
 def _cred_order(cred: dict[str, Any]) -> tuple[int, int, int, int, int, str]:
-    """Do first: present at HEAD with critical or high severity, then the rest; then severity, exposure, sprawl."""
+    """Do first: verified live, then present at HEAD with critical or high severity, then the rest, and
+    rejected by the provider (invalid) last; then severity, exposure, sprawl."""
     urgent = bool(cred["present"]) and _RANK.get(cred["severity"], 0) >= _RANK["high"]
+    tier = {ver.LIVE: 0, ver.INVALID: 3}.get(cred["verified"], 1 if urgent else 2)
     sprawl = cred["sprawl"]
-    return (0 if urgent else 1, -_RANK.get(cred["severity"], 0), -(cred["exposure_days"] or -1),
+    return (tier, -_RANK.get(cred["severity"], 0), -(cred["exposure_days"] or -1),
             -sprawl["locations"], -sprawl["repositories"], cred["fingerprint"])
 
 
@@ -341,9 +412,12 @@ def _build(results: Results, inventory: Inventory | None, now: dt.datetime,
         candidates.append({"id": cand.id, "basis": cand.basis, "facts": cand.facts, "credentials": members})
     for cred in creds:
         in_git = cred.pop("_in_git")
-        cred["remediation"] = steps(Situation(cred["provider"], cred["kind"], in_git, cred["present"], cred["shared"],
-                                              cred["rotation_overdue"], cred["cert_expired"], cred["identity"] is not None,
-                                              cred["candidate"], basis.get(cred["candidate"] or "")))
+        situation = Situation(cred["provider"], cred["kind"], in_git, cred["present"], cred["shared"],
+                              cred["rotation_overdue"], cred["cert_expired"], cred["identity"] is not None,
+                              cred["candidate"], basis.get(cred["candidate"] or ""), cred.pop("_revoke"),
+                              cred["verified"])
+        cred["revoke"] = revoke_step(situation)
+        cred["remediation"] = steps(situation)
     certificates = _certificates(builder, results, creds)
     identities = _identity_rows(inv, creds)
     owners = _owner_rows(inv, creds)
@@ -361,6 +435,10 @@ def _build(results: Results, inventory: Inventory | None, now: dt.datetime,
         "certs_expired": sum(1 for c in certificates if c["expired"]),
         "certs_expiring": sum(1 for c in certificates if not c["expired"] and c["expires_in_days"] is not None
                               and c["expires_in_days"] < 30),
+        "verified_live": sum(1 for c in creds if c["verified"] == ver.LIVE),
+        "verified_invalid": sum(1 for c in creds if c["verified"] == ver.INVALID),
+        "unverified": sum(1 for c in creds if c["verified"] == ver.UNVERIFIED),
+        "disagreements": sum(1 for c in creds if c["disagreements"]),
         "by_severity": {s: by_severity.get(s, 0) for s in SEVERITIES},
     }
     return {

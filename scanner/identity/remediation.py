@@ -1,9 +1,11 @@
 """Remediation steps for a leaked credential: what to rotate or revoke, where, and what to clean up.
 
-``PROVIDER_STEPS`` (by the rule's provider) and ``KIND_STEPS`` (by credential kind) are explicit
-registries; a provider's steps replace the kind's generic first step. Then come the steps that depend
-on the credential's situation: still in git history, shared by several identities, rotation overdue,
-certificate expired, owner unknown.
+The first step is where the credential is revoked or rotated: the rule's ``remediation`` (the
+provider's console URL pattern and/or CLI command, carried by each finding of the JSON report), else
+``PROVIDER_STEPS`` (by the rule's provider) or ``KIND_STEPS`` (by credential kind), explicit
+registries. Then come the steps that depend on the credential's situation: what its provider said
+when verified, still in git history, shared by several identities, rotation overdue, certificate
+expired, owner unknown.
 """
 
 from __future__ import annotations
@@ -68,22 +70,41 @@ UNKNOWN_STEP = "No identity claims it: find its owner and add the identity, with
 CANDIDATE_STEP = "No identity claims it: candidate identity {candidate} groups it with credentials sharing {basis}; add that identity to the inventory."
 
 
+LIVE_STEP = "Its provider verified it live: it works now, so revoke or rotate it first, before any clean-up."
+INVALID_STEP = ("Its provider rejected it (revoked or rotated): confirm that was on purpose and that nothing "
+                "still depends on it, then clean up the copies.")
+
+
 class Situation(NamedTuple):
     provider: str | None
     kind: str | None
     in_git: bool
-    live: bool | None
+    present: bool | None  # still in the files at HEAD
     shared: bool
     rotation_overdue: bool | None
     cert_expired: bool | None
     known: bool
     candidate: str | None = None
     basis: str | None = None
+    revoke: str = ""  # the rule's remediation: where it is revoked or rotated
+    verified: str = "unverified"  # live | invalid | unverified (scanner.identity.verified)
+
+
+def revoke_step(s: Situation) -> str:
+    """Where and how this credential is revoked or rotated, in one step."""
+    if s.revoke:
+        return s.revoke
+    return (PROVIDER_STEPS.get(s.provider or "", ()) or KIND_STEPS.get(s.kind or "", KIND_STEPS["secret"]))[0]
 
 
 def steps(s: Situation) -> list[str]:
-    out = list(PROVIDER_STEPS.get(s.provider or "", ()) or KIND_STEPS.get(s.kind or "", KIND_STEPS["secret"]))
-    if s.live is not False:
+    given = list(PROVIDER_STEPS.get(s.provider or "", ()) or KIND_STEPS.get(s.kind or "", KIND_STEPS["secret"]))
+    out = [revoke_step(s), *given[1:]] if s.revoke else given
+    if s.verified == "live":
+        out.insert(0, LIVE_STEP)
+    elif s.verified == "invalid":
+        out.insert(0, INVALID_STEP)
+    if s.present is not False:
         out.append(REMOVE_STEP)
     if s.in_git:
         out.append(HISTORY_STEP)

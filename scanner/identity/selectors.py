@@ -8,6 +8,9 @@ upper case, ``SHA256:`` or hex) match what the scanner derived.
 Strength order (higher wins; documented in docs/inventory.md):
 
 =====  ==================================================================
+ 110   ``principals``: the identity a provider reported when it verified the credential live
+       (``github:octocat``, ``aws:arn:aws:iam::123456789012:user/deploy``); the provider's word beats
+       every guess from facts found beside the secret
  100   ``secret_sha256``: SHA-256 of the token itself (the token is never stored)
   90   key fingerprints: ``ssh_fingerprints``, ``spki_sha256``, ``cert_sha256``
   80   key ids: ``aws_key_ids``, ``gcp_key_ids``
@@ -126,6 +129,20 @@ def _user_host(value: str) -> str:
     raise ValueError("not a user@host pattern")
 
 
+_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9_.-]*:\S.*")
+
+
+def _principal(value: str) -> str:
+    """``provider:name`` as a provider reports it, compared without case; a bare AWS ARN is ``aws:ARN``."""
+    text = value.strip().lower()
+    if text.startswith("arn:"):
+        text = "aws:" + text
+    if _PRINCIPAL.fullmatch(text):
+        return text
+    raise ValueError("not a principal: provider:name as the provider reports it (github:octocat, "
+                     "aws:arn:aws:iam::123456789012:user/deploy, gcp:sa@project.iam.gserviceaccount.com)")
+
+
 def _path_glob(value: str) -> str:
     text = value.strip()
     if not text or text.startswith("!"):
@@ -145,6 +162,8 @@ class SelectorKind:
 
 
 SELECTORS: dict[str, SelectorKind] = {s.name: s for s in (
+    SelectorKind("principals", 110, _principal, ("verified.principal",),
+                 "provider:name of the identity a provider reports for its credentials (github:octocat)"),
     SelectorKind("secret_sha256", 100, _token_hash, ("secret.sha256",),
                  "SHA-256 (hex) of the token, never the token"),
     SelectorKind("ssh_fingerprints", 90, _ssh_fingerprint, ("key.ssh_sha256",),

@@ -13,6 +13,7 @@ from typing import TextIO
 from scanner.model import redact
 from scanner.report.escape import csv_cell
 from scanner.report.options import ReportOptions
+from scanner.report.remediation import remediation
 from scanner.results import ScanReport
 
 COLUMNS = (
@@ -29,6 +30,8 @@ COLUMNS = (
     "validation",
     "kind",
     "provider",
+    "verification",  # what the provider said (--verify): live, invalid, unknown, error, skipped; '' not asked
+    "remediation",  # where and how it is revoked or rotated
 )
 
 
@@ -53,5 +56,7 @@ def write_csv(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
                 f.validation.value,
                 rule.kind if rule else "",
                 rule.provider if rule else "",
+                f.verification.status if f.verification is not None else "",
+                remediation(rule),
             )
         )

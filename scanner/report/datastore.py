@@ -18,11 +18,21 @@ def load_finding_objects(path: Path, new_since: str | None = None) -> list[dict[
     names a zone), or a sweep id (findings first recorded by a later sweep). A finding is one secret
     at one path of one repository; it stays as new as when it was first recorded, however often
     the repository is swept again.
+
+    ``verification`` holds what the credential's provider said when a ``sweep --verify`` last asked
+    (``checked_at`` says when), else null.
     """
     with open_existing(path) as store:
         report = store.stored_report(new_since)
+        said = store.verifications(sorted({f.fingerprint for f in report.findings}))
     counts = {fp: len(found) for fp, found in report.occurrences().items()}
-    return [finding_object(f, report, True, counts[f.fingerprint]) for f in report.findings]
+    out = []
+    for f in report.findings:
+        obj = finding_object(f, report, True, counts[f.fingerprint])
+        stored = said.get(f.fingerprint)
+        obj["verification"] = stored.to_json() if stored is not None else None
+        out.append(obj)
+    return out
 
 
 def load_certificate_objects(path: Path, new_since: str | None = None) -> list[dict[str, Any]]:

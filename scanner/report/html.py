@@ -30,7 +30,7 @@ from scanner.errors import CredsprawlError
 from scanner.report.escape import deep_no_surrogates
 
 DOCUMENT_KIND = "credsprawl-identity-report"
-DOCUMENT_VERSIONS = (2,)
+DOCUMENT_VERSIONS = (2, 3)  # 2 has no verification: every credential shows "unverified"
 LOCATION_CAP = 1000
 LOCATION_FIELDS = ("repository", "path", "line", "column", "commit", "date", "status", "ref")
 _INTERNED = frozenset({"repository", "path", "status", "ref"})

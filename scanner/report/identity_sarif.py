@@ -17,20 +17,22 @@ import scanner
 _CARRIED = ("identity", "identity_name", "owner", "owner_source", "candidate", "match", "first_seen", "removed",
             "present", "exposure_days", "priority", "fingerprints", "rules", "sprawl", "shared", "shared_by", "path_owners", "rotation_overdue", "age_days",
             "max_age_days", "cert_expired", "cert_expires_in_days", "remediation", "attributes", "kind", "provider",
-            "confidence")
+            "confidence", "identity_source", "verification", "verified", "provider_identity", "disagreements", "revoke")
 
 
 def _rule(cred: dict[str, Any]) -> Rule:
     severity = Severity(cred["severity"]) if cred["severity"] in Severity._value2member_map_ else Severity.MEDIUM
     confidence = Confidence(cred["confidence"]) if cred["confidence"] in Confidence._value2member_map_ else Confidence.MEDIUM
     return Rule(id=cred["rule_id"], name=cred["rule_name"] or cred["rule_id"], kind=cred["kind"] or "secret",
-                provider=cred["provider"] or "", severity=severity, confidence=confidence, keywords=(), regex="")
+                provider=cred["provider"] or "", severity=severity, confidence=confidence, keywords=(), regex="",
+                remediation=cred.get("revoke") or "")
 
 
 def _message(cred: dict[str, Any], loc: dict[str, Any]) -> str:
     who = cred["identity"] or "an unknown identity"
     owner = f", owner {cred['owner']['team']}" if cred["owner"] else ""
-    text = f"{cred['rule_name']} {cred['secret']} of {who}{owner} in {loc['path']}"
+    said = {"live": " (live, verified)", "invalid": " (invalid: revoked or rotated)"}.get(cred.get("verified") or "", "")
+    text = f"{cred['rule_name']} {cred['secret']}{said} of {who}{owner} in {loc['path']}"
     if cred["exposure_days"] is not None:
         text += f"; exposed {cred['exposure_days']} day(s)"
     if cred["shared"]:

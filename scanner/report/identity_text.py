@@ -14,6 +14,9 @@ from rich.text import Text
 from scanner.report.text import PLAIN_WIDTH, printable
 
 SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
+# what the provider said, in words no other state uses ("present at HEAD" is a fact of git, shown apart)
+VERIFIED_WORDS = {"live": "live (verified)", "invalid": "invalid (revoked or rotated)", "unverified": "unverified"}
+VERIFIED_STYLE = {"live": "bold red", "invalid": "green", "unverified": "dim"}
 MAX_ROWS = 200  # per table; the JSON and HTML reports hold everything
 DO_FIRST = 10
 
@@ -62,8 +65,9 @@ def _do_first(console: Console, creds: list[dict[str, Any]]) -> None:
         who = c["identity"] or "unknown identity"
         owner = f", owner {c['owner']['team']}" if c["owner"] else ""
         where = "present at HEAD" if c.get("present") else "in history only"
+        said = VERIFIED_WORDS.get(c.get("verified") or "unverified", "unverified")
         console.print(Text(f"  {c.get('priority', '')}. ", style="bold").append(
-            f"{c['severity']} {_t(c['rule_name'])} ({_t(who)}{_t(owner)}): {where}, "
+            f"{c['severity']} {_t(c['rule_name'])} ({_t(who)}{_t(owner)}): {said}, {where}, "
             f"exposed {_days(c['exposure_days']) or '?'}, {c['sprawl']['locations']} location(s) "
             f"in {c['sprawl']['repositories']} repo(s) [{c['fingerprint'][:12]}]"))
     _more(console, min(len(creds), DO_FIRST), len(creds), "credentials in the table below")
@@ -85,20 +89,27 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
     console.print(f"identities: {s['identities_with_leaks']} of {s['identities']} leaked; {s['unknown_credentials']} "
                   f"credential(s) unknown ({s['candidate_identities']} candidate identities); {s['shared_credentials']} "
                   f"shared; {s['rotation_overdue']} rotation overdue")
+    if s.get("verified_live") or s.get("verified_invalid"):
+        console.print(f"verification: {s['verified_live']} live (verified), {s['verified_invalid']} invalid "
+                      f"(revoked or rotated), {s['unverified']} unverified"
+                      + (f"; {s['disagreements']} where the inventory and the provider disagree" if s.get("disagreements") else ""))
     if s["certs_expired"] or s["certs_expiring"]:
         console.print(f"certificates: {s['certs_expired']} expired, {s['certs_expiring']} expiring within 30 days")
     console.print()
     creds = doc["credentials"]
     _do_first(console, creds)
-    table = _table("Credentials", "#", "fingerprint", "rule", "severity", "identity", "owner", "first leaked",
-                   "state", "exposure", "sprawl", "flags")
+    table = _table("Credentials", "#", "fingerprint", "rule", "severity", "identity", "owner", "verified",
+                   "first leaked", "state", "exposure", "sprawl", "flags")
     for c in creds[:MAX_ROWS]:
         first = c["first_seen"] or {}
         who = c["identity"] or (f"unknown ({c['candidate']})" if c["candidate"] else "unknown")
         sprawl = c["sprawl"]
         table.add_row(
             str(c.get("priority", "")), c["fingerprint"][:12], _t(" + ".join(c.get("rules") or [c["rule_id"]])), Text(c["severity"], style=SEVERITY_STYLE.get(c["severity"], "")),
-            _t(who), _t(c["owner"]["team"] if c["owner"] else ""),
+            _t(who + (" (provider)" if c.get("identity_source") == "provider" else "")),
+            _t(c["owner"]["team"] if c["owner"] else ""),
+            Text(VERIFIED_WORDS.get(c.get("verified") or "unverified", "unverified"),
+                 style=VERIFIED_STYLE.get(c.get("verified") or "unverified", "")),
             _t(f"{(first.get('date') or '')[:10]} {(first.get('commit') or '')[:10]}".strip()),
             _state(c), _days(c["exposure_days"]),
             f"{sprawl['locations']} loc / {sprawl['files']} files / {sprawl['repositories']} repos",
@@ -106,6 +117,13 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
         )
     console.print(table)
     _more(console, min(len(creds), MAX_ROWS), len(creds), "credentials")
+    disagreeing = [c for c in creds if c.get("disagreements")]
+    if disagreeing:
+        console.print(Text("The inventory and the provider disagree", style="bold"))
+        for c in disagreeing[:MAX_ROWS]:
+            for note in c["disagreements"]:
+                console.print(f"  {c['fingerprint'][:12]} {_t(note)}")
+        console.print()
     if doc["identities"]:
         table = _table("Identities", "id", "kind", "owner", "leaked", "exposure", "worst", "overdue", "shared")
         for r in doc["identities"][:MAX_ROWS]:
@@ -138,5 +156,10 @@ def write_report_text(doc: dict[str, Any], out: TextIO, color: bool = False) -> 
         console.print(Text("Remediation", style="bold"))
         for c in creds[:MAX_ROWS]:
             console.print(Text(f"{c['fingerprint'][:12]} {_t(c['rule_id'])} ({_t(c['identity'] or 'unknown')})", style="bold"))
+            ver = c.get("verification")
+            if ver:
+                perms = ", ".join(ver.get("permissions") or [])
+                console.print(f"  {VERIFIED_WORDS.get(c['verified'], 'unverified')}: {_t(ver.get('provider'))} at "
+                              f"{_t(ver.get('checked_at'))}" + (f"; permissions: {_t(perms)}" if perms else ""))
             for i, step in enumerate(c["remediation"], 1):
                 console.print(f"  {i}. {step}")

@@ -24,7 +24,7 @@ encoding)::
 Version 2 (was 1): skipped files and certificates are counts by default (a site-packages tree made
 a 730 KB report for 4 findings); ``--list-skipped`` and ``--list-certificates`` add the lists, in
 the version 1 shape. ``credsprawl report`` reads certificates only from results that list them.
-Version 3 (was 2): each finding has ``verification`` (null unless ``--verify``).
+Version 3 (was 2): each finding has ``verification`` (null unless ``--verify``) and ``remediation``.
 
 ``jsonl`` writes one finding object per line and nothing else.
 
@@ -48,7 +48,9 @@ A finding object::
       "companion": {"rule_id": str, "secret": str} | null,   # secret redacted likewise
       "attributes": {str: str},                       # derived facts (account id, key type ...)
       "occurrences": int,                             # findings in this report with this fingerprint
-      "verification": verification | null             # what the provider said (--verify), else null
+      "verification": verification | null,            # what the provider said (--verify), else null
+      "remediation": str                              # where and how it is revoked or rotated (the rule's
+                                                      # console URL pattern / CLI command, else a default by kind)
     }
 
 A verification object (``scanner.verify.result.Verification``; it never holds the secret)::
@@ -85,6 +87,7 @@ from scanner.report._common import TOOL_NAME, finite, shown_line, summary_object
 from scanner.report.certs import certificate_counts
 from scanner.report.jsondoc import write_document
 from scanner.report.options import ReportOptions
+from scanner.report.remediation import remediation
 from scanner.results import ScanReport
 
 FORMAT_VERSION = 3
@@ -125,6 +128,7 @@ def finding_object(finding: Finding, report: ScanReport, show: bool, occurrences
         "attributes": dict(finding.attributes),
         "occurrences": occurrences,
         "verification": finding.verification.to_json() if finding.verification is not None else None,
+        "remediation": remediation(rule, rule.kind if rule else None),
     }
 
 

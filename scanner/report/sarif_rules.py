@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from scanner.model import Confidence, Finding, Rule
+from scanner.report.remediation import remediation as revoke_place
 from scanner.results import ScanReport
 
 _PRECISION = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
@@ -73,13 +74,16 @@ def remediation(rule: Rule) -> str:
 
 
 def help_texts(rule: Rule) -> tuple[str, str]:
-    """(text, markdown): the rule's own help, or remediation generated from its kind and provider."""
+    """(text, markdown): the rule's own help, or remediation generated from its kind and provider;
+    either way with where and how it is revoked or rotated (the rule's ``remediation``)."""
+    place = revoke_place(rule)
     if rule.help:
-        return rule.help, rule.help
+        return (f"{rule.help} Revoke or rotate: {place}.",
+                f"{rule.help}\n\n## Revoke or rotate\n\n{place}")
     remedy = remediation(rule)
-    text = f"{description(rule)} {remedy}"
+    text = f"{description(rule)} Revoke or rotate: {place}. {remedy}"
     markdown = (
-        f"**{rule.name}**\n\n{description(rule)}\n\n## Remediation\n\n{remedy}\n\n"
+        f"**{rule.name}**\n\n{description(rule)}\n\n## Revoke or rotate\n\n{place}\n\n## Remediation\n\n{remedy}\n\n"
         "Removing the secret from the code is not enough: anyone who cloned the repository or read "
         "its history still has it. Rotate it first."
     )
@@ -107,6 +111,7 @@ def descriptor(rule: Rule) -> dict[str, Any]:
             "security-severity": rule.severity.security_severity,
             "tags": tags(rule),
             "precision": _PRECISION[rule.confidence],
+            "remediation": revoke_place(rule),
         },
     }
 

@@ -15,6 +15,7 @@ from scanner.model import Finding, Severity, redact
 from scanner.report._common import origin_extra, shown_line
 from scanner.report.certs import EXPIRING_DAYS, certificate_counts
 from scanner.report.options import ReportOptions
+from scanner.report.remediation import remediation
 from scanner.results import ScanReport
 
 SEVERITY_STYLE = {
@@ -72,6 +73,8 @@ def write_text(report: ScanReport, out: TextIO, options: ReportOptions) -> None:
         else:
             console.print(Text("No secrets found.", style="bold green"))
         console.print()
+    if report.findings and options.summary:
+        _print_remediation(console, report)
     if report.inventory and options.list_certificates:
         _print_certificates(console, report)
     if report.summary.skipped and options.list_skipped:
@@ -159,6 +162,15 @@ def facts_brief(a: dict[str, str]) -> str:
         parts.append(f"cert {a['cert.subject'] or '(empty subject)'}{expiry}"
                      + (" (expired)" if a.get("cert.expired") == "true" else ""))
     return " · ".join(parts)
+
+
+def _print_remediation(console: Console, report: ScanReport) -> None:
+    """Where each rule's credentials are revoked or rotated, once per rule (in order of first finding)."""
+    console.print(Text("Revoke or rotate", style="bold"))
+    for rule_id in dict.fromkeys(f.rule_id for f in report.findings):
+        rule = report.rules.get(rule_id)
+        console.print(Text("  " + printable(rule_id) + ": ", style="bold").append(printable(remediation(rule))))
+    console.print()
 
 
 def _print_certificates(console: Console, report: ScanReport) -> None:

@@ -186,7 +186,7 @@ def overview(db: sqlite3.Connection, tally: rank.Tally) -> dict[str, Any]:
     return {"total": sum(by_state.values()), "by_state": by_state, "open": sum(by_state[s] for s in OPEN_STATES),
             "open_by_severity": open_sev, "verified": verified, "present": present, "ages": ages,
             "owners": owners, "identities": identities, "trend": trend(db, tally), "has_verification":
-            verification.has_table(db)}
+            verification.has_results(db)}
 
 
 def trend(db: sqlite3.Connection, tally: rank.Tally) -> list[dict[str, Any]]:

@@ -41,6 +41,11 @@ def has_table(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (TABLE,)).fetchone() is not None
 
 
+def has_results(db: sqlite3.Connection) -> bool:
+    """Whether any credential was verified (schema version 3 makes the table, empty, on every datastore)."""
+    return has_table(db) and db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is not None
+
+
 def privilege(permissions: list[str]) -> int:
     """2: some permission is a high one; 1: it has permissions; 0: none known."""
     if not permissions:

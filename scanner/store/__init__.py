@@ -9,6 +9,7 @@
 - ``blobcache``: blobs scanned under a rule set and their findings, reused across repositories and forks.
 - ``queries``: what reports read: stored findings and certificates, new since a sweep or a time, counts.
 - ``codec``: findings as the datastore keeps them (redacted, compact JSON).
+- ``verifications``: what each credential's provider said when last asked (``sweep --verify``), and when.
 
 Secrets are never stored in clear. One sweep at a time writes a datastore (``scanner.sweep.lock``).
 """

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from scanner.errors import UsageError
 from scanner.model import Rule
 from scanner.results import ScanReport
-from scanner.store import blobcache, queries, sweeps
+from scanner.store import blobcache, queries, sweeps, verifications
 from scanner.store.blobcache import ScannedBlob
 from scanner.store.schema import SCHEMA_VERSION, default_datastore, now, open_database
 from scanner.store.sweeps import Occurrence, RepoIdentity, RepoResult, RepoState
@@ -84,8 +84,19 @@ class Store:
     def sweeps(self) -> list[dict[str, Any]]:
         return queries.sweeps(self.db)
 
-    def occurrence_count(self, keys: Sequence[str]) -> int:
-        return queries.occurrence_count(self.db, keys)
+    def occurrence_count(self, keys: Sequence[str], only: Sequence[str] | None = None) -> int:
+        return queries.occurrence_count(self.db, keys, only)
+
+    # -- verification results (scanner.store.verifications) --------------------------------------
+
+    def put_verifications(self, rows: Sequence[verifications.StoredVerification]) -> int:
+        return verifications.put(self.db, rows)
+
+    def verifications(self, fingerprints: Sequence[str] | None = None) -> dict[str, verifications.StoredVerification]:
+        return verifications.get(self.db, fingerprints)
+
+    def verification_candidates(self, repository_keys: Sequence[str]) -> list[verifications.Candidate]:
+        return verifications.candidates(self.db, repository_keys)
 
     def stored_report(self, new_since: str | None = None, listed_only: bool = False) -> ScanReport:
         return queries.stored_report(self.db, self.path, new_since, listed_only)

@@ -41,14 +41,17 @@ def sweeps(db: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in cur]
 
 
-def occurrence_count(db: sqlite3.Connection, keys: Sequence[str]) -> int:
-    """Findings recorded for these repositories (certificates, an inventory kind, are not leaks)."""
-    row = db.execute(
-        "SELECT COUNT(*) FROM occurrences o JOIN repositories r ON r.id = o.repo_id "
-        "WHERE r.key IN (SELECT value FROM json_each(?)) AND o.rule_id NOT IN "
-        "(SELECT id FROM rules WHERE kind IN (SELECT value FROM json_each(?)))",
-        (json_values(keys), json_values(sorted(INVENTORY_KINDS)))).fetchone()
-    return int(row[0])
+def occurrence_count(db: sqlite3.Connection, keys: Sequence[str], only: Sequence[str] | None = None) -> int:
+    """Findings recorded for these repositories (certificates, an inventory kind, are not leaks);
+    ``only``: of these fingerprints alone."""
+    sql = ("SELECT COUNT(*) FROM occurrences o JOIN repositories r ON r.id = o.repo_id "
+           "WHERE r.key IN (SELECT value FROM json_each(?)) AND o.rule_id NOT IN "
+           "(SELECT id FROM rules WHERE kind IN (SELECT value FROM json_each(?)))")
+    params: list[str] = [json_values(keys), json_values(sorted(INVENTORY_KINDS))]
+    if only is not None:
+        sql += " AND o.fingerprint IN (SELECT value FROM json_each(?))"
+        params.append(json_values(only))
+    return int(db.execute(sql, params).fetchone()[0])
 
 
 def stored_report(db: sqlite3.Connection, datastore: Path, new_since: str | None = None,
@@ -67,8 +70,9 @@ def stored_report(db: sqlite3.Connection, datastore: Path, new_since: str | None
     findings = [_with_repository(store_codec.decode(text), name, url or path or name)
                 for name, url, path, text in rows]
     rules = {
-        rid: Rule(rid, name, kind, provider, Severity(sev), Confidence(conf), (), "")
-        for rid, name, kind, provider, sev, conf in db.execute("SELECT * FROM rules")
+        rid: Rule(rid, name, kind, provider, Severity(sev), Confidence(conf), (), "", remediation=remediation)
+        for rid, name, kind, provider, sev, conf, remediation in db.execute(
+            "SELECT id, name, kind, provider, severity, confidence, remediation FROM rules")
     }
     return ScanReport(tuple(findings), rules)  # certificates (an inventory kind) leave the findings here
 

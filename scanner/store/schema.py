@@ -7,7 +7,8 @@ Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``; every migration app
     meta(key, value)                           schema_version, context_masking
     migrations(version, name, applied)         one row per migration applied to this datastore
     rulesets(id, version, rules, created)      one row per effective rule set (its hash)
-    rules(id, name, kind, provider)            rule metadata, for reports
+    rules(id, name, kind, provider, severity, confidence, remediation)
+                                               rule metadata, for reports (remediation: since version 3)
     sweeps(id, ruleset_id, started, finished, status, repositories, failed, blobs_scanned, bytes_scanned)
                                                status: running | done | interrupted (killed midway)
     repositories(id, key, name, url, path, status, reason, ruleset_id, last_sweep, scanned_at, blobs, options)
@@ -25,6 +26,10 @@ Tables (schema version ``SCHEMA_VERSION``, kept in ``meta``; every migration app
     triage_known_commits(fingerprint, commit_sha)
                                                where a credential was known when marked revoked or
                                                rotated (a later sweep finding it elsewhere reopens it)
+    verification_results(fingerprint, provider, status, checked_at, identity, permissions, reason)
+                                               what the credential's provider said when last asked
+                                               (``sweep --verify``): identity a JSON object, permissions
+                                               a JSON list; one row per credential, replaced on re-check
 
 Schema changes are migrations (``MIGRATIONS``, in order): opening a datastore applies those it lacks,
 in one transaction, and a datastore of a newer schema than this credsprawl knows is refused.
@@ -105,6 +110,13 @@ _SCHEMA_V2 = (
     PRIMARY KEY(fingerprint, commit_sha)) WITHOUT ROWID""",
     "CREATE INDEX findings_first_seen ON findings(first_seen)",
 )
+# the columns another reader (the triage web app) reads by name: never renamed, only added to
+_SCHEMA_V3 = (
+    """CREATE TABLE verification_results(
+    fingerprint TEXT PRIMARY KEY, provider TEXT, status TEXT, checked_at TEXT, identity TEXT, permissions TEXT,
+    reason TEXT)""",
+    "ALTER TABLE rules ADD COLUMN remediation TEXT NOT NULL DEFAULT ''",
+)
 _DATASTORE_FILE = "sweep.sqlite"
 # meta key: how context lines are masked. A datastore without it may hold context lines that show a
 # second secret of the same line; they are scrubbed when it is opened, and the key is written.
@@ -176,10 +188,17 @@ def _v2_triage(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _v3_verification(db: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_V3:
+        db.execute(statement)
+
+
 # every schema change, in order; a released migration is never edited, a change is a new one
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sweeps, repositories, the blob cache, findings and occurrences", _v1_sweeps),
     Migration(2, "triage: states, the append-only audit log, commits known at revocation", _v2_triage),
+    Migration(3, "verification results: what each credential's provider said, and when; rules' remediation",
+              _v3_verification),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -79,8 +79,10 @@ def ruleset_id(db: sqlite3.Connection, version: str, rules: Sequence[Rule]) -> i
     with transaction(db):
         db.execute("INSERT OR IGNORE INTO rulesets(version, rules, created) VALUES(?, ?, ?)",
                    (version, len(rules), now()))
-        db.executemany("INSERT OR REPLACE INTO rules VALUES(?, ?, ?, ?, ?, ?)",
-                       [(r.id, r.name, r.kind, r.provider, r.severity.value, r.confidence.value) for r in rules])
+        db.executemany("INSERT OR REPLACE INTO rules(id, name, kind, provider, severity, confidence, remediation) "
+                       "VALUES(?, ?, ?, ?, ?, ?, ?)",
+                       [(r.id, r.name, r.kind, r.provider, r.severity.value, r.confidence.value, r.remediation)
+                        for r in rules])
         return int(db.execute("SELECT id FROM rulesets WHERE version=?", (version,)).fetchone()[0])
 
 

@@ -42,7 +42,8 @@ from scanner.sweep.executors import Executor, Handle
 from scanner.sweep.progress import ProgressSink
 from scanner.sweep.tasks import (AttributeTask, Attributed, Inventory, InventoryTask, RepoConfig, Scanned, ScanTask,
                                  SweepSpec, Target, Task)
-from scanner.triage.reopen import reopen_releaked
+from scanner.sweep.verification import SweepVerify, VerifyTally, verify_sweep
+from scanner.triage.reopen import reopen_releaked, reopen_verified_live
 
 if TYPE_CHECKING:
     from scanner.sweep.targets.repospec import RepoSpec
@@ -81,6 +82,7 @@ class SweepRequest:
     # a repository's own config (parsed, its rule files written under a scratch folder) to the spec its
     # blobs are scanned with; None when no repository config is read (``--config`` was given)
     repo_spec: Callable[[Config], SweepSpec] | None = None
+    verify: SweepVerify | None = None  # --verify: ask providers about the swept credentials (network)
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,13 @@ class SweepSummary:
     new_findings: int
     seconds: float
     executor: str
+    verified: VerifyTally | None = None  # --verify: what the providers said (stored in the datastore)
+    reopened: tuple[str, ...] = ()  # credentials triage reopened: committed again, or verified live after a mark
 
     @property
     def return_code(self) -> ExitStatus:
-        """The one order of docs/exit-codes.md: 1 when anything was found; otherwise 2 when a
-        repository could not be swept; otherwise 0."""
+        """The one order of docs/exit-codes.md: 1 when anything was found (with ``--only-verified``:
+        anything verified live); otherwise 2 when a repository could not be swept; otherwise 0."""
         if self.findings:
             return ExitStatus.FINDINGS
         return ExitStatus.ERROR if self.failed else ExitStatus.CLEAN
@@ -439,12 +443,25 @@ class _Driver:
     def _finish(self) -> SweepSummary:
         s = self.stats
         self.store.finish_sweep(self.sweep_id, len(s.failed), s.blobs_scanned, s.bytes_scanned)
-        reopen_releaked(self.store, f"credsprawl sweep {self.sweep_id}")  # revoked, then committed again
-        findings = self.store.occurrence_count([t.identity.key for t in self.request.targets])
+        who = f"credsprawl sweep {self.sweep_id}"
+        reopened = reopen_releaked(self.store, who)  # revoked, then committed again
+        keys = [t.identity.key for t in self.request.targets]
+        tally = None
+        findings = self.store.occurrence_count(keys)
+        verify = self.request.verify
+        if verify is not None:
+            self.progress.event("verify-start", {"sweep": self.sweep_id})
+            tally = verify_sweep(self.store, self.request.targets, self.request.spec, verify,
+                                 other_specs=[spec for spec, _ in self.repo_specs.values()])
+            reopened += [fp for fp in reopen_verified_live(self.store, who) if fp not in reopened]
+            if verify.only_verified:
+                findings = self.store.occurrence_count(keys, tally.live)
+            self.progress.event("verify-done", {"checked": tally.checked, "kept": tally.kept,
+                                                "unreadable": tally.unreadable, "statuses": dict(tally.statuses)})
         summary = SweepSummary(
             self.sweep_id, self.total, s.scanned, s.unchanged, tuple(s.failed), s.blobs, s.blobs_scanned,
             s.bytes_scanned, s.blobs_reused, s.bytes_reused, findings, s.new_findings,
-            time.perf_counter() - s.started, self.executor.name)
+            time.perf_counter() - s.started, self.executor.name, tally, tuple(reopened))
         self.progress.event("sweep-done", {"sweep": summary.sweep_id, "repositories": summary.repositories,
                                            "scanned": summary.scanned, "unchanged": summary.unchanged,
                                            "failed": [{"repository": n, "reason": r} for n, r in summary.failed],
@@ -452,6 +469,8 @@ class _Driver:
                                            "bytes_scanned": summary.bytes_scanned,
                                            "blobs_reused": summary.blobs_reused, "bytes_reused": summary.bytes_reused,
                                            "findings": summary.findings, "new_findings": summary.new_findings,
+                                           **({"verified": dict(tally.statuses)} if tally is not None else {}),
+                                           "reopened": len(summary.reopened),
                                            "seconds": round(summary.seconds, 3),
                                            "exit_code": int(summary.return_code)})
         return summary

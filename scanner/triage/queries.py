@@ -27,15 +27,25 @@ class Filters:
     repositories: tuple[str, ...] = ()  # a repository's name or key (clone URL or path)
     since: str | None = None  # first seen at or after
     until: str | None = None  # first seen before
+    verified: tuple[str, ...] = ()  # VERIFIED: what the provider said when last asked (sweep --verify)
 
     @classmethod
     def of(cls, states: tuple[str, ...] = (), owners: tuple[str, ...] = (), severities: tuple[str, ...] = (),
-           repositories: tuple[str, ...] = (), since: str | None = None, until: str | None = None) -> Filters:
+           repositories: tuple[str, ...] = (), since: str | None = None, until: str | None = None,
+           verified: tuple[str, ...] = ()) -> Filters:
         bad = [s for s in states if s not in STATES]
         if bad:
             raise UsageError(f"unknown triage state {bad[0]!r} (one of: {', '.join(STATES)})")
+        wrong = [v for v in verified if v not in VERIFIED]
+        if wrong:
+            raise UsageError(f"unknown verification {wrong[0]!r} (one of: {', '.join(VERIFIED)})")
         return cls(tuple(states), tuple(owner_name(o) for o in owners), tuple(s.lower() for s in severities),
-                   tuple(repositories), since, until)
+                   tuple(repositories), since, until, tuple(verified))
+
+
+# what ``--verified`` filters by: live and invalid as the provider said (``verification_results``);
+# unverified: never asked, or asked without an answer (unknown, error, skipped)
+VERIFIED = ("live", "invalid", "unverified")
 
 
 _CREDENTIALS = """
@@ -45,11 +55,14 @@ SELECT f.fingerprint, f.rule_id, COALESCE(r.name, f.rule_id), COALESCE(r.severit
        (SELECT COUNT(*) FROM occurrences o WHERE o.fingerprint = f.fingerprint),
        (SELECT json_group_array(DISTINCT p.name) FROM occurrences o JOIN repositories p ON p.id = o.repo_id
         WHERE o.fingerprint = f.fingerprint),
-       (SELECT MAX(o.date) FROM occurrences o WHERE o.fingerprint = f.fingerprint)
+       (SELECT MAX(o.date) FROM occurrences o WHERE o.fingerprint = f.fingerprint),
+       v.status, v.checked_at, v.provider
 FROM findings f LEFT JOIN rules r ON r.id = f.rule_id LEFT JOIN triage t ON t.fingerprint = f.fingerprint
+LEFT JOIN verification_results v ON v.fingerprint = f.fingerprint
 """
 _COLUMNS = ("fingerprint", "rule_id", "rule", "severity", "kind", "state", "reason", "expires", "assignee",
-            "changed_at", "changed_by", "first_seen", "first_sweep", "occurrences", "repositories", "last_commit_date")
+            "changed_at", "changed_by", "first_seen", "first_sweep", "occurrences", "repositories", "last_commit_date",
+            "verification", "verified_at", "verified_by")
 
 
 # most severe first (the model's ranks), an unknown severity last
@@ -73,6 +86,13 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
                        "WHERE o.fingerprint = f.fingerprint AND (p.name IN (SELECT value FROM json_each(?)) "
                        "OR p.key IN (SELECT value FROM json_each(?))))")
         params += [json_values(filters.repositories)] * 2
+    if filters.verified:
+        said = [v for v in filters.verified if v != "unverified"]
+        parts = ["v.status IN (SELECT value FROM json_each(?))"] if said else []
+        params += [json_values(said)] if said else []
+        if "unverified" in filters.verified:
+            parts.append("v.status IS NULL OR v.status NOT IN ('live', 'invalid')")
+        clauses.append("(" + " OR ".join(f"({p})" for p in parts) + ")")
     if filters.since:
         clauses.append("f.first_seen >= ?")
         params.append(filters.since)

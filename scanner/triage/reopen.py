@@ -1,7 +1,10 @@
-"""The reopen rule, run at the end of a sweep: a credential marked revoked or rotated is open again
+"""The reopen rules, run at the end of a sweep: a credential marked revoked or rotated is open again
 when the datastore now holds it in a commit it was not known in when it was marked, dated after the
 mark (the secret was committed again after it was dealt with). Found again only in the commits it was
-known in, or in older ones (a fork, a re-cloned repository), it stays as it was marked."""
+known in, or in older ones (a fork, a re-cloned repository), it stays as it was marked.
+
+With ``sweep --verify``, it is open again too when its provider said it was live at a check made after
+the mark (``verification_results``): it was marked revoked or rotated, but it still works."""
 
 from __future__ import annotations
 
@@ -44,6 +47,33 @@ def reopen_releaked(store: Store, who: str) -> list[str]:
                 continue
             reason = (f"found again in commit {commit[:12]} ({repo}: {path}) dated {date}, "
                       f"after it was marked {state} at {changed_at}")
+            apply_state(db, fp, Change(DEFAULT_STATE, reason), who, at)
+            reopened.append(fp)
+    return reopened
+
+
+_LIVE_AFTER_MARK = """
+SELECT t.fingerprint, t.state, t.changed_at, v.provider, v.checked_at
+FROM triage t JOIN verification_results v ON v.fingerprint = t.fingerprint
+WHERE t.state IN (SELECT value FROM json_each(?)) AND v.status = 'live'
+ORDER BY t.fingerprint
+"""
+
+
+def reopen_verified_live(store: Store, who: str) -> list[str]:
+    """Reopen every revoked or rotated credential that its provider said was live when asked after
+    it was marked (``sweep --verify``): marking it did not make it stop working. The fingerprints
+    reopened; ``who`` is the actor the audit log names (the sweep)."""
+    with transaction(store.db) as db:
+        at = now()
+        reopened: list[str] = []
+        for fp, state, changed_at, provider, checked_at in db.execute(
+                _LIVE_AFTER_MARK, (json.dumps(sorted(REOPENABLE)),)).fetchall():
+            checked, marked = _utc(checked_at or ""), _utc(changed_at)
+            if checked is None or marked is None or checked <= marked:
+                continue
+            reason = (f"verified live by {provider or 'its provider'} at {checked_at}, after it was marked {state} "
+                      f"at {changed_at}: the credential still works")
             apply_state(db, fp, Change(DEFAULT_STATE, reason), who, at)
             reopened.append(fp)
     return reopened

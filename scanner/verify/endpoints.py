@@ -3,15 +3,18 @@
 An endpoint is the API root that a verifier appends documented paths to (``https://api.github.com``,
 or ``https://ghe.example.com/api/v3`` for GitHub Enterprise Server). Overrides come only from the
 user's own configuration (``[verify] endpoints``), passed here as a plain mapping; never from a
-config file found in a scanned tree, and never from a host read out of scanned content. Only
-``https://`` is accepted, and ``http://`` for loopback addresses (local stand-ins, tests).
+config file found in a scanned tree, and never from a host read out of scanned content unless the
+user asks (``--verify-hosts-from-content``: :func:`content_endpoint`, for providers whose hosts are per
+organisation). Only ``https://`` is accepted, and ``http://`` for loopback addresses (local stand-ins,
+tests).
 """
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 from scanner.errors import ConfigError
 from scanner.httpclient import url_problem
@@ -69,6 +72,8 @@ DEFAULTS: dict[str, str] = {
     "clickup": "https://api.clickup.com",
     "launchdarkly": "https://app.launchdarkly.com",
     "opsgenie": "https://api.opsgenie.com",
+    "gcp": "https://oauth2.googleapis.com",  # the token URI of service-account keys (providers/gcp.py)
+    "azure": "https://login.microsoftonline.com",  # Entra ID's token endpoint (providers/azure.py)
 }
 # providers with no single documented host: only an endpoint the user configured is ever asked
 CONFIGURED_ONLY: frozenset[str] = frozenset({"shopify", "okta", "vault", "databricks", "gitea", "mattermost"})
@@ -76,6 +81,23 @@ for _group in catalogue.GROUPS:
     DEFAULTS.update(_group.HOSTS)
     CONFIGURED_ONLY = CONFIGURED_ONLY | _group.CONFIGURED_ONLY
 PROVIDERS: frozenset[str] = frozenset(DEFAULTS) | CONFIGURED_ONLY
+
+# providers whose hosts are per organisation (self-hosted, per org or shop): with
+# --verify-hosts-from-content, the origin (scheme, host, port) of a URL found in a finding's context
+# becomes their endpoint, the documented API root appended. The shared public hosts are never taken
+# from content: they are the defaults already.
+CONTENT_HOSTS: dict[str, Callable[[str], str]] = {
+    "okta": lambda origin: origin,
+    "shopify": lambda origin: origin,
+    "vault": lambda origin: origin,
+    "databricks": lambda origin: origin,
+    "gitea": lambda origin: origin,
+    "mattermost": lambda origin: origin,
+    "gitlab": lambda origin: origin + "/api/v4",  # self-managed GitLab
+    "github": lambda origin: origin + "/api/v3",  # GitHub Enterprise Server
+}
+_PUBLIC = frozenset({"github.com", "api.github.com", "gitlab.com", "www.gitlab.com"})
+_URL = re.compile(r"\bhttps?://[^\s'\"<>`|\\]+", re.IGNORECASE)
 
 
 def endpoint_problem(url: str) -> str | None:
@@ -125,3 +147,36 @@ class Endpoints:
 
     def is_configured(self, provider: str) -> bool:
         return provider in self.configured
+
+
+def urls_in(texts: Iterable[str]) -> tuple[str, ...]:
+    """The http(s) URLs written in ``texts`` (a finding's context line and derived facts), in order."""
+    out: dict[str, None] = {}
+    for text in texts:
+        for match in _URL.finditer(text or ""):
+            out.setdefault(match.group(0).rstrip(".,;:)]}"), None)
+    return tuple(out)
+
+
+def content_endpoint(provider: str, urls: Iterable[str]) -> str | None:
+    """The endpoint of ``provider`` made from the first URL of ``urls`` that may be asked: only for a
+    provider with per-organisation hosts (:data:`CONTENT_HOSTS`; any other provider with no single
+    public host, :data:`CONFIGURED_ONLY`, takes the origin as its API root), only https (http to loopback), never
+    a user name or password (the origin alone is kept), never one of the shared public hosts."""
+    build = CONTENT_HOSTS.get(provider) or ((lambda origin: origin) if provider in CONFIGURED_ONLY else None)
+    if build is None:
+        return None
+    for url in urls:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host, port = (parts.hostname or "").lower(), parts.port
+        except ValueError:
+            continue
+        if not host or host in _PUBLIC:
+            continue
+        shown = f"[{host}]" if ":" in host else host
+        origin = f"{parts.scheme.lower()}://{shown}" + (f":{port}" if port else "")
+        endpoint = build(origin)
+        if endpoint_problem(endpoint) is None:
+            return endpoint
+    return None

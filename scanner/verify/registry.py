@@ -10,8 +10,8 @@ same way. Rules with no entry are reported ``skipped``.
 from __future__ import annotations
 
 from scanner.verify.providers import (
-    airtable, anthropic, asana, aws, azuredevops, brevo, buildkite, circleci, clickup, cloudflare, contentful,
-    databricks, datadog, digitalocean, discord, doppler, fastly, figma, gitea, github, gitlab, groq, heroku,
+    airtable, anthropic, asana, aws, azure, azuredevops, brevo, buildkite, circleci, clickup, cloudflare, contentful,
+    databricks, datadog, digitalocean, discord, doppler, fastly, figma, gcp, gitea, github, gitlab, groq, heroku,
     honeycomb, hubspot, huggingface, launchdarkly, linode, mailgun, mattermost, netlify, notion, npm, okta,
     openai, openrouter, opsgenie, pagerduty, postman, postmark, pulumi, pypi, replicate, sendgrid, sentry,
     shopify, slack, snyk, square, stripe, terraform, twilio, vault, vercel, vultr, xai,
@@ -35,6 +35,11 @@ SENTRY = FunctionVerifier("sentry", sentry.verify)
 VERIFIERS: dict[str, Verifier] = {
     # rules/aws.toml: the secret key, with the access key id as its companion
     "aws-secret-access-key": FunctionVerifier("aws", aws.verify),
+    # rules/gcp.toml: the key file's private key, signed into a JWT here (never sent)
+    "gcp-service-account-json": FunctionVerifier("gcp", gcp.verify),
+    # rules/azure.toml: Entra ID client secrets, with the tenant and client ids found beside them
+    "azure-ad-client-secret": FunctionVerifier("azure", azure.verify),
+    "azure-ad-client-secret-context": FunctionVerifier("azure", azure.verify),
     # rules/github.toml (family github-token)
     "github-pat-classic": GITHUB_USER,
     "github-fine-grained-pat": GITHUB_USER,

@@ -14,12 +14,12 @@ import hashlib
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping
 
 from scanner.httpclient import Deadline, HttpClient, HttpError, Limits, Retry
 from scanner.model import Finding
-from scanner.verify.endpoints import Endpoints
+from scanner.verify.endpoints import Endpoints, content_endpoint, urls_in
 from scanner.verify.providers._common import MalformedAnswer
 from scanner.verify.registry import VERIFIERS, Verifier, lookup
 from scanner.verify.result import ERROR, SKIPPED, UNKNOWN, Verification, host_of
@@ -35,6 +35,9 @@ class VerifyOptions:
     request_timeout: float = 15.0  # seconds per request, connect to last byte
     max_bytes: int = 1024 * KiB  # per answer; identity endpoints answer a few KiB
     retry: Retry = Retry(retries=2, backoff=1.0, max_backoff=8.0, rate_retries=2, max_wait=30.0)
+    # --verify-hosts-from-content: a provider with per-organisation hosts whose endpoint the user did not
+    # configure may be asked at a host written in the finding's context (https; http to loopback)
+    hosts_from_content: bool = False
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -50,16 +53,30 @@ class _Job:
     subject: Subject
 
 
-def cache_key(finding: Finding) -> str:
-    if finding.companion is None:
+def cache_key(finding: Finding, hosts_from_content: bool = False) -> str:
+    """A credential checked once per run: its fingerprint, with its companion's digest when it has one
+    (and, with hosts from content, the hosts its context names: each is a different question)."""
+    extra = []
+    if finding.companion is not None:
+        extra.append(finding.companion[1])
+    if hosts_from_content:
+        extra.extend(_context_urls(finding))
+    if not extra:
         return finding.fingerprint
-    digest = hashlib.sha256(finding.companion[1].encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    digest = hashlib.sha256("\0".join(extra).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"{finding.fingerprint}+{digest}"
 
 
-def subject_of(finding: Finding) -> Subject:
+def _context_urls(finding: Finding) -> tuple[str, ...]:
+    """URLs written in the finding's context: its line and its derived facts (an Okta org URL, a
+    GitLab base beside the token)."""
+    return urls_in([finding.line_text, *(v for _k, v in finding.attributes)])
+
+
+def subject_of(finding: Finding, hosts_from_content: bool = False) -> Subject:
     rule, secret = finding.companion if finding.companion else (None, None)
-    return Subject(finding.rule_id, finding.secret, secret, rule, finding.attributes)
+    return Subject(finding.rule_id, finding.secret, secret, rule, finding.attributes,
+                   _context_urls(finding) if hosts_from_content else (), finding.line_text)
 
 
 def skipped(provider: str, reason: str, endpoint: str = "") -> Verification:
@@ -124,9 +141,14 @@ class VerifyRun:
         """Ask ``verifier`` about ``subject``; never raises, never returns the secret."""
         provider = verifier.provider
         endpoint = self.endpoints.base(provider)
+        from_content = None
+        if self.options.hosts_from_content and not self.endpoints.is_configured(provider):
+            from_content = content_endpoint(provider, subject.content_urls)
+            endpoint = from_content or endpoint
         if endpoint is None:
             result = skipped(provider, f"{provider} has no single public host: configure its endpoint "
-                                       f"([verify] endpoints.{provider}); hosts named in scanned content are never asked")
+                                       f"([verify] endpoints.{provider}); hosts named in scanned content are asked "
+                                       "only with --verify-hosts-from-content")
         elif self.deadline.expired():
             result = skipped(provider, "the verification time limit for the run ran out before it was checked",
                              endpoint)
@@ -142,6 +164,10 @@ class VerifyRun:
             except Exception as exc:  # noqa: BLE001 - a verifier's bug must not lose the run or leak its text
                 result = Verification.of(ERROR, provider, endpoint,
                                          reason=f"the {provider} verifier failed ({type(exc).__name__})")
+            if from_content:
+                note = (f"asked at {host_of(from_content)}, a host read from the scanned content "
+                        "(--verify-hosts-from-content)")
+                result = replace(result, reason=f"{result.reason}; {note}" if result.reason else note)
         return result.scrubbed(subject.secrets())
 
     # -- a batch -------------------------------------------------------------------------------
@@ -159,12 +185,13 @@ class VerifyRun:
                 self._keep(out, finding.fingerprint,
                            skipped("", f"no verifier for rule {finding.rule_id}"))
                 continue
-            key = cache_key(finding)
+            key = cache_key(finding, self.options.hosts_from_content)
             by_key.setdefault(key, [])
             if finding.fingerprint not in by_key[key]:
                 by_key[key].append(finding.fingerprint)
             if key not in self._cache and key not in jobs:
-                jobs[key] = _Job(key, finding.fingerprint, verifier, subject_of(finding))
+                jobs[key] = _Job(key, finding.fingerprint, verifier,
+                                 subject_of(finding, self.options.hosts_from_content))
         futures: dict[Future[Verification], _Job] = {}
         for job in jobs.values():
             futures[self._pool(job.verifier.provider).submit(self.check, job.verifier, job.subject)] = job

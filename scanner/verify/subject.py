@@ -17,6 +17,12 @@ class Subject:
     companion: str | None = field(default=None, repr=False)
     companion_rule: str | None = None
     attributes: tuple[tuple[str, str], ...] = ()
+    # URLs written in the finding's context; filled only with --verify-hosts-from-content, and read
+    # only by the run (``scanner.verify.endpoints.content_endpoint``), never by a verifier
+    content_urls: tuple[str, ...] = ()
+    # the finding's context line, in memory only: read for ids written beside the secret (an Azure
+    # tenant and client id), never as a place to send anything
+    line: str = field(default="", repr=False)
 
     def attribute(self, key: str) -> str | None:
         for k, v in self.attributes:

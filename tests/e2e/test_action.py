@@ -47,7 +47,8 @@ def test_action_is_composite_and_declares_what_its_steps_use() -> None:
     assert ACTION["runs"]["using"] == "composite"
     declared = set(ACTION["inputs"])
     assert declared == {"path", "mode", "config", "baseline", "format", "fail-on-findings", "upload-sarif",
-                        "rules", "disable", "gitleaks-config", "exclude", "min-confidence"}
+                        "rules", "disable", "gitleaks-config", "exclude", "min-confidence", "verify"}
+    assert ACTION["inputs"]["verify"]["default"] == "false"  # never on unless asked
     used = set(re.findall(r"inputs\.([A-Za-z0-9_-]+)", json.dumps(ACTION["runs"])))
     assert used == declared
     scan = _step("scan")
@@ -415,3 +416,29 @@ def test_every_run_step_for_real(tmp_path: Path, repo: GitRepo, tokens: list[str
     assert scanner_cache.is_dir() and any(scanner_cache.iterdir())  # what actions/cache saves for the next run
     state = Path(run.all_outputs["prepare"]["state"])
     assert (state / "credsprawl" / "cache.key").is_file()  # saved beside them, so the next run can read them
+
+
+def test_verify_input_asks_the_provider(tmp_path: Path, repo: GitRepo, tokens: list[str]) -> None:
+    """``verify: true``: each leaked token is asked about at the endpoint the config input names (a
+    loopback stand-in of GitHub's API here); without it nothing is sent."""
+    from verifyfakes import ByToken
+
+    repo.write("app.env", f"A={tokens[0]}\nB={tokens[1]}\n")
+    after = repo.commit("two tokens")
+    with ByToken(tokens[0]) as server:
+        cfg = tmp_path / "verify.toml"
+        cfg.write_text(f'[verify]\nendpoints = {{ github = "{server.base}/api/v3" }}\n')
+        quiet = run_action(tmp_path, repo, "push", {"after": after}, after, mode="full", config=str(cfg))
+        assert quiet.exit_code == 1 and server.requests == []
+        run = run_action(tmp_path, repo, "push", {"after": after}, after, mode="full", config=str(cfg),
+                         verify="true", format="json")
+        assert run.exit_code == 1, run.stderr
+        assert len(server.requests) == 2
+    report = json.loads(run.stdout[:run.stdout.rindex("}") + 1])
+    said = {f["secret"][:6]: f["verification"]["status"] for f in report["findings"]}
+    assert sorted(said.values()) == ["invalid", "live"]
+    assert "1 live (verified), 1 invalid (revoked or rotated)" in run.summary and "octocat" in run.summary
+    sarif = json.loads(Path(run.outputs["sarif"]).read_text())
+    assert sorted(r["properties"]["verification"]["status"] for r in sarif["runs"][0]["results"]) == ["invalid", "live"]
+    for token in tokens:
+        assert token not in run.summary + run.stdout + run.stderr

@@ -194,12 +194,12 @@ def _obj(props: dict[str, Any]) -> dict[str, Any]:
 
 
 DOC_SCHEMA = _obj({
-    "version": {"const": 2}, "kind": {"const": "credsprawl-identity-report"}, "generated": {"type": "string"},
+    "version": {"const": 3}, "kind": {"const": "credsprawl-identity-report"}, "generated": {"type": "string"},
     "now": {"type": "string"}, "sources": {"type": "array", "items": {"type": "string"}}, "inventory": NULL_STR,
     "summary": _obj({**{k: {"type": "integer"} for k in (
         "credentials", "occurrences", "findings", "identities", "identities_with_leaks", "owners", "unknown_credentials",
         "candidate_identities", "shared_credentials", "rotation_overdue", "present_credentials", "certs_expired",
-        "certs_expiring")}, "by_severity": _obj({s: {"type": "integer"} for s in ("critical", "high", "medium", "low")})}),
+        "certs_expiring", "verified_live", "verified_invalid", "unverified", "disagreements")}, "by_severity": _obj({s: {"type": "integer"} for s in ("critical", "high", "medium", "low")})}),
     "credentials": {"type": "array", "items": _obj({
         "priority": {"type": "integer", "minimum": 1},
         "fingerprints": {"type": "array", "items": {"type": "string"}, "minItems": 1},
@@ -219,6 +219,12 @@ DOC_SCHEMA = _obj({
         "rotation_overdue": NULL_BOOL, "age_days": NULL_INT, "max_age_days": NULL_INT,
         "cert_expired": NULL_BOOL, "cert_expires_in_days": NULL_INT,
         "remediation": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "revoke": {"type": "string", "minLength": 1},
+        "identity_source": {"enum": ["provider", "inventory", None]},
+        "verification": {"type": ["object", "null"]}, "verified": {"enum": ["live", "invalid", "unverified"]},
+        "provider_identity": {"oneOf": [{"type": "null"}, _obj({"provider": {"type": "string"},
+                                                                "principal": {"type": "string"}, "who": {"type": "string"}})]},
+        "disagreements": {"type": "array", "items": {"type": "string"}},
         "locations": {"type": "array", "items": _obj({
             "repository": NULL_STR, "path": {"type": "string"}, "line": {"type": "integer"}, "column": {"type": "integer"},
             "commit": NULL_STR, "date": NULL_STR, "status": NULL_STR, "ref": NULL_STR})}})},

@@ -165,10 +165,12 @@ def test_do_first_present_and_severe_then_exposure_and_sprawl(tmp_path: Path) ->
 
 def test_present_at_head_is_not_called_live(scanned: Path) -> None:
     doc = report_json(str(scanned), "--now", "2025-10-04")
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert all(c["present"] is True for c in doc["credentials"]) and doc["summary"]["present_credentials"] == 4
     assert not any("live" in key for c in doc["credentials"] for key in c)
-    assert not any("live" in key for key in doc["summary"])
+    # "live" is said only of what a provider verified: none was asked here
+    assert [key for key in doc["summary"] if "live" in key] == ["verified_live"] and doc["summary"]["verified_live"] == 0
+    assert all(c["verified"] == "unverified" and c["verification"] is None for c in doc["credentials"])
     rc, text, _ = cli_inprocess("report", str(scanned), "--now", "2025-10-04", "--no-color")
     assert "4 present at HEAD" in text and "live" not in text.lower().replace("stripe live secret key", "")
 

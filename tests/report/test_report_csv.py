@@ -8,10 +8,11 @@ import random
 
 import pytest
 
-from test_report_support import RULES, fake_secret, make_finding, make_report, output, scenario
+from test_report_support import RULES, fake_secret, make_finding, make_report, make_rule, output, scenario
 
 from scanner.model import redact
 from scanner.report.csv_report import COLUMNS
+from scanner.report.remediation import remediation
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -24,7 +25,7 @@ def test_header_and_one_row_per_finding() -> None:
     header = next(csv.reader(io.StringIO(text)))
     assert header == list(COLUMNS) == [
         "rule_id", "severity", "confidence", "path", "start_line", "start_column", "end_line", "end_column",
-        "fingerprint", "secret", "validation", "kind", "provider",
+        "fingerprint", "secret", "validation", "kind", "provider", "verification", "remediation",
     ]
     parsed = rows(text)
     assert len(parsed) == len(scen.report.findings)
@@ -44,7 +45,21 @@ def test_header_and_one_row_per_finding() -> None:
             "validation": f.validation.value,
             "kind": rule.kind,
             "provider": rule.provider,
+            "verification": "",
+            "remediation": remediation(rule),
         }
+
+
+def test_verification_and_remediation_columns() -> None:
+    from dataclasses import replace
+
+    from scanner.verify.result import Verification
+
+    rule = make_rule("fake-token", remediation="https://fake.example/tokens: revoke")
+    finding = make_finding(fake_secret(random.Random(3)), "a.py", rule_id="fake-token")
+    said = Verification.of("invalid", "fakeprov", "https://api.fake.example", reason="rejected")
+    (row,) = rows(output("csv", make_report([replace(finding, verification=said)], [rule])))
+    assert row["verification"] == "invalid" and row["remediation"] == "https://fake.example/tokens: revoke"
 
 
 def test_awkward_paths_survive_quoting() -> None:

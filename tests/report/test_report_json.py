@@ -15,7 +15,7 @@ from scanner.model import Finding, Origin, redact
 FINDING_KEYS = [
     "rule_id", "rule_name", "kind", "provider", "severity", "confidence", "path", "origin",
     "start_line", "start_column", "end_line", "end_column", "fingerprint", "entropy", "validation",
-    "secret", "line", "decoded", "companion", "attributes", "occurrences", "verification",
+    "secret", "line", "decoded", "companion", "attributes", "occurrences", "verification", "remediation",
 ]
 
 

@@ -97,7 +97,10 @@ def test_identifier_names() -> None:
 def test_help_is_the_rules_own_or_generated_remediation() -> None:
     rules = {r["id"]: r for r in sarif(scenario().report)["runs"][0]["tool"]["driver"]["rules"]}
     own = rules["fake-conn"]
-    assert own["help"] == {"text": "Rotate the **fake** DSN password.", "markdown": "Rotate the **fake** DSN password."}
+    place = "Change the password of the connection string's user on its server (ALTER USER ... PASSWORD ...)"
+    assert own["help"] == {"text": f"Rotate the **fake** DSN password. Revoke or rotate: {place}.",
+                           "markdown": f"Rotate the **fake** DSN password.\n\n## Revoke or rotate\n\n{place}"}
+    assert own["properties"]["remediation"] == place
     assert own["fullDescription"]["text"] == "A made-up DSN with a password."
     token = rules["fake-token"]
     assert "Revoke and rotate the token at fakeprov" in token["help"]["text"]
@@ -489,3 +492,12 @@ def test_a_log_over_the_size_limit_leaves_out_the_lowest_severity(monkeypatch: p
     assert sum(1 for r in results if r["level"] == "error") == 200  # every critical result kept
     (line,) = capsys.readouterr().err.splitlines()
     assert f"{2_000 - len(results):,} left out ({2_000 - len(results):,} low)" in line
+
+
+def test_a_rules_remediation_is_in_help_and_properties() -> None:
+    rule = make_rule("fake-token", remediation="https://fake.example/settings/tokens: revoke; fakectl token revoke ID")
+    finding = make_finding(fake_secret(random.Random(9)), "app.py", rule_id="fake-token")
+    (desc,) = sarif(make_report([finding], [rule]))["runs"][0]["tool"]["driver"]["rules"]
+    assert desc["properties"]["remediation"] == rule.remediation
+    assert f"Revoke or rotate: {rule.remediation}." in desc["help"]["text"]
+    assert "## Revoke or rotate\n\n" + rule.remediation in desc["help"]["markdown"]

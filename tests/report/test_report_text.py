@@ -16,7 +16,7 @@ ANSI = "\x1b["
 def test_findings_are_grouped_under_their_file() -> None:
     scen = scenario()
     lines = output("text", scen.report).splitlines()
-    headers = [line for line in lines if line and not line.startswith(" ") and line != "Summary"]
+    headers = [line for line in lines if line and not line.startswith(" ") and line not in ("Summary", "Revoke or rotate")]
     assert headers == [
         "build/dist.tar.gz!lib/conf/app.properties",
         "ci/job.yml",
@@ -38,7 +38,7 @@ def test_two_findings_in_one_file_share_a_header() -> None:
     findings = [make_finding(fake_secret(rng), "app.py", line=n) for n in (3, 10)]
     text = output("text", make_report(findings, RULES))
     assert text.count("app.py") == 1
-    rows = [line for line in text.splitlines() if "fake-token" in line]
+    rows = [line for line in text.splitlines() if "fake-token" in line and not line.strip().startswith("fake-token:")]
     assert [r.split()[0] for r in rows] == ["3:10", "10:10"]
     assert rows[0].startswith("   3:10  ") and rows[1].startswith("  10:10  ")
     assert rows[0].index("high") == rows[1].index("high")  # columns line up
@@ -117,3 +117,16 @@ def test_long_context_lines_are_clipped_around_the_secret() -> None:
     assert redact(secret) in context
     assert len(context) < 250
     assert "…x" in context and "y…" in context
+
+
+def test_each_rules_revoke_place_is_said_once() -> None:
+    from scanner.report.remediation import remediation
+
+    scen = scenario()
+    text = output("text", scen.report)
+    section = text[text.index("Revoke or rotate"):text.index("Summary")]
+    rule_ids = list(dict.fromkeys(f.rule_id for f in scen.report.findings))
+    for rule_id in rule_ids:
+        assert section.count(f"  {rule_id}: ") == 1
+        assert remediation(scen.report.rules.get(rule_id))[:40] in section
+    assert "Revoke or rotate" not in output("text", scen.report, summary=False)  # -q: the findings alone

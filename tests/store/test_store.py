@@ -3,6 +3,7 @@ per result, redacted storage, schema versions, and reading findings back (all, o
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -188,6 +189,7 @@ def test_wal_mode(tmp_path: Path) -> None:
 _SCHEMAS = {
     1: "d5e07b46749d73ba64b90bcdbc0f4310ed3009dcd2a02561f0eedb82973f0052",
     2: "169e117001490333c087518caf820e57643daa6eb4b5cadc078e2409ccfd99ff",
+    3: "966f5d4edfaf3d32e6adfd057fb4e640862798c18a3fb8ce1b82b32a669b931a",
 }
 
 
@@ -206,3 +208,38 @@ def test_the_tables_of_a_schema_version_stay_as_they_are(tmp_path: Path, version
                       "ORDER BY type, name").fetchall()
     db.close()
     assert hashlib.sha256(repr(rows).encode()).hexdigest() == _SCHEMAS[version]
+
+
+def test_verification_results_table_has_the_columns_other_readers_use(tmp_path: Path) -> None:
+    """The triage web app reads ``verification_results`` by these names: they never change."""
+    from scanner.store.verifications import StoredVerification
+
+    with Store(tmp_path / "ds.sqlite") as store:
+        cols = [(r[1], r[2], r[5]) for r in store.db.execute("PRAGMA table_info(verification_results)")]
+        assert cols == [("fingerprint", "TEXT", 1), ("provider", "TEXT", 0), ("status", "TEXT", 0),
+                        ("checked_at", "TEXT", 0), ("identity", "TEXT", 0), ("permissions", "TEXT", 0),
+                        ("reason", "TEXT", 0)]
+        row = StoredVerification("f" * 64, "github", "live", "2026-12-05T10:00:00Z",
+                                 (("login", "octocat"), ("id", "1")), ("repo", "read:org"), "")
+        assert store.put_verifications([row]) == 1
+        raw = store.db.execute("SELECT identity, permissions FROM verification_results").fetchone()
+        assert json.loads(raw[0]) == {"login": "octocat", "id": "1"} and json.loads(raw[1]) == ["repo", "read:org"]
+        assert store.verifications() == {"f" * 64: row}
+        store.put_verifications([StoredVerification("f" * 64, "github", "invalid", "2026-12-06T10:00:00Z",
+                                                    reason="GitHub rejected it")])  # replaced, not added
+        assert store.verifications(["f" * 64])["f" * 64].status == "invalid"
+        assert store.db.execute("SELECT COUNT(*) FROM verification_results").fetchone()[0] == 1
+
+
+def test_a_stored_result_is_due_again_after_its_age_or_without_an_answer() -> None:
+    from datetime import datetime, timezone
+
+    from scanner.store.verifications import StoredVerification, due
+
+    now = datetime(2026, 12, 10, tzinfo=timezone.utc)
+    stored = {"old": StoredVerification("old", "github", "live", "2026-12-01T00:00:00Z"),
+              "new": StoredVerification("new", "github", "invalid", "2026-12-09T00:00:00Z"),
+              "err": StoredVerification("err", "github", "error", "2026-12-09T23:00:00Z"),
+              "skip": StoredVerification("skip", "okta", "skipped", "2026-12-09T23:00:00Z")}
+    assert due(stored, ["old", "new", "err", "skip", "never"], 7 * 86400, now) == ["old", "err", "skip", "never"]
+    assert due(stored, ["old", "new"], 3600, now) == ["old", "new"]

@@ -37,8 +37,18 @@ function identityLink(id) {
   return linkButton(identity ? (identity.name || id) : id, function () { navigate('identity=' + encodeURIComponent(id)); });
 }
 
+// what the provider said, in words no other state uses: live (verified), invalid (revoked or rotated),
+// unverified; "present at HEAD" is a fact of git, shown apart
+var VERIFIED_WORDS = { live: 'live (verified)', invalid: 'invalid (revoked or rotated)', unverified: 'unverified' };
+function anyVerified() { return credentials.some(function (c) { return c.verified === 'live' || c.verified === 'invalid'; }); }
+function verifiedBadge(c) {
+  var v = c.verified || 'unverified', ver = c.verification;
+  var tip = ver ? (ver.provider + ' answered ' + ver.status + ' at ' + (ver.checked_at || '?') + (ver.reason ? ': ' + ver.reason : ''))
+    : 'not checked with its provider (--verify)';
+  return h('span', { class: 'badge verified-' + v, title: tip }, VERIFIED_WORDS[v] || v);
+}
 function statusBadges(c) {
-  var out = [];
+  var out = [verifiedBadge(c)];
   if (c.present === true) { out.push(h('span', { class: 'badge present', title: 'still in the files at HEAD (not checked with the provider)' }, 'present at HEAD')); }
   if (c.shared) { out.push(h('span', { class: 'badge shared', title: 'used by ' + c.shared_by.join(', ') }, 'shared')); }
   if (c.rotation_overdue) { out.push(h('span', { class: 'badge overdue' }, 'rotation overdue')); }
@@ -50,5 +60,5 @@ function statusBadges(c) {
   return out;
 }
 function statusScore(c) {
-  return (c.present === true ? 16 : 0) + (c.cert_expired ? 8 : 0) + (c.rotation_overdue ? 4 : 0) + (c.shared ? 2 : 0) + (c.removed ? 0 : 1);
+  return (c.verified === 'live' ? 32 : 0) + (c.present === true ? 16 : 0) + (c.cert_expired ? 8 : 0) + (c.rotation_overdue ? 4 : 0) + (c.shared ? 2 : 0) + (c.removed ? 0 : 1);
 }

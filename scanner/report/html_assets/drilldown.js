@@ -60,7 +60,14 @@ function credentialCard(c, context) {
     facts([
       ['Fingerprint', h('span', { class: 'mono' }, c.fingerprint)], ['Rule', c.rule_id],
       ['Kind', [c.kind, c.provider].filter(Boolean).join(' · ') || null], ['Confidence', c.confidence],
-      ['Identity', identityFact],
+      ['Identity', [identityFact, c.identity_source === 'provider' ? ' (named by its provider)' : '']],
+      ['Verification', [verifiedBadge(c), c.verification ? ' ' + c.verification.provider + ', checked ' + stamp(c.verification.checked_at)
+        + (c.verification.reason ? ' — ' + c.verification.reason : '') : '']],
+      ['Provider identity', c.verification && (c.verification.identity || []).length
+        ? c.verification.identity.map(function (p) { return p.key + '=' + p.value; }).join(', ') : null],
+      ['Permissions', c.verification && (c.verification.permissions || []).length ? c.verification.permissions.join(', ') : null],
+      ['Disagreement', (c.disagreements || []).length ? h('ul', { class: 'disagree' }, c.disagreements.map(function (d) { return h('li', null, d); })) : null],
+      ['Revoke or rotate', c.revoke || null],
       ['Matched by', m ? m.selector + ' = ' + m.value + (m.strength != null ? ' (strength ' + m.strength + ')' : '') : null],
       ['Candidate', c.candidate ? linkButton(c.candidate, function () { navigate('candidate=' + encodeURIComponent(c.candidate)); }) : null],
       ['Owner', c.owner ? c.owner.team + (c.owner.contact ? ' · ' + c.owner.contact : '') : null],

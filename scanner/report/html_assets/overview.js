@@ -17,6 +17,9 @@ function drawOverview() {
     card('owners', 'Owners', pick('owners', owners.length)),
     card('unknown', 'Unknown credentials', pick('unknown_credentials', unknownCredentials.length),
       candidateText(pick('candidate_identities', candidates.length)), true),
+    anyVerified() ? card('verified-live', 'Live (verified)', pick('verified_live', 0), 'its provider accepted it', true) : null,
+    anyVerified() ? card('verified-invalid', 'Invalid (revoked or rotated)', pick('verified_invalid', 0), 'its provider rejected it') : null,
+    anyVerified() ? card('unverified', 'Unverified', pick('unverified', credentials.length), 'not checked with its provider') : null,
     card('present', 'Present at HEAD', pick('present_credentials', 0), 'still in the files at HEAD', true),
     card('shared', 'Shared', pick('shared_credentials', 0), 'used by several identities', true),
     card('overdue', 'Rotation overdue', pick('rotation_overdue', 0), 'older than their maximum age', true),
@@ -37,7 +40,7 @@ function drawDoFirst() {
   var list = byId('do-first');
   if (!first.length) { append(list, h('li', { class: 'note' }, 'Nothing to do.')); return; }
   append(list, first.map(function (c) {
-    var why = [c.present === true ? 'present at HEAD' : 'in history only',
+    var why = [VERIFIED_WORDS[c.verified || 'unverified'], c.present === true ? 'present at HEAD' : 'in history only',
       c.exposure_days != null ? 'exposed ' + plural(c.exposure_days, 'day') : null,
       plural(locationCount(c), 'location'), c.owner ? 'owner ' + c.owner.team : 'no owner'].filter(Boolean).join(' · ');
     return h('li', { 'data-fingerprint': c.fingerprint }, [sevBadge(c.severity), ' ',

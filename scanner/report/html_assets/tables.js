@@ -67,7 +67,15 @@ function drawTables() {
     unknown: function (c) { return c.identity == null; },
     shared: function (c) { return !!c.shared; }, overdue: function (c) { return !!c.rotation_overdue; },
     present: function (c) { return c.present === true; }, removed: function (c) { return !!c.removed; },
+    'verified-live': function (c) { return c.verified === 'live'; },
+    'verified-invalid': function (c) { return c.verified === 'invalid'; },
+    unverified: function (c) { return (c.verified || 'unverified') === 'unverified'; },
   };
+  if (anyVerified()) {  // the verification states, offered when a provider was asked about anything
+    var present = stateSelect.querySelector('option[value=present]');
+    [['verified-live', 'Live (verified)'], ['verified-invalid', 'Invalid (revoked or rotated)'], ['unverified', 'Unverified']]
+      .forEach(function (o) { stateSelect.insertBefore(h('option', { value: o[0] }, o[1]), present); });
+  }
   function applyFilters() {
     var sev = sevSelect.value, st = STATES[stateSelect.value];
     credentialTable.setFilter(sev || st ? function (c) { return (!sev || c.severity === sev) && (!st || st(c)); } : null);
