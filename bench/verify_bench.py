@@ -36,7 +36,8 @@ for extra in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(extra))
 
 from fakeapi import Reply  # noqa: E402
-from verifyfakes import CASES, make_finding  # noqa: E402
+from verifycases import ALL as CASES  # noqa: E402  (every provider group's cases)
+from verifyfakes import make_finding  # noqa: E402
 
 from fixtures.fakecreds import ALL_GENERATORS  # noqa: E402
 from scanner.verify.endpoints import Endpoints  # noqa: E402
