@@ -30,6 +30,7 @@ HOSTS: dict[str, str] = {
     "cloudsmith": "https://api.cloudsmith.io",
     "anaconda": "https://api.anaconda.org",
     "hexpm": "https://hex.pm",
+    "bitbucket": "https://api.bitbucket.org",
     "upcloud": "https://api.upcloud.com",
     "koyeb": "https://app.koyeb.com",
     "dnsimple": "https://api.dnsimple.com",
@@ -118,6 +119,11 @@ CLOUDSMITH = JsonCheck("cloudsmith", "/v1/user/self/", header("X-Api-Key"), requ
 ANACONDA = JsonCheck("anaconda", "/authentication", scheme("token"), required="owner",
                      identity=(("owner", "owner.login"), ("application", "application")), permissions="scopes")
 # https://github.com/hexpm/specifications/blob/main/apiary.apib ("Fetch the authenticated user": GET /api/users/me)
+# https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-get (GET /2.0/user): a
+# repository, project or workspace access token answers as its bot user
+BITBUCKET = JsonCheck("bitbucket", "/2.0/user", bearer, required="account_id",
+                      identity=(("account_id", "account_id"), ("username", "username"), ("display_name", "display_name"),
+                                ("account_type", "type")), headers=JSON)
 HEX = JsonCheck("hexpm", "/api/users/me", header("Authorization"), required="username",
                 identity=(("username", "username"), ("email", "email")), headers=JSON)
 # https://www.jetbrains.com/help/youtrack/devportal/resource-api-users-me.html (GET /api/users/me?fields=…)
@@ -282,6 +288,7 @@ VERIFIERS: dict[str, Verifier] = {
     "cloudsmith-api-key": CLOUDSMITH,
     "anaconda-token": ANACONDA,
     "hex-api-key": HEX,
+    "bitbucket-access-token": BITBUCKET,
     "jetbrains-permanent-token": YOUTRACK,
     # rules/dev-cloud.toml, dev-hosting.toml, dev-dns.toml
     "upcloud-api-token": UPCLOUD,
