@@ -24,6 +24,7 @@ from scanner.verify import catalogue
 DEFAULTS: dict[str, str] = {
     "aws": "https://sts.amazonaws.com",
     "github": "https://api.github.com",
+    "dockerhub": "https://auth.docker.io",
     "gitlab": "https://gitlab.com/api/v4",
     "slack": "https://slack.com/api",
     "stripe": "https://api.stripe.com",
