@@ -77,7 +77,8 @@ DEFAULTS: dict[str, str] = {
     "azure": "https://login.microsoftonline.com",  # Entra ID's token endpoint (providers/azure.py)
 }
 # providers with no single documented host: only an endpoint the user configured is ever asked
-CONFIGURED_ONLY: frozenset[str] = frozenset({"shopify", "okta", "vault", "databricks", "gitea", "mattermost"})
+CONFIGURED_ONLY: frozenset[str] = frozenset({"shopify", "okta", "vault", "databricks", "gitea", "mattermost",
+                                              "atlassian"})
 for _group in catalogue.GROUPS:
     DEFAULTS.update(_group.HOSTS)
     CONFIGURED_ONLY = CONFIGURED_ONLY | _group.CONFIGURED_ONLY

@@ -10,7 +10,7 @@ same way. Rules with no entry are reported ``skipped``.
 from __future__ import annotations
 
 from scanner.verify.providers import (
-    airtable, anthropic, asana, aws, dockerhub, azure, azuredevops, brevo, buildkite, circleci, clickup, cloudflare, contentful,
+    airtable, anthropic, asana, atlassian, aws, dockerhub, azure, azuredevops, brevo, buildkite, circleci, clickup, cloudflare, contentful,
     databricks, datadog, digitalocean, discord, doppler, fastly, figma, gcp, gitea, github, gitlab, groq, heroku,
     honeycomb, hubspot, huggingface, launchdarkly, linode, mailgun, mattermost, netlify, notion, npm, okta,
     openai, openrouter, opsgenie, pagerduty, postman, postmark, pulumi, pypi, replicate, sendgrid, sentry,
@@ -49,6 +49,8 @@ VERIFIERS: dict[str, Verifier] = {
     # rules/docker.toml: checked with the user name written beside the token
     "dockerhub-pat": FunctionVerifier("dockerhub", dockerhub.verify),
     "dockerhub-org-token": FunctionVerifier("dockerhub", dockerhub.verify),
+    # rules/atlassian.toml: at the organisation's site the user configured, with the e-mail beside the token
+    "atlassian-api-token": FunctionVerifier("atlassian", atlassian.verify),
     # rules/gitlab.toml
     "gitlab-pat": FunctionVerifier("gitlab", gitlab.verify),
     # rules/slack.toml (family slack-token; app tokens and webhooks have no read-only check)

@@ -201,8 +201,8 @@ def test_every_verifying_provider_has_a_loopback_case() -> None:
     from verifycases import ALL  # the core cases and every catalogue group's
 
     # pypi never sends; gcp and azure have token exchanges of their own (test_verify_gcp_azure.py);
-    # Docker Hub signs in with the user name beside the token (test_verify_dockerhub.py)
-    tested = {c.provider for c in ALL} | {"pypi", "gcp", "azure", "dockerhub"}
+    # Docker Hub and Atlassian sign in with the name beside the token (test_verify_dockerhub.py, _atlassian.py)
+    tested = {c.provider for c in ALL} | {"pypi", "gcp", "azure", "dockerhub", "atlassian"}
     assert set(registry.providers()) <= tested
 
 
