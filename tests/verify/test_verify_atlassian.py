@@ -48,7 +48,8 @@ def run_one(endpoints: Endpoints, secret: str, line: str) -> Verification:
 
 
 def test_a_live_token_names_its_account(site: Site) -> None:
-    result = run_one(Endpoints.from_overrides({"atlassian": site.base}), TOKEN, f"curl -u {EMAIL}:{TOKEN} https://acme.atlassian.net")
+    line = f"curl -u {EMAIL}:{TOKEN} https://acme.atlassian.net/rest/api/3/myself"
+    result = run_one(Endpoints.from_overrides({"atlassian": site.base}), TOKEN, line)
     assert result.status == "live" and result.provider == "atlassian"
     assert dict(result.identity) == {"account_id": ME["accountId"], "display_name": "Release bot", "email": EMAIL,
                                      "account_type": "atlassian"}
@@ -60,7 +61,8 @@ def test_a_live_token_names_its_account(site: Site) -> None:
 
 def test_a_wrong_token_is_invalid(site: Site) -> None:
     other = fake("atlassian-api-token")
-    result = run_one(Endpoints.from_overrides({"atlassian": site.base}), other, f'JIRA_USER="{EMAIL}" JIRA_TOKEN="{other}"')
+    line = f'JIRA_USER="{EMAIL}" JIRA_TOKEN="{other}"'
+    result = run_one(Endpoints.from_overrides({"atlassian": site.base}), other, line)
     assert result.status == "invalid" and "401" in result.reason
 
 

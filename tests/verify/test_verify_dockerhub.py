@@ -34,8 +34,9 @@ class TokenService(FakeAPI):
         auth = self.requests[-1][1].get("authorization", "")
         if path == "/token" and query.get("service") == ["registry.docker.io"] and \
                 auth == "Basic " + base64.b64encode(f"{USER}:{TOKEN}".encode()).decode():
-            return Reply(200, {"token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
-                               "expires_in": 300, "issued_at": "2026-12-05T16:00:00Z"})
+            bearer = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
+            return Reply(200, {"token": bearer, "access_token": bearer, "expires_in": 300,
+                               "issued_at": "2026-12-05T16:00:00Z"})
         return Reply(401, {"details": "incorrect username or password"})
 
 

@@ -1,4 +1,5 @@
-"""Atlassian API tokens (Jira, Confluence): "Get current user" (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-myself/#api-rest-api-3-myself-get),
+"""Atlassian API tokens (Jira, Confluence): "Get current user"
+(https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-myself/#api-rest-api-3-myself-get),
 ``GET {site}/rest/api/3/myself`` with ``Authorization: Basic email:token``
 (https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/). 200 names the
 account (``accountId``, ``displayName``, ``emailAddress``, ``accountType``); 401 is a wrong or revoked

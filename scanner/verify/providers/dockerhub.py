@@ -20,7 +20,8 @@ from scanner.verify.providers._common import Check, MalformedAnswer, basic, json
 from scanner.verify.result import SKIPPED, Verification
 from scanner.verify.subject import Subject
 
-_NAME = r"([a-z0-9][a-z0-9_.-]{1,38})"  # Docker IDs: 4-30 lowercase letters and digits (organizations: also - _ .)
+# Docker IDs: 4-30 lowercase letters and digits (organization names: also - _ .)
+_NAME = r"([a-z0-9][a-z0-9_.-]{1,38})"
 _USER = (
     re.compile(r"(?:^|\s)(?:-u|--username)(?:\s+|=)[\"']?" + _NAME + r"(?![\w.-])"),
     re.compile(r"(?i)docker(?:hub)?[_.-]?(?:user(?:name)?|login|id)[\"']?\s*(?:=|:|=>)\s*[\"']?" + _NAME + r"(?![\w.-])"),
