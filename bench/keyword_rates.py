@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = []
     for tree in a.trees:
         hits, total = count(tree)
-        sizes.append(f"{tree.relative_to(ROOT) if tree.is_relative_to(ROOT) else tree} ({total / 1e6:.0f} MB)")
+        # a tree outside the project (another checkout's cache) by its last parts: no machine's paths
+        shown = tree.relative_to(ROOT) if tree.is_relative_to(ROOT) else Path(*tree.parts[-3:])
+        sizes.append(f"{shown} ({total / 1e6:.0f} MB)")
         per = 100e6 / max(1, total)
         for w, n in hits.items():
             if n * per >= a.min_rate:

@@ -1,5 +1,5 @@
 """Hits per 100 MB of code of the rule keywords seen at least that often (the highest rate over
-/work/wt/encodings/bench/.cache/pkgtree (446 MB), bench/.cache/corpus-300-s1/tree (303 MB); written by ``bench/keyword_rates.py``).
+bench/.cache/pkgtree (446 MB), bench/.cache/corpus-300-s1/tree (303 MB); written by ``bench/keyword_rates.py``).
 Used to choose which rules Hyperscan searches as whole patterns; never changes what is found."""
 
 RATES: dict[str, int] = {
