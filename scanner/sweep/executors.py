@@ -112,7 +112,12 @@ class LocalPoolExecutor:
             # builds one)
             prebuild(self.spec)
             self.warm = True
-        return _Job(task, self.pool.submit(run, task), self.generation)
+        try:
+            future = self.pool.submit(run, task)
+        except BrokenProcessPool:  # a worker died since the last wait: the pool refuses new work at once
+            self._restart()
+            future = self.pool.submit(run, task)
+        return _Job(task, future, self.generation)
 
     def wait(self, handles: Collection[Handle], timeout: float) -> list[Handle]:
         jobs = {h.future: h for h in handles if isinstance(h, _Job)}
