@@ -308,6 +308,8 @@ def _verify_of(settings: Settings | None) -> VerifySettings:
 
 
 def _enrich(report: ScanReport) -> ScanReport:
+    if not report.findings and not report.inventory:
+        return report  # nothing to derive facts of: the identity code is not even loaded
     from scanner.identity.enrich import enrich_report
 
     return enrich_report(report)

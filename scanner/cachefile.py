@@ -34,7 +34,7 @@ import pickle
 import stat
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Callable, Iterable, Sequence
 
 MAGIC = b"credsprawl-cache"  # 16 bytes
 VERSION = 1
@@ -130,6 +130,38 @@ def _tag(key: bytes, kind: str, name: str, parts: Iterable[bytes]) -> bytes:
 def load(path: Path, kind: str) -> bytes | None:
     """The payload of the cache file at ``path`` when it is this user's and verifies; else None
     (a missing file silently, an untrusted one with one warning line per process)."""
+    parts = _load(path, kind, None)
+    return None if parts is None else parts[0]
+
+
+Lengths = Callable[[bytes], Sequence[int]]
+
+
+def load_parts(path: Path, kind: str, head: int, lengths: Lengths) -> list[bytes] | None:
+    """The payload of the cache file at ``path`` as :func:`load` gives it, in parts read apart (so a
+    reader that needs a part as its own ``bytes`` gets it without a copy out of the whole): its first
+    ``head`` bytes, then one part of each length ``lengths(first head bytes)`` gives. The parts must
+    make up the whole payload; the tag covers them all, and nothing is returned before it verified."""
+    return _load(path, kind, (head, lengths))
+
+
+def _read_parts(fh: BinaryIO, size: int, split: tuple[int, Lengths] | None) -> list[bytes] | None:
+    """The ``size`` bytes left in ``fh`` as one part, or split as ``split`` says; None when they do not
+    add up (the lengths come from bytes not verified yet: they only size the reads)."""
+    if split is None:
+        return [fh.readall()]  # type: ignore[attr-defined]  # an unbuffered file: one read
+    first = fh.read(split[0])
+    try:
+        lengths = [int(n) for n in split[1](first)]
+    except Exception:  # noqa: BLE001 - a head that does not parse: not a file of this layout
+        return None
+    if len(first) != split[0] or min(lengths, default=0) < 0 or len(first) + sum(lengths) != size:
+        return None
+    parts = [first, *(fh.read(n) for n in lengths)]
+    return parts if sum(map(len, parts)) == size else None
+
+
+def _load(path: Path, kind: str, split: tuple[int, Lengths] | None) -> list[bytes] | None:
     held = _key()
     if held is None:
         return None
@@ -148,10 +180,13 @@ def load(path: Path, kind: str) -> bytes | None:
             why = "not a credsprawl cache file"
         if why is None and header[len(MAGIC) + 1:len(MAGIC) + 1 + _ID_BYTES] != key_id:
             return None  # made under another key (a new key, a cache from elsewhere): rebuilt
-        payload = b"" if why else fh.readall()  # bytes, not a slice: readers take it without a copy
-    if why is None:
-        if hmac.compare_digest(_tag(key, kind, path.name, [payload]), header[_HEADER - _TAG_BYTES:]):
-            return payload
+        # unbuffered reads of bytes, not slices: readers take them without a copy
+        parts = None if why else _read_parts(fh, os.fstat(fd).st_size - _HEADER, split)
+        if why is None and parts is None:
+            why = "not a credsprawl cache file"
+    if why is None and parts is not None:
+        if hmac.compare_digest(_tag(key, kind, path.name, parts), header[_HEADER - _TAG_BYTES:]):
+            return parts
         why = "its authentication tag does not match: tampered with"
     warn_once(f"ignored cache file {path} ({why}); it is rebuilt")
     return None

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -152,6 +150,9 @@ def _scan_big(engine: Engine, repo: Repo, f: StagedFile, origin: Origin, size: i
     """A blob too big to hold: a binary nobody scans is declined after its first bytes; anything
     else is copied from git into a private temporary file (mode 0600, removed at once) and scanned
     as ``scan`` scans a file: an archive opened in place, text in overlapping chunks."""
+    import shutil
+    import tempfile
+
     proc = repo.popen("cat-file", "blob", f.blob)
     assert proc.stdout is not None
     path = ""

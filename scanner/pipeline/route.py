@@ -30,9 +30,8 @@ from scanner.sources import credfiles
 from scanner.pipeline.engine import BlobScan, Engine
 from scanner.model import Blob, Finding, Origin
 from scanner.results import Skip
-from scanner.sources import binstrings, cilogs, notebooks, sniff
+from scanner.sources import binstrings, cilogs, sniff
 from scanner.sources.limits import TRUNCATED, ArchiveLimits, Budget
-from scanner.pipeline import viewscan
 from scanner.sources.openfile import open_regular
 
 if TYPE_CHECKING:  # the archive readers load only when content is an archive
@@ -168,13 +167,18 @@ def _peek(options: ContentOptions) -> Peek | None:
 
 
 def _text(engine: Engine, blob: Blob, head: bytes) -> BlobScan:
-    """A blob that is not an archive: notebook, CI log, or plain content."""
-    if notebooks.looks_like_notebook(head, blob.origin.path):
+    """A blob that is not an archive: notebook, CI log, or plain content (the views' scans load only
+    for a notebook, a log or a binary)."""
+    if sniff.looks_like_notebook(head, blob.origin.path):
+        from scanner.pipeline import viewscan
+
         scan = viewscan.scan_notebook(engine, blob)
         if scan is not None:
             return scan
     fmt = cilogs.detect(head)
     if fmt is not None and content_mod.sniff(head) in ("utf-8", "utf-8-sig"):
+        from scanner.pipeline import viewscan
+
         return viewscan.scan_log(engine, blob, fmt)
     return engine.scan_document(blob.data, blob.origin)  # with its document facts
 
@@ -188,6 +192,8 @@ def _scan(engine: Engine, blob: Blob, options: ContentOptions, budget: Budget, o
         return
     scan = _text(engine, blob, head)
     if scan.skipped == "binary":  # a keystore or a DER certificate, by name then content
+        from scanner.pipeline import viewscan
+
         scan = viewscan.scan_credential_file(engine, blob.data, blob.origin) or scan
     if scan.skipped == "binary" and (options.binary_strings or blob.origin.get(TRUNCATED)):
         # the head of a stream a limit stopped (a bomb's filler after a secret): its strings, always
@@ -212,7 +218,7 @@ def scan_blob(engine: Engine, blob: Blob, options: ContentOptions | None = None,
 def _special(head: bytes, origin: Origin) -> bool:
     """A notebook or a CI log: read whole, since its scan rewrites the content (asked only of a
     file big enough to be streamed; every other file meets the same checks once, in ``_text``)."""
-    return notebooks.looks_like_notebook(head, origin.path) or cilogs.detect(head) is not None
+    return sniff.looks_like_notebook(head, origin.path) or cilogs.detect(head) is not None
 
 
 def scan_file(engine: Engine, path: str, origin: Origin, options: ContentOptions | None = None,

@@ -39,17 +39,14 @@ def path_for(rules: Sequence[Rule], triggers: bool) -> Path:
 
 def load(path: Path) -> Database | None:
     """The database stored at ``path``, or None when there is none this user wrote or it does not load."""
-    payload = cachefile.load(path, "hyperscan")
-    if payload is None:
+    # each part read as its own bytes: hyperscan.loadb takes bytes only, and a slice of the whole
+    # would copy the database once more
+    parts = cachefile.load_parts(path, "hyperscan", _SIZES.size, _SIZES.unpack)
+    if parts is None:
         return None
     try:
-        sizes = _SIZES.unpack_from(payload)
-        at = _SIZES.size
-        tables = cachefile.restricted_loads(memoryview(payload)[at:at + sizes[0]])
-        at += sizes[0]
-        db = payload[at:at + sizes[1]]
-        kw_db = payload[at + sizes[1]:at + sizes[1] + sizes[2]]
-        return Database.load(tables, db, kw_db)
+        _sizes, blob, db, kw_db = parts
+        return Database.load(cachefile.restricted_loads(blob), db, kw_db)
     except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
         return None
 

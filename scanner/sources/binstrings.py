@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from scanner.sources.views import View
+if TYPE_CHECKING:
+    from scanner.sources.views import View
 
 MIN_LENGTH = 8
 
@@ -19,6 +21,8 @@ def _runs(min_length: int) -> re.Pattern[bytes]:
 def strings_view(data: bytes, min_length: int = MIN_LENGTH) -> View:
     """Every run of at least ``min_length`` printable ASCII characters, one per line. The view starts
     with a newline, so a run that is a file signature (``SQLite format 3``) is not taken for binary."""
+    from scanner.sources.views import View
+
     parts: list[bytes] = [b""]
     view_starts: list[int] = []
     orig_starts: list[int] = []

@@ -11,11 +11,14 @@ and text. A value the CI masked (``***``) is not a finding; an unmasked one is.
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from scanner.model import Blob, Finding, Origin
-from scanner.sources.views import View, with_extra
+
+if TYPE_CHECKING:
+    from scanner.sources.views import View
 
 MASK = "***"
 
@@ -25,7 +28,7 @@ _PREFIX = (
     rb"(?:\d\d[OE]\+?[ ]?)?"  # GitLab's stream tag after its timestamp
     rb"|^\r?\[?\d\d:\d\d:\d\d(?:\.\d+)?\]?[ \t]+(?=\S)"  # Timestamper's wall-clock form
 )
-_STRIP = re.compile(
+_STRIP = (
     rb"(?m)" + _PREFIX +
     rb"|\A\xef\xbb\xbf"
     rb"|\x1b\[8mha:[A-Za-z0-9+/=]*\x1b\[0m"  # Jenkins console note (hidden, serialised Java)
@@ -34,6 +37,13 @@ _STRIP = re.compile(
     rb"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)"  # OSC: titles, hyperlinks
     rb"|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMNO]"
 )
+
+
+@functools.lru_cache(maxsize=1)
+def _strip() -> re.Pattern[bytes]:
+    """What ``normalise`` removes, compiled on first use: detecting a log never needs it."""
+    return re.compile(_STRIP)
+
 _GITHUB_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
 _GITLAB_LINE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \d\d[OE]")
 _HEAD_LINES = 30
@@ -98,11 +108,13 @@ def detect(head: bytes) -> str | None:
 
 def normalise(data: bytes) -> View:
     """The log without timestamps, colour codes and CI markers; the offsets of what is kept."""
+    from scanner.sources.views import View
+
     parts: list[bytes] = []
     view_starts: list[int] = []
     orig_starts: list[int] = []
     pos = size = 0
-    for m in _STRIP.finditer(data):
+    for m in _strip().finditer(data):
         if m.start() > pos:
             view_starts.append(size)
             orig_starts.append(pos)
@@ -123,4 +135,6 @@ def unmasked(finding: Finding) -> bool:
 def log_view(blob: Blob, fmt: str) -> tuple[View, Origin]:
     """What the pipeline scans of a CI log (``normalise``), and the origin its findings get; the
     findings go back with ``views.relocate(findings, view, blob.data, keep=unmasked)``."""
+    from scanner.sources.views import with_extra
+
     return normalise(blob.data), with_extra(blob.origin, (("log", fmt),))

@@ -179,13 +179,6 @@ def segments(doc: Any) -> Iterator[Segment]:
         yield Segment(None, "metadata", _pieces(list(_leaves(doc["metadata"])), "\n"))
 
 
-def looks_like_notebook(head: bytes, path: str) -> bool:
-    if path.lower().endswith(".ipynb"):
-        return True
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return start == b"{" and b'"cell_type"' in head and (b'"cells"' in head or b'"worksheets"' in head)
-
-
 # ------------------------------------------------------------------------------------------------
 # positions: a place in a segment's text -> a place in the file
 

@@ -1,4 +1,5 @@
-"""Which archive format content is, from its first bytes (no archive reader is imported)."""
+"""What content is, from its first bytes: an archive format (no archive reader is imported), or a
+notebook (the notebook reader loads only for one)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,11 @@ def sniff(head: bytes) -> str | None:
     if is_tar(head):
         return "tar"
     return None
+
+
+def looks_like_notebook(head: bytes, path: str) -> bool:
+    """Whether content starting with ``head`` at ``path`` is a Jupyter notebook (:mod:`scanner.sources.notebooks`)."""
+    if path.lower().endswith(".ipynb"):
+        return True
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return start == b"{" and b'"cell_type"' in head and (b'"cells"' in head or b'"worksheets"' in head)

@@ -272,6 +272,7 @@ def test_big_tar_is_cut_into_parts_that_give_the_same_results(tmp_path: Path, rn
 def test_a_bug_on_one_input_costs_only_that_input(tmp_path: Path, gh: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner.pipeline import route as deepscan
     from scanner.pipeline import files as workplan
+    from scanner.pipeline import viewscan
     from scanner.pipeline.engine import EngineSettings
     from scanner.pipeline.pool import EngineSpec
     from scanner.rules.load import load_rules
@@ -280,7 +281,7 @@ def test_a_bug_on_one_input_costs_only_that_input(tmp_path: Path, gh: str, monke
     def broken(engine: object, blob: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(deepscan.viewscan, "scan_notebook", broken)
+    monkeypatch.setattr(viewscan, "scan_notebook", broken)
     (tmp_path / "a.ipynb").write_text('{"cells": []}')
     (tmp_path / "b.env").write_text(f"t={gh}\n")
     items = [FileItem(str(p), p.name, p.stat().st_size) for p in sorted(tmp_path.iterdir())]
