@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from scanner.pipeline.route import ContentOptions
     from scanner.pipeline.scan import ScanRequest
     from scanner.sources.git import Repo
+    from scanner.sources.index import StagedIndex
 
 __all__ = [
     "Finding",
@@ -262,29 +263,29 @@ def staged_request(repo: Repo, settings: Settings | None = None, *, all_lines: b
 
 def open_worktree(folder: str | os.PathLike[str]) -> Repo:
     """The repository at ``folder``; a bare one (no index) raises ``UsageError``."""
-    from scanner.sources.git import open_repo
+    from scanner.sources.git import open_worktree as open_with_index
 
-    repo = open_repo(os.fspath(folder))
-    if repo.worktree is None:
-        raise UsageError(f"{os.fspath(folder)} is a bare repository: there is no index to scan")
-    return repo
+    return open_with_index(os.fspath(folder))
 
 
 def report_of_staged(request: StagedRequest, repo: Repo, started: float, whole_files: frozenset[str] | None = None,
-                     keep: Keep = ignore_file) -> StagedResult:
+                     keep: Keep = ignore_file, index: StagedIndex | None = None) -> StagedResult:
     """Run a staged scan (or, with ``whole_files``, scan those repository paths whole from the work
     tree, as the hook does under ``pre-commit run --all-files``): the result, its report holding the
-    findings ``keep`` lets through, with their facts."""
+    findings ``keep`` lets through, with their facts. ``index``: the staged scan's git side, started
+    by the caller before it loaded the rules (``scanner.sources.index.StagedIndex``); closed here."""
     from dataclasses import replace
 
     if whole_files:
         from scanner.history.hookfiles import run_files
 
+        if index is not None:
+            index.close()
         result = run_files(request, repo, whole_files, started)
     else:
         from scanner.history.staged import run_staged
 
-        result = run_staged(request, repo, started)
+        result = run_staged(request, repo, started, index)
     return replace(result, report=_enrich(keep(result.report, repo.root)))
 
 

@@ -45,6 +45,8 @@ _ALLOW = frozenset({"paths", "regexes", "stopwords"})
 
 @dataclass(frozen=True)
 class Config:
+    """A project's config file (``.credsprawl.toml`` or pyproject.toml's ``[tool.credsprawl]``), read and checked."""
+
     rules: tuple[Path, ...] = ()
     disable: tuple[str, ...] = ()
     min_confidence: Confidence = Confidence.LOW

@@ -129,6 +129,8 @@ class Blob:
 
 @dataclass(frozen=True)
 class Example:
+    """A rule's example: a text and the secret the rule must find in it."""
+
     text: str
     secret: str
 
@@ -144,6 +146,8 @@ class Companion:
 
 @dataclass(frozen=True)
 class Rule:
+    """A detection rule as its TOML file defines it (``scanner.rules.load``)."""
+
     id: str
     name: str
     kind: str

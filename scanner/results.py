@@ -56,6 +56,8 @@ class Skip:
 
 @dataclass(frozen=True)
 class ScanSummary:
+    """What a scan covered: files and bytes scanned, time, skips and warnings."""
+
     files_scanned: int = 0
     bytes_scanned: int = 0
     seconds: float = 0.0

@@ -99,6 +99,8 @@ class VerifySettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything a scanning command needs from flags and config: rules, engine, excludes, verification."""
+
     config: Config
     ruleset: RuleSet
     engine: EngineSettings

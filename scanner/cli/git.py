@@ -19,6 +19,7 @@ from scanner.results import ExitStatus, ScanReport
 
 if TYPE_CHECKING:
     from scanner.sources.git import Repo
+    from scanner.sources.index import StagedIndex
 
 PRE_PUSH_FROM = "PRE_COMMIT_FROM_REF"
 PRE_PUSH_TO = "PRE_COMMIT_TO_REF"
@@ -153,30 +154,31 @@ def _in_repo(root: str, path: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def staged_names(repo: Repo) -> frozenset[str]:
-    """Every path the index changes (what pre-commit passes on a commit: added, copied, modified,
-    renamed, type-changed; never deleted)."""
-    from scanner.sources.git import show_path
-
-    out = repo.run("diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACMRTUXB", "--no-ext-diff")
-    return frozenset(show_path(raw) for raw in out.split(b"\0") if raw)
-
-
 def _cmd_staged(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()
+    # git first: the staged diff and the blob readers start now and work while the scanner loads
+    from scanner.sources.git import open_worktree
+    from scanner.sources.index import StagedIndex
+
+    folder, files = _staged_target(args)
+    repo = open_worktree(folder)
+    worktree = repo.worktree or folder  # open_worktree refuses a bare repository
+    names = frozenset(_in_repo(worktree, f) for f in files)
+    with StagedIndex(repo, names=bool(names)) as index:
+        return _staged(args, started, repo, worktree, names, index)
+
+
+def _staged(args: argparse.Namespace, started: float, repo: Repo, worktree: str, names: frozenset[str],
+            index: StagedIndex) -> int:
     from scanner import api
     from scanner.cli.requests import content_options, settings_of
     from scanner.history.staged import write_blocked
 
-    folder, files = _staged_target(args)
-    repo = api.open_worktree(folder)
-    worktree = repo.worktree or folder  # open_worktree refuses a bare repository
-    names = frozenset(_in_repo(worktree, f) for f in files)
     # pre-commit passes the staged files on a commit (check them as staged); files that are not all
     # staged come from `pre-commit run --all-files` or `--files`: scan them whole from the work tree
-    whole_files = bool(names) and not names <= staged_names(repo)
+    whole_files = bool(names) and not names <= index.names()
     settings = settings_of(args, [Path(worktree), Path.cwd()])
     # a staged file is scanned whatever its size (in chunks), unless --max-file-size is given; the
     # limit (default or given) applies to each archive member
@@ -184,7 +186,7 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     request = api.staged_request(repo, settings, all_lines=args.all_lines, only=names or None,
                                  content=content_options(args), max_file_size=explicit)
     result = api.report_of_staged(request, repo, started, names if whole_files else None,
-                                  keep=lambda found, root: suppress(args, found, root))
+                                  keep=lambda found, root: suppress(args, found, root), index=index)
     if whole_files:
         what, where = f"{result.report.summary.files_scanned} file(s)", "in the checked files"
     else:

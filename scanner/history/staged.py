@@ -1,10 +1,12 @@
 """The ``staged`` command: scan what is about to be committed.
 
-The staged content comes from the index (never the working tree): one ``git diff --cached --raw -p
--U0`` lists the added, copied, modified and renamed files with their staged blob ids and the line
-ranges the staged diff adds; one ``git cat-file --batch`` reads those blobs. Findings are kept when
-they touch an added line (``--all-lines`` keeps every finding of the staged files; a finding inside
-an archive member always counts, as the diff of an archive says nothing about its members' lines).
+The staged content comes from the index (never the working tree), through
+:class:`scanner.sources.index.StagedIndex`: one ``git diff --cached --raw -p -U0`` lists the added,
+copied, modified and renamed files with their staged blob ids and the line ranges the staged diff
+adds; ``git cat-file`` sizes and reads those blobs (its processes started before the engine is built,
+so git works while the rules load). Findings are kept when they touch an added line (``--all-lines``
+keeps every finding of the staged files; a finding inside an archive member always counts, as the
+diff of an archive says nothing about its members' lines).
 
 Each staged blob is scanned as ``scan`` scans a file (:mod:`scanner.deepscan`): an archive is opened
 and its members scanned (within the archive limits, ``--max-file-size`` per member), a notebook cell
@@ -20,7 +22,7 @@ text report for a blocked commit is plain lines.
 from __future__ import annotations
 
 import os
-import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -34,25 +36,16 @@ from scanner.pipeline.route import ContentOptions, ContentScan
 from scanner.results import ScanReport, ScanSummary, Skip
 from scanner.rules.load import RuleSet
 from scanner.sources import credfiles, sniff
-from scanner.sources.git import BLOB_MODES, BlobReader, BlobUnavailable, Repo, object_info, show_path
+from scanner.sources.git import BlobUnavailable, Repo
+from scanner.sources.index import StagedFile, StagedIndex
 
 IGNORE_FILE = ".credsprawlignore"  # as scanner.sources.filesystem has it (not imported: pathspec is slow to load)
-_HUNK = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
-_ESCAPES = {b"n": 10, b"t": 9, b"r": 13, b'"': 34, b"\\": 92, b"a": 7, b"b": 8, b"f": 12, b"v": 11}
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    path: str
-    blob: str
-    status: str  # A, C, M or R
-    # inclusive line ranges the staged diff adds; None when git diffs the file as binary (it may
-    # still be text to the engine, UTF-16 say): then every line counts as added
-    added: tuple[tuple[int, int], ...] | None = ()
 
 
 @dataclass(frozen=True)
 class StagedRequest:
+    """What ``staged`` scans and how: the repository, the rules and engine settings, the filters."""
+
     path: str
     ruleset: RuleSet
     settings: EngineSettings
@@ -65,66 +58,11 @@ class StagedRequest:
 
 @dataclass
 class StagedResult:
+    """A staged scan's report, the repository, and the staged files it looked at."""
+
     report: ScanReport
     repo: Repo
     files: list[StagedFile] = field(default_factory=list)
-
-
-def unquote(raw: bytes) -> bytes:
-    """A path as git prints it: as is, or C-quoted (``"q\\"uote.txt"``, octal bytes)."""
-    if not raw.startswith(b'"') or not raw.endswith(b'"'):
-        return raw
-    body, out, i = raw[1:-1], bytearray(), 0
-    while i < len(body):
-        ch = body[i:i + 1]
-        if ch == b"\\" and i + 1 < len(body):
-            nxt = body[i + 1:i + 2]
-            if nxt.isdigit():
-                out.append(int(body[i + 1:i + 4], 8))
-                i += 4
-                continue
-            out.append(_ESCAPES.get(nxt, nxt[0]))
-            i += 2
-            continue
-        out += ch
-        i += 1
-    return bytes(out)
-
-
-def parse_staged_diff(output: bytes) -> list[StagedFile]:
-    """Parse ``git diff --cached --raw -p -U0`` output: the raw records, then one ``diff --git``
-    section per record, in the same order, with the added line ranges of its hunks."""
-    raw_part, _, patch = output.partition(b"\n\n")
-    records: list[tuple[str, str, str]] = []
-    for line in raw_part.splitlines():
-        if not line.startswith(b":"):
-            continue
-        meta, *names = line.split(b"\t")
-        _old_mode, new_mode, _old, new, status = meta[1:].split(b" ")
-        if new_mode not in BLOB_MODES:
-            continue  # a submodule or a symlink: nothing to scan
-        records.append((show_path(unquote(names[-1])), new.decode(), status[:1].decode()))
-    # the patch part may be empty when only raw records were printed
-    sections = re.split(rb"(?m)^diff --git ", patch) if patch else []
-    sections = [s for s in sections if s]
-    ranges: list[tuple[tuple[int, int], ...] | None] = []
-    for section in sections:
-        if re.search(rb"(?m)^Binary files .* differ$", section):
-            ranges.append(None)
-            continue
-        found = []
-        for m in _HUNK.finditer(section):  # hunk headers only: every other line starts with + - or a blank
-            start, count = int(m.group(1)), int(m.group(2) or b"1")
-            if count:
-                found.append((start, start + count - 1))
-        ranges.append(tuple(found))
-    return [StagedFile(p, blob, status, ranges[i] if i < len(ranges) else ()) for i, (p, blob, status) in enumerate(records)]
-
-
-def staged_files(repo: Repo) -> list[StagedFile]:
-    out = repo.run("diff", "--cached", "--raw", "-p", "-U0", "--no-abbrev", "-M", "--diff-filter=ACMR",
-                   "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
-    return parse_staged_diff(out)
 
 
 def on_added_line(finding: Finding, added: tuple[tuple[int, int], ...] | None) -> bool:
@@ -179,44 +117,50 @@ def _scan_big(engine: Engine, repo: Repo, f: StagedFile, origin: Origin, size: i
             proc.stderr.close()
 
 
-def run_staged(request: StagedRequest, repo: Repo, started: float) -> StagedResult:
-    import time
+def run_staged(request: StagedRequest, repo: Repo, started: float, index: StagedIndex | None = None) -> StagedResult:
+    """Scan what the index of ``repo`` would commit. ``index``: its git side, started earlier by the
+    caller (else started here); closed when the scan ends."""
+    with index or StagedIndex(repo) as staged:
+        return _run(request, repo, started, staged)
 
-    files = [f for f in staged_files(repo) if request.only is None or f.path in request.only]
+
+def _run(request: StagedRequest, repo: Repo, started: float, index: StagedIndex) -> StagedResult:
+    files = [f for f in index.files() if request.only is None or f.path in request.only]
     excluder = _excluder(repo, request.excludes)
+    wanted = [f for f in files if request.all_lines or f.added != ()]  # a pure rename or mode change adds no line
+    blobs = sorted({f.blob for f in wanted})
+    index.ask_sizes(blobs)  # git sizes them while the engine is built
     engine = Engine(request.ruleset, request.settings)
     findings: list[Finding] = []
     skipped: list[Skip] = []
     warnings: list[str] = []
     scanned = total = 0
     limit = request.max_file_size
-    wanted = [f for f in files if request.all_lines or f.added != ()]  # a pure rename or mode change adds no line
-    sizes = object_info(repo, sorted({f.blob for f in wanted}))
+    sizes = index.sizes(blobs)
     big = engine.settings.chunk_size + engine.settings.chunk_overlap
-    with BlobReader(repo) as reader:
-        for f in wanted:
-            if excluder is not None and excluder.match_file(f.path):
-                skipped.append(Skip(f.path, "ignored"))
-                continue
-            info = sizes.get(f.blob)
-            size = info.size if info is not None else 0
-            if limit and size > limit:
-                skipped.append(Skip(f.path, "too-large", f"{size} bytes > --max-file-size {limit}", "--max-file-size"))
-                continue
-            origin = Origin(f.path, kind="staged", extra=(("blob", f.blob),))
-            try:
-                if size > big:
-                    scan = _scan_big(engine, repo, f, origin, size, request.content)
-                else:
-                    scan = deepscan.scan_blob(engine, Blob(reader.read(f.blob), origin), request.content)
-            except (BlobUnavailable, OSError) as exc:
-                skipped.append(Skip(f.path, "unreadable", str(exc)))
-                continue
-            scanned += scan.files
-            total += scan.bytes_scanned
-            skipped.extend(scan.skips)
-            warnings.extend(scan.warnings)
-            findings.extend(x for x in scan.findings if request.all_lines or on_added_line(x, f.added))
+    for f in wanted:
+        if excluder is not None and excluder.match_file(f.path):
+            skipped.append(Skip(f.path, "ignored"))
+            continue
+        info = sizes.get(f.blob)
+        size = info.size if info is not None else 0
+        if limit and size > limit:
+            skipped.append(Skip(f.path, "too-large", f"{size} bytes > --max-file-size {limit}", "--max-file-size"))
+            continue
+        origin = Origin(f.path, kind="staged", extra=(("blob", f.blob),))
+        try:
+            if size > big:
+                scan = _scan_big(engine, repo, f, origin, size, request.content)
+            else:
+                scan = deepscan.scan_blob(engine, Blob(index.reader.read(f.blob), origin), request.content)
+        except (BlobUnavailable, OSError) as exc:
+            skipped.append(Skip(f.path, "unreadable", str(exc)))
+            continue
+        scanned += scan.files
+        total += scan.bytes_scanned
+        skipped.extend(scan.skips)
+        warnings.extend(scan.warnings)
+        findings.extend(x for x in scan.findings if request.all_lines or on_added_line(x, f.added))
     findings.sort(key=Finding.sort_key)
     warnings.extend(s.warning() for s in skipped if s.noteworthy)  # every staged file left unscanned is named
     summary = ScanSummary(scanned, total, time.perf_counter() - started, tuple(skipped),

@@ -22,6 +22,8 @@ _BINARY_MAGIC = (
 
 @dataclass(frozen=True)
 class Content:
+    """Bytes made ready for matching: their latin-1 view and the encoding they were in."""
+
     text: str  # latin-1 view: one character per byte of ``data``
     encoding: str  # what the original bytes were: utf-8, utf-16-le, utf-16-be
     bom: int = 0  # bytes of byte-order mark removed from the front

@@ -30,6 +30,8 @@ from scanner.model import Confidence, Validation
 
 @dataclass(frozen=True)
 class RawMatch:
+    """A match the matcher kept, before it is located and fingerprinted (``Finding``)."""
+
     rule_index: int
     start: int  # span of the secret (or of the encoded text it was decoded from) in the scanned text
     end: int
@@ -43,6 +45,8 @@ class RawMatch:
 
 @dataclass(frozen=True)
 class MatchResult:
+    """The matches of one text, and warnings (a regex over its time bound)."""
+
     matches: tuple[RawMatch, ...]
     warnings: tuple[str, ...] = ()
 

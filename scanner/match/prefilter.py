@@ -53,6 +53,8 @@ class Sparse(Triggers, Protocol):
 
 @dataclass(frozen=True)
 class Hits:
+    """Where the prefilter saw each rule's keywords (and candidates) in a text."""
+
     by_rule: dict[int, list[int]]  # rule index -> end offsets (exclusive) of its keywords
     base64: list[int]  # end offsets of base64-encoded keywords
     keywords: list[int]  # end offsets of every plain keyword, whatever rule it serves

@@ -20,6 +20,8 @@ STEPS = (
 
 @dataclass(frozen=True)
 class Step:
+    """One step of the record: a candidate at a span, the step that judged it, and whether it was kept."""
+
     rule_index: int
     start: int
     end: int

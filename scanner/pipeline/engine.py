@@ -27,6 +27,8 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class EngineSettings:
+    """How the engine scans: limits, chunking, the regex time bound, decoding depth, backend, filters."""
+
     max_file_size: int = 50 * MB
     chunk_size: int = 8 * MB  # inputs larger than this are read in chunks
     chunk_overlap: int = 64 * 1024  # longer than the longest match a rule can make
@@ -38,6 +40,8 @@ class EngineSettings:
 
 @dataclass(frozen=True)
 class BlobScan:
+    """What the engine found in one blob, or why it did not scan it."""
+
     findings: tuple[Finding, ...] = ()
     warnings: tuple[str, ...] = ()
     bytes_scanned: int = 0

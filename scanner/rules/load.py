@@ -55,11 +55,14 @@ def default_rules_dir() -> Path:
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.toml") if p.is_file())
+    """The rule files of ``directory``, by name (one folder: the order of their paths)."""
+    return sorted((p for p in directory.glob("*.toml") if p.is_file()), key=lambda p: p.name)
 
 
 @dataclass(frozen=True)
 class RuleSet:
+    """The rules of a run, in order, with each one's compiled form (``compiled``)."""
+
     rules: tuple[Rule, ...]
     files: tuple[str, ...] = ()
     compiled: tuple[CompiledRule, ...] = field(init=False, repr=False, compare=False)

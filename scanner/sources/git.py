@@ -111,12 +111,22 @@ def open_repo(path: str) -> Repo:
     return Repo(git_dir, worktree, shallow)
 
 
+def open_worktree(path: str) -> Repo:
+    """The repository at (or above) ``path``, which has a work tree; a bare one (no index) is a UsageError."""
+    repo = open_repo(path)
+    if repo.worktree is None:
+        raise UsageError(f"{path} is a bare repository: there is no index to scan")
+    return repo
+
+
 # ------------------------------------------------------------------------------------------------
 # refs, HEAD and trees
 
 
 @dataclass(frozen=True)
 class Ref:
+    """A ref and the object it names, peeled through annotated tags."""
+
     name: str  # refs/heads/main, refs/tags/v1, refs/stash, HEAD (when detached)
     target: str  # the object the ref names, peeled through annotated tags
     kind: str  # commit, tree or blob: what ``target`` is
@@ -163,6 +173,8 @@ def resolve_commit(repo: Repo, rev: str) -> str:
 
 @dataclass(frozen=True)
 class TreeEntry:
+    """A file of a tree: its path, mode and blob id."""
+
     path: str
     mode: bytes
     sha: str
@@ -187,6 +199,8 @@ def tree_entries(repo: Repo, treeish: str) -> list[TreeEntry]:
 
 @dataclass(frozen=True)
 class ObjectInfo:
+    """An object's type and size, as ``git cat-file --batch-check`` gives them."""
+
     sha: str
     kind: str  # blob, tree, commit, tag, or "missing"
     size: int
@@ -264,6 +278,10 @@ class ObjectSizer:
                 found.update(object_info(self.repo, chunk))
         return found
 
+    def start(self) -> None:
+        """Start git now: it opens the repository while the caller does other work."""
+        self._start()
+
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
             self._proc = subprocess.Popen(self.repo.argv("cat-file", "--batch-check"), stdin=subprocess.PIPE,
@@ -331,6 +349,10 @@ class BlobReader:
         self.repo = repo
         self._proc: subprocess.Popen[bytes] | None = None
         self._capacity = _PIPE_DEFAULT  # of git's output pipe
+
+    def start(self) -> None:
+        """Start git now: it opens the repository while the caller does other work."""
+        self._start()
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:

@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 from fixtures import fakecreds
 from gitutil import GitRepo, cli_inprocess
-from scanner.history.staged import parse_staged_diff, unquote
+from scanner.sources.index import parse_staged_diff, unquote
 
 
 @pytest.fixture
