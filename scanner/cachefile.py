@@ -33,6 +33,7 @@ import os
 import pickle
 import stat
 import sys
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Sequence
 
@@ -62,7 +63,7 @@ def _private(st: os.stat_result, *, owner_only: bool) -> str | None:
     return None
 
 
-def _read_key(path: Path) -> bytes | None:
+def _read_key(path: Path, quiet: bool = False) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -70,13 +71,19 @@ def _read_key(path: Path) -> bytes | None:
     with os.fdopen(fd, "rb") as fh:
         why = _private(os.fstat(fd), owner_only=True)
         if why is not None:
-            warn_once(f"cache key {path} is {why}: caches are not used")
+            if not quiet:
+                warn_once(f"cache key {path} is {why}: caches are not used")
             return None
         key = fh.read(_KEY_BYTES + 1)
     if len(key) != _KEY_BYTES:
-        warn_once(f"cache key {path} is not {_KEY_BYTES} bytes: caches are not used (delete it to make a new one)")
+        if not quiet:
+            warn_once(f"cache key {path} is not {_KEY_BYTES} bytes: caches are not used (delete it to make a new one)")
         return None
     return key
+
+
+def _key_id(key: bytes) -> bytes:
+    return hashlib.sha256(b"credsprawl cache key id|" + key).digest()[:_ID_BYTES]
 
 
 @functools.lru_cache(maxsize=1)
@@ -107,7 +114,7 @@ def _key() -> tuple[bytes, bytes] | None:
         key = _read_key(path)
     if key is None:
         return None
-    return key, hashlib.sha256(b"credsprawl cache key id|" + key).digest()[:_ID_BYTES]
+    return key, _key_id(key)
 
 
 _warned: list[str] = []
@@ -130,7 +137,7 @@ def _tag(key: bytes, kind: str, name: str, parts: Iterable[bytes]) -> bytes:
 def load(path: Path, kind: str) -> bytes | None:
     """The payload of the cache file at ``path`` when it is this user's and verifies; else None
     (a missing file silently, an untrusted one with one warning line per process)."""
-    parts = _load(path, kind, None)
+    parts = _taken(path, kind, None) or _load(path, kind, None)
     return None if parts is None else parts[0]
 
 
@@ -142,7 +149,7 @@ def load_parts(path: Path, kind: str, head: int, lengths: Lengths) -> list[bytes
     reader that needs a part as its own ``bytes`` gets it without a copy out of the whole): its first
     ``head`` bytes, then one part of each length ``lengths(first head bytes)`` gives. The parts must
     make up the whole payload; the tag covers them all, and nothing is returned before it verified."""
-    return _load(path, kind, (head, lengths))
+    return _taken(path, kind, (head, lengths)) or _load(path, kind, (head, lengths))
 
 
 def _read_parts(fh: BinaryIO, size: int, split: tuple[int, Lengths] | None) -> list[bytes] | None:
@@ -161,8 +168,11 @@ def _read_parts(fh: BinaryIO, size: int, split: tuple[int, Lengths] | None) -> l
     return parts if sum(map(len, parts)) == size else None
 
 
-def _load(path: Path, kind: str, split: tuple[int, Lengths] | None) -> list[bytes] | None:
-    held = _key()
+def _load(path: Path, kind: str, split: tuple[int, Lengths] | None,
+          held: tuple[bytes, bytes] | None = None, quiet: bool = False) -> list[bytes] | None:
+    """The verified parts of the file, or None (with a warning line unless ``quiet``). ``held``: the
+    key to verify with (default: this user's, made when there is none)."""
+    held = held or _key()
     if held is None:
         return None
     key, key_id = held
@@ -171,7 +181,8 @@ def _load(path: Path, kind: str, split: tuple[int, Lengths] | None) -> list[byte
     except FileNotFoundError:
         return None
     except OSError as exc:
-        warn_once(f"ignored cache file {path} ({exc.strerror or exc}); it is rebuilt")
+        if not quiet:
+            warn_once(f"ignored cache file {path} ({exc.strerror or exc}); it is rebuilt")
         return None
     with os.fdopen(fd, "rb", buffering=0) as fh:  # unbuffered: the rest comes in one read, not in chunks
         why = _private(os.fstat(fd), owner_only=False)
@@ -188,8 +199,68 @@ def _load(path: Path, kind: str, split: tuple[int, Lengths] | None) -> list[byte
         if hmac.compare_digest(_tag(key, kind, path.name, parts), header[_HEADER - _TAG_BYTES:]):
             return parts
         why = "its authentication tag does not match: tampered with"
-    warn_once(f"ignored cache file {path} ({why}); it is rebuilt")
+    if not quiet:
+        warn_once(f"ignored cache file {path} ({why}); it is rebuilt")
     return None
+
+
+# ------------------------------------------------------------------------------------------------
+# reading ahead
+
+
+class _Ahead:
+    """A file being read ahead: its parts once verified (None: anything amiss, or not read)."""
+
+    def __init__(self, path: Path, kind: str, split: tuple[int, Lengths] | None) -> None:
+        self.path, self.kind, self.split = path, kind, split
+        self.parts: list[bytes] | None = None
+        self.done = threading.Event()
+
+
+_AHEAD: dict[tuple[Path, str], _Ahead] = {}
+
+
+def read_ahead(files: Sequence[tuple[Path, str, tuple[int, Lengths] | None]]) -> None:
+    """Start reading and verifying these cache files (path, kind, and ``load_parts``' (head, lengths)
+    or None for ``load``) in one thread, in order, while the caller goes on: reading a file and its
+    HMAC run in C without the interpreter's lock, so on a second core they cost the caller nothing
+    (the pre-commit hook reads its caches while it imports its modules).
+
+    The thread only ever hands over parts whose tag this user's key verified, exactly as ``load``
+    would; it says nothing. ``load`` and ``load_parts`` take what it read for their file, and when it
+    read nothing (a missing, foreign, tampered or unreadable file, no key yet) they read the file
+    themselves as usual: the warnings and the rebuild come from them, at the usual point."""
+    _AHEAD.clear()
+    ahead = [_Ahead(path, kind, split) for path, kind, split in files]
+    for item in ahead:
+        _AHEAD[(item.path, item.kind)] = item
+    threading.Thread(target=_read_all, args=(ahead,), name="credsprawl-cache-read", daemon=True).start()
+
+
+def _read_all(ahead: list[_Ahead]) -> None:
+    try:
+        key = _read_key(key_path(), quiet=True)  # never made here: ``_key`` makes it, with its warnings
+        held = (key, _key_id(key)) if key is not None else None
+        for item in ahead:
+            try:
+                if held is not None:
+                    item.parts = _load(item.path, item.kind, item.split, held=held, quiet=True)
+            except BaseException:  # noqa: BLE001 - the caller reads the file itself and meets it
+                item.parts = None
+            finally:
+                item.done.set()
+    finally:
+        for item in ahead:
+            item.done.set()
+
+
+def _taken(path: Path, kind: str, split: tuple[int, Lengths] | None) -> list[bytes] | None:
+    """The parts read ahead for this file, once (waiting for the thread), when read the same way."""
+    item = _AHEAD.pop((path, kind), None)
+    if item is None:
+        return None
+    item.done.wait()
+    return item.parts if item.split == split else None
 
 
 def store(path: Path, kind: str, parts: Iterable[bytes]) -> None:

@@ -170,8 +170,18 @@ def _cmd_staged(args: argparse.Namespace) -> int:
         return _staged(args, started, repo, worktree, names, index)
 
 
+def _read_caches_ahead(args: argparse.Namespace) -> None:
+    """Have the rules' cache files read and verified in a thread while the rest of the scanner loads."""
+    from scanner.match.backends import hyperscan_available
+    from scanner.rules.ahead import read_shipped_ahead
+
+    engine = getattr(args, "engine", "auto")
+    read_shipped_ahead(engine == "hyperscan" or (engine == "auto" and hyperscan_available()))
+
+
 def _staged(args: argparse.Namespace, started: float, repo: Repo, worktree: str, names: frozenset[str],
             index: StagedIndex) -> int:
+    _read_caches_ahead(args)
     from scanner import api
     from scanner.cli.requests import content_options, settings_of
     from scanner.history.staged import write_blocked

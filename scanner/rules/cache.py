@@ -96,6 +96,14 @@ def shipped_key() -> str | None:
     return _key([])
 
 
+def shipped_file() -> tuple[Path, str, None] | None:
+    """The shipped rules' cache file as ``cachefile.read_ahead`` takes it (None: none is used)."""
+    key = shipped_key()
+    if key is None or os.environ.get("CREDSPRAWL_NO_RULE_CACHE"):
+        return None
+    return cache_dir() / f"rules-{key}.cache", "rules", None
+
+
 def load_rules_cached(extra: Iterable[Path] = ()) -> RuleSet:
     """The RuleSet of ``load_rules(extra=extra)`` for scanning (:func:`for_scanning`), from the cache
     when the files are unchanged."""

@@ -81,6 +81,12 @@ def cached_database(rules: Sequence[Rule], *, triggers: bool = False, path: Path
     return database
 
 
+def shipped_file() -> tuple[Path, str, tuple[int, cachefile.Lengths]] | None:
+    """The shipped database's cache file as ``cachefile.read_ahead`` takes it (None: not named by stamps)."""
+    key = shipped_key()
+    return None if key is None else (_shipped_path(key), "hyperscan", (_SIZES.size, _SIZES.unpack))
+
+
 @functools.lru_cache(maxsize=1)
 def shipped_database() -> Prebuilt:
     """The shipped rules (from the start-up cache when unchanged) and their database, once per process:

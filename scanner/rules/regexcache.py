@@ -82,6 +82,12 @@ def shipped_patterns() -> dict[Key, bytes]:
     return stored
 
 
+def shipped_file() -> tuple[Path, str, None] | None:
+    """The shipped rules' regex cache file as ``cachefile.read_ahead`` takes it (None: not named by stamps)."""
+    stamps = shipped_key()
+    return None if stamps is None else (_file_for_stamps(stamps), "regex", None)
+
+
 def _loader(blob: bytes, crule: CompiledRule) -> Callable[[], Compiled]:
     def load() -> Compiled:
         try:
