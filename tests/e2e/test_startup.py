@@ -16,18 +16,26 @@ from gitutil import GitRepo
 
 from fixtures import fakecreds
 
-# what a hook run must never load: other commands' code, the web of a sweep, archive readers
+# what a hook run must never load: other commands' code, the web of a sweep, archive readers, the
+# readers of notebooks, logs and binaries (no such file is staged), the history walk and the pool
 NOT_LOADED = ("scanner.sweep", "scanner.triage", "scanner.store", "scanner.report", "scanner.verify",
               "scanner.cli.sweep", "scanner.cli.triage", "scanner.cli.report", "scanner.cli.artifacts",
               "scanner.sources.archives", "scanner.sources.images", "tarfile", "zipfile", "sqlite3", "tomllib",
-              "httpx", "scanner.serve", "starlette", "uvicorn", "jinja2")
+              "httpx", "scanner.serve", "starlette", "uvicorn", "jinja2",
+              "scanner.sources.notebooks", "scanner.sources.views", "scanner.pipeline.viewscan",
+              "scanner.history.scan", "scanner.history.hookfiles", "scanner.pipeline.pool", "multiprocessing",
+              "concurrent", "rich", "tempfile")
+# and what a run that finds nothing never loads: the facts of findings (and what they parse with)
+NOT_LOADED_CLEAN = ("scanner.identity", "json", "datetime")
 
 PROBE = """
-import json, sys
+import sys
 from scanner.cli.app import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+modules = sorted(sys.modules)
+import json
+print(json.dumps({"code": code, "modules": modules}), file=sys.stderr)
 """
 
 
@@ -56,6 +64,37 @@ def test_a_hook_run_loads_no_other_commands_code(tmp_path: Path) -> None:
     assert [name for name in NOT_LOADED if _loaded(modules, name)] == []
     clean_code, clean = _modules_of(repo.path, "staged", "--all-lines")
     assert clean_code == 1 and not _loaded(clean, "scanner.sweep")
+    repo.write("app.py", "print('hello')\nprint('world')\n")
+    repo.git("add", "app.py")
+    nothing, modules = _modules_of(repo.path, "staged")
+    assert nothing == 0
+    assert [name for name in (*NOT_LOADED, *NOT_LOADED_CLEAN) if _loaded(modules, name)] == []
+
+
+def test_a_staged_notebook_loads_the_notebook_reader_and_is_scanned(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("README", "x\n")
+    repo.commit("first")
+    token = fakecreds.github_token(random.Random(8))
+    cell = {"cell_type": "code", "metadata": {}, "source": [f"TOKEN = '{token}'\n"], "outputs": [],
+            "execution_count": None}
+    repo.write("nb.ipynb", json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    repo.git("add", "nb.ipynb")
+    code, modules = _modules_of(repo.path, "staged")
+    assert code == 1 and "scanner.sources.notebooks" in modules
+
+
+def test_the_program_leaves_its_objects_to_the_exit() -> None:
+    """``credsprawl`` (``cli.run``) returns ``main``'s exit code with everything still alive frozen out of
+    the cyclic collector, whose last collections at exit would otherwise walk it all once more."""
+    probe = ("import gc, sys; sys.argv = ['credsprawl', '--version']; from scanner.cli import run; "
+             "code = run(); print(code, gc.get_freeze_count() > 0, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout.startswith("credsprawl ") and proc.stderr.split() == ["0", "True"]
+    from scanner.cli.app import main
+
+    assert main(["--version"]) == 0  # main itself leaves the collector alone (an embedder goes on)
 
 
 def test_a_staged_archive_loads_the_archive_readers_and_is_scanned(tmp_path: Path) -> None:

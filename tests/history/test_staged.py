@@ -217,3 +217,45 @@ def test_a_staged_file_that_cannot_be_read_is_exit_2(repo: GitRepo) -> None:
     (repo.path / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
     code, _, err = staged(repo)
     assert code == 2 and "credsprawl: warning: not scanned: lost.txt: unreadable" in err
+
+
+def test_the_staged_index_answers_as_one_off_git_commands(repo: GitRepo, tokens: list[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """``StagedIndex`` starts its git processes at once (the hook's git work overlaps its start-up) and
+    answers as the one-off commands do; closed, nothing it started is left running."""
+    from scanner.sources.git import ObjectSizer, object_info, open_worktree
+    from scanner.sources.index import StagedIndex, staged_files
+
+    repo.write("app.py", f"import os\n\nTOKEN = '{tokens[0]}'\nprint('hello')\n")
+    repo.write("docs/new.txt", "a new file\n")
+    repo.git("add", "-A")
+    opened = open_worktree(str(repo.path))
+    with StagedIndex(opened, names=True) as index:
+        started = [index._diff, index._names, index._sizer._proc, index.reader._proc]
+        assert all(p is not None for p in started)
+        files = index.files()
+        assert files == staged_files(opened) and {f.path for f in files} == {"app.py", "docs/new.txt"}
+        shas = sorted({f.blob for f in files})
+        index.ask_sizes(shas)
+        assert index.sizes(shas) == object_info(opened, shas)
+        assert index.names() == {"app.py", "docs/new.txt"}
+        blob = next(f.blob for f in files if f.path == "docs/new.txt")
+        assert index.reader.read(blob) == b"a new file\n"
+    assert all(p.poll() is not None for p in started if p is not None)
+    monkeypatch.setattr(ObjectSizer, "ROUND", 1)  # more ids than one round: asked when collected
+    with StagedIndex(opened) as index:
+        index.ask_sizes(shas)
+        assert index.sizes(shas) == object_info(opened, shas)
+    unused = StagedIndex(opened, names=True)  # closed before anything was asked (a failed start-up)
+    started = [unused._diff, unused._names, unused._sizer._proc, unused.reader._proc]
+    unused.close()
+    unused.close()
+    assert all(p is not None and p.poll() is not None for p in started)
+
+
+def test_a_bare_repository_has_no_index_to_scan(tmp_path: Path) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "bare.git")], check=True)
+    proc = run_cli("staged", str(tmp_path / "bare.git"))
+    assert proc.returncode == 2 and "bare repository: there is no index to scan" in proc.stderr

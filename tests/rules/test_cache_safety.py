@@ -279,3 +279,66 @@ def test_a_planted_mirror_config_or_hook_runs_no_code(own_cache: Path, tmp_path:
     up.git("add", "-A")
     up.git("commit", "-q", "-m", "third")
     assert mirrors.ensure(spec) == mirror and not marker.exists()
+
+
+def test_a_file_read_in_parts_is_verified_whole(own_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``load_parts`` (how the Hyperscan database is read without a copy) checks the one tag over every
+    part, and refuses lengths that do not make up the payload."""
+    path = own_cache / "parts-test.cache"
+    parts = [b"\x03\x02", b"abc", b"de"]  # the head holds the lengths of the parts after it
+    cachefile.store(path, "parts", parts)
+    assert cachefile.load_parts(path, "parts", 2, list) == parts
+    assert cachefile.load(path, "parts") == b"".join(parts)  # one payload, one tag, however it is read
+    assert cachefile.load_parts(path, "parts", 2, lambda head: [3, 1]) is None  # short of the payload
+    assert "not a credsprawl cache file" in capsys.readouterr().err
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1  # in the last part
+    path.write_bytes(bytes(data))
+    cachefile._warned.clear()
+    assert cachefile.load_parts(path, "parts", 2, list) is None
+    assert "tampered with" in capsys.readouterr().err
+
+
+def _read_ahead_done() -> None:
+    for item in list(cachefile._AHEAD.values()):
+        assert item.done.wait(30)
+
+
+def test_read_ahead_hands_over_only_verified_files_and_says_nothing(own_cache: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad, missing = own_cache / "good.cache", own_cache / "bad.cache", own_cache / "missing.cache"
+    cachefile.store(good, "test", [b"payload"])
+    cachefile.store(bad, "test", [b"payload"])
+    data = bytearray(bad.read_bytes())
+    data[-1] ^= 1
+    bad.write_bytes(bytes(data))
+    cachefile.read_ahead([(good, "test", None), (bad, "test", None), (missing, "test", None)])
+    _read_ahead_done()
+    assert capsys.readouterr().err == ""  # the thread warns about nothing, even the tampered file
+    reads: list[Path] = []
+    real = cachefile._load
+    monkeypatch.setattr(cachefile, "_load", lambda path, *a, **k: reads.append(path) or real(path, *a, **k))
+    assert cachefile.load(good, "test") == b"payload" and reads == []  # what the thread read and verified
+    assert cachefile.load(bad, "test") is None and reads == [bad]  # read again here, and refused here
+    assert "tampered with" in capsys.readouterr().err
+    assert cachefile.load(good, "test") == b"payload" and reads == [bad, good]  # handed over once only
+    cachefile.read_ahead([(good, "test", (1, lambda head: [6]))])
+    _read_ahead_done()
+    assert cachefile.load(good, "test") == b"payload" and reads[-1] == good  # read another way: not taken
+
+
+def test_read_ahead_makes_no_key_and_trusts_only_this_users_key(own_cache: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = own_cache / "early.cache"
+    cachefile.read_ahead([(path, "test", None)])
+    _read_ahead_done()
+    assert not cachefile.key_path().exists()  # only ``load`` and ``store`` make it (with their warnings)
+    cachefile.store(path, "test", [b"payload"])
+    if cachefile._POSIX:
+        cachefile.key_path().chmod(0o644)  # a key others can read: caches are not used
+        cachefile._key.cache_clear()
+        cachefile.read_ahead([(path, "test", None)])
+        _read_ahead_done()
+        assert capsys.readouterr().err == ""
+        assert cachefile.load(path, "test") is None
+        assert "caches are not used" in capsys.readouterr().err
