@@ -155,6 +155,7 @@ def _in_repo(root: str, path: str) -> str:
 
 
 def _cmd_staged(args: argparse.Namespace) -> int:
+    import gc
     import time
 
     started = time.perf_counter()
@@ -166,8 +167,19 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     repo = open_worktree(folder)
     worktree = repo.worktree or folder  # open_worktree refuses a bare repository
     names = frozenset(_in_repo(worktree, f) for f in files)
-    with StagedIndex(repo, names=bool(names)) as index:
-        return _staged(args, started, repo, worktree, names, index)
+    # A commit's staged changes are a short run whose objects nearly all live to its end (modules,
+    # rules, patterns, tables): the cyclic collector would only walk them again and again. It is off
+    # for that run, and back on for files scanned whole (pre-commit run --all-files: any number).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with StagedIndex(repo, names=bool(names)) as index:
+            return _staged(args, started, repo, worktree, names, index)
+    finally:
+        if collecting:
+            gc.enable()
+        else:
+            gc.disable()
 
 
 def _read_caches_ahead(args: argparse.Namespace) -> None:
@@ -189,6 +201,10 @@ def _staged(args: argparse.Namespace, started: float, repo: Repo, worktree: str,
     # pre-commit passes the staged files on a commit (check them as staged); files that are not all
     # staged come from `pre-commit run --all-files` or `--files`: scan them whole from the work tree
     whole_files = bool(names) and not names <= index.names()
+    if whole_files:
+        import gc
+
+        gc.enable()
     settings = settings_of(args, [Path(worktree), Path.cwd()])
     # a staged file is scanned whatever its size (in chunks), unless --max-file-size is given; the
     # limit (default or given) applies to each archive member

@@ -259,3 +259,19 @@ def test_a_bare_repository_has_no_index_to_scan(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "bare.git")], check=True)
     proc = run_cli("staged", str(tmp_path / "bare.git"))
     assert proc.returncode == 2 and "bare repository: there is no index to scan" in proc.stderr
+
+
+def test_the_hook_leaves_the_garbage_collector_as_it_found_it(repo: GitRepo, tokens: list[str]) -> None:
+    """``staged`` runs with the cyclic collector off (its objects live to its end), and hands it back."""
+    import gc
+
+    repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")
+    repo.git("add", "app.py")
+    assert gc.isenabled()
+    assert staged(repo)[0] == 1 and gc.isenabled()
+    assert cli_inprocess("staged", "--all-lines", str(repo.path))[0] == 1 and gc.isenabled()
+    gc.disable()
+    try:
+        assert staged(repo)[0] == 1 and not gc.isenabled()
+    finally:
+        gc.enable()
