@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from scanner.match.lazy import Lazy
+
 Facts = dict[str, str]
 
 
 SCHEME_ALIASES = {"postgresql": "postgres", "sqlserver": "mssql", "mysqlx": "mysql", "cockroachdb": "cockroach"}
-_URI = re.compile(r"(?i)(?<![\w+.-])([a-z][a-z0-9+.-]{1,30})://[^\s'\"`<>]+")
+_URI = Lazy(re.compile, r"(?i)(?<![\w+.-])([a-z][a-z0-9+.-]{1,30})://[^\s'\"`<>]+")
 
 
 def _scheme(raw: str) -> str:
@@ -74,8 +76,8 @@ def uri(secret: str, line: str) -> Facts:
     return first or {}
 
 
-_JDBC = re.compile(r"(?i)(?<![\w.-])jdbc:([a-z0-9]{2,20})(?::[a-z]{2,10})?:([^\s'\"`<>]+)")
-_ORACLE = re.compile(r"(?i)^(?:thin|oci):([\w$#]{1,64})/[^@\s]*@(?://)?([\w.-]+)(?::(\d{1,5}))?(?:[:/]([\w.$-]+))?")
+_JDBC = Lazy(re.compile, r"(?i)(?<![\w.-])jdbc:([a-z0-9]{2,20})(?::[a-z]{2,10})?:([^\s'\"`<>]+)")
+_ORACLE = Lazy(re.compile, r"(?i)^(?:thin|oci):([\w$#]{1,64})/[^@\s]*@(?://)?([\w.-]+)(?::(\d{1,5}))?(?:[:/]([\w.$-]+))?")
 _USER_KEYS = ("user", "username", "user id", "userid", "uid", "user name")
 _DB_KEYS = ("databasename", "database", "dbname", "initial catalog")
 
@@ -119,8 +121,8 @@ def jdbc(secret: str, line: str) -> Facts:
 
 
 _ADO_HOST_KEYS = ("server", "data source", "host", "address", "addr", "network address")
-_ADO_START = re.compile(r"(?i)(?<![\w.-])(?:server|data source|host|address|addr|network address|initial catalog"
-                        r"|database|user id|uid|username|driver)[ \t]*=")
+_ADO_START = Lazy(re.compile, r"(?i)(?<![\w.-])(?:server|data source|host|address|addr|network address|initial catalog"
+                              r"|database|user id|uid|username|driver)[ \t]*=")
 
 
 def adonet(secret: str, line: str) -> Facts:
@@ -138,7 +140,7 @@ def adonet(secret: str, line: str) -> Facts:
                port if port.isdigit() else None, _first(pairs, _DB_KEYS))
 
 
-_LIBPQ = re.compile(r"(?<![\w.-])(host|hostaddr|port|dbname|user)[ \t]?=[ \t]?(?:'([^']*)'|([^\s'\"]+))")
+_LIBPQ = Lazy(re.compile, r"(?<![\w.-])(host|hostaddr|port|dbname|user)[ \t]?=[ \t]?(?:'([^']*)'|([^\s'\"]+))")
 
 
 def libpq(secret: str, line: str) -> Facts:
@@ -150,7 +152,7 @@ def libpq(secret: str, line: str) -> Facts:
     return _db("postgres", pairs.get("user"), host.lower().split(","), pairs.get("port"), pairs.get("dbname"))
 
 
-_JAAS_USER = re.compile(r"""(?i)\busername\s*=\s*["']([^"']{1,128})["']""")
+_JAAS_USER = Lazy(re.compile, r"""(?i)\busername\s*=\s*["']([^"']{1,128})["']""")
 
 
 def kafka_jaas(secret: str, line: str) -> Facts:

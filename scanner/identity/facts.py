@@ -42,6 +42,7 @@ from typing import Any, Callable
 
 from scanner.identity import connstrings, kubeconfig
 from scanner.identity.factvalues import Facts, iso
+from scanner.match.lazy import Lazy
 from scanner.model import normalise_secret
 
 
@@ -82,8 +83,8 @@ def clean(facts: dict[str, Any]) -> Facts:
 
 AWS_KEY_KINDS = {"AKIA": "long-term", "ASIA": "temporary", "ABIA": "sts-service-bearer-token",
                  "ACCA": "context-specific"}
-_AWS_KEY_ID = re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])")
-_BEDROCK_ACCOUNT = re.compile(rb"^BedrockAPIKey-[\w-]{1,64}-at-([0-9]{12}):")
+_AWS_KEY_ID = Lazy(re.compile, r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])")
+_BEDROCK_ACCOUNT = Lazy(re.compile, rb"^BedrockAPIKey-[\w-]{1,64}-at-([0-9]{12}):")
 
 
 def aws_account_id(key_id: str) -> str | None:
@@ -170,8 +171,8 @@ def gcp_document_facts(text: str, offset: int) -> Facts:
     return _json_string_fields(text[lo : offset + 8000], GCP_FIELDS, offset - lo)
 
 
-_AZ_ACCOUNT = re.compile(r"(?i)(?<![A-Za-z])AccountName=([a-z0-9]{3,24})(?![A-Za-z0-9])")
-_AZ_ENDPOINT = re.compile(r"(?i)(?:Blob|Queue|Table|File)Endpoint=https?://([a-z0-9]{3,24})\.(?:blob|queue|table|file)\.")
+_AZ_ACCOUNT = Lazy(re.compile, r"(?i)(?<![A-Za-z])AccountName=([a-z0-9]{3,24})(?![A-Za-z0-9])")
+_AZ_ENDPOINT = Lazy(re.compile, r"(?i)(?:Blob|Queue|Table|File)Endpoint=https?://([a-z0-9]{3,24})\.(?:blob|queue|table|file)\.")
 
 
 def azure_storage_facts(secret: str, ctx: FactContext) -> Facts:
@@ -217,10 +218,10 @@ TOKEN_PREFIXES: dict[str, str] = {
     "https://hooks.slack.com/triggers/": "slack-workflow-webhook",
 }
 _PREFIXES = tuple(sorted(TOKEN_PREFIXES, key=len, reverse=True))
-_SLACK_NUMBERS = re.compile(r"^xox[bpaors]-(?:2-)?((?:[0-9]{6,16}-){1,3})")
-_SLACK_APP = re.compile(r"^xapp-[0-9]-([A-Z0-9]{8,14})-")
-_SLACK_HOOK = re.compile(r"^https?://hooks\.slack\.com/(?:services|workflows|triggers)/(T[A-Z0-9]{6,14})/"
-                         r"((?:[AB][A-Z0-9]{6,14}/)?(?:[0-9]{6,20}/)?)")
+_SLACK_NUMBERS = Lazy(re.compile, r"^xox[bpaors]-(?:2-)?((?:[0-9]{6,16}-){1,3})")
+_SLACK_APP = Lazy(re.compile, r"^xapp-[0-9]-([A-Z0-9]{8,14})-")
+_SLACK_HOOK = Lazy(re.compile, r"^https?://hooks\.slack\.com/(?:services|workflows|triggers)/(T[A-Z0-9]{6,14})/"
+                               r"((?:[AB][A-Z0-9]{6,14}/)?(?:[0-9]{6,20}/)?)")
 
 
 def token_id(secret: str) -> str | None:
@@ -245,7 +246,7 @@ def token_facts(secret: str) -> Facts:
     return clean({"token.kind": TOKEN_PREFIXES[prefix], "token.id": token_id(secret)})
 
 
-_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]*={0,2}$")
+_JWT = Lazy(re.compile, r"^eyJ[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]{2,}={0,2}\.[A-Za-z0-9_-]*={0,2}$")
 
 
 def _b64(text: str, urlsafe: bool = True) -> bytes | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 
-_SECTION = re.compile(r"(?m)^([ \t]*)(clusters|contexts|users):[ \t]*(?:#[^\n]*)?\r?$")
-_LINE = re.compile(r"[^\n]*\n?")
+from scanner.match.lazy import Lazy
+
+_SECTION = Lazy(re.compile, r"(?m)^([ \t]*)(clusters|contexts|users):[ \t]*(?:#[^\n]*)?\r?$")
+_LINE = Lazy(re.compile, r"[^\n]*\n?")
 
 
 def _yaml_items(text: str, section: str) -> list[tuple[int, int, str]]:

@@ -10,6 +10,7 @@ from typing import Callable
 
 import regex
 
+from scanner.match.lazy import Lazy
 from scanner.model import Validation
 
 Validator = Callable[[str], Validation | None]
@@ -84,8 +85,8 @@ def _documentation_jwt(payload: dict[str, object]) -> bool:
     return name in _DOC_NAMES or (sub in _DOC_SUBJECTS and not payload.get("exp"))
 
 
-_PEM_BODY = regex.compile(r"-----BEGIN ([^-]*)-----(.*?)-----END", regex.S)
-_PEM_HEADER_LINE = regex.compile(r"^[ \t]*[A-Za-z-]+:.*$", regex.M)  # Proc-Type:, DEK-Info: (maybe indented)
+_PEM_BODY = Lazy(regex.compile, r"-----BEGIN ([^-]*)-----(.*?)-----END", regex.S)
+_PEM_HEADER_LINE = Lazy(regex.compile, r"^[ \t]*[A-Za-z-]+:.*$", regex.M)  # Proc-Type:, DEK-Info: (maybe indented)
 
 
 def der_header(raw: bytes, at: int = 0) -> tuple[int, int, int] | None:
@@ -179,8 +180,8 @@ def aws_key_id(secret: str) -> Validation | None:
     return Validation.STRUCTURE if len(secret) == 20 and set(secret[4:]) <= _B32 else None
 
 
-_HEX_DIGEST = regex.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{32}|[0-9A-F]{40}|[0-9A-F]{64})$")
-_UUID = regex.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HEX_DIGEST = Lazy(regex.compile, r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{32}|[0-9A-F]{40}|[0-9A-F]{64})$")
+_UUID = Lazy(regex.compile, r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def not_digest(secret: str) -> Validation | None:
@@ -190,7 +191,7 @@ def not_digest(secret: str) -> Validation | None:
     return Validation.UNCHECKED
 
 
-_HEX_LINE = regex.compile(r"[0-9a-fA-F]+")
+_HEX_LINE = Lazy(regex.compile, r"[0-9a-fA-F]+")
 
 
 def ansible_vault(secret: str) -> Validation | None:

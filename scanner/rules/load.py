@@ -86,6 +86,8 @@ class RuleSet:
 
     def without(self, disabled: Iterable[str]) -> RuleSet:
         drop = set(disabled)
+        if not drop:
+            return self  # the same value: its rules and their compiled forms, not a copy
         unknown = drop - set(self.by_id)
         if unknown:
             raise RuleError(f"cannot disable unknown rule id(s): {', '.join(sorted(unknown))}")
