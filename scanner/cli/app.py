@@ -204,7 +204,9 @@ def handler_of(command: str) -> Callable[[argparse.Namespace], int]:
     return OWN_HANDLERS[command] if module is None else module().HANDLERS[command]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, collect: bool | None = None) -> int:
+    """Parse ``argv`` (default: the process's arguments) and run the command; its exit code. ``collect``:
+    whether the cyclic garbage collector runs during the command (None: as the caller has it)."""
     habit = cli_hints.hint(sys.argv[1:] if argv is None else argv)
     if habit is not None:  # a gitleaks option or command: say what credsprawl offers instead
         print(habit, file=sys.stderr)
@@ -215,7 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed one line of usage error
         return ExitStatus.ERROR if exc.code not in (0, None) else ExitStatus.CLEAN
     try:
-        code = int(handler_of(args.command)(args))
+        handler = handler_of(args.command)
+        if collect is True:
+            gc.enable()
+        elif collect is False:
+            gc.disable()
+        code = int(handler(args))
         sys.stdout.flush()  # what a command printed directly fails here, inside the boundary
         return code
     except CredsprawlError as exc:
@@ -237,12 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> int:
-    """The ``credsprawl`` program (the console script, ``python -m scanner``): :func:`main` on the
-    process's arguments, its exit code returned for the exit. What is still alive then (the rules,
-    the matcher's tables) is handed to the exit as it is: frozen out of the cyclic garbage collector,
-    whose last collections at exit would otherwise walk every object once more (some 15 ms of a hook
-    run). ``main`` itself leaves the collector alone, for callers that go on running."""
-    code = main()
+    """The ``credsprawl`` program (``scanner.__main__.run``): :func:`main` on the process's arguments,
+    the command run with the cyclic garbage collector on (the hook's ``staged`` turns it off for its
+    own run), its exit code returned for the exit. What is still alive then (the rules, the matcher's
+    tables) is handed to the exit as it is: frozen out of the collector, whose last collections at
+    exit would otherwise walk every object once more (some 15 ms of a hook run). ``main`` itself
+    leaves the collector alone, for callers that go on running."""
+    code = main(collect=True)
     gc.freeze()
     return code
 

@@ -32,7 +32,7 @@ def test_wheel_ships_rules_and_cli_lists_them(tmp_path: Path) -> None:
     assert zipfile.ZipFile(wheel).read(license_name) == (ROOT / "LICENSE").read_bytes()
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "License-Expression: Apache-2.0" in metadata
-    assert "credsprawl = scanner.cli:run" in zipfile.ZipFile(wheel).read(
+    assert "credsprawl = scanner.__main__:run" in zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))).decode()
     # run the CLI from the unpacked wheel, far from the checkout, so only the packaged rules exist
     site = tmp_path / "site"

@@ -4,6 +4,7 @@ an archive; and the parser built for one command accepts exactly what the full p
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -84,17 +85,22 @@ def test_a_staged_notebook_loads_the_notebook_reader_and_is_scanned(tmp_path: Pa
     assert code == 1 and "scanner.sources.notebooks" in modules
 
 
-def test_the_program_leaves_its_objects_to_the_exit() -> None:
-    """``credsprawl`` (``cli.run``) returns ``main``'s exit code with everything still alive frozen out of
-    the cyclic collector, whose last collections at exit would otherwise walk it all once more."""
-    probe = ("import gc, sys; sys.argv = ['credsprawl', '--version']; from scanner.cli import run; "
-             "code = run(); print(code, gc.get_freeze_count() > 0, file=sys.stderr)")
+def test_the_program_loads_without_the_collector_and_leaves_its_objects_to_the_exit() -> None:
+    """``credsprawl`` (``scanner.__main__.run``) loads the command line with the cyclic collector off, runs
+    the command with it on, and returns the exit code with everything still alive frozen out of it
+    (its last collections at exit would otherwise walk it all once more)."""
+    probe = ("import gc, sys; sys.argv = ['credsprawl', 'rules', 'list']; from scanner.__main__ import run; "
+             "import scanner.cli.app as app; main = app.main\n"
+             "def spy(*a, **k):\n    print('loading', gc.isenabled(), file=sys.stderr); return main(*a, **k)\n"
+             "app.main = spy\n"
+             "code = run(); print('exit', code, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.stdout.startswith("credsprawl ") and proc.stderr.split() == ["0", "True"]
+    assert proc.stdout.strip().endswith(" rules")
+    assert proc.stderr.split() == ["loading", "False", "exit", "0", "True", "True"], proc.stderr
     from scanner.cli.app import main
 
-    assert main(["--version"]) == 0  # main itself leaves the collector alone (an embedder goes on)
+    assert main(["--version"]) == 0 and gc.isenabled()  # main leaves the collector alone (an embedder goes on)
 
 
 def test_a_staged_archive_loads_the_archive_readers_and_is_scanned(tmp_path: Path) -> None:
