@@ -4,7 +4,9 @@ A module-level pattern costs its compile at import (a ``regex`` pattern, parsed 
 millisecond), whether the run ever uses it or not: the pre-commit hook imports the validators and the
 facts of every provider and meets few of them. :class:`Lazy` holds the pattern's source and compiles
 it the first time it is used, with the same compile function and flags; it answers the methods the
-scanner calls on a compiled pattern, so a use reads as it would with the compiled one.
+scanner calls on a compiled pattern, so a use reads as it would with the compiled one. A cache may
+hand it the compiled pattern ahead (:meth:`Lazy.give`: ``rules.regexcache`` keeps the matcher's own
+``regex`` patterns, listed in each module's ``PATTERNS``, beside the rules').
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ class Lazy(Generic[AnyStr]):
         self.pattern = pattern  # the source, as a compiled pattern's ``pattern`` (no compile needed)
         self.flags = flags
         self._compiled: Pattern[AnyStr] | None = None
+
+    def give(self, compiled: Pattern[AnyStr]) -> None:
+        """Take the compiled pattern from elsewhere (a cache that compiled this same source with these
+        same flags), unless it is compiled already."""
+        if self._compiled is None:
+            self._compiled = compiled
 
     @property
     def compiled(self) -> Pattern[AnyStr]:

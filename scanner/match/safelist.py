@@ -6,8 +6,11 @@ import hashlib
 
 import regex
 
+from scanner.match.lazy import Lazy
+
 # Whole-value placeholders and references: templates, environment lookups, masks, doc examples.
-_PLACEHOLDER = regex.compile(
+_PLACEHOLDER = Lazy(
+    regex.compile,
     r"""(?ix)
     ^(?:
         .*\$\{[^}]*\}.*                          # ${VAR}, ${{ secrets.X }}
@@ -34,14 +37,15 @@ _PLACEHOLDER = regex.compile(
 
 # Substrings that mark a documentation value or a placeholder anywhere in it (text is the latin-1 view
 # of UTF-8 bytes: a bullet mask "•••" is matched by its bytes).
-_MARKERS = regex.compile(
+_MARKERS = Lazy(
+    regex.compile,
     r"(?i)(?:example|exampl3|changeme|change_me|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)"
     r"|xxxx|\*\*\*|(?:\xe2\x80\xa2){3}|\.\.\.|redacted|dummy|sample|insert[_-]?|replace[_-]?me|notasecret|not[_-]a[_-]real"
     r"|0000000000|1234567890|0123456789|abcdefghij|fake[_-]?(?:key|token|secret|password))"
 )
 
-_REPEATED = regex.compile(r"^(.{1,3})\1{5,}$")
-_FILLED = regex.compile(r"^.{0,16}?(.)\1{11,}$")  # a prefix and then one character: AKIA + AAAAAAAAAAAAAAAA
+_REPEATED = Lazy(regex.compile, r"^(.{1,3})\1{5,}$")
+_FILLED = Lazy(regex.compile, r"^.{0,16}?(.)\1{11,}$")  # a prefix and then one character: AKIA + AAAAAAAAAAAAAAAA
 
 # Credentials printed in providers' documentation, tutorials and RFCs, by the first 32 hex digits of
 # their SHA-256 (so this file holds no credential-shaped text): Stripe's and Slack's API reference
@@ -60,7 +64,7 @@ _DOCUMENTED = frozenset({
     "8d567eb88afff34f31ab97fbb2731e58",
 })
 # A bracketed field name inside a value: redis://[[username]:[password]]@host, user:[token]
-_BRACKETED_FIELD = regex.compile(r"(?i)\[(?:password|passwd|pass|pwd|secret|token|api[_-]?key|key|username|user)\]")
+_BRACKETED_FIELD = Lazy(regex.compile, r"(?i)\[(?:password|passwd|pass|pwd|secret|token|api[_-]?key|key|username|user)\]")
 
 
 # Words that documentation and tests spell placeholder values with (``some_token_value``,
@@ -76,7 +80,10 @@ _PLACEHOLDER_WORDS = frozenset("""
     correct horse battery staple tiger scott hunter letmein changeme change me please do not use
 """.split())
 _LEET = str.maketrans("013457@$", "oieastas")
-_NOT_LETTERS = regex.compile(r"[^a-z]+")
+_NOT_LETTERS = Lazy(regex.compile, r"[^a-z]+")
+
+# every pattern here, compiled on first use or given ahead by the compiled-pattern cache (rules.regexcache)
+PATTERNS: tuple[Lazy[str], ...] = (_PLACEHOLDER, _MARKERS, _REPEATED, _FILLED, _BRACKETED_FIELD, _NOT_LETTERS)
 
 
 def _spelled(word: str) -> bool:

@@ -272,3 +272,7 @@ VALIDATORS: dict[str, Validator] = {
     "pkcs12": pkcs12,
     "bech32": bech32,
 }
+
+
+# every pattern here, compiled on first use or given ahead by the compiled-pattern cache (rules.regexcache)
+PATTERNS: tuple[Lazy[str], ...] = (_PEM_BODY, _PEM_HEADER_LINE, _HEX_DIGEST, _UUID, _HEX_LINE)

@@ -23,12 +23,14 @@ import hashlib
 import pickle
 import sys
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 import regex
 
 from scanner import cachefile
+from scanner.match import safelist, validators
 from scanner.match.compiled import Compiled, CompiledRule
+from scanner.match.lazy import Lazy
 from scanner.model import Rule
 from scanner.rules.cache import cache_dir, load_rules_cached, shipped_key
 from scanner.rules.load import RuleSet
@@ -40,18 +42,30 @@ def _key(rule: Rule) -> Key:
     return rule.regex, rule.allow, rule.deny_key
 
 
-_FORMAT = "4"  # bump when what is stored per rule changes
+_FORMAT = "5"  # bump when what is stored changes (5: the matcher's own patterns beside the rules')
+
+# the matcher's own ``regex`` patterns, kept beside the rules' (each compiled on first use without the cache)
+MATCHER_PATTERNS: tuple[Lazy[str], ...] = (*safelist.PATTERNS, *validators.PATTERNS)
+PatternKey = tuple[str, int]  # (source, flags) of a matcher pattern
+
+
+def _pattern_key(pattern: Lazy[str]) -> PatternKey:
+    return pattern.pattern, int(pattern.flags)
+
+
+def _matcher_sources() -> str:
+    return repr([_pattern_key(p) for p in MATCHER_PATTERNS])
 
 
 def _file_for(rules: Iterable[Rule]) -> Path:
-    h = hashlib.sha256(f"{_FORMAT}|{regex.__version__}|{sys.version}".encode())
+    h = hashlib.sha256(f"{_FORMAT}|{regex.__version__}|{sys.version}|{_matcher_sources()}".encode())
     for r in rules:
         h.update(repr(_key(r)).encode())
     return cache_dir() / f"regex-{h.hexdigest()[:32]}.cache"
 
 
 def _file_for_stamps(stamps: str) -> Path:
-    h = hashlib.sha256(f"{_FORMAT}|{regex.__version__}|{sys.version}|shipped|{stamps}".encode())
+    h = hashlib.sha256(f"{_FORMAT}|{regex.__version__}|{sys.version}|{_matcher_sources()}|shipped|{stamps}".encode())
     return cache_dir() / f"regex-{h.hexdigest()[:32]}.cache"
 
 
@@ -59,10 +73,23 @@ def _file_for_stamps(stamps: str) -> Path:
 _REGEX_GLOBALS = frozenset({("regex._regex", "compile")})
 
 
+class Stored(NamedTuple):
+    """What the cache file holds, each compiled pattern pickled apart: by rule (its compiled regex,
+    allow list and deny_key, and whether the regex is line-bound), and the matcher's own patterns."""
+
+    rules: dict[Key, bytes]
+    matcher: dict[PatternKey, bytes]
+
+
+def _valid(loaded: object) -> bool:
+    return (isinstance(loaded, tuple) and len(loaded) == 2 and all(isinstance(d, dict) for d in loaded)
+            and all(isinstance(v, bytes) for d in loaded for v in d.values()))
+
+
 @functools.lru_cache(maxsize=1)
-def shipped_patterns() -> dict[Key, bytes]:
-    """The compiled patterns (and whether the regex is line-bound) of every shipped rule, each
-    pickled apart: from the cache, else compiled now and stored."""
+def shipped_patterns() -> Stored:
+    """The compiled patterns of every shipped rule and of the matcher's own checks: from the cache,
+    else compiled now and stored."""
     shipped = load_rules_cached().rules
     stamps = shipped_key()  # the rule files' stamps: no digest of every rule needed to name the file
     path = _file_for(shipped) if stamps is None else _file_for_stamps(stamps)
@@ -70,15 +97,17 @@ def shipped_patterns() -> dict[Key, bytes]:
     if payload is not None:
         try:
             loaded = cachefile.restricted_loads(payload)  # keys and bytes: no global at all
-            if isinstance(loaded, dict) and all(isinstance(v, bytes) for v in loaded.values()):
-                return loaded
+            if _valid(loaded):
+                return Stored(*loaded)
         except Exception:  # noqa: BLE001 - a file this user wrote that does not load: rebuilt
             pass
-    stored: dict[Key, bytes] = {}
+    rules: dict[Key, bytes] = {}
     for crule in RuleSet(shipped).compiled:
         compiled = (crule.pattern, crule.allow, crule.deny_key, crule.line_bound)
-        stored[_key(crule.rule)] = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
-    cachefile.store(path, "regex", [pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)])
+        rules[_key(crule.rule)] = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+    matcher = {_pattern_key(p): pickle.dumps(p.compiled, protocol=pickle.HIGHEST_PROTOCOL) for p in MATCHER_PATTERNS}
+    stored = Stored(rules, matcher)
+    cachefile.store(path, "regex", [pickle.dumps((rules, matcher), protocol=pickle.HIGHEST_PROTOCOL)])
     return stored
 
 
@@ -102,10 +131,30 @@ def _loader(blob: bytes, crule: CompiledRule) -> Callable[[], Compiled]:
     return load
 
 
+def give_matcher_patterns(matcher: dict[PatternKey, bytes]) -> int:
+    """Give the matcher's own patterns their compiled form from the cache (a pattern whose source or
+    flags changed is not there: it compiles itself on first use); returns how many."""
+    done = 0
+    for pattern in MATCHER_PATTERNS:
+        blob = matcher.get(_pattern_key(pattern))
+        if blob is None:
+            continue
+        try:
+            compiled = cachefile.restricted_loads(blob, _REGEX_GLOBALS)
+        except Exception:  # noqa: BLE001 - a stored value that does not load: compiled on first use
+            continue
+        if isinstance(compiled, regex.Pattern) and compiled.pattern == pattern.pattern:
+            pattern.give(compiled)
+            done += 1
+    return done
+
+
 def preload(rules: Iterable[CompiledRule]) -> int:
     """Give every rule defined as a shipped one its compiled patterns from the cache (loaded on the
-    rule's first use); returns how many."""
-    known = shipped_patterns()
+    rule's first use), and the matcher's own patterns theirs; returns how many rules."""
+    stored = shipped_patterns()
+    give_matcher_patterns(stored.matcher)
+    known = stored.rules
     done = 0
     for crule in rules:
         found = known.get(_key(crule.rule))

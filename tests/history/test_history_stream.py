@@ -142,7 +142,7 @@ def test_compiled_regexes_come_from_the_cache(tmp_path: Path, monkeypatch: pytes
         assert list((tmp_path / "cache").glob("regex-*.cache"))
         regexcache.shipped_patterns.cache_clear()
         loaded = regexcache.shipped_patterns()  # from the file
-        assert loaded.keys() == built.keys()
+        assert loaded.rules.keys() == built.rules.keys() and loaded.matcher.keys() == built.matcher.keys()
         ruleset = load_rules()
         changed = replace(ruleset.by_id["github-pat-classic"], regex=r"\b(?P<secret>ghp_[0-9A-Za-z]{36})\b(?#changed)")
         rules = tuple(changed if r.id == changed.id else r for r in ruleset.rules)
@@ -156,5 +156,34 @@ def test_compiled_regexes_come_from_the_cache(tmp_path: Path, monkeypatch: pytes
         assert aws.pattern.pattern == aws.rule.regex and "_loader" not in aws.__dict__
         token = fakecreds.github_token(random.Random(1))
         assert gh.pattern.search(f"t={token}").group("secret") == token
+    finally:
+        regexcache.shipped_patterns.cache_clear()
+
+
+def test_the_matchers_own_patterns_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The placeholder and validator patterns (``regex``, parsed in Python) are kept beside the rules'
+    and given ahead; a pattern whose source changed is not in the file and compiles itself."""
+    import regex
+
+    from scanner.match.lazy import Lazy
+
+    monkeypatch.setenv("CREDSPRAWL_CACHE_DIR", str(tmp_path / "cache"))
+    regexcache.shipped_patterns.cache_clear()
+    try:
+        stored = regexcache.shipped_patterns()
+        regexcache.shipped_patterns.cache_clear()
+        assert regexcache.shipped_patterns().matcher.keys() == stored.matcher.keys()
+
+        def never(source: str, flags: int) -> regex.Pattern[str]:
+            raise AssertionError(f"compiled {source!r}: it was in the cache")
+
+        originals = regexcache.MATCHER_PATTERNS
+        fresh = tuple(Lazy(never, p.pattern, p.flags) for p in originals)
+        changed = Lazy(regex.compile, originals[0].pattern + "(?#changed)")
+        monkeypatch.setattr(regexcache, "MATCHER_PATTERNS", (*fresh, changed))
+        assert regexcache.give_matcher_patterns(stored.matcher) == len(fresh)
+        for lazy, original in zip(fresh, originals):
+            assert lazy.compiled.pattern == original.pattern and lazy.compiled.flags == original.compiled.flags
+        assert changed._compiled is None and changed.search("${TOKEN}")  # compiled on its first use
     finally:
         regexcache.shipped_patterns.cache_clear()
