@@ -209,12 +209,21 @@ def _load(path: Path, kind: str, split: tuple[int, Lengths] | None,
 
 
 class _Ahead:
-    """A file being read ahead: its parts once verified (None: anything amiss, or not read)."""
+    """A file to read ahead: its parts once verified (None: anything amiss, or not read). Either the
+    thread starts it or the caller, asking first, takes it back and reads it itself (``claim``)."""
 
     def __init__(self, path: Path, kind: str, split: tuple[int, Lengths] | None) -> None:
         self.path, self.kind, self.split = path, kind, split
         self.parts: list[bytes] | None = None
         self.done = threading.Event()
+        self._lock = threading.Lock()
+        self._claimed = False
+
+    def claim(self) -> bool:
+        """Whether whoever asks first (the thread or the caller) has it: the other one leaves it."""
+        with self._lock:
+            claimed, self._claimed = self._claimed, True
+        return not claimed
 
 
 _AHEAD: dict[tuple[Path, str], _Ahead] = {}
@@ -242,6 +251,8 @@ def _read_all(ahead: list[_Ahead]) -> None:
         key = _read_key(key_path(), quiet=True)  # never made here: ``_key`` makes it, with its warnings
         held = (key, _key_id(key)) if key is not None else None
         for item in ahead:
+            if not item.claim():
+                continue  # the caller got there first and reads it itself
             try:
                 if held is not None:
                     item.parts = _load(item.path, item.kind, item.split, held=held, quiet=True)
@@ -255,9 +266,10 @@ def _read_all(ahead: list[_Ahead]) -> None:
 
 
 def _taken(path: Path, kind: str, split: tuple[int, Lengths] | None) -> list[bytes] | None:
-    """The parts read ahead for this file, once (waiting for the thread), when read the same way."""
+    """The parts read ahead for this file, once, when read the same way: waited for when the thread is
+    reading it; None (read it yourself) when it has not started it yet."""
     item = _AHEAD.pop((path, kind), None)
-    if item is None:
+    if item is None or item.claim():
         return None
     item.done.wait()
     return item.parts if item.split == split else None

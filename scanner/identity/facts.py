@@ -34,7 +34,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -262,6 +261,8 @@ def _b64(text: str, urlsafe: bool = True) -> bytes | None:
 def _json_object(raw: bytes | None) -> dict[str, Any] | None:
     if raw is None:
         return None
+    import json  # only for a value that decodes (a JWT's parts, a JSON key file): most findings hold none
+
     try:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -342,3 +342,34 @@ def test_read_ahead_makes_no_key_and_trusts_only_this_users_key(own_cache: Path,
         assert capsys.readouterr().err == ""
         assert cachefile.load(path, "test") is None
         assert "caches are not used" in capsys.readouterr().err
+
+
+def test_a_file_the_thread_has_not_started_is_read_by_the_caller(own_cache: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller never queues behind the thread: a file it has not started is the caller's to read."""
+    import threading
+
+    first, second = own_cache / "first.cache", own_cache / "second.cache"
+    cachefile.store(first, "test", [b"one"])
+    cachefile.store(second, "test", [b"two"])
+    release = threading.Event()
+    real = cachefile._load
+    by_thread: list[Path] = []
+
+    def slow(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            by_thread.append(path)
+            release.wait(30)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(cachefile, "_load", slow)
+    cachefile.read_ahead([(first, "test", None), (second, "test", None)])
+    for _ in range(300):  # until the thread is on the first file
+        if by_thread:
+            break
+        threading.Event().wait(0.01)
+    assert cachefile.load(second, "test") == b"two"  # read here: the thread is still on the first
+    release.set()
+    assert cachefile.load(first, "test") == b"one"  # the thread's
+    _read_ahead_done()
+    assert by_thread == [first]  # it left the second alone
