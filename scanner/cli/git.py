@@ -172,22 +172,33 @@ def _cmd_staged(args: argparse.Namespace) -> int:
     # for that run, and back on for files scanned whole (pre-commit run --all-files: any number).
     collecting = gc.isenabled()
     gc.disable()
+    switching = sys.getswitchinterval()
     try:
         with StagedIndex(repo, names=bool(names)) as index:
             return _staged(args, started, repo, worktree, names, index)
     finally:
+        sys.setswitchinterval(switching)
         if collecting:
             gc.enable()
         else:
             gc.disable()
 
 
+# While the caches are read ahead, the interpreter hands its lock to the reading thread this soon
+# after it asks (the thread asks after each read and each piece of HMAC, while this thread imports);
+# Python's default, 5 ms, would leave the engine waiting for the files. Alone, a thread is never
+# interrupted, so the setting costs nothing once the thread is done.
+READ_AHEAD_SWITCH = 0.0002
+
+
 def _read_caches_ahead(args: argparse.Namespace) -> None:
-    """Have the rules' cache files read and verified in a thread while the rest of the scanner loads."""
+    """Have the rules' cache files read and verified in a thread while the rest of the scanner loads
+    (the caller restores the interpreter's switch interval)."""
     from scanner.match.backends import hyperscan_available
     from scanner.rules.ahead import read_shipped_ahead
 
     engine = getattr(args, "engine", "auto")
+    sys.setswitchinterval(READ_AHEAD_SWITCH)
     read_shipped_ahead(engine == "hyperscan" or (engine == "auto" and hyperscan_available()))
 
 

@@ -262,13 +262,16 @@ def test_a_bare_repository_has_no_index_to_scan(tmp_path: Path) -> None:
 
 
 def test_the_hook_leaves_the_garbage_collector_as_it_found_it(repo: GitRepo, tokens: list[str]) -> None:
-    """``staged`` runs with the cyclic collector off (its objects live to its end), and hands it back."""
+    """``staged`` runs with the cyclic collector off (its objects live to its end) and a short switch
+    interval while its caches are read ahead, and hands both back."""
     import gc
+    import sys
 
     repo.write("app.py", f"TOKEN = '{tokens[0]}'\n")
     repo.git("add", "app.py")
     assert gc.isenabled()
-    assert staged(repo)[0] == 1 and gc.isenabled()
+    switching = sys.getswitchinterval()
+    assert staged(repo)[0] == 1 and gc.isenabled() and sys.getswitchinterval() == switching
     assert cli_inprocess("staged", "--all-lines", str(repo.path))[0] == 1 and gc.isenabled()
     gc.disable()
     try:
