@@ -81,6 +81,35 @@ MODULE_OF: dict[str, Callable[[], ModuleType]] = {
 OWN_COMMANDS = ("scan", "rules")  # parsed and run here
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help formatter, measuring the terminal only when it formats: argparse makes a
+    formatter for every argument it adds (to check the argument's metavar), and measuring the
+    terminal each time (importing shutil, which imports bz2 and lzma, to do it) costs a hook run some
+    2 ms. The width is argparse's own, asked when help or usage is written."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, 80 if width is None else width)
+        self._asked_position = max_help_position
+        self._measure = width is None
+
+    def format_help(self) -> str:
+        if self._measure:  # as argparse.HelpFormatter sets them for a width of None
+            import shutil
+
+            self._width = shutil.get_terminal_size().columns - 2
+            self._max_help_position = min(self._asked_position, max(self._width - 20, self._indent_increment * 2))
+            self._measure = False
+        return super().format_help()
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser with :class:`HelpFormatter`; its subcommands' parsers are of this class too."""
+
+    def __init__(self, *args: Any, formatter_class: type[argparse.HelpFormatter] = HelpFormatter, **kwargs: Any) -> None:
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
+
 def command_named(argv: Sequence[str]) -> str | None:
     """The command ``argv`` names (its first word that is not an option), or None."""
     for word in argv:
@@ -93,9 +122,11 @@ def command_named(argv: Sequence[str]) -> str | None:
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or, for a known ``command``, of that one only (same options)."""
-    parser = argparse.ArgumentParser(prog="credsprawl", description="Find leaked credentials and who they belong to.")
+    parser = ArgumentParser(prog="credsprawl", description="Find leaked credentials and who they belong to.")
     parser.add_argument("--version", action="version", version=f"credsprawl {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # the subcommands' prog given, as argparse would make it ("credsprawl": no positional before them),
+    # so the terminal need not be measured to make it
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog=parser.prog)
     sub.required = True
     known = command in OWN_COMMANDS or command in MODULE_OF
     if not known or command in OWN_COMMANDS:

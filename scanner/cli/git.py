@@ -65,7 +65,7 @@ def add_commands(sub: Any) -> None:
     add_verify_options(staged)  # never given by the pre-commit hook (.pre-commit-hooks.yaml)
 
     baseline = sub.add_parser("baseline", help="create, update or mark a baseline of known findings")
-    bsub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION")
+    bsub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", prog=baseline.prog)  # as argparse makes it
     bsub.required = True
     create = bsub.add_parser("create", help="record the current findings (by fingerprint, never the secret)")
     create.add_argument("-o", "--output", type=Path, default=Path(".credsprawl-baseline.json"), metavar="FILE",

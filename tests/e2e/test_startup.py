@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import ROOT, run_cli
 from gitutil import GitRepo
@@ -141,3 +142,26 @@ def test_every_command_is_listed_in_the_help_and_an_unknown_one_is_a_usage_error
         assert command in helped.stdout
     unknown = run_cli("nosuchcommand")
     assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
+
+
+def test_help_is_argparse_own_at_any_width(monkeypatch: Any) -> None:
+    """The help formatter that measures the terminal only when it writes, and the subcommands' prog given
+    ahead, change no help text: every command's help is what argparse's own formatter writes."""
+    import argparse
+
+    from scanner.cli.app import build_parser
+
+    for columns in ("100", "60"):
+        monkeypatch.setenv("COLUMNS", columns)
+        parsers = [build_parser()]
+        while parsers:
+            parser = parsers.pop()
+            ours = parser.format_help()
+            parser.formatter_class = argparse.HelpFormatter
+            assert parser.format_help() == ours, parser.prog
+            for action in parser._subparsers._group_actions if parser._subparsers else []:
+                formatter = parser._get_formatter()  # the prog argparse would give the subcommands
+                before = parser._get_positional_actions()  # the positionals added before them
+                formatter.add_usage(parser.usage, before[:before.index(action)], parser._mutually_exclusive_groups, "")
+                assert action._prog_prefix == formatter.format_help().strip()
+                parsers.extend(action.choices.values())
