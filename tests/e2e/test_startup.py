@@ -26,7 +26,7 @@ NOT_LOADED = ("scanner.sweep", "scanner.triage", "scanner.store", "scanner.repor
               "httpx", "scanner.serve", "starlette", "uvicorn", "jinja2",
               "scanner.sources.notebooks", "scanner.sources.views", "scanner.pipeline.viewscan",
               "scanner.history.scan", "scanner.history.hookfiles", "scanner.pipeline.pool", "multiprocessing",
-              "concurrent", "rich", "tempfile")
+              "concurrent", "rich", "tempfile", "shutil", "bz2", "lzma")
 # and what a run that finds nothing never loads: the facts of findings (and what they parse with)
 NOT_LOADED_CLEAN = ("scanner.identity", "json", "datetime")
 
