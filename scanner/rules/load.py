@@ -18,10 +18,11 @@ import regex
 
 from scanner.errors import RuleError
 from scanner.match.compiled import PATTERN_FLAGS, CompiledRule
+from scanner.match.lazy import Lazy
 from scanner.match.validators import VALIDATORS
 from scanner.model import KINDS, Companion, Confidence, Example, Rule, Severity
 
-_ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_ID = Lazy(regex.compile, r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")  # rule files are read on a cache miss only
 _DECODERS = frozenset({"base64", "percent", "json", "html"})
 _REQUIRED = ("id", "name", "kind", "provider", "severity", "confidence", "keywords", "regex")
 _OPTIONAL = frozenset(

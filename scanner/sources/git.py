@@ -522,6 +522,15 @@ class BlobReader:
                 yield shas[i], None, f"git cat-file failed on object {shas[i]} (corrupt object?)"
                 i += 1
 
+    def close_input(self) -> None:
+        """Tell git to stop (its input closed: it exits once it has answered) without waiting for it;
+        ``close`` waits."""
+        if self._proc is not None and self._proc.stdin is not None:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:

@@ -145,13 +145,17 @@ class StagedIndex:
         return asked if set(asked) >= set(shas) else {**asked, **self._sizer.infos(shas)}
 
     def close(self) -> None:
-        for proc in (self._diff, self._names):
-            if proc is not None and proc.poll() is None:
+        """Stop what still runs: every process is told first (killed, or its input closed), then each
+        is waited for, so they end side by side."""
+        running = [p for p in (self._diff, self._names) if p is not None]
+        for proc in running:
+            if proc.poll() is None:
                 proc.kill()
-            if proc is not None:
-                proc.communicate()
-        self._diff = self._names = None
+        self.reader.close_input()
         self._sizer.close()
+        for proc in running:
+            proc.communicate()
+        self._diff = self._names = None
         self.reader.close()
 
     def __enter__(self) -> StagedIndex:
