@@ -165,11 +165,12 @@ def percent_decode(value: str) -> str | None:
     return decoded if decoded != value else None
 
 
-def encoded_variants(keyword: str) -> set[str]:
-    """Lowercase forms of a keyword (as written in lower and in upper case) in hex and in ``\\xNN``
-    and ``\\u00NN`` escapes, for keywords long enough that their hex form does not turn up in
-    digests. The prefilter looks for them beside the keyword itself."""
-    raw_forms = {keyword.lower().encode("utf-8"), keyword.upper().encode("utf-8")}
+def encoded_variants(keyword: str, exact: bool = False) -> set[str]:
+    """Lowercase forms of a keyword (as written in lower and in upper case, or only as written:
+    ``exact``) in hex and in ``\\xNN`` and ``\\u00NN`` escapes, for keywords long enough that their
+    hex form does not turn up in digests. The prefilter looks for them beside the keyword itself."""
+    raw_forms = ({keyword.encode("utf-8")} if exact
+                 else {keyword.lower().encode("utf-8"), keyword.upper().encode("utf-8")})
     if len(next(iter(raw_forms))) < _MIN_HEX_VARIANT:
         return set()
     out: set[str] = set()

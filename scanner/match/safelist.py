@@ -36,9 +36,16 @@ _PLACEHOLDER = regex.compile(
 # of UTF-8 bytes: a bullet mask "•••" is matched by its bytes).
 _MARKERS = regex.compile(
     r"(?i)(?:example|exampl3|changeme|change_me|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)"
-    r"|xxxx|\*\*\*|(?:\xe2\x80\xa2){3}|\.\.\.|redacted|dummy|sample|insert[_-]?|replace[_-]?me|notasecret|not[_-]a[_-]real"
+    r"|\*\*\*|(?:\xe2\x80\xa2){3}|\.\.\.|redacted|dummy|sample|insert[_-]?|replace[_-]?me|notasecret|not[_-]a[_-]real"
     r"|0000000000|1234567890|0123456789|abcdefghij|fake[_-]?(?:key|token|secret|password))"
 )
+
+# x's as a mask (``sk_live_xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``): a run of one case. A long random value
+# holds four x's now and then by chance (a 2,800-character base64 keystore about once in 3,000), so
+# past 256 characters the run must be twice as long to mark one.
+_X_RUN = regex.compile(r"x{4,}|X{4,}")
+_X_RUN_LONG = regex.compile(r"x{8,}|X{8,}")
+_LONG_VALUE = 256
 
 _REPEATED = regex.compile(r"^(.{1,3})\1{5,}$")
 _FILLED = regex.compile(r"^.{0,16}?(.)\1{11,}$")  # a prefix and then one character: AKIA + AAAAAAAAAAAAAAAA
@@ -121,6 +128,8 @@ def is_placeholder(value: str) -> bool:
     if _PLACEHOLDER.match(stripped):
         return True
     if _MARKERS.search(stripped) is not None or _BRACKETED_FIELD.search(stripped) is not None:
+        return True
+    if (_X_RUN_LONG if len(stripped) > _LONG_VALUE else _X_RUN).search(stripped) is not None:
         return True
     if is_word_placeholder(stripped):
         return True
