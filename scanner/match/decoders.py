@@ -53,6 +53,7 @@ _MAX_LINE = 4096
 _MAX_KEYWORD = 24  # how far back from an encoded keyword's end a "%" marks it percent-encoded
 _LINE_REACH = 512  # a line decode covers the line of a keyword, at most this far either side of it
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
+_PRINTABLE_BYTES = bytes(sorted(_PRINTABLE))  # for ``bytes.translate``: deleting them leaves the others
 
 Span = tuple[int, int]
 
@@ -118,8 +119,8 @@ def _sub_mapped(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], 
 def _printable(raw: bytes) -> bool:
     if len(raw) < 8:
         return False
-    good = sum(1 for b in raw if b in _PRINTABLE)
-    return good >= 0.9 * len(raw)
+    bad = len(raw.translate(None, _PRINTABLE_BYTES))
+    return len(raw) - bad >= 0.9 * len(raw)
 
 
 def b64decode_text(value: str) -> str | None:

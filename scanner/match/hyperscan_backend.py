@@ -326,7 +326,7 @@ class HyperscanPrefilter:
             entries = part.remapped(extra, decode_base64)
             self._parts.append(_ScanPart(part.db, entries, part.first_trigger, None, []))
         self._rules = rules
-        self._rule_dbs: dict[int, hyperscan.Database | None] = {}
+        self._rule_dbs: dict[int, tuple[hyperscan.Database | None, int]] = {}
         # a sparse scan needs the decoders' triggers: the prebuilt database has them
         self._sparse = bool(self.pattern_rules) and self._parts[0].kw_db is not None
 
@@ -400,12 +400,14 @@ class HyperscanPrefilter:
         sparse.own_keywords = hits.keywords
         return hits
 
-    def _rule_db(self, index: int) -> hyperscan.Database | None:
-        db = self._rule_dbs.get(index, False)
-        if db is False:
+    def _rule_db(self, index: int) -> tuple[hyperscan.Database | None, int]:
+        """The database of rule ``index``'s keywords and the byte length of its longest keyword."""
+        found = self._rule_dbs.get(index)
+        if found is None:
             words = sorted(set(self._rules[index].keywords))
-            db = self._rule_dbs[index] = _literal_db([_literal(w) for w in words])
-        return db  # type: ignore[return-value]
+            longest = max((len(w.encode("utf-8")) for w in words), default=0)
+            found = self._rule_dbs[index] = (_literal_db([_literal(w) for w in words]), longest)
+        return found
 
 
 class _SparseHits:
@@ -422,11 +424,26 @@ class _SparseHits:
         self._sorted: list[int] | None = None
 
     def rule_ends(self, index: int) -> list[int]:
-        db = self._owner._rule_db(index)
+        db, _longest = self._owner._rule_db(index)
         ends: list[int] = []
         if db is not None:
             add = ends.append
             db.scan(self._data, match_event_handler=lambda i, s, e, f, c: add(e))
+        return ends
+
+    def rule_ends_in(self, index: int, spans: Sequence[tuple[int, int]]) -> list[int]:
+        db, longest = self._owner._rule_db(index)
+        ends: list[int] = []
+        if db is None:
+            return ends
+        data = self._data
+        for lo, hi in spans:
+            # a keyword ending at ``lo`` or later starts at ``lo - longest`` or later
+            at = max(0, lo - longest)
+            found: list[int] = []
+            add = found.append
+            db.scan(data[at:hi], match_event_handler=lambda i, s, e, f, c: add(e))
+            ends.extend(at + e for e in found if at + e >= lo)
         return ends
 
     def keyword_ends(self) -> list[int]:

@@ -51,6 +51,11 @@ class Sparse(Triggers, Protocol):
         """End offsets of the keywords of rule ``index``, as ``Hits.by_rule`` would hold them."""
         ...
 
+    def rule_ends_in(self, index: int, spans: Sequence[tuple[int, int]]) -> list[int]:
+        """The end offsets of ``rule_ends(index)`` that lie in ``spans`` (sorted, disjoint, both ends
+        included), in order: only the text around them is searched."""
+        ...
+
 
 @dataclass(frozen=True)
 class Hits:
