@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import hyperscan  # noqa: E402
 
 from scanner.match import content  # noqa: E402
-from scanner.match.hyperscan_backend import WHOLE_PATTERN_RATE, _compiles, _literal, prefilter_pattern  # noqa: E402
+from scanner.match.hyperscan_backend import WHOLE_PATTERN_RATE, _compiles, _literal, whole_pattern  # noqa: E402
 from scanner.rules.load import load_rules  # noqa: E402
 
 OUT = ROOT / "scanner" / "match" / "keyword_rates.py"
@@ -55,7 +55,7 @@ def texts(tree: Path):  # type: ignore[no-untyped-def]
 def costly(tree: Path, rates: dict[str, int], share: float) -> list[str]:
     """Rules with common keywords whose whole pattern alone costs more than ``share`` of the pass."""
     rules = [r for r in load_rules().rules
-             if sum(rates.get(k, 0) for k in r.keywords) >= WHOLE_PATTERN_RATE and _compiles(prefilter_pattern(r.regex))]
+             if sum(rates.get(k, 0) for k in r.keywords) >= WHOLE_PATTERN_RATE and _compiles(whole_pattern(r))]
     sample = list(texts(tree))
     random.Random(2).shuffle(sample)
     kept, size = [], 0
@@ -67,7 +67,7 @@ def costly(tree: Path, rates: dict[str, int], share: float) -> list[str]:
 
     def seconds(chosen: list[object]) -> float:
         db = hyperscan.Database()
-        expressions = [prefilter_pattern(r.regex) for r in chosen]  # type: ignore[attr-defined]
+        expressions = [whole_pattern(r) for r in chosen]  # type: ignore[attr-defined]
         db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
                    flags=[hyperscan.HS_FLAG_PREFILTER] * len(expressions))
         best = float("inf")

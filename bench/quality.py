@@ -1,4 +1,4 @@
-"""Detection quality: recall, precision and F1 on a labeled corpus, for credsprawl and gitleaks.
+"""Detection quality: recall, precision and F1 on a labeled corpus, for credsprawl, gitleaks and betterleaks.
 
     python bench/quality.py [--seed 1] [--repeats 4] [--jobs 2] [--no-peers]
     python bench/quality.py --fp-tree bench/.cache/pkgtree [--fp-only]
@@ -16,7 +16,7 @@ credsprawl and lists every finding, classified by path as a test/fixture/documen
 with findings per 50 MB.
 
 Tables are printed and written to ``bench/results/quality.md`` (``--fp-tree`` to ``quality-fp.md``).
-gitleaks runs from ``bench/.venv-peers`` (``python bench/peers.py install gitleaks``).
+gitleaks and betterleaks run from ``bench/.venv-peers`` (``python bench/peers.py install gitleaks betterleaks``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Callable
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -92,20 +93,39 @@ def run_credsprawl(root: Path, jobs: int, report: Path) -> tuple[list[Hit], floa
     return hits, elapsed
 
 
-def run_gitleaks(root: Path, jobs: int, report: Path) -> tuple[list[Hit], float, str] | None:
-    if not peers_mod.available("gitleaks"):
+def _gitleaks_hits(report: Path, root: Path) -> list[Hit]:
+    data = json.loads(report.read_text() or "[]")
+    return [Hit(peers_mod._rel(f["File"], root), int(f["StartLine"]), int(f.get("EndLine") or f["StartLine"]), f["RuleID"])
+            for f in data]
+
+
+def _betterleaks_hits(report: Path, root: Path) -> list[Hit]:
+    data = json.loads(report.read_text() or "{}")
+    found = data.get("findings", []) if isinstance(data, dict) else data
+    return [Hit(peers_mod._rel(f["location"]["path"], root), int(f["location"]["start_line"]),
+                int(f["location"].get("end_line") or f["location"]["start_line"]), f["rule_id"]) for f in found]
+
+
+# the peers scored beside credsprawl, each from ``bench/.venv-peers``: how it runs and how its report reads
+PEERS: dict[str, tuple[Callable[[Path, Path, int], peers_mod.Run], Callable[[Path, Path], list[Hit]]]] = {
+    "gitleaks": (peers_mod.gitleaks_run, _gitleaks_hits),
+    "betterleaks": (peers_mod.betterleaks_run, _betterleaks_hits),
+}
+
+
+def run_peer(name: str, root: Path, jobs: int, report: Path) -> tuple[list[Hit], float, str] | None:
+    if not peers_mod.available(name):
         return None
-    run = peers_mod.gitleaks_run(root, report, jobs)
+    make_run, read_hits = PEERS[name]
+    run = make_run(root, report, jobs)
+    report.unlink(missing_ok=True)
     started = time.monotonic()
     proc = subprocess.run(run.argv, env={**os.environ, **run.env}, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     if proc.returncode not in (0, 1) or not report.exists():
-        print(f"quality: gitleaks failed ({proc.returncode}): {proc.stderr.strip()[-300:]}", file=sys.stderr)
+        print(f"quality: {name} failed ({proc.returncode}): {proc.stderr.strip()[-300:]}", file=sys.stderr)
         return None
-    data = json.loads(report.read_text() or "[]")
-    hits = [Hit(peers_mod._rel(f["File"], root), int(f["StartLine"]), int(f.get("EndLine") or f["StartLine"]), f["RuleID"])
-            for f in data]
-    return hits, elapsed, peers_mod.version("gitleaks")
+    return read_hits(report, root), elapsed, peers_mod.version(name)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -326,13 +346,13 @@ def main(argv: list[str] | None = None) -> int:
         scores, times, versions = [], {}, {"credsprawl": "(this checkout)"}
         hits, times["credsprawl"] = run_credsprawl(tree, a.jobs, CACHE / "quality-credsprawl.json")
         scores.append(score("credsprawl", hits, labels))
-        if not a.no_peers:
-            got = run_gitleaks(tree, a.jobs, CACHE / "quality-gitleaks.json")
+        for name in () if a.no_peers else PEERS:
+            got = run_peer(name, tree, a.jobs, CACHE / f"quality-{name}.json")
             if got is None:
-                print("quality: gitleaks not available (python bench/peers.py install gitleaks): credsprawl only", file=sys.stderr)
+                print(f"quality: {name} not available (python bench/peers.py install {name}): left out", file=sys.stderr)
             else:
-                ghits, times["gitleaks"], versions["gitleaks"] = got
-                scores.append(score("gitleaks", ghits, labels))
+                phits, times[name], versions[name] = got
+                scores.append(score(name, phits, labels))
         lines += ["# Detection quality", "",
                   f"Corpus: `fixtures/quality` seed {a.seed}, {a.repeats} plants per type, written to `{_shown(tree.parent)}`: "
                   f"{s['files']} files in {s['formats']} formats, {s['secrets']} planted secrets of {s['types']} types "
@@ -341,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s['negatives']} hard negatives, {s['identifiers']} identifiers (neutral).",
                   f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared; load average {os.getloadavg()[0]:.1f} at the start), "
                   f"Python {platform.python_version()}; "
-                  f"`--jobs {a.jobs}` for both tools. Generated by `python bench/quality.py {' '.join(argv or sys.argv[1:])}` "
+                  f"`--jobs {a.jobs}` for every tool. Generated by `python bench/quality.py {' '.join(argv or sys.argv[1:])}` "
                   f"on {time.strftime('%Y-%m-%d %H:%M')}.", "", "## Overall", ""]
         lines += quality_tables(scores, labels, times, versions)
         for sc in scores:
@@ -354,10 +374,11 @@ def main(argv: list[str] | None = None) -> int:
             for seed in extra:
                 xtree, xlabels, _ = materialise(seed, a.repeats)
                 runs = [("credsprawl", run_credsprawl(xtree, a.jobs, CACHE / f"quality-credsprawl-s{seed}.json")[0])]
-                if "gitleaks" in versions:
-                    got = run_gitleaks(xtree, a.jobs, CACHE / f"quality-gitleaks-s{seed}.json")
-                    if got is not None:
-                        runs.append(("gitleaks", got[0]))
+                for name in PEERS:
+                    if name in versions:
+                        got = run_peer(name, xtree, a.jobs, CACHE / f"quality-{name}-s{seed}.json")
+                        if got is not None:
+                            runs.append((name, got[0]))
                 for tool, xhits in runs:
                     sc = score(tool, xhits, xlabels)
                     tp, n = sc.totals(xlabels)

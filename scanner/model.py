@@ -169,6 +169,9 @@ class Rule:
     window: int = 256  # characters searched after a keyword hit (and before it, unless window_before)
     window_before: int | None = None  # characters searched before a keyword hit, when not ``window``
     generic: bool = False
+    # for the whole-pattern prefilter (Hyperscan drops lookarounds): the secret group's body written
+    # without them, matching at least what the group matches (``match.secretgroup``)
+    prefilter_secret: str | None = None
     decode: str | None = None  # "base64": the secret group is base64 and is reported decoded
     companion: Companion | None = None
     examples: tuple[Example, ...] = ()

@@ -53,6 +53,7 @@ _MAX_LINE = 4096
 _MAX_KEYWORD = 24  # how far back from an encoded keyword's end a "%" marks it percent-encoded
 _LINE_REACH = 512  # a line decode covers the line of a keyword, at most this far either side of it
 _PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
+_PRINTABLE_BYTES = bytes(sorted(_PRINTABLE))  # for ``bytes.translate``: deleting them leaves the others
 
 Span = tuple[int, int]
 
@@ -118,8 +119,8 @@ def _sub_mapped(pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], 
 def _printable(raw: bytes) -> bool:
     if len(raw) < 8:
         return False
-    good = sum(1 for b in raw if b in _PRINTABLE)
-    return good >= 0.9 * len(raw)
+    bad = len(raw.translate(None, _PRINTABLE_BYTES))
+    return len(raw) - bad >= 0.9 * len(raw)
 
 
 def b64decode_text(value: str) -> str | None:
@@ -165,11 +166,12 @@ def percent_decode(value: str) -> str | None:
     return decoded if decoded != value else None
 
 
-def encoded_variants(keyword: str) -> set[str]:
-    """Lowercase forms of a keyword (as written in lower and in upper case) in hex and in ``\\xNN``
-    and ``\\u00NN`` escapes, for keywords long enough that their hex form does not turn up in
-    digests. The prefilter looks for them beside the keyword itself."""
-    raw_forms = {keyword.lower().encode("utf-8"), keyword.upper().encode("utf-8")}
+def encoded_variants(keyword: str, exact: bool = False) -> set[str]:
+    """Lowercase forms of a keyword (as written in lower and in upper case, or only as written:
+    ``exact``) in hex and in ``\\xNN`` and ``\\u00NN`` escapes, for keywords long enough that their
+    hex form does not turn up in digests. The prefilter looks for them beside the keyword itself."""
+    raw_forms = ({keyword.encode("utf-8")} if exact
+                 else {keyword.lower().encode("utf-8"), keyword.upper().encode("utf-8")})
     if len(next(iter(raw_forms))) < _MIN_HEX_VARIANT:
         return set()
     out: set[str] = set()

@@ -29,6 +29,7 @@ import hyperscan
 from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.prefilter import DECODE_HINTS, ENCODED_FORMS
 from scanner.match.keyword_rates import COSTLY, RATES
+from scanner.match.secretgroup import with_secret
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 
@@ -97,6 +98,13 @@ def prefilter_pattern(pattern: str) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+def whole_pattern(rule: Rule) -> bytes:
+    """What the prefilter searches for a rule with common keywords: its regex, with the secret group
+    the rule gives for it (``prefilter_secret``), as a Hyperscan prefilter pattern."""
+    source = rule.regex if rule.prefilter_secret is None else with_secret(rule.regex, rule.prefilter_secret)
+    return prefilter_pattern(source)
+
+
 def _compiles(pattern: bytes) -> bool:
     try:
         hyperscan.Database().compile(expressions=[pattern], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_PREFILTER])
@@ -121,7 +129,7 @@ def pattern_rules(rules: Sequence[Rule]) -> frozenset[int]:
     """Indices of the rules searched as whole patterns (prefilter mode): those with common keywords
     that Hyperscan can compile."""
     return frozenset(i for i, rule in enumerate(rules)
-                     if common_keywords(rule) and _compiles(prefilter_pattern(rule.regex)))
+                     if common_keywords(rule) and _compiles(whole_pattern(rule)))
 
 
 def database_key(rules: Sequence[Rule]) -> str:
@@ -130,7 +138,7 @@ def database_key(rules: Sequence[Rule]) -> str:
     h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
     h.update(repr((DECODE_HINTS, ENCODED_FORMS)).encode())  # the encoded forms the keyword table holds
     for r in rules:
-        h.update(repr((r.id, r.regex, r.keywords, common_keywords(r))).encode())
+        h.update(repr((r.id, r.regex, r.prefilter_secret, r.keywords, common_keywords(r))).encode())
     return h.hexdigest()[:32]
 
 
@@ -165,7 +173,7 @@ class Database:
         flags: list[int] = []
         entries: list[Entry] = []
         for index in sorted(chosen):
-            expressions.append(prefilter_pattern(rules[index].regex))
+            expressions.append(whole_pattern(rules[index]))
             flags.append(hyperscan.HS_FLAG_PREFILTER)
             entries.append(((), False, (index,)))
         kw_expressions: list[bytes] = []
@@ -249,7 +257,7 @@ def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Da
 
 def _definition(rule: Rule) -> bytes:
     """A digest of what a rule's part of a database depends on besides its id (``database_key``)."""
-    parts = "".join(f"{len(p)}:{p}" for p in (rule.regex, *rule.keywords))
+    parts = "".join(f"{len(p)}:{p}" for p in (rule.regex, rule.prefilter_secret or "", *rule.keywords))
     return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -326,7 +334,7 @@ class HyperscanPrefilter:
             entries = part.remapped(extra, decode_base64)
             self._parts.append(_ScanPart(part.db, entries, part.first_trigger, None, []))
         self._rules = rules
-        self._rule_dbs: dict[int, hyperscan.Database | None] = {}
+        self._rule_dbs: dict[int, tuple[hyperscan.Database | None, int]] = {}
         # a sparse scan needs the decoders' triggers: the prebuilt database has them
         self._sparse = bool(self.pattern_rules) and self._parts[0].kw_db is not None
 
@@ -400,12 +408,14 @@ class HyperscanPrefilter:
         sparse.own_keywords = hits.keywords
         return hits
 
-    def _rule_db(self, index: int) -> hyperscan.Database | None:
-        db = self._rule_dbs.get(index, False)
-        if db is False:
+    def _rule_db(self, index: int) -> tuple[hyperscan.Database | None, int]:
+        """The database of rule ``index``'s keywords and the byte length of its longest keyword."""
+        found = self._rule_dbs.get(index)
+        if found is None:
             words = sorted(set(self._rules[index].keywords))
-            db = self._rule_dbs[index] = _literal_db([_literal(w) for w in words])
-        return db  # type: ignore[return-value]
+            longest = max((len(w.encode("utf-8")) for w in words), default=0)
+            found = self._rule_dbs[index] = (_literal_db([_literal(w) for w in words]), longest)
+        return found
 
 
 class _SparseHits:
@@ -422,11 +432,26 @@ class _SparseHits:
         self._sorted: list[int] | None = None
 
     def rule_ends(self, index: int) -> list[int]:
-        db = self._owner._rule_db(index)
+        db, _longest = self._owner._rule_db(index)
         ends: list[int] = []
         if db is not None:
             add = ends.append
             db.scan(self._data, match_event_handler=lambda i, s, e, f, c: add(e))
+        return ends
+
+    def rule_ends_in(self, index: int, spans: Sequence[tuple[int, int]]) -> list[int]:
+        db, longest = self._owner._rule_db(index)
+        ends: list[int] = []
+        if db is None:
+            return ends
+        data = self._data
+        for lo, hi in spans:
+            # a keyword ending at ``lo`` or later starts at ``lo - longest`` or later
+            at = max(0, lo - longest)
+            found: list[int] = []
+            add = found.append
+            db.scan(data[at:hi], match_event_handler=lambda i, s, e, f, c: add(e))
+            ends.extend(at + e for e in found if at + e >= lo)
         return ends
 
     def keyword_ends(self) -> list[int]:

@@ -21,7 +21,7 @@ from scanner.match import decoders
 from scanner.match.compiled import CompiledRule
 from scanner.match.doccontext import documentation
 from scanner.match.entropy import shannon
-from scanner.match.prefilter import Prefilter
+from scanner.match.prefilter import Prefilter, Sparse
 from scanner.match.safelist import is_documented_example, is_placeholder
 from scanner.match.trace import Located, Step, TraceSink
 from scanner.match.validators import VALIDATORS
@@ -96,8 +96,8 @@ class Matcher:
         keyword_hits: Iterable[tuple[int, list[int]]] = hits.by_rule.items()
         if sparse is not None:
             # rules with whole patterns: their keyword hits only matter where a candidate is
-            keyword_hits = chain(keyword_hits, ((i, sparse.rule_ends(i)) for i in hits.candidates
-                                                if i not in hits.by_rule))
+            keyword_hits = chain(keyword_hits, ((i, self._ends_near(text, sparse, i, ends))
+                                                for i, ends in hits.candidates.items() if i not in hits.by_rule))
         for index, ends in keyword_hits:
             if not ends:
                 continue
@@ -122,6 +122,39 @@ class Matcher:
                     start, end = run.locate(sub.start, sub.end)
                     out.append(replace(sub, start=start, end=end, decoded=(run.name, *sub.decoded)))
         return out
+
+    def _ends_near(self, text: str, sparse: Sparse, index: int, candidates: list[int]) -> list[int]:
+        """The keyword hits of rule ``index`` (searched as a whole pattern) that its windows around
+        ``candidates`` are made of: the windows and lines these give are those all its hits give
+        (``_windows`` then ``_candidate_lines`` or ``_with_candidates``), but only the text near the
+        candidates is searched."""
+        crule = self.rules[index]
+        after = crule.rule.window
+        before = after if crule.rule.window_before is None else crule.rule.window_before
+        n = len(text)
+        if crule.line_bound:
+            # a hit matters only if its window reaches a candidate's line: it ends within ``after``
+            # before the line or ``before`` after it (the line as ``_candidate_lines`` takes it)
+            spans = []
+            for end in candidates:
+                start = text.rfind("\n", 0, end - 1 if end > 0 and text[end - 1:end] == "\n" else end) + 1
+                stop = text.find("\n", end)
+                spans.append((max(0, start - after), min(n, (n if stop < 0 else stop) + before)))
+            todo = _merged(spans)
+            return sparse.rule_ends_in(index, todo) if _length(todo) * 2 < n else sparse.rule_ends(index)
+        # whole windows count: grow each window holding a candidate until no hit outside what was
+        # searched can join it (a hit joins a window when their spans touch)
+        todo = _merged([(max(0, end - after), min(n, end + before)) for end in candidates])
+        covered: list[tuple[int, int]] = []
+        ends: list[int] = []
+        while todo:
+            if _length(covered) + _length(todo) * 2 >= n:
+                return sparse.rule_ends(index)
+            ends.extend(sparse.rule_ends_in(index, todo))
+            covered = _merged(covered + todo)
+            reach = _merged([(max(0, a - after), min(n, b + before)) for a, b in _windows(ends, before, after, n)])
+            todo = _outside(reach, covered)
+        return ends
 
     def _run_rule(self, crule: CompiledRule, text: str, start: int, stop: int, warnings: list[str],
                   trace: TraceSink | None = None) -> list[RawMatch]:
@@ -274,6 +307,42 @@ def _windows(ends: list[int], before: int, after: int, limit: int) -> list[tuple
             b, i = ends[j] + after, j
         out.append((a, min(limit, b)))
         i = bisect.bisect_right(ends, b + before, i)
+    return out
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of offsets (both ends included) sorted, with overlapping and adjacent ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _length(spans: list[tuple[int, int]]) -> int:
+    return sum(b - a + 1 for a, b in spans)
+
+
+def _outside(spans: list[tuple[int, int]], covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` that ``covered`` does not hold (both merged)."""
+    out: list[tuple[int, int]] = []
+    j = 0
+    for a, b in spans:
+        while j < len(covered) and covered[j][1] < a:
+            j += 1
+        k = j
+        while a <= b:
+            if k == len(covered) or covered[k][0] > b:
+                out.append((a, b))
+                break
+            c, d = covered[k]
+            if c > a:
+                out.append((a, c - 1))
+            a = max(a, d + 1)
+            k += 1
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
@@ -48,6 +49,11 @@ class Sparse(Triggers, Protocol):
 
     def rule_ends(self, index: int) -> list[int]:
         """End offsets of the keywords of rule ``index``, as ``Hits.by_rule`` would hold them."""
+        ...
+
+    def rule_ends_in(self, index: int, spans: Sequence[tuple[int, int]]) -> list[int]:
+        """The end offsets of ``rule_ends(index)`` that lie in ``spans`` (sorted, disjoint, both ends
+        included), in order: only the text around them is searched."""
         ...
 
 
@@ -124,7 +130,36 @@ def percent_variants(keyword: str) -> set[str]:
 DECODE_HINTS = ("https://", "http://", "eyJ")
 # ``://`` in hex (``3a2f2f``): any URL scheme of a hex-encoded connection string (``sb://``, ``amqps://``)
 HEX_HINTS = ("://",)
-ENCODED_FORMS = ("base64", "hex", "escapes", "percent", "escaped-slash", HEX_HINTS)  # which encoded forms of keywords the table holds
+ENCODED_FORMS = ("base64", "hex", "escapes", "percent", "escaped-slash", "spelled", HEX_HINTS)  # which encoded forms of keywords the table holds
+
+
+def spelled_forms(keyword: str, pattern: str) -> set[str]:
+    """The keyword as the rule's pattern spells it, where that is neither its lower nor its upper case
+    (``:APA91b``, ``AKCp``, ``AccountKey=``): the prefilter matches keywords in any case, but their
+    base64 and hex forms differ with the case of every letter, so the form a token is written in is
+    the one whose encoded forms are looked for."""
+    plain = _UNESCAPE.sub(r"\1", pattern)  # ``SG\.`` is ``SG.``
+    lowered, kw, n = plain.lower(), keyword.lower(), len(keyword)
+    out: set[str] = set()
+    if len(lowered) != len(plain):  # a character whose lower case is longer: offsets would not line up
+        return out
+    at = lowered.find(kw)
+    while at >= 0:
+        out.add(plain[at:at + n])
+        at = lowered.find(kw, at + 1)
+    return out - {kw, keyword.upper()}
+
+
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def _encoded_forms(keyword: str, pattern: str) -> set[str]:
+    """What the automaton holds for a keyword besides itself: its base64, hex, escaped and
+    percent-encoded forms, in lower and upper case and as the rule's pattern spells it."""
+    out = base64_variants(keyword) | encoded_variants(keyword) | percent_variants(keyword) | escaped_slash_variants(keyword)
+    for form in spelled_forms(keyword, pattern):
+        out |= base64_variants(form, exact=True) | encoded_variants(form, exact=True)
+    return out
 
 
 def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[int]]:
@@ -135,8 +170,7 @@ def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[i
         for kw in rule.keywords:
             table.setdefault(kw, set()).add(index)
             if decode_base64:
-                for variant in (base64_variants(kw) | encoded_variants(kw) | percent_variants(kw)
-                                | escaped_slash_variants(kw)):
+                for variant in _encoded_forms(kw, rule.regex):
                     table.setdefault(variant, set()).add(B64_MARK)
     if decode_base64 and rules:
         for hint in DECODE_HINTS:
@@ -176,9 +210,11 @@ def automaton_key(rules: Sequence[Rule], decode_base64: bool) -> str:
     """What an automaton depends on: each rule's keywords in rule order, the encoded forms, and the
     pyahocorasick build that lays out its state (a format tag changes with :func:`keyword_table`)."""
     built = os.stat(ahocorasick.__file__)  # the extension module itself: an upgrade changes it
-    h = hashlib.sha256(f"ac1|{ahocorasick.__file__}|{built.st_size}|{built.st_mtime_ns}|{decode_base64}".encode())
+    h = hashlib.sha256(f"ac2|{ahocorasick.__file__}|{built.st_size}|{built.st_mtime_ns}|{decode_base64}".encode())
     for rule in rules:
         h.update("\0".join(rule.keywords).encode("utf-8", "surrogatepass") + b"\1")
+        if decode_base64:  # the keywords as the pattern spells them have encoded forms of their own
+            h.update(rule.regex.encode("utf-8", "surrogatepass") + b"\2")
     return h.hexdigest()[:32]
 
 

@@ -40,9 +40,16 @@ _PLACEHOLDER = Lazy(
 _MARKERS = Lazy(
     regex.compile,
     r"(?i)(?:example|exampl3|changeme|change_me|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)"
-    r"|xxxx|\*\*\*|(?:\xe2\x80\xa2){3}|\.\.\.|redacted|dummy|sample|insert[_-]?|replace[_-]?me|notasecret|not[_-]a[_-]real"
+    r"|\*\*\*|(?:\xe2\x80\xa2){3}|\.\.\.|redacted|dummy|sample|insert[_-]?|replace[_-]?me|notasecret|not[_-]a[_-]real"
     r"|0000000000|1234567890|0123456789|abcdefghij|fake[_-]?(?:key|token|secret|password))"
 )
+
+# x's as a mask (``sk_live_xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``): a run of one case. A long random value
+# holds four x's now and then by chance (a 2,800-character base64 keystore about once in 3,000), so
+# past 256 characters the run must be twice as long to mark one.
+_X_RUN = Lazy(regex.compile, r"x{4,}|X{4,}")
+_X_RUN_LONG = Lazy(regex.compile, r"x{8,}|X{8,}")
+_LONG_VALUE = 256
 
 _REPEATED = Lazy(regex.compile, r"^(.{1,3})\1{5,}$")
 _FILLED = Lazy(regex.compile, r"^.{0,16}?(.)\1{11,}$")  # a prefix and then one character: AKIA + AAAAAAAAAAAAAAAA
@@ -83,7 +90,8 @@ _LEET = str.maketrans("013457@$", "oieastas")
 _NOT_LETTERS = Lazy(regex.compile, r"[^a-z]+")
 
 # every pattern here, compiled on first use or given ahead by the compiled-pattern cache (rules.regexcache)
-PATTERNS: tuple[Lazy[str], ...] = (_PLACEHOLDER, _MARKERS, _REPEATED, _FILLED, _BRACKETED_FIELD, _NOT_LETTERS)
+PATTERNS: tuple[Lazy[str], ...] = (_PLACEHOLDER, _MARKERS, _X_RUN, _X_RUN_LONG, _REPEATED, _FILLED, _BRACKETED_FIELD,
+                                   _NOT_LETTERS)
 
 
 def _spelled(word: str) -> bool:
@@ -128,6 +136,8 @@ def is_placeholder(value: str) -> bool:
     if _PLACEHOLDER.match(stripped):
         return True
     if _MARKERS.search(stripped) is not None or _BRACKETED_FIELD.search(stripped) is not None:
+        return True
+    if (_X_RUN_LONG if len(stripped) > _LONG_VALUE else _X_RUN).search(stripped) is not None:
         return True
     if is_word_placeholder(stripped):
         return True

@@ -1,7 +1,7 @@
 """``credsprawl rules check``: prove a rule set through the full engine.
 
-Every pattern compiles, every example is found (by its own rule, with the expected secret) and no
-negative is found by its rule, with entropy, validators, the safe-list and overlaps all applied.
+Every pattern compiles, every example is found (by its own rule, with the expected secret; and by
+the pattern its ``prefilter_secret`` gives, where it has one) and no negative is found by its rule, with entropy, validators, the safe-list and overlaps all applied.
 The engine is handed in (``make_engine(backend)``, the CLI builds ``scanner.pipeline.engine.Engine``):
 rules never import the pipeline.
 """
@@ -11,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+import regex
+
 from scanner.errors import RuleError
 from scanner.match.backends import hyperscan_available
+from scanner.match.compiled import PATTERN_FLAGS
+from scanner.match.secretgroup import with_secret
 from scanner.model import Origin, Rule
 from scanner.rules.load import RuleSet, check_rule_patterns
 
@@ -58,6 +62,21 @@ def check_negative(engine: Engine, rule: Rule, text: str) -> str | None:
     return f"negative matched {found!r} in {text[:80]!r}" if found else None
 
 
+def check_prefilter_secret(rule: Rule, text: str) -> str | None:
+    """None when every match of the rule's regex in ``text`` also matches, with the same end, the
+    pattern its ``prefilter_secret`` gives (the whole-pattern prefilter keeps a window only where such
+    a candidate ends), else what went wrong."""
+    if rule.prefilter_secret is None:
+        return None
+    full = regex.compile(rule.regex, PATTERN_FLAGS)
+    loose = regex.compile(with_secret(rule.regex, rule.prefilter_secret), PATTERN_FLAGS)
+    ends = {m.end() for m in loose.finditer(text, overlapped=True)}
+    for m in full.finditer(text):
+        if m.end() not in ends:
+            return f"prefilter_secret does not match {m.group('secret')!r}, which the regex matches"
+    return None
+
+
 def check_ruleset(ruleset: RuleSet, make_engine: Callable[[RuleSet, str], Engine]) -> list[Problem]:
     """Problems of ``ruleset``; ``make_engine(ruleset, backend)`` builds the engine its examples run through."""
     problems: list[Problem] = []
@@ -66,6 +85,10 @@ def check_ruleset(ruleset: RuleSet, make_engine: Callable[[RuleSet, str], Engine
             check_rule_patterns(rule.regex, rule.allow, f"{rule.source}: rule '{rule.id}'", rule.deny_key)
         except RuleError as exc:
             problems.append(Problem(rule.id, rule.source, str(exc).split(": ", 2)[-1]))
+        for example in rule.examples if rule.prefilter_secret is not None else ():
+            msg = check_prefilter_secret(rule, example.text)
+            if msg:
+                problems.append(Problem(rule.id, rule.source, msg))
     if problems:
         return problems
     # both prefilter backends must agree: a rule whose keywords do not occur near every match works

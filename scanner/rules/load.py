@@ -19,6 +19,7 @@ import regex
 from scanner.errors import RuleError
 from scanner.match.compiled import PATTERN_FLAGS, CompiledRule
 from scanner.match.lazy import Lazy
+from scanner.match.secretgroup import with_secret
 from scanner.match.validators import VALIDATORS
 from scanner.model import KINDS, Companion, Confidence, Example, Rule, Severity
 
@@ -38,6 +39,7 @@ _OPTIONAL = frozenset(
         "window",
         "window_before",
         "generic",
+        "prefilter_secret",
         "decode",
         "companion",
         "examples",
@@ -147,6 +149,20 @@ def check_rule_patterns(pattern: str, allow: Iterable[str], where: str, deny_key
             raise RuleError(f"{where}: allow pattern {a!r} does not compile: {exc}") from None
 
 
+def _prefilter_secret(pattern: str, body: Any, where: str) -> str:
+    """A rule's ``prefilter_secret``: a string without lookarounds that makes the regex compile in its
+    secret group's place."""
+    if not isinstance(body, str) or not body:
+        raise RuleError(f"{where}: prefilter_secret must be a non-empty string")
+    if "(?=" in body or "(?!" in body or "(?<" in body:
+        raise RuleError(f"{where}: prefilter_secret must not use lookarounds (the prefilter drops them)")
+    try:
+        regex.compile(with_secret(pattern, body), PATTERN_FLAGS)
+    except (ValueError, regex.error) as exc:
+        raise RuleError(f"{where}: prefilter_secret does not fit the regex: {exc}") from None
+    return body
+
+
 def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) -> Rule:
     rid = raw.get("id", "?")
     where = f"{source}: rule '{rid}'"
@@ -186,6 +202,9 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
     negatives = _as_str_tuple(raw.get("negatives", []), "negatives", where)
     if not negatives:
         raise RuleError(f"{where}: needs at least one negative (text that must not match)")
+    prefilter_secret = raw.get("prefilter_secret")
+    if prefilter_secret is not None:
+        prefilter_secret = _prefilter_secret(raw["regex"], prefilter_secret, where)
     window = int(raw.get("window", 256))
     if not 16 <= window <= 65536:
         raise RuleError(f"{where}: window must be between 16 and 65536 characters")
@@ -212,6 +231,7 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
         window=window,
         window_before=window_before,
         generic=bool(raw.get("generic", False)),
+        prefilter_secret=prefilter_secret,
         decode=decode,
         companion=_companion(raw["companion"], where) if "companion" in raw else None,
         examples=_examples(raw.get("examples"), where),

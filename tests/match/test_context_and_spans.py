@@ -3,6 +3,8 @@ their encoded text, placeholder words, docstring and doctest context."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from scanner.match import decoders
@@ -87,3 +89,18 @@ def f(
 def test_documentation_context(needle: str, why: str | None) -> None:
     got = documentation(DOC, DOC.index(needle))
     assert (got is None) if why is None else (why in (got or ""))
+
+
+def _random_base64(n: int, seed: int = 4) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWYZabcdefghijklmnopqrstuvwyz0123456789+/") for _ in range(n))
+
+
+@pytest.mark.parametrize("value, masked", [
+    ("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx", True), ("AKIAXXXXXXXXXXXXXXXX", True), ("xxxx-xxxx-xxxx", True),
+    ("ghp_5kQ2xXxxR7bN0tLmW3yZ8pD1sF6gH9jK4vC2", False),  # x's of both cases: chance, not a mask
+    (_random_base64(600)[:300] + "xxxx" + _random_base64(600)[300:], False),  # a long random value: 4 by chance
+    (_random_base64(600)[:300] + "XXXXXXXXXXXX" + _random_base64(600)[300:], True),  # a long run is a mask
+])
+def test_x_runs_mark_a_mask(value: str, masked: bool) -> None:
+    assert is_placeholder(value) is masked

@@ -1,0 +1,222 @@
+"""Values at the edges of what the rules accept, on realistic files scanned through the CLI with each
+prefilter backend: passwords that end in a comma, open a bracket or start with ``@`` (in a gzipped CI
+log, a Spring Boot application.yml, an .env file), an FCM server key written as hex, a PKCS#12 keystore
+whose random base64 holds ``xXxx``, provider tokens base64-encoded in a Kubernetes Secret's ``data``;
+and the code those value shapes must not be confused with (arguments, object entries, annotations)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from fixtures import fakecreds as fc
+from gitutil import cli_inprocess
+from scanner.match.backends import hyperscan_available
+from scanner.match.validators import VALIDATORS
+
+BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    return random.Random(86)
+
+
+def _scan(engine: str, *paths: Path) -> list[dict]:
+    rc, out, err = cli_inprocess("scan", *map(str, paths), "-q", "-f", "json", "--exit-zero", "--show-secrets",
+                                 "--engine", engine)
+    assert rc == 0, err
+    return json.loads(out)["findings"]
+
+
+def _found(engine: str, *paths: Path) -> list[tuple[str, int, str, str]]:
+    """(path, line, rule, secret) of every finding, sorted."""
+    return sorted((f["path"], f["start_line"], f["rule_id"], f["secret"]) for f in _scan(engine, *paths))
+
+
+# ---- passwords: a trailing comma, an opening bracket, a leading @ --------------------------------
+
+ACTIONS_LOG = """2025-03-11T10:22:40Z ##[group]Run ./scripts/deploy.sh
+2025-03-11T10:22:40Z + set -euo pipefail
+2025-03-11T10:22:41Z + export DB_PASSWORD={pw}
+2025-03-11T10:22:42Z deploy finished in 12s
+2025-03-11T10:22:42Z ##[endgroup]
+"""
+
+APPLICATION_YML = """server:
+  port: 8080
+spring:
+  application:
+    name: catalog-service
+  datasource:
+    url: jdbc:postgresql://db.internal:5432/catalog
+    username: catalog_app
+    password: {pw}
+management:
+  endpoints:
+    web:
+      exposure:
+        include: health,info
+"""
+
+DOTENV = """APP_NAME=notify
+LOG_LEVEL=info
+SMTP_USER=notify@mail.internal
+SMTP_PASSWORD={pw}
+PORT=8080
+"""
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_passwords_that_end_in_a_comma_open_a_bracket_or_start_with_at(tmp_path: Path, engine: str) -> None:
+    log_pw, yml_pw, env_pw = "fJlWp3!I[L2,", "j(ha$8gOinW?vEGgFxAT,", "@L(Vh}=h#w1ga"
+    (tmp_path / "deploy-run-86.log.gz").write_bytes(gzip.compress(ACTIONS_LOG.format(pw=log_pw).encode(), mtime=0))
+    resources = tmp_path / "src" / "main" / "resources"
+    resources.mkdir(parents=True)
+    (resources / "application.yml").write_text(APPLICATION_YML.format(pw=yml_pw))
+    (tmp_path / "notify.env").write_text(DOTENV.format(pw=env_pw))
+    assert _found(engine, tmp_path) == [
+        ("deploy-run-86.log.gz!deploy-run-86.log", 3, "generic-password-unquoted", log_pw),
+        ("notify.env", 4, "generic-password-unquoted", env_pw),
+        ("src/main/resources/application.yml", 9, "generic-password-unquoted", yml_pw),
+    ]
+
+
+# code whose unquoted value after a password name is a name, a reference, a call, a type or a
+# variable, before a comma or at the end of the line: no password in any of them
+CODE = {
+    "configuration.py": '''class Configuration:
+    def __init__(
+        self,
+        host: Optional[str]=None,
+        username: Optional[str]=None,
+        password: Optional[str]=None,
+        access_token: Optional[str]=None,
+    ) -> None:
+        self.password = password
+''',
+    "login.js": '''export function login(userPw_v2x, opts) {
+  return client.post("/session", {
+    username: opts.user,
+    password: userPw_v2x,
+    otp: opts?.otp,
+  });
+}
+const rules = {
+  password: /^(?=.*\\d)(?=.*[A-Z]).{12,}$/,
+  email: /^[^@]+@[^@]+$/,
+};
+''',
+    "credentials.ts": '''export function toCredentials(opts: Options): Credentials {
+  return {
+    user: opts.user,
+    password: opts?.pw_v2x!,
+    Password: cfg.DBPass2,
+  };
+}
+''',
+    "store.rs": '''pub struct Credentials {
+    pub user: String,
+    password: Vec<u8>,
+}
+''',
+    "session.rb": '''def credentials
+  {
+    user: @user,
+    password: @db_pw_v2x,
+  }
+end
+''',
+    "settings.py": '''DATABASES = dict(
+    default=dict(
+        password=keyring.get_pw2(
+            "db", "orders"),
+        db_password=vault_kv[DB_KEY_2],
+    )
+)
+''',
+}
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_code_before_a_comma_is_no_password(tmp_path: Path, engine: str) -> None:
+    for name, text in CODE.items():
+        (tmp_path / name).write_text(text)
+    assert _found(engine, tmp_path) == []
+
+
+# ---- an FCM server key written as hex ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+@pytest.mark.parametrize("shape", ["line", "value", "upper"])
+def test_fcm_server_key_written_as_hex(tmp_path: Path, rng: random.Random, engine: str, shape: str) -> None:
+    key = fc.ALL_GENERATORS["firebase-cloud-messaging-server-key"](rng)
+    assert ":APA91b" in key  # the keyword as the key spells it: its hex is not that of ":apa91b" or ":APA91B"
+    plain = f"FCM_SERVER_KEY={key}" if shape == "line" else key
+    hexed = plain.encode().hex()
+    if shape == "upper":
+        hexed = hexed.upper()
+    (tmp_path / "billing.env").write_text(
+        f"BILLING_SERVICE_URL=https://billing.internal.example\nBILLING_WORKERS=7\nFCM_SERVER_KEY_HEX={hexed}\nLOG_LEVEL=info\n")
+    [f] = _scan(engine, tmp_path)
+    assert (f["rule_id"], f["start_line"], f["secret"], f["decoded"]) == \
+        ("firebase-cloud-messaging-server-key", 3, key, ["hex"])
+
+
+# ---- a PKCS#12 keystore whose random base64 holds x's by chance ----------------------------------
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_pkcs12_blob_with_x_by_chance_is_no_mask(tmp_path: Path, rng: random.Random, engine: str) -> None:
+    blob = fc.pkcs12_base64(rng)
+    # four base64 characters (three bytes) inside the random bags: the DER structure is unchanged
+    blob = blob[:400] + "xXxx" + blob[404:]
+    assert len(blob) > 1200 and VALIDATORS["pkcs12"](blob) is not None
+    source = ("package catalog\n\nobject Keys {\n"
+              "    const val KEYSTORE_TYPE = \"PKCS12\"\n"
+              f"    const val KEYSTORE_P12_BASE64 = \"{blob}\"\n"
+              "    const val KEYSTORE_ALIAS = \"catalog\"\n}\n")
+    (tmp_path / "Keys.kt").write_text(source)
+    assert _found(engine, tmp_path) == [("Keys.kt", 5, "pkcs12-keystore", blob)]
+
+
+# ---- provider tokens base64-encoded in a Kubernetes Secret's data --------------------------------
+
+K8S_SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: ci-credentials
+  namespace: build
+type: Opaque
+data:
+  username: {user}
+  artifactory-api-key: {api}
+  artifactory-token: {ref}
+  miro-token: {miro}
+  rotation-note: {low}
+"""
+
+
+def _b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_provider_tokens_in_a_kubernetes_secret_data(tmp_path: Path, rng: random.Random, engine: str) -> None:
+    api = fc.ALL_GENERATORS["jfrog-api-key"](rng)
+    ref = fc.ALL_GENERATORS["jfrog-reference-token"](rng)
+    miro = fc.ALL_GENERATORS["miro-access-token"](rng)
+    text = K8S_SECRET.format(user=_b64("ci-deployer"), api=_b64(api), ref=_b64(ref), miro=_b64(miro),
+                             low=_b64("changeme-please"))
+    (tmp_path / "ci-credentials.yaml").write_text(text)
+    assert _found(engine, tmp_path) == [
+        ("ci-credentials.yaml", 9, "jfrog-api-key", api),  # left by kubernetes-secret-data to its provider rule
+        ("ci-credentials.yaml", 10, "jfrog-reference-token", ref),
+        ("ci-credentials.yaml", 11, "kubernetes-secret-data", miro),  # eyJ, but no JWT: no other rule has it
+    ]  # the user name and a placeholder value stay out
