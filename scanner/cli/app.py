@@ -63,10 +63,10 @@ def _serve() -> ModuleType:
     return serve
 
 
-# The command modules, each adding its commands' parsers (``add_commands``) and holding their handlers
-# (``HANDLERS``), in the order their commands are listed; and which module has each command. A run
-# imports only the module of its command (the pre-commit hook's ``staged`` never loads the sweep,
-# triage or report code); the full help imports them all.
+# The command modules, each adding its commands' parsers (``add_commands``; for a run, its command's
+# alone) and holding their handlers (``HANDLERS``), in the order their commands are listed; and which
+# module has each command. A run imports only the module of its command (the pre-commit hook's
+# ``staged`` never loads the sweep, triage or report code); the full help imports them all.
 COMMAND_MODULES: tuple[Callable[[], ModuleType], ...] = (_git, _artifacts, _report, _sweep, _triage, _explain,
                                                          _serve)
 MODULE_OF: dict[str, Callable[[], ModuleType]] = {
@@ -133,7 +133,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         _add_own_commands(sub, command if known else None)
     for module in COMMAND_MODULES:
         if not known or MODULE_OF.get(command or "") is module:
-            module().add_commands(sub)
+            # with a command, a module may add that command alone (``add_commands(sub, only)``)
+            module().add_commands(sub, command if known else None)
     return parser
 
 

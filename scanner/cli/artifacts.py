@@ -37,7 +37,7 @@ def add_content_options(p: argparse.ArgumentParser) -> None:
                    help="scan the printable strings (8+ characters) of binary files; findings give the byte offset")
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: Any, only: str | None = None) -> None:  # only: one command here, or all of them
     """The ``ci`` command: ``credsprawl ci github OWNER/REPO``."""
     ci = sub.add_parser("ci", help="scan CI logs and artifacts over the CI's API")
     ci_sub = ci.add_subparsers(dest="ci_command", metavar="SYSTEM")

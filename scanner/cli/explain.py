@@ -28,7 +28,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_GUNZIP = 256 * 1024 * 1024
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: Any, only: str | None = None) -> None:  # only: one command here, or all of them
     p = sub.add_parser("explain", help="why a file (or one line of it) has or has not a finding: every candidate and its step")
     p.add_argument("target", metavar="PATH[:LINE]", help="a file, optionally with a 1-based line number")
     p.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text (default) or json")

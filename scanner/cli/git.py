@@ -32,8 +32,15 @@ def _add_baseline_option(p: argparse.ArgumentParser) -> None:
                    help="report only findings that are not in this baseline (credsprawl baseline create)")
 
 
-def add_commands(sub: Any) -> None:
-    """Add the git-facing subcommands to ``sub`` (their handlers are in HANDLERS)."""
+def add_commands(sub: Any, only: str | None = None) -> None:
+    """Add the git-facing subcommands to ``sub`` (their handlers are in HANDLERS); with ``only``, that
+    one alone (a run parses its own command only)."""
+    for name, add in _COMMANDS.items():
+        if only is None or only == name:
+            add(sub)
+
+
+def _add_history(sub: Any) -> None:
     history = sub.add_parser("history", help="scan every blob of a repository's history, once, with attribution")
     history.add_argument("repo", nargs="?", default=".", metavar="REPO", help="repository folder (default: .)")
     history.add_argument("--branch", action="append", default=[], metavar="REF",
@@ -52,6 +59,8 @@ def add_commands(sub: Any) -> None:
     _add_baseline_option(history)
     add_verify_options(history)
 
+
+def _add_staged(sub: Any) -> None:
     staged = sub.add_parser("staged", help="scan the staged changes (the pre-commit hook)")
     staged.add_argument("paths", nargs="*", metavar="REPO|FILE",
                         help="a repository folder (default: .); or the files pre-commit passes: staged ones are "
@@ -64,6 +73,8 @@ def add_commands(sub: Any) -> None:
     _add_baseline_option(staged)
     add_verify_options(staged)  # never given by the pre-commit hook (.pre-commit-hooks.yaml)
 
+
+def _add_baseline(sub: Any) -> None:
     baseline = sub.add_parser("baseline", help="create, update or mark a baseline of known findings")
     bsub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", prog=baseline.prog)  # as argparse makes it
     bsub.required = True
@@ -98,8 +109,14 @@ def add_commands(sub: Any) -> None:
     where.add_argument("--path", dest="mark_paths", action="append", default=[], metavar="PATH",
                        help="the mark applies at this path (repeatable; default: where the entry was seen)")
 
+
+def _add_action(sub: Any) -> None:
     action = sub.add_parser("action", help="the GitHub Action's step: inputs from INPUT_* environment variables")
     action.add_argument("--dry-run", action="store_true", help="print the range that would be scanned and stop")
+
+
+_COMMANDS: dict[str, Callable[[Any], None]] = {"history": _add_history, "staged": _add_staged, "baseline": _add_baseline,
+                                               "action": _add_action}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def _when(value: str) -> dt.datetime:
     return parsed
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: Any, only: str | None = None) -> None:  # only: both commands are added whichever it names
     """Add ``report`` and ``inventory`` to ``sub`` (their handlers are in HANDLERS)."""
     report = sub.add_parser("report", help="tie leaked credentials to identities and owners: lifecycle, sprawl, remediation")
     report.add_argument("results", nargs="*", metavar="RESULTS.json",

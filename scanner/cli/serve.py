@@ -30,7 +30,7 @@ def _port(value: str) -> int:
     return port
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: Any, only: str | None = None) -> None:  # only: one command here, or all of them
     """Add ``serve`` to ``sub`` (its handler is in HANDLERS)."""
     serve = sub.add_parser("serve", help="the triage web app over a sweep's datastore (needs credsprawl[serve])")
     serve.add_argument("--datastore", type=Path, metavar="PATH",

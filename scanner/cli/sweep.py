@@ -30,7 +30,7 @@ from scanner.errors import UsageError
 Handler = Callable[[argparse.Namespace], int]
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: Any, only: str | None = None) -> None:  # only: one command here, or all of them
     p = sub.add_parser("sweep", help="sweep the history of many repositories into a datastore (resumable, incremental)",
                        epilog="exit status: 1 findings in the swept repositories; otherwise 2 when a repository "
                               "failed (the others are still recorded) or on a usage error; otherwise 0")

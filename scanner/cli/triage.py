@@ -66,7 +66,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
                         "unverified: never asked, or no answer (repeatable)")
 
 
-def add_commands(sub: Any) -> None:
+def add_commands(sub: Any, only: str | None = None) -> None:  # only: one command here, or all of them
     """Add ``triage`` to ``sub`` (its handler is in HANDLERS)."""
     from scanner.triage.states import STATES
 
