@@ -136,6 +136,19 @@ def test_gitlab_token_without_user_scope_is_live_without_a_second_call(api: Fake
     assert [p for p, _ in api.requests] == ["/api/v4/personal_access_tokens/self"]
 
 
+def test_gitlab_instance_prefixed_token_is_not_sent_to_gitlab_com() -> None:
+    from scanner.verify.providers import gitlab
+    from scanner.verify.subject import Subject
+
+    class NoNetwork:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"the verifier used the network ({name})")
+
+    subject = Subject("gitlab-pat", "acme-" + "glpat-" + "Qm4RtZ8yWbN2kLp7XvC9")
+    result = gitlab.verify(subject, gitlab.GITLAB_COM, NoNetwork())  # type: ignore[arg-type]
+    assert result.status == "unknown" and "self-managed" in result.reason
+
+
 def test_stripe_restricted_key_that_may_read_nothing_is_live_with_no_access(api: FakeAPI) -> None:
     case = next(c for c in CASES if c.name == "stripe-restricted")
     denied = Reply(403, {"error": {"type": "invalid_request_error", "message": "does not have the required permissions"}})

@@ -14,10 +14,15 @@ from scanner.verify.result import Verification
 from scanner.verify.subject import Subject
 
 _READS_USER = frozenset({"api", "read_api", "read_user"})
+GITLAB_COM = "https://gitlab.com/api/v4"
 
 
 def verify(subject: Subject, endpoint: str, http: HttpClient) -> Verification:
     check = Check("gitlab", endpoint)
+    if not subject.secret.startswith("glpat-") and endpoint.rstrip("/") == GITLAB_COM:
+        # an instance token prefix (`<prefix>-glpat-`) is set only on self-managed instances
+        return check.unknown("the token carries an instance prefix: it belongs to a self-managed GitLab, "
+                             "which gitlab.com cannot answer for; set the gitlab endpoint to https://HOST/api/v4")
     token = {"PRIVATE-TOKEN": subject.secret}
     resp = check.request(http, "/personal_access_tokens/self", token)
     decided = check.by_status(resp)
