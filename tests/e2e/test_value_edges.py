@@ -1,8 +1,10 @@
 """Values at the edges of what the rules accept, on realistic files scanned through the CLI with each
 prefilter backend: passwords that end in a comma, open a bracket or start with ``@`` (in a gzipped CI
 log, a Spring Boot application.yml, an .env file), an FCM server key written as hex, a PKCS#12 keystore
-whose random base64 holds ``xXxx``, provider tokens base64-encoded in a Kubernetes Secret's ``data``;
-and the code those value shapes must not be confused with (arguments, object entries, annotations)."""
+whose random base64 holds ``xXxx``, provider tokens base64-encoded in a Kubernetes Secret's ``data``
+(also below a KB-long PEM line), a Spring password that starts with ``<``, a CI log's ``export NAME==v``,
+a hex key passed to ``SetEnvironmentVariable``; and the code those value shapes must not be confused
+with (arguments, object entries, annotations, templates, ``==`` comparisons, digests)."""
 
 from __future__ import annotations
 
@@ -220,3 +222,156 @@ def test_provider_tokens_in_a_kubernetes_secret_data(tmp_path: Path, rng: random
         ("ci-credentials.yaml", 10, "jfrog-reference-token", ref),
         ("ci-credentials.yaml", 11, "kubernetes-secret-data", miro),  # eyJ, but no JWT: no other rule has it
     ]  # the user name and a placeholder value stay out
+
+
+# ---- a Kubernetes Secret whose data holds a KB-long PEM key before other values -----------------
+
+K8S_TLS_SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: app-secrets
+  labels:
+    app.kubernetes.io/name: billing
+type: Opaque
+data:
+  POCKET_CONSUMER_KEY: {first}
+  RSA_PRIVATE_KEY: {key}
+  HASHNODE_TOKEN: {hashnode}
+  MISP_KEY: {misp}
+"""
+
+# a Secret, then (after a document break) a ConfigMap whose data looks like base64: no finding there
+K8S_SECRET_THEN_CONFIGMAP = """apiVersion: v1
+kind: Secret
+metadata:
+  name: tls
+type: kubernetes.io/tls
+data:
+  tls.crt: {crt}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: logging
+data:
+  LOG_FORMAT: dGV4dC1jb21wYWN0LXYy
+  LOG_FIELDS: dGltZSxsZXZlbCxtc2c=
+"""
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_kubernetes_secret_values_after_a_long_pem_line(tmp_path: Path, rng: random.Random, engine: str) -> None:
+    pem = fc.pem("RSA " + "PRIVATE KEY", fc.rsa_private_key_der(rng, 4096))
+    assert len(_b64(pem)) > 4000  # the values after it sit over 4000 characters below "kind: Secret"
+    first = fc.chars(rng, fc.HEX, 30)
+    hashnode = fc.ALL_GENERATORS["hashnode-personal-access-token"](rng)
+    misp = fc.ALL_GENERATORS["misp-auth-key"](rng)
+    (tmp_path / "secret.yaml").write_text(K8S_TLS_SECRET.format(
+        first=_b64(first), key=_b64(pem), hashnode=_b64(hashnode), misp=_b64(misp)))
+    (tmp_path / "tls-and-logging.yaml").write_text(K8S_SECRET_THEN_CONFIGMAP.format(crt=_b64(pem.replace("RSA PRIVATE KEY", "CERTIFICATE"))))
+    found = _found(engine, tmp_path)
+    secrets = {(line, s) for p, line, rule, s in found if rule == "kubernetes-secret-data"}
+    assert {(9, first), (11, hashnode), (12, misp)} <= secrets
+    assert [f for f in found if f[0] == "tls-and-logging.yaml"] == []  # tls.crt skipped, the ConfigMap is no Secret
+
+
+# ---- a Spring context whose password starts with "<" --------------------------------------------
+
+SPRING_CONTEXT = """<?xml version="1.0" encoding="UTF-8"?>
+<beans xmlns="http://www.springframework.org/schema/beans"
+       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <bean id="catalogDataSource" class="org.apache.commons.dbcp2.BasicDataSource" destroy-method="close">
+    <property name="driverClassName" value="org.postgresql.Driver"/>
+    <property name="url" value="jdbc:postgresql://db.internal:5432/catalog"/>
+    <property name="username" value="catalog_app"/>
+    <property name="connectionProperties">
+      <map>
+      <entry key="password" value="{pw}"/>
+      </map>
+    </property>
+  </bean>
+  <bean id="reportsDataSource" class="org.apache.commons.dbcp2.BasicDataSource">
+    <property name="password" value="${{reports.db.password}}"/>
+  </bean>
+  <bean id="ldapSource" class="org.springframework.ldap.core.support.LdapContextSource">
+    <property name="password">
+      <value><ref bean="ldapBindPassword"/></value>
+    </property>
+  </bean>
+</beans>
+"""
+
+# an ERB template of the same context (Chef, Puppet): the value is a template tag, no password
+CONTEXT_ERB = """<beans>
+  <bean id="catalogDataSource" class="org.apache.commons.dbcp2.BasicDataSource">
+    <property name="password" value="<%=@catalog_db_password%>"/>
+    <entry key="smtp.password" value="<%= node['smtp']['password'] %>"/>
+  </bean>
+</beans>
+"""
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_spring_password_that_starts_with_a_bracket(tmp_path: Path, engine: str) -> None:
+    pw = "<68v;8yFa.EnZIm:UK"
+    spring = tmp_path / "src" / "main" / "resources" / "spring"
+    spring.mkdir(parents=True)
+    (spring / "catalog-context.xml").write_text(SPRING_CONTEXT.format(pw=pw))
+    (spring / "catalog-context.xml.erb").write_text(CONTEXT_ERB)
+    assert _found(engine, tmp_path) == [
+        ("src/main/resources/spring/catalog-context.xml", 10, "generic-xml-password", pw),
+    ]
+
+
+# ---- a CI log that exports a password starting with "=" -----------------------------------------
+
+CI_LOG = """2025-03-11T10:22:40Z ##[group]Run ./scripts/ldap-sync.sh
+2025-03-11T10:22:40Z + set -euo pipefail
+2025-03-11T10:22:41Z + export LDAP_BIND_PASSWORD={pw}
+2025-03-11T10:22:41Z + [[ $LDAP_BIND_PASSWORD == $EXPECTED_BIND_PW2 ]]
+2025-03-11T10:22:42Z sync finished in 3s
+"""
+
+# comparisons written with == on a password name: none is an assignment
+COMPARISONS = {
+    "check.sh": 'if [[ "$DB_PASSWORD" == "$EXPECTED_DB_PW2" ]]; then\n  echo same\nfi\nDB_PASSWORD==Zx81_kdLq0p\n',
+    "login.py": "def same(password, other_pw2):\n    return (\n        password==other_pw2_hash9\n    )\n",
+    "Makefile": "check:\n\ttest $(DB_PASSWORD)==$(EXPECTED_PW2)\n",
+}
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_ci_log_password_that_starts_with_equals(tmp_path: Path, engine: str) -> None:
+    pw = "=(q@9Y:i7D02"
+    (tmp_path / "build-271.log").write_text(CI_LOG.format(pw=pw))
+    for name, text in COMPARISONS.items():
+        (tmp_path / name).write_text(text)
+    assert _found(engine, tmp_path) == [("build-271.log", 3, "generic-password-unquoted", pw)]
+
+
+# ---- a hex signing key passed to SetEnvironmentVariable (C#) ------------------------------------
+
+SETTINGS_CS = """using System;
+using System.Net.Http;
+
+namespace Acme.Orders
+{{
+    public static class Settings
+    {{
+        public static void Configure()
+        {{
+            Environment.SetEnvironmentVariable("WEBHOOK_SIGNING_KEY", "{key}");
+            Environment.SetEnvironmentVariable("BUILD_COMMIT", "{commit}");
+            Environment.SetEnvironmentVariable("SIGNING_KEY_SHA256", "{digest}");
+            Environment.SetEnvironmentVariable("HMAC_SECRET", Environment.GetEnvironmentVariable("CI_HMAC_SECRET"));
+        }}
+    }}
+}}
+"""
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_hex_key_passed_to_set_environment_variable(tmp_path: Path, rng: random.Random, engine: str) -> None:
+    key, commit, digest = fc.chars(rng, fc.HEX, 32), fc.chars(rng, fc.HEX, 40), fc.chars(rng, fc.HEX, 64)
+    (tmp_path / "Settings.cs").write_text(SETTINGS_CS.format(key=key, commit=commit, digest=digest))
+    assert _found(engine, tmp_path) == [("Settings.cs", 10, "generic-hex-secret", key)]
