@@ -177,6 +177,9 @@ class Rule:
     examples: tuple[Example, ...] = ()
     negatives: tuple[str, ...] = ()
     source: str = ""  # the file the rule came from
+    # the keywords as the examples write them where that is neither lower nor upper case (``Password=``):
+    # their base64 forms differ, so the prefilter holds those too; kept when a scan drops the examples
+    spellings: tuple[str, ...] = ()
 
     @property
     def fingerprint_family(self) -> str:

@@ -138,7 +138,7 @@ def database_key(rules: Sequence[Rule]) -> str:
     h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
     h.update(repr((DECODE_HINTS, ENCODED_FORMS)).encode())  # the encoded forms the keyword table holds
     for r in rules:
-        h.update(repr((r.id, r.regex, r.prefilter_secret, r.keywords, common_keywords(r))).encode())
+        h.update(repr((r.id, r.regex, r.prefilter_secret, r.keywords, r.spellings, common_keywords(r))).encode())
     return h.hexdigest()[:32]
 
 

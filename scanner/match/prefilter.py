@@ -3,7 +3,8 @@ their regexes, and only on windows around the hits. This module holds the shared
 portable Aho-Corasick backend; ``hyperscan_backend`` holds the fast one.
 
 Besides the rules' keywords, the automaton holds the base64 forms of each keyword (in all three
-alignments) and the hex and backslash-escaped forms of the longer ones, so a keyword hidden inside
+alignments; in lower and upper case, as the rule's pattern spells it and as its examples write it) and
+the hex and backslash-escaped forms of the longer ones, so a keyword hidden inside
 encoded text marks that text for decoding without a second pass over the content.
 """
 
@@ -130,7 +131,7 @@ def percent_variants(keyword: str) -> set[str]:
 DECODE_HINTS = ("https://", "http://", "eyJ")
 # ``://`` in hex (``3a2f2f``): any URL scheme of a hex-encoded connection string (``sb://``, ``amqps://``)
 HEX_HINTS = ("://",)
-ENCODED_FORMS = ("base64", "hex", "escapes", "percent", "escaped-slash", "spelled", HEX_HINTS)  # which encoded forms of keywords the table holds
+ENCODED_FORMS = ("base64", "hex", "escapes", "percent", "escaped-slash", "spelled", "example-spelled", HEX_HINTS)  # which encoded forms of keywords the table holds
 
 
 def spelled_forms(keyword: str, pattern: str) -> set[str]:
@@ -153,12 +154,17 @@ def spelled_forms(keyword: str, pattern: str) -> set[str]:
 _UNESCAPE = re.compile(r"\\(.)")
 
 
-def _encoded_forms(keyword: str, pattern: str) -> set[str]:
+def _encoded_forms(keyword: str, rule: Rule) -> set[str]:
     """What the automaton holds for a keyword besides itself: its base64, hex, escaped and
-    percent-encoded forms, in lower and upper case and as the rule's pattern spells it."""
+    percent-encoded forms, in lower and upper case and as the rule's pattern spells it, and the base64
+    forms of it as the rule's examples write it."""
     out = base64_variants(keyword) | encoded_variants(keyword) | percent_variants(keyword) | escaped_slash_variants(keyword)
-    for form in spelled_forms(keyword, pattern):
+    spelled = spelled_forms(keyword, rule.regex)
+    for form in spelled:
         out |= base64_variants(form, exact=True) | encoded_variants(form, exact=True)
+    for form in rule.spellings:
+        if form.lower() == keyword and form not in spelled:
+            out |= base64_variants(form, exact=True)
     return out
 
 
@@ -170,7 +176,7 @@ def keyword_table(rules: Sequence[Rule], decode_base64: bool) -> dict[str, set[i
         for kw in rule.keywords:
             table.setdefault(kw, set()).add(index)
             if decode_base64:
-                for variant in _encoded_forms(kw, rule.regex):
+                for variant in _encoded_forms(kw, rule):
                     table.setdefault(variant, set()).add(B64_MARK)
     if decode_base64 and rules:
         for hint in DECODE_HINTS:
@@ -213,8 +219,9 @@ def automaton_key(rules: Sequence[Rule], decode_base64: bool) -> str:
     h = hashlib.sha256(f"ac2|{ahocorasick.__file__}|{built.st_size}|{built.st_mtime_ns}|{decode_base64}".encode())
     for rule in rules:
         h.update("\0".join(rule.keywords).encode("utf-8", "surrogatepass") + b"\1")
-        if decode_base64:  # the keywords as the pattern spells them have encoded forms of their own
+        if decode_base64:  # the keywords as the pattern and the examples spell them have encoded forms of their own
             h.update(rule.regex.encode("utf-8", "surrogatepass") + b"\2")
+            h.update("\0".join(rule.spellings).encode("utf-8", "surrogatepass") + b"\3")
     return h.hexdigest()[:32]
 
 

@@ -29,7 +29,7 @@ from scanner import __version__, cachefile
 from scanner.model import Rule
 from scanner.rules.load import RuleSet, default_rules_dir, load_rules, rule_files
 
-_FORMAT = "2"  # bump when what is stored changes (2: rules without examples and negatives)
+_FORMAT = "3"  # bump when what is stored changes (2: rules without examples and negatives; 3: spellings)
 
 # the only globals the rule cache's pickle may name: the rule dataclasses and their enums
 _RULE_CLASSES = frozenset(("scanner.model", name) for name in ("Rule", "Severity", "Confidence", "Example", "Companion"))

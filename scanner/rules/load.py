@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import regex
 
@@ -211,6 +211,7 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
     window_before = int(raw["window_before"]) if "window_before" in raw else None
     if window_before is not None and not 0 <= window_before <= 65536:
         raise RuleError(f"{where}: window_before must be between 0 and 65536 characters")
+    examples = _examples(raw.get("examples"), where)
     return Rule(
         id=rid,
         name=str(raw["name"]),
@@ -234,10 +235,29 @@ def build_rule(raw: dict[str, Any], source: str, check_patterns: bool = True) ->
         prefilter_secret=prefilter_secret,
         decode=decode,
         companion=_companion(raw["companion"], where) if "companion" in raw else None,
-        examples=_examples(raw.get("examples"), where),
+        examples=examples,
         negatives=negatives,
         source=source,
+        spellings=spellings(keywords, [e.text for e in examples]),
     )
+
+
+def spellings(keywords: Sequence[str], texts: Sequence[str]) -> tuple[str, ...]:
+    """The keywords as ``texts`` (a rule's examples) write them, where that is neither their lower nor
+    their upper case (``Password=`` in an ADO.NET connection string), sorted."""
+    out: set[str] = set()
+    for kw in keywords:
+        n = len(kw)
+        for text in texts:
+            lowered = text.lower()
+            if len(lowered) != len(text):  # a character whose lower case is longer: offsets would not line up
+                continue
+            at = lowered.find(kw)
+            while at >= 0:
+                out.add(text[at:at + n])
+                at = lowered.find(kw, at + 1)
+        out -= {kw, kw.upper()}
+    return tuple(sorted(out))
 
 
 def load_file(path: Path, check_patterns: bool = True) -> list[Rule]:

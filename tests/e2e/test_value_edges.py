@@ -89,6 +89,36 @@ def test_passwords_that_end_in_a_comma_open_a_bracket_or_start_with_at(tmp_path:
     ]
 
 
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_passwords_holding_brackets_that_close_inside_them(tmp_path: Path, engine: str) -> None:
+    # a name, then a bracket that closes before a letter (``P[dVZ,E]T``): a password, not a subscript
+    log_pw, yml_pw, env_pw = "P[dVZ,E]T)N49]@GuoF", "kq(W3x)Tz9]v!Lm", "Hn[4]p(Qe)Zu@x8"
+    (tmp_path / "orders-run-84.log.gz").write_bytes(gzip.compress(ACTIONS_LOG.format(pw=log_pw).encode(), mtime=0))
+    resources = tmp_path / "src" / "main" / "resources"
+    resources.mkdir(parents=True)
+    (resources / "application.yml").write_text(APPLICATION_YML.format(pw=yml_pw))
+    (tmp_path / "notify.env").write_text(DOTENV.format(pw=env_pw))
+    assert _found(engine, tmp_path) == [
+        ("notify.env", 4, "generic-password-unquoted", env_pw),
+        ("orders-run-84.log.gz!orders-run-84.log", 3, "generic-password-unquoted", log_pw),
+        ("src/main/resources/application.yml", 9, "generic-password-unquoted", yml_pw),
+    ]
+
+
+# calls and subscripts as configuration values: each bracket closes where code closes one
+SUBSCRIPTS = """DB_PASSWORD=os.environ[DB_PW_KEY2]
+SMTP_PASSWORD=vault.read(smtp_path2)
+admin_password = secrets[ADMIN_KEY2].strip()
+redis_password = get_pw(cfg[REDIS_2])
+"""
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_calls_and_subscripts_as_values_are_no_password(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "settings.env").write_text(SUBSCRIPTS)
+    assert _found(engine, tmp_path) == []
+
+
 # code whose unquoted value after a password name is a name, a reference, a call, a type or a
 # variable, before a comma or at the end of the line: no password in any of them
 CODE = {
@@ -150,6 +180,31 @@ def test_code_before_a_comma_is_no_password(tmp_path: Path, engine: str) -> None
     for name, text in CODE.items():
         (tmp_path / name).write_text(text)
     assert _found(engine, tmp_path) == []
+
+
+# ---- an ADO.NET connection string base64-encoded in a deploy script ------------------------------
+
+DEPLOY_SH = """#!/usr/bin/env bash
+set -euo pipefail
+# the reports service reads its connection string from the environment, base64-encoded
+REPORTS_IMAGE=registry.corp.internal/reports:1.42.0
+SQL_CONNECTION_STRING_B64={b64}
+kubectl -n reports create secret generic reports-db --from-literal=conn="$SQL_CONNECTION_STRING_B64"
+"""
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+@pytest.mark.parametrize("spelling", ["Password", "Pwd"])
+def test_adonet_connection_string_in_base64(tmp_path: Path, rng: random.Random, engine: str, spelling: str) -> None:
+    # ``Password=`` as ADO.NET writes it: its base64 differs from that of ``password=`` and ``PASSWORD=``
+    pw = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789~_") for _ in range(21))
+    conn = ("SQL_CONNECTION_STRING=Server=tcp:billing-sql.database.windows.net,1433;Initial Catalog=reports;"
+            f"Persist Security Info=False;User ID=app;{spelling}={pw};MultipleActiveResultSets=False;Encrypt=True;"
+            "TrustServerCertificate=False;Connection Timeout=30;")
+    b64 = base64.b64encode(conn.encode()).decode()
+    (tmp_path / "deploy_reports.sh").write_text(DEPLOY_SH.format(b64=b64))
+    found = _scan(engine, tmp_path)
+    assert [(f["start_line"], f["rule_id"], f["secret"]) for f in found] == [(5, "adonet-password", pw)]
 
 
 # ---- an FCM server key written as hex ------------------------------------------------------------

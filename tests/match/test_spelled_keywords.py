@@ -11,7 +11,8 @@ import pytest
 from fixtures import fakecreds as fc
 from scanner.match.backends import hyperscan_available
 from scanner.match.prefilter import AhoCorasickPrefilter, base64_variants, keyword_table, spelled_forms
-from scanner.rules.load import load_rules
+from scanner.rules.cache import for_scanning
+from scanner.rules.load import load_rules, spellings
 
 RULES = load_rules()
 
@@ -36,6 +37,17 @@ def test_the_table_holds_the_encoded_forms_of_spelled_keywords() -> None:
     assert base64_variants("AKCp", exact=True) <= table.keys()  # a JFrog API key's prefix, in base64
     assert not base64_variants("AKCp", exact=True) <= base64_variants("akcp")
     assert keyword_table(RULES.rules, decode_base64=False).keys() == {k for r in RULES.rules for k in r.keywords}
+
+
+def test_spellings_are_the_keywords_as_the_examples_write_them() -> None:
+    assert spellings(("password=", "pwd="), ["Server=db;User Id=app;Password=x1;", "Uid=a;Pwd=y2;pwd=z", "PASSWORD=q"]) \
+        == ("Password=", "Pwd=")
+    adonet = RULES.by_id["adonet-password"]
+    assert set(adonet.spellings) == {"Password=", "Pwd="}
+    table = keyword_table(RULES.rules, decode_base64=True)
+    assert base64_variants("Password=", exact=True) <= table.keys()  # an ADO.NET connection string in base64
+    assert not base64_variants("Password=", exact=True) <= base64_variants("password=")
+    assert for_scanning(RULES).by_id["adonet-password"].spellings == adonet.spellings  # kept without the examples
 
 
 BACKENDS = ["ahocorasick"] + (["hyperscan"] if hyperscan_available() else [])
