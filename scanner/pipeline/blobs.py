@@ -33,7 +33,6 @@ _MIN_BATCHES = 16  # small inputs still make several batches, so a pool has work
 # a file's versions stay in one batch up to this many bytes: a version that starts a batch is scanned
 # whole, every other one by its change since the version before it
 _GROUP_BYTES = 256 * 1024 * 1024
-_SPLIT_SHARE = 8  # a file's versions in one batch hold at most 1/_SPLIT_SHARE of all the bytes
 NO_DELTA_ENV = "CREDSPRAWL_NO_DELTA"  # set: scan every blob whole (for checking scan_delta)
 # A version of a file is scanned by its change only from this size on: below it, one scan of the whole
 # blob (a Hyperscan pass, regexes only near candidates) costs less than finding the change (the
@@ -149,14 +148,9 @@ def _scan_batch(engine: Engine, reader: BlobReader, batch: Sequence[BlobTask]) -
 
 def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> list[list[BlobTask]]:
     """Batches of about 4 MB or 512 blobs (fewer for small inputs) that keep each file's versions
-    together, oldest first; the largest batches come first, so a pool's workers run out of work
-    together rather than one waiting on the last big batch. A file's versions are split past an
-    eighth of all the bytes (at least ``_BATCH_BYTES``, at most ``_GROUP_BYTES``): one busy file
-    must not be a third of the work in one batch (the first version after a split is scanned whole).
-    ``preds`` maps a blob to its previous version; a task's ``pred`` is set when that version is
-    earlier in the same batch. ``tasks`` come in walk order."""
+    together, oldest first (a file's versions are split only past ``_GROUP_BYTES``). ``preds`` maps a blob to its previous version; a task's ``pred`` is
+    set when that version is earlier in the same batch. ``tasks`` come in walk order."""
     preds = preds or {}
-    split = max(_BATCH_BYTES, min(_GROUP_BYTES, sum(t.size for t in tasks) // _SPLIT_SHARE))
     known = {t.sha for t in tasks}
     root: dict[str, str] = {}
     for t in tasks:  # walk order: a previous version comes before the next
@@ -176,7 +170,7 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
             current.append(BlobTask(t.sha, t.size, t.path, before if before in in_batch else ""))
             in_batch.add(t.sha)
             size += t.size
-            if size >= split:
+            if size >= _GROUP_BYTES:
                 out.append(current)
                 current, in_batch, size = [], set(), 0
         if size >= _BATCH_BYTES or len(current) >= most:
@@ -184,7 +178,6 @@ def batches(tasks: Sequence[BlobTask], preds: dict[str, str] | None = None) -> l
             current, in_batch, size = [], set(), 0
     if current:
         out.append(current)
-    out.sort(key=lambda batch: sum(t.size for t in batch), reverse=True)  # stable: equal sizes keep walk order
     return out
 
 
