@@ -143,10 +143,11 @@ class WorkerPool(Generic[D, R, T]):
         global _INHERITED
         context = pool_context()
         if context.get_start_method() == "fork":
-            # every rule compiled once, here, and shared; nothing the workers inherit is traversed (and
-            # its pages copied) by their garbage collector
+            # the engine built once, here, and shared; each rule's patterns load when a worker first
+            # needs them (from the regex cache the engine holds: a few ms for the rules a scan meets,
+            # where loading them all before the fork would hold every worker back for 70 ms); nothing
+            # the workers inherit is traversed (and its pages copied) by their garbage collector
             _INHERITED = self.engine()
-            _INHERITED.matcher.compile_all()
             gc.freeze()
             self._frozen = True
         try:
