@@ -259,7 +259,7 @@ def _literal_db(expressions: list[bytes], caseless: bool = True) -> hyperscan.Da
 
 def _definition(rule: Rule) -> bytes:
     """A digest of what a rule's part of a database depends on besides its id (``database_key``)."""
-    parts = "".join(f"{len(p)}:{p}" for p in (rule.regex, rule.prefilter_secret or "", *rule.keywords))
+    parts = "".join(f"{len(p)}:{p}" for p in (rule.regex, rule.prefilter_secret or "", *rule.keywords, "\0", *rule.spellings))
     return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
