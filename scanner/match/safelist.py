@@ -44,9 +44,9 @@ _MARKERS = Lazy(
     r"|0000000000|1234567890|0123456789|abcdefghij|fake[_-]?(?:key|token|secret|password))"
 )
 
-# x's as a mask (``sk_live_xxxxxxxx``, ``AKIAXXXXXXXXXXXXXXXX``): a run of one case. A long random value
-# holds four x's now and then by chance (a 2,800-character base64 keystore about once in 3,000), so
-# past 256 characters the run must be twice as long to mark one.
+# x's as a mask (a Stripe key's prefix then eight x's, an AWS key id's prefix then sixteen X's): a run
+# of one case. A long random value holds four x's now and then by chance (a 2,800-character base64
+# keystore about once in 3,000), so past 256 characters the run must be twice as long to mark one.
 _X_RUN = Lazy(regex.compile, r"x{4,}|X{4,}")
 _X_RUN_LONG = Lazy(regex.compile, r"x{8,}|X{8,}")
 _LONG_VALUE = 256
