@@ -135,7 +135,7 @@ class Matcher:
         if crule.line_bound:
             # a hit matters only if its window reaches a candidate's line: it ends within ``after``
             # before the line or ``before`` after it (the line as ``_candidate_lines`` takes it)
-            spans = []
+            spans: list[tuple[int, int]] = []
             for end in candidates:
                 start = text.rfind("\n", 0, end - 1 if end > 0 and text[end - 1:end] == "\n" else end) + 1
                 stop = text.find("\n", end)
