@@ -3,7 +3,6 @@ its forms (with their CSRF token), and a real uvicorn server on a free loopback 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import os
 import re
@@ -16,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from gitutil import BASE_EPOCH, GitRepo, cli_inprocess
 from sweeputil import Org, make_org, sweep
+from triageutil import commit_from_now_on, fingerprint_of, listed, shown, triage  # noqa: F401 (the serve tests take them from here)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ORIGIN = "http://testserver"
@@ -98,34 +97,6 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def triage(ds: Path, *args: str) -> tuple[int, str, str]:
-    """``credsprawl triage ACTION ARGS --datastore DS`` in process: (exit code, stdout, stderr)."""
-    return cli_inprocess("triage", *args, "--datastore", str(ds))
-
-
-def listed(ds: Path, *filters: str) -> list[dict[str, Any]]:
-    code, out, err = triage(ds, "list", "--format", "json", *filters)
-    assert code == 0, err
-    return list(json.loads(out)["credentials"])
-
-
-def shown(ds: Path, fingerprint: str) -> dict[str, Any]:
-    code, out, err = triage(ds, "show", fingerprint, "--format", "json")
-    assert code == 0, err
-    return dict(json.loads(out))
-
-
-def fingerprint_of(ds: Path, repository: str, rule_id: str) -> str:
-    [row] = [r for r in listed(ds, "--repository", repository) if r["rule_id"] == rule_id
-             and r["repositories"] == [repository]]
-    return str(row["fingerprint"])
-
-
-def commit_from_now_on(repo: GitRepo) -> None:
-    """Make the repository's next commits dated a few minutes from now (its clock is pinned to 2026-01-01)."""
-    repo.tick = max(repo.tick, int((time.time() - BASE_EPOCH) // 60) + 5)
 
 
 # -- fixtures (the test modules import them) ------------------------------------------------------
