@@ -74,14 +74,19 @@ PORT=8080
 """
 
 
-@pytest.mark.parametrize("engine", BACKENDS)
-def test_passwords_that_end_in_a_comma_open_a_bracket_or_start_with_at(tmp_path: Path, engine: str) -> None:
-    log_pw, yml_pw, env_pw = "fJlWp3!I[L2,", "j(ha$8gOinW?vEGgFxAT,", "@L(Vh}=h#w1ga"
-    (tmp_path / "deploy-run-86.log.gz").write_bytes(gzip.compress(ACTIONS_LOG.format(pw=log_pw).encode(), mtime=0))
+def _plant(tmp_path: Path, log: str, log_pw: str, yml_pw: str, env_pw: str) -> None:
+    """A gzipped Actions log, a Spring Boot ``application.yml`` and an ``.env``, each with its password."""
+    (tmp_path / log).write_bytes(gzip.compress(ACTIONS_LOG.format(pw=log_pw).encode(), mtime=0))
     resources = tmp_path / "src" / "main" / "resources"
     resources.mkdir(parents=True)
     (resources / "application.yml").write_text(APPLICATION_YML.format(pw=yml_pw))
     (tmp_path / "notify.env").write_text(DOTENV.format(pw=env_pw))
+
+
+@pytest.mark.parametrize("engine", BACKENDS)
+def test_passwords_that_end_in_a_comma_open_a_bracket_or_start_with_at(tmp_path: Path, engine: str) -> None:
+    log_pw, yml_pw, env_pw = "fJlWp3!I[L2,", "j(ha$8gOinW?vEGgFxAT,", "@L(Vh}=h#w1ga"
+    _plant(tmp_path, "deploy-run-86.log.gz", log_pw, yml_pw, env_pw)
     assert _found(engine, tmp_path) == [
         ("deploy-run-86.log.gz!deploy-run-86.log", 3, "generic-password-unquoted", log_pw),
         ("notify.env", 4, "generic-password-unquoted", env_pw),
@@ -93,11 +98,7 @@ def test_passwords_that_end_in_a_comma_open_a_bracket_or_start_with_at(tmp_path:
 def test_passwords_holding_brackets_that_close_inside_them(tmp_path: Path, engine: str) -> None:
     # a name, then a bracket that closes before a letter (``P[dVZ,E]T``): a password, not a subscript
     log_pw, yml_pw, env_pw = "P[dVZ,E]T)N49]@GuoF", "kq(W3x)Tz9]v!Lm", "Hn[4]p(Qe)Zu@x8"
-    (tmp_path / "orders-run-84.log.gz").write_bytes(gzip.compress(ACTIONS_LOG.format(pw=log_pw).encode(), mtime=0))
-    resources = tmp_path / "src" / "main" / "resources"
-    resources.mkdir(parents=True)
-    (resources / "application.yml").write_text(APPLICATION_YML.format(pw=yml_pw))
-    (tmp_path / "notify.env").write_text(DOTENV.format(pw=env_pw))
+    _plant(tmp_path, "orders-run-84.log.gz", log_pw, yml_pw, env_pw)
     assert _found(engine, tmp_path) == [
         ("notify.env", 4, "generic-password-unquoted", env_pw),
         ("orders-run-84.log.gz!orders-run-84.log", 3, "generic-password-unquoted", log_pw),
