@@ -29,11 +29,11 @@ import hyperscan
 from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.prefilter import DECODE_HINTS, ENCODED_FORMS
 from scanner.match.keyword_rates import COSTLY, RATES
-from scanner.match.secretgroup import with_secret
+from scanner.match.secretgroup import prefilter_source
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 
-_FORMAT = "13"  # bump when what goes into the database, or its cache file (rules.hscache), changes
+_FORMAT = "14"  # bump when what goes into the database, or its cache file (rules.hscache), changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -100,9 +100,9 @@ def prefilter_pattern(pattern: str) -> bytes:
 
 def whole_pattern(rule: Rule) -> bytes:
     """What the prefilter searches for a rule with common keywords: its regex, with the secret group
-    the rule gives for it (``prefilter_secret``), as a Hyperscan prefilter pattern."""
-    source = rule.regex if rule.prefilter_secret is None else with_secret(rule.regex, rule.prefilter_secret)
-    return prefilter_pattern(source)
+    the rule gives for it (``prefilter_secret``), from its ``key`` group on (``match.secretgroup``), as
+    a Hyperscan prefilter pattern."""
+    return prefilter_pattern(prefilter_source(rule.regex, rule.prefilter_secret))
 
 
 def _compiles(pattern: bytes) -> bool:
@@ -138,7 +138,9 @@ def database_key(rules: Sequence[Rule]) -> str:
     h.update(repr(sorted(TRIGGER_PATTERNS.items())).encode())  # a changed decoder trigger is a new database
     h.update(repr((DECODE_HINTS, ENCODED_FORMS)).encode())  # the encoded forms the keyword table holds
     for r in rules:
-        h.update(repr((r.id, r.regex, r.prefilter_secret, r.keywords, r.spellings, common_keywords(r))).encode())
+        common = common_keywords(r)
+        # a rule searched as a whole pattern: that pattern as it is built (``whole_pattern``)
+        h.update(repr((r.id, r.regex, whole_pattern(r) if common else None, r.keywords, r.spellings, common)).encode())
     return h.hexdigest()[:32]
 
 

@@ -16,7 +16,7 @@ import regex
 from scanner.errors import RuleError
 from scanner.match.backends import hyperscan_available
 from scanner.match.compiled import PATTERN_FLAGS
-from scanner.match.secretgroup import with_secret
+from scanner.match.secretgroup import prefilter_source
 from scanner.model import Origin, Rule
 from scanner.rules.load import RuleSet, check_rule_patterns
 
@@ -62,18 +62,21 @@ def check_negative(engine: Engine, rule: Rule, text: str) -> str | None:
     return f"negative matched {found!r} in {text[:80]!r}" if found else None
 
 
-def check_prefilter_secret(rule: Rule, text: str) -> str | None:
+def check_prefilter_source(rule: Rule, text: str) -> str | None:
     """None when every match of the rule's regex in ``text`` also matches, with the same end, the
-    pattern its ``prefilter_secret`` gives (the whole-pattern prefilter keeps a window only where such
-    a candidate ends), else what went wrong."""
-    if rule.prefilter_secret is None:
+    source of its whole pattern (``match.secretgroup.prefilter_source``: its ``prefilter_secret``, from
+    its ``key`` group on; the whole-pattern prefilter keeps a window only where such a candidate
+    ends), else what went wrong."""
+    source = prefilter_source(rule.regex, rule.prefilter_secret)
+    if source == rule.regex:
         return None
     full = regex.compile(rule.regex, PATTERN_FLAGS)
-    loose = regex.compile(with_secret(rule.regex, rule.prefilter_secret), PATTERN_FLAGS)
+    loose = regex.compile(source, PATTERN_FLAGS)
     ends = {m.end() for m in loose.finditer(text, overlapped=True)}
     for m in full.finditer(text):
         if m.end() not in ends:
-            return f"prefilter_secret does not match {m.group('secret')!r}, which the regex matches"
+            what = "prefilter_secret" if rule.prefilter_secret is not None else "the regex from its key group on"
+            return f"{what} does not match {m.group('secret')!r}, which the regex matches"
     return None
 
 
@@ -85,8 +88,8 @@ def check_ruleset(ruleset: RuleSet, make_engine: Callable[[RuleSet, str], Engine
             check_rule_patterns(rule.regex, rule.allow, f"{rule.source}: rule '{rule.id}'", rule.deny_key)
         except RuleError as exc:
             problems.append(Problem(rule.id, rule.source, str(exc).split(": ", 2)[-1]))
-        for example in rule.examples if rule.prefilter_secret is not None else ():
-            msg = check_prefilter_secret(rule, example.text)
+        for example in rule.examples:
+            msg = check_prefilter_source(rule, example.text)
             if msg:
                 problems.append(Problem(rule.id, rule.source, msg))
     if problems:

@@ -62,11 +62,11 @@ def _shipped_path(rules_key: str) -> Path:
     """The shipped database's file, named without reading the rules: by the rule files' stamps (the rule
     cache's key) and the stamps of the code that decides what the database holds (this module's
     matcher side: the backend, its keyword rates, the keyword table and its encoded forms, the decoders'
-    triggers), beside the Hyperscan version."""
-    from scanner.match import decoders, hyperscan_backend, keyword_rates, prefilter
+    triggers, the whole patterns' sources), beside the Hyperscan version."""
+    from scanner.match import decoders, hyperscan_backend, keyword_rates, prefilter, secretgroup
 
     h = hashlib.sha256(f"shipped|{rules_key}|{hyperscan_backend.hyperscan.__version__}".encode())
-    for module in (hyperscan_backend, keyword_rates, prefilter, decoders):
+    for module in (hyperscan_backend, keyword_rates, prefilter, decoders, secretgroup):
         st = os.stat(str(module.__file__))
         h.update(f"|{module.__name__}|{st.st_size}|{st.st_mtime_ns}".encode())
     return cache_dir() / f"hs-{h.hexdigest()[:32]}-t.cache"
