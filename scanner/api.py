@@ -223,15 +223,18 @@ def history_request(path: str | os.PathLike[str] = ".", settings: Settings | Non
 
 def report_of_history(request: HistoryRequest, keep: Keep = ignore_file,
                       on_note: Note | None = None) -> tuple[Report, str]:
-    """Run a history scan: the report (findings ``keep`` lets through, with their facts) and the
-    repository's root. ``on_note`` hears what the walk says about itself ("nothing to scan")."""
+    """Run a history scan: the report (findings ``keep`` lets through, with their facts, derived while
+    the workers still scan) and the repository's root. ``on_note`` hears what the walk says about
+    itself ("nothing to scan")."""
+    from scanner.identity.enrich import Enricher
     from scanner.history.scan import run_history
 
-    report, repo, notes = run_history(request)
+    enricher = Enricher(request.ruleset.by_id)
+    report, repo, notes = run_history(request, on_findings=enricher.prime)
     for note in notes:
         if on_note is not None:
             on_note(note)
-    return _enrich(keep(report, repo.root)), repo.root
+    return enricher.enrich(keep(report, repo.root)), repo.root
 
 
 def scan_repository(path: str | os.PathLike[str] = ".", settings: Settings | None = None, *,

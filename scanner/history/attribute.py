@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Mapping, Sequence
 
 from scanner.model import Finding, Origin
@@ -101,14 +102,15 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
     last_episode: dict[Unit, Episode] = {}
     fp_first: dict[str, int] = {}
     commits_in: Counter[int] = Counter()  # id of a state -> commits whose tree it is
-    for i, commit in enumerate(history.commits):
-        parents = [p for p in (history.index.get(sha) for sha in commit.parents) if p is not None and p < i]
-        first_parent = history.index.get(commit.parents[0]) if commit.parents else None
+    index = history.index
+    for i, (commit, changes) in enumerate(zip(history.commits, history.changes)):
+        first_parent = index.get(commit.parents[0]) if commit.parents else None
         state = states[first_parent] if first_parent is not None and first_parent < i else empty
         # a state holds only the paths whose blob holds a secret: a change matters when it brings such a
         # blob or replaces one (its old blob is then the one the state holds)
-        changed = [c for c in history.changes[i] if c[0] in tracked and (c[2] in fps_of or c[0] in state)]
+        changed = [c for c in changes if c[0] in tracked and (c[2] in fps_of or c[0] in state)] if changes else None
         if changed:
+            parents = [p for p in (index.get(sha) for sha in commit.parents) if p is not None and p < i]
             before = state
             state = dict(state)
             gone: set[Unit] = set()
@@ -128,7 +130,9 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
                 for fp in fps_of.get(old, frozenset()) - new_fps:
                     removals[(fp, path)].append(i)
             before_units = state_units[id(before)]
-            units = {u: e for u, e in before_units.items() if u not in gone}
+            units = dict(before_units)  # a copy, without what went (in the same order)
+            for u in gone:
+                units.pop(u, None)
             others = [state_units[id(states[p])] for p in parents if p != first_parent]
             # secrets this commit took off a path: one that lands on another path was moved (renamed)
             departed = {u[0]: before_units[u][0] for u in gone if u not in came and u in before_units}
@@ -141,12 +145,13 @@ def _walk(history: History, fps_of: Mapping[str, frozenset[str]], reachable: fro
                     fp_first.setdefault(u[0], episode[0])
                     fp_first[u[0]] = min(fp_first[u[0]], episode[0])
             state_units[id(state)] = units
-            state_fps[id(state)] = frozenset(fp for fp, _path in units)
+            state_fps[id(state)] = frozenset(map(itemgetter(0), units))
         states.append(state)
-        unit_list.append(state_units[id(state)])
+        units_now = state_units[id(state)]
+        unit_list.append(units_now)
         commits_in[id(state)] += 1
         if reachable is not None and commit.sha in reachable:
-            reachable_units.update(state_units[id(state)])
+            reachable_units.update(units_now)
     # commits holding each secret: counted per tree state (most commits share their parent's)
     for state_id, count in commits_in.items():
         for fp in state_fps[state_id]:

@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AbstractSet, Callable, Mapping, Sequence
 
 from scanner import __version__
 from scanner.pipeline.blobs import DELTA_MIN_SIZE, BlobResult, BlobScanner, BlobTask, batches
@@ -38,6 +38,8 @@ from scanner.sources.gitlog import History, read_history
 
 if TYPE_CHECKING:
     import pathspec
+
+OnFindings = Callable[[Sequence[Finding]], None]
 
 STREAM_BATCH = 256  # new blobs sized and handed to the scanner at a time while the walk runs
 POOL_MIN_OBJECTS = 2000  # a repository with fewer objects is scanned on one process
@@ -143,6 +145,7 @@ class _Streamer:
         self.scanner, self.sizer, self.excluder, self.limit = scanner, sizer, excluder, limit
         self.sizes: dict[str, gitsrc.ObjectInfo] = {}
         self.streamed: set[str] = set()
+        self.streamed_bytes = 0
         self._new: list[tuple[str, str]] = []  # found since the last flush
         self._asked: list[tuple[str, str]] = []  # being sized by git
 
@@ -179,11 +182,14 @@ class _Streamer:
             batch.append(BlobTask(sha, info.size, path))
         if batch:
             self.streamed.update(t.sha for t in batch)
+            self.streamed_bytes += sum(t.size for t in batch)
             self.scanner.submit(batch)
 
 
-def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> Outcome:
-    """Scan one repository's history (and, when asked, its submodules'): blobs scanned are counted."""
+def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "", on_findings: OnFindings | None = None) -> Outcome:
+    """Scan one repository's history (and, when asked, its submodules'): blobs scanned are counted.
+    ``on_findings`` (in this process) sees each blob's findings as its results come in, before they
+    are attributed (the facts of their secrets can be derived while the workers still scan)."""
     parts: list[Outcome] = []
     where = prefix.rstrip("/") or repo.root
     if repo.shallow:
@@ -211,7 +217,8 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> Ou
     # that git walks on while blobs are sized, scanned or handed to the pool.
     jobs = request.jobs if request.jobs > 1 and _object_count(repo, objects) >= POOL_MIN_OBJECTS else 1
     build = _EngineBuild(spec) if jobs == 1 else None
-    scanner = BlobScanner(spec, repo, jobs, bar.update, make_engine=build.result if build else None)
+    scanner = BlobScanner(spec, repo, jobs, bar.update, make_engine=build.result if build else None,
+                          on_findings=on_findings)
     with contextlib.ExitStack() as stack:
         stack.enter_context(scanner)
 
@@ -231,26 +238,27 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> Ou
             known = set(history.blob_paths) | {b.sha for b in loose}
             loose += [LooseBlob(f"(unreachable)/{o.sha}", o.sha, "unreachable") for o in objects
                       if o.kind == "blob" and o.sha not in known]
-        paths: dict[str, list[str]] = {sha: list(p) for sha, p in history.blob_paths.items()}
-        for b in loose:
-            paths.setdefault(b.sha, []).append(b.path)
+        paths: dict[str, dict[str, None]] = history.blob_paths  # blob -> its paths (an ordered set)
+        if loose:
+            paths = dict(paths)
+            for b in loose:
+                paths[b.sha] = {**paths.get(b.sha, {}), b.path: None}
         if objects:
             sizes = {o.sha: o for o in objects}
         else:
             sizes = stream.sizes
             sizes.update(gitsrc.object_info(repo, [sha for sha in paths if sha not in sizes]))
-        tasks = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, parts)
-        bar.set_total(sum(t.size for t in tasks))
         # the rest (larger blobs, scanned by what changed since their previous version; blobs first seen
         # at an excluded path; loose blobs), in batches that keep each file's versions together
-        rest = [t for t in tasks if t.sha not in stream.streamed]
+        rest = _blob_tasks(paths, sizes, excluder, request.settings.max_file_size, prefix, parts, stream.streamed)
+        bar.set_total(stream.streamed_bytes + sum(t.size for t in rest))
         work = batches(rest, history.predecessors())
         for batch in work:
             scanner.submit(batch)
         by_sha = scanner.finish()
     if build is not None:
         build.stop()
-    found = _collect(by_sha, tasks, prefix, parts)
+    found = _collect(by_sha, paths, prefix, parts)
     parts.append(Outcome(scanned=scanner.quiet_blobs, bytes_scanned=scanner.quiet_bytes))
     # attribution
     scope_refs = [(r.name, r.target) for r in refs if r.kind == "commit"] if revisions.everything else \
@@ -266,7 +274,7 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "") -> Ou
     if prefix:
         findings = [_prefixed(f, prefix) for f in findings]
     parts.append(Outcome(findings=tuple(findings)))
-    _submodules(repo, request, prefix, head_entries, history, parts)
+    _submodules(repo, request, prefix, head_entries, history, parts, on_findings)
     return Outcome.folded(parts)
 
 
@@ -291,13 +299,17 @@ def _object_count(repo: Repo, objects: list[gitsrc.ObjectInfo]) -> int:
     return sum(int(counts.get(key, "0")) for key in ("count", "in-pack"))
 
 
-def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo],
-                excluder: pathspec.GitIgnoreSpec | None, limit: int, prefix: str, parts: list[Outcome]) -> list[BlobTask]:
-    """Every unique blob once, unless every path it had is excluded, it is missing, empty or too large
-    (known from its size, before it is read)."""
+def _blob_tasks(paths: Mapping[str, Mapping[str, None]], sizes: dict[str, gitsrc.ObjectInfo],
+                excluder: pathspec.GitIgnoreSpec | None, limit: int, prefix: str, parts: list[Outcome],
+                streamed: AbstractSet[str] = frozenset()) -> list[BlobTask]:
+    """Every unique blob once, unless it was ``streamed`` (scanned during the walk), every path it had
+    is excluded, it is missing, empty or too large (known from its size, before it is read)."""
     tasks: list[BlobTask] = []
     for sha, seen_at in paths.items():
-        shown = prefix + seen_at[0]
+        if sha in streamed:
+            continue
+        first = next(iter(seen_at))
+        shown = prefix + first
         if excluder is not None and all(excluder.match_file(p) for p in seen_at):
             parts.append(Outcome(skips=(Skip(shown, "ignored", f"blob {sha}"),)))
             continue
@@ -311,7 +323,7 @@ def _blob_tasks(paths: dict[str, list[str]], sizes: dict[str, gitsrc.ObjectInfo]
                                              "--max-file-size"),)))
             continue
         if info.size:
-            tasks.append(BlobTask(sha, info.size, seen_at[0]))
+            tasks.append(BlobTask(sha, info.size, first))
     return tasks
 
 
@@ -353,26 +365,27 @@ def _ref_name(refs: list[Ref], sha: str) -> str:
     return names[0] if names else sha
 
 
-def _collect(notable: dict[str, BlobResult], tasks: list[BlobTask], prefix: str,
+def _collect(notable: dict[str, BlobResult], paths: Mapping[str, Mapping[str, None]], prefix: str,
              parts: list[Outcome]) -> dict[str, tuple[Finding, ...]]:
     """The findings by blob id; the skips, warnings and counts of the ``notable`` results go into
-    ``parts`` (in the order of ``tasks``). Quiet blobs are counted by the scanner."""
+    ``parts`` (in the order of ``paths``: the walk's, where each blob is named by its first path).
+    Quiet blobs are counted by the scanner."""
     found: dict[str, tuple[Finding, ...]] = {}
-    for task in tasks:
-        result = notable.get(task.sha)
+    for sha, seen_at in paths.items():
+        result = notable.get(sha)
         if result is None:
             continue
-        shown = prefix + task.path
+        shown = prefix + next(iter(seen_at))
         if result.skipped == "unreadable":
             parts.append(Outcome(warnings=(f"{shown}: {result.detail}; not scanned",),
                                  skips=(Skip(shown, "unreadable", result.detail),)))
             continue
         if result.skipped:
-            parts.append(Outcome(skips=(Skip(shown, result.skipped, f"blob {task.sha}"),)))
+            parts.append(Outcome(skips=(Skip(shown, result.skipped, f"blob {sha}"),)))
             continue
         parts.append(Outcome(warnings=result.warnings, scanned=1, bytes_scanned=result.bytes_scanned))
         if result.findings:
-            found[task.sha] = result.findings
+            found[sha] = result.findings
     return found
 
 
@@ -383,7 +396,7 @@ def _prefixed(finding: Finding, prefix: str) -> Finding:
 
 
 def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head_entries: list[gitsrc.TreeEntry] | None,
-                history: History, parts: list[Outcome]) -> None:
+                history: History, parts: list[Outcome], on_findings: OnFindings | None) -> None:
     if head_entries is not None:  # the submodules HEAD has; without a HEAD (or its tree), the ones history had
         links = sorted(e.path for e in head_entries if e.mode == gitsrc.GITLINK_MODE)
     else:
@@ -399,14 +412,16 @@ def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head_entries: 
                                  skips=(Skip(shown, "submodule", "not checked out"),)))
             continue
         sub = gitsrc.open_repo(folder)
-        parts.append(scan_repository(sub, replace(request, branches=(), since=None, range=None), prefix + path + "/"))
+        parts.append(scan_repository(sub, replace(request, branches=(), since=None, range=None), prefix + path + "/",
+                                     on_findings))
 
 
-def run_history(request: HistoryRequest) -> tuple[ScanReport, Repo, list[str]]:
-    """Scan; returns the report, the repository, and notes for stderr ("nothing to scan")."""
+def run_history(request: HistoryRequest, on_findings: OnFindings | None = None) -> tuple[ScanReport, Repo, list[str]]:
+    """Scan; returns the report, the repository, and notes for stderr ("nothing to scan").
+    ``on_findings``: see :func:`scan_repository`."""
     started = clock()
     repo = gitsrc.open_repo(request.path)
-    outcome = scan_repository(repo, request)
+    outcome = scan_repository(repo, request, on_findings=on_findings)
     report = ScanReport(outcome.sorted_findings(), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     return report, repo, list(outcome.notes)
 

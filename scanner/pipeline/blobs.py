@@ -192,8 +192,10 @@ class BlobScanner:
     process then."""
 
     def __init__(self, spec: EngineSpec, repo: Repo, jobs: int, progress: Progress | None = None,
-                 make_engine: Callable[[], Engine | None] | None = None) -> None:
+                 make_engine: Callable[[], Engine | None] | None = None,
+                 on_findings: Callable[[Sequence[Finding]], None] | None = None) -> None:
         self.progress = progress
+        self.on_findings = on_findings  # sees each blob's findings as its batch's results come in
         self.results: dict[str, BlobResult] = {}
         self.quiet_blobs = self.quiet_bytes = 0
         self._done_blobs = self._done_bytes = 0
@@ -230,6 +232,8 @@ class BlobScanner:
         notable, quiet, scanned = folded
         for r in notable:
             self.results[r.sha] = r
+            if r.findings and self.on_findings is not None:
+                self.on_findings(r.findings)
         self.quiet_blobs += quiet
         self.quiet_bytes += scanned
         self._done_blobs += len(batch)

@@ -51,14 +51,14 @@ class History:
     # called with (blob, path) when the walk first meets a blob: a scan can start on it at once
     on_new_blob: Callable[[str, str], None] | None = field(default=None, repr=False, compare=False)
 
+    # blob -> the blob its path held before the first change that brought it from another blob (kept
+    # as the walk goes: ``predecessors``)
+    _preds: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
     def predecessors(self) -> dict[str, str]:
-        """For each blob, the blob its path held before the change that first brought it."""
-        out: dict[str, str] = {}
-        for changes in self.changes:
-            for _path, old, new in changes:
-                if new != NULL_SHA and old != NULL_SHA and new not in out:
-                    out[new] = old
-        return out
+        """For each blob, the blob its path held before the change that first brought it (the first
+        change that brought it in place of another blob)."""
+        return self._preds
 
     def blobs(self) -> list[str]:
         """Every blob introduced by a walked commit, once, in the order the walk first met it."""
@@ -68,8 +68,11 @@ class History:
         self.index[commit.sha] = len(self.commits)
         self.commits.append(commit)
         self.changes.append(tuple(changes))
-        for path, _old, new in changes:
+        preds = self._preds
+        for path, old, new in changes:
             if new != NULL_SHA:
+                if old != NULL_SHA and new not in preds:
+                    preds[new] = old
                 seen = self.blob_paths.get(new)
                 if seen is None:
                     self.blob_paths[new] = {path: None}
