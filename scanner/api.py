@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from scanner.pipeline.route import ContentOptions
     from scanner.pipeline.scan import ScanRequest
     from scanner.sources.git import Repo
+    from scanner.sources.gitlog import EarlyWalk
     from scanner.sources.index import StagedIndex
 
 __all__ = [
@@ -222,15 +223,15 @@ def history_request(path: str | os.PathLike[str] = ".", settings: Settings | Non
 
 
 def report_of_history(request: HistoryRequest, keep: Keep = ignore_file,
-                      on_note: Note | None = None) -> tuple[Report, str]:
+                      on_note: Note | None = None, early: EarlyWalk | None = None) -> tuple[Report, str]:
     """Run a history scan: the report (findings ``keep`` lets through, with their facts, derived while
     the workers still scan) and the repository's root. ``on_note`` hears what the walk says about
-    itself ("nothing to scan")."""
+    itself ("nothing to scan"). ``early``: the walk ``sources.gitlog.start_walk`` started for it."""
     from scanner.identity.enrich import Enricher
     from scanner.history.scan import run_history
 
     enricher = Enricher(request.ruleset.by_id)
-    report, repo, notes = run_history(request, on_findings=enricher.prime)
+    report, repo, notes = run_history(request, on_findings=enricher.prime, early=early)
     for note in notes:
         if on_note is not None:
             on_note(note)

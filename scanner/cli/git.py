@@ -135,15 +135,26 @@ def pre_push_range(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from scanner import api
-    from scanner.cli.requests import history_request, history_settings
-
     if args.pre_push and (args.range or args.since or args.branch):
         raise UsageError("--pre-push chooses the range itself: drop --range/--since/--branch")
-    settings = history_settings(args)
-    request = history_request(args, pre_push_range() if args.pre_push else None, settings)
-    report, root = api.report_of_history(request, keep=lambda found, at: suppress(args, found, at),
-                                         on_note=lambda note: print(f"credsprawl: {note}", file=sys.stderr))
+    # a scan of every ref: git starts walking now, while the scanner loads (its rules, its engine)
+    early = None
+    if not (args.pre_push or args.range or args.since or args.branch or args.include_unreachable):
+        from scanner.sources.gitlog import start_walk
+
+        early = start_walk(args.repo or ".")
+    try:
+        from scanner import api
+        from scanner.cli.requests import history_request, history_settings
+
+        settings = history_settings(args)
+        request = history_request(args, pre_push_range() if args.pre_push else None, settings)
+        report, root = api.report_of_history(request, keep=lambda found, at: suppress(args, found, at),
+                                             on_note=lambda note: print(f"credsprawl: {note}", file=sys.stderr),
+                                             early=early)
+    finally:
+        if early is not None:
+            early.close()
     report = api.verify_report(report, settings.verify)
     emit(args, report, root)
     tell_count(args, f"{len(report.findings)} finding(s) in {report.summary.files_scanned} blob(s)")

@@ -33,7 +33,7 @@ from scanner.rules.load import RuleSet
 from scanner.sources import git as gitsrc
 from scanner.sources.filesystem import IGNORE_FILE
 from scanner.sources.git import Ref, Repo
-from scanner.sources.gitlog import History, read_history
+from scanner.sources.gitlog import EVERY_REF, EarlyWalk, History, LogWalk, read_history
 
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def resolve_revisions(repo: Repo, request: HistoryRequest) -> Revisions:
         return Revisions((*tips, f"^{base}"), f"{request.since}..{', '.join(request.branches) or 'HEAD'}", tips)
     if tips:
         return Revisions(tips, ", ".join(request.branches), tips)
-    return Revisions(("--all",), "all refs")
+    return Revisions(EVERY_REF, "all refs")
 
 
 def _excluder(repo: Repo, excludes: tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
@@ -186,10 +186,13 @@ class _Streamer:
             self.scanner.submit(batch)
 
 
-def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "", on_findings: OnFindings | None = None) -> Outcome:
+def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "", on_findings: OnFindings | None = None,
+                    walk: LogWalk | None = None) -> Outcome:
     """Scan one repository's history (and, when asked, its submodules'): blobs scanned are counted.
     ``on_findings`` (in this process) sees each blob's findings as its results come in, before they
-    are attributed (the facts of their secrets can be derived while the workers still scan)."""
+    are attributed (the facts of their secrets can be derived while the workers still scan).
+    ``walk``: the walk of every ref of ``repo``, started early (``gitlog.start_walk``), used when the
+    request walks every ref (else stopped)."""
     parts: list[Outcome] = []
     where = prefix.rstrip("/") or repo.root
     if repo.shallow:
@@ -228,7 +231,10 @@ def scan_repository(repo: Repo, request: HistoryRequest, prefix: str = "", on_fi
 
         with gitsrc.ObjectSizer(repo) as sizer:
             stream = _Streamer(scanner, sizer, excluder, request.settings.max_file_size)
-            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=True,
+            early = walk if walk is not None and revisions.args == EVERY_REF and not extra else None
+            if walk is not None and early is None:
+                walk.close()
+            history = read_history(repo, revisions.args, extra, on_new_blob=stream.found, drain=True, walk=early,
                                    started=started)
             history.on_new_blob = None
             stream.finish()
@@ -416,12 +422,21 @@ def _submodules(repo: Repo, request: HistoryRequest, prefix: str, head_entries: 
                                      on_findings))
 
 
-def run_history(request: HistoryRequest, on_findings: OnFindings | None = None) -> tuple[ScanReport, Repo, list[str]]:
+def run_history(request: HistoryRequest, on_findings: OnFindings | None = None,
+                early: EarlyWalk | None = None) -> tuple[ScanReport, Repo, list[str]]:
     """Scan; returns the report, the repository, and notes for stderr ("nothing to scan").
-    ``on_findings``: see :func:`scan_repository`."""
+    ``on_findings``: see :func:`scan_repository`; ``early``: the walk ``gitlog.start_walk`` started
+    (used when the request walks every ref of that repository, else stopped)."""
     started = clock()
-    repo = gitsrc.open_repo(request.path)
-    outcome = scan_repository(repo, request, on_findings=on_findings)
+    if early is not None and early.path != request.path:
+        early.close()
+        early = None
+    repo = early.repo if early is not None else gitsrc.open_repo(request.path)
+    try:
+        outcome = scan_repository(repo, request, on_findings=on_findings, walk=early.log if early else None)
+    finally:
+        if early is not None:
+            early.close()
     report = ScanReport(outcome.sorted_findings(), request.ruleset.by_id, outcome.summary(clock() - started), __version__)
     return report, repo, list(outcome.notes)
 

@@ -360,7 +360,7 @@ class BlobReader:
                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(),
                                           cwd=self.repo.worktree or self.repo.git_dir)
             assert self._proc.stdout is not None
-            self._capacity = _widen_pipe(self._proc.stdout.fileno())
+            self._capacity = widen_pipe(self._proc.stdout.fileno())
         return self._proc
 
     def read(self, sha: str) -> bytes:
@@ -564,7 +564,7 @@ _MAX_AHEAD = 1000  # ids requested ahead at most: 41 bytes each, within the requ
 _ANSWER_EXTRA = 64  # an answer's header line and trailing newline
 
 
-def _widen_pipe(fd: int) -> int:
+def widen_pipe(fd: int) -> int:
     """Make a pipe hold ``_PIPE_WIDE`` bytes where the system allows it; returns its capacity."""
     try:
         import fcntl

@@ -17,7 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterator, Sequence
 
-from scanner.sources.git import BLOB_MODES, GITLINK_MODE, NULL_SHA, GitError, Repo, git_env, show_path
+from scanner.sources.git import (BLOB_MODES, GITLINK_MODE, NULL_SHA, GitError, Repo, git_env, open_repo, show_path,
+                                 widen_pipe)
 
 _FORMAT = "%x01%H %P%x00%an%x00%ae%x00%aI%x00%s"
 _CHUNK = 1 << 20
@@ -151,10 +152,69 @@ def parse_log(stream: IO[bytes], history: History) -> None:
         history.add(commit, changes)
 
 
+# the walk: parents before children, each commit's changes against its first parent (the empty tree
+# for a root), as raw records, NUL-separated; extra commits come on stdin
+LOG_OPTIONS = ("--stdin", "--date-order", "--reverse", "--no-abbrev", "--raw", "-r", "-z", "--root",
+               "--no-renames", "--diff-merges=first-parent", "--no-textconv", "--no-ext-diff", "--no-color",
+               "--encoding=UTF-8", f"--format={_FORMAT}")
+
+
+class LogWalk:
+    """The ``git log`` of a walk (:func:`read_history` reads it), started on construction. Its output
+    pipe is as wide as the system allows (1 MB on Linux): started before a scanner loads its rules
+    (``history.scan.start_walk``), git walks on that long before anything reads it. Close it to stop
+    a walk nobody read."""
+
+    def __init__(self, repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = ()) -> None:
+        self.repo = repo
+        self.revs = tuple(revs)
+        self.proc = subprocess.Popen(repo.argv("log", *revs, *LOG_OPTIONS), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(),
+                                     cwd=repo.worktree or repo.git_dir)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        widen_pipe(self.proc.stdout.fileno())
+        self.proc.stdin.write("".join(f"{c}\n" for c in extra_commits).encode())
+        self.proc.stdin.close()
+
+    def close(self) -> None:
+        """Stop git when it still runs, and release its pipes."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        self.proc.wait()
+
+
+EVERY_REF = ("--all",)  # the walk of a history scan that chooses no commits
+
+
+@dataclass(frozen=True)
+class EarlyWalk:
+    """The walk of every ref of the repository at ``path``, started before the scan (:func:`start_walk`)."""
+
+    path: str
+    repo: Repo
+    log: LogWalk
+
+    def close(self) -> None:
+        self.log.close()
+
+
+def start_walk(path: str) -> EarlyWalk:
+    """Start walking every ref of the repository at ``path`` now: ``git log`` runs while the caller
+    loads the scanner, its rules and settings (``history.scan.run_history`` takes it over for a
+    request that walks every ref of that repository). A UsageError when ``path`` is no repository.
+    Close what is not run."""
+    repo = open_repo(path)
+    return EarlyWalk(path, repo, LogWalk(repo, EVERY_REF))
+
+
 def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = (),
                  on_new_blob: Callable[[str, str], None] | None = None, drain: bool = False,
-                 started: Callable[[], None] | None = None) -> History:
-    """Walk ``revs`` (git revision arguments: ``--all``, ``main``, ``^base``) plus ``extra_commits``.
+                 started: Callable[[], None] | None = None, walk: LogWalk | None = None) -> History:
+    """Walk ``revs`` (git revision arguments: ``--all``, ``main``, ``^base``) plus ``extra_commits``;
+    ``walk``: that walk, already started (then ``revs`` and ``extra_commits`` are its own).
 
     ``on_new_blob(blob, path)`` is called as the walk first meets each blob. ``drain``: a thread
     reads git's output, so that git runs on while ``on_new_blob`` does long work. ``started`` is
@@ -164,17 +224,10 @@ def read_history(repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] =
     A walk that git cannot finish (a missing tree in a damaged repository) keeps what it read and
     says so in ``History.warnings``.
     """
-    argv = repo.argv(
-        "log", *revs, "--stdin", "--date-order", "--reverse", "--no-abbrev", "--raw", "-r", "-z", "--root",
-        "--no-renames", "--diff-merges=first-parent", "--no-textconv", "--no-ext-diff", "--no-color",
-        "--encoding=UTF-8", f"--format={_FORMAT}",
-    )
     history = History(on_new_blob=on_new_blob)
-    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=git_env(), cwd=repo.worktree or repo.git_dir) as proc:
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        proc.stdin.write("".join(f"{c}\n" for c in extra_commits).encode())
-        proc.stdin.close()
+    walk = walk or LogWalk(repo, revs, extra_commits)
+    with walk.proc as proc:
+        assert proc.stdout is not None and proc.stderr is not None
         if started is not None:
             started()
         parse_log(_Drained(proc.stdout) if drain else proc.stdout, history)  # type: ignore[arg-type]
