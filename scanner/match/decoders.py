@@ -34,21 +34,22 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote
 
+from scanner.match.lazy import Lazy
+
 _MAX_RUN = 65536
 _MIN_RUN = 16
 # an escaped URL delimiter or punctuation: %20-%2F, %3A-%40, %5B-%60, %7B-%7E (not "%02d")
-_PERCENT = re.compile(r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
+_PERCENT = Lazy(re.compile, r"%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])")
 # one escape is enough: a single "%3D" glued to a token ("state=token%3Dghp_…") takes the word
 # boundary the token's rule needs, and only the decoded run shows the token again
 _MIN_PERCENT_ESCAPES = 1
 # a URL scheme's "://" percent-encoded: the rules' keyword is hidden, the run is decoded all the same
-_ENCODED_SCHEME = re.compile(r"%3[aA]%2[fF]%2[fF]")
-_JSON_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)")
-_HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z]{2,8});")
+_ENCODED_SCHEME = Lazy(re.compile, r"%3[aA]%2[fF]%2[fF]")
+_JSON_ESCAPE = Lazy(re.compile, r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|/)")
 _MIN_HEX_RUN = 16
 _MIN_HEX_VARIANT = 4  # keyword bytes: shorter keywords have hex forms too common in digests
 # "piece" + "piece", 'a' . 'b' (PHP), "a" & "b" (VB), 'a' || 'b' (SQL): the same quote on both sides
-_CONCAT = re.compile(r"""(["'])[ \t]*(?:\+|\.|&|\|\|)[ \t]*\1""")
+_CONCAT = Lazy(re.compile, r"""(["'])[ \t]*(?:\+|\.|&|\|\|)[ \t]*\1""")
 _MAX_LINE = 4096
 _MAX_KEYWORD = 24  # how far back from an encoded keyword's end a "%" marks it percent-encoded
 _LINE_REACH = 512  # a line decode covers the line of a keyword, at most this far either side of it
@@ -137,7 +138,7 @@ def b64decode_text(value: str) -> str | None:
     return raw.decode("latin-1") if _printable(raw) else None
 
 
-_PERCENT_ANY = re.compile(r"%[0-9A-Fa-f]{2}")
+_PERCENT_ANY = Lazy(re.compile, r"%[0-9A-Fa-f]{2}")
 
 
 def _percent_one(m: re.Match[str]) -> str:
@@ -150,7 +151,7 @@ def _html_one(m: re.Match[str]) -> str:
     return html.unescape(m.group(0)).encode("utf-8", errors="replace").decode("latin-1")
 
 
-_HTML_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_HTML_REFERENCE = Lazy(re.compile, r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def _mapped_run(how: str, text: str, span: Span, name: str | None = None) -> Run | None:
@@ -335,7 +336,7 @@ def _near(text: str, hits: list[int], percent: bool, backslash: bool, ampersand:
     return out
 
 
-_STRING_ESCAPE = re.compile(r"""\\(?:["'\\/bfnrt]|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})""")
+_STRING_ESCAPE = Lazy(re.compile, r"""\\(?:["'\\/bfnrt]|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})""")
 _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -347,7 +348,7 @@ def _string_unescape_one(m: re.Match[str]) -> str:
     return _SIMPLE_ESCAPES.get(c, c)
 
 
-_MAPPED: dict[str, tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = {
+_MAPPED: dict[str, tuple[Lazy[str], Callable[[re.Match[str]], str]]] = {
     "percent": (_PERCENT_ANY, _percent_one),
     "json-escape": (_STRING_ESCAPE, _string_unescape_one),
     "html-entity": (_HTML_REFERENCE, _html_one),
@@ -365,8 +366,8 @@ def string_unescape(value: str) -> str | None:
 # A line is worth a decode only when it holds one of these: quoted pieces concatenated (_CONCAT), an
 # escaped quote beside an assignment operator, or an encoded quote (or &amp;) of HTML/XML.
 # a name and a value, one of them in escaped quotes: \"key\": \"value\", KEY = \"value\", \"NAME\", \"value\"
-_ESCAPE_TRIGGER = re.compile(r"""\w\\["'][ \t]*(?::|=>?|,)[ \t]*\\?["']|\w[ \t]*(?::|=>?)[ \t]*\\["']""")
-_ENTITY_TRIGGER = re.compile(r"&(?:quot|apos|amp|#0*(?:34|39)|#[xX]0*2[27]);")
+_ESCAPE_TRIGGER = Lazy(re.compile, r"""\w\\["'][ \t]*(?::|=>?|,)[ \t]*\\?["']|\w[ \t]*(?::|=>?)[ \t]*\\["']""")
+_ENTITY_TRIGGER = Lazy(re.compile, r"&(?:quot|apos|amp|#0*(?:34|39)|#[xX]0*2[27]);")
 
 # What a prefilter may search for beside keywords, so that decoding costs nothing where it cannot
 # change anything (Hyperscan syntax, bytes). Each matches at least what its regex above matches, on any

@@ -29,6 +29,7 @@ import hyperscan
 from scanner.match.decoders import TRIGGER_PATTERNS
 from scanner.match.prefilter import DECODE_HINTS, ENCODED_FORMS
 from scanner.match.keyword_rates import COSTLY, RATES
+from scanner.match.lazy import Lazy
 from scanner.match.secretgroup import prefilter_source
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
@@ -43,9 +44,9 @@ def _literal(word: str) -> bytes:
 
 
 _BIG_REPEAT = 255  # bounded repeats above this compile very slowly in Hyperscan: made unbounded
-_NAMED_GROUP = re.compile(r"\(\?P?<(?![=!])([A-Za-z_][A-Za-z0-9_]*)>")
-_REPEAT = re.compile(r"\{(\d*),(\d+)\}")
-_LEADING_FLAGS = re.compile(r"^\(\?([a-zA-Z]+)\)")
+_NAMED_GROUP = Lazy(re.compile, r"\(\?P?<(?![=!])([A-Za-z_][A-Za-z0-9_]*)>")
+_REPEAT = Lazy(re.compile, r"\{(\d*),(\d+)\}")
+_LEADING_FLAGS = Lazy(re.compile, r"^\(\?([a-zA-Z]+)\)")
 
 
 def prefilter_pattern(pattern: str) -> bytes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 from itertools import accumulate, chain
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import regex
 
@@ -23,9 +23,11 @@ from scanner.match.doccontext import documentation
 from scanner.match.entropy import shannon
 from scanner.match.prefilter import Prefilter, Sparse
 from scanner.match.safelist import is_documented_example, is_placeholder
-from scanner.match.trace import Located, Step, TraceSink
 from scanner.match.validators import VALIDATORS
 from scanner.model import Confidence, Validation
+
+if TYPE_CHECKING:
+    from scanner.match.trace import Step, TraceSink
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,12 @@ class Matcher:
                     windows = _with_candidates(windows, hits.candidates.get(index))
             if trace is not None:
                 for start, stop in windows:
-                    trace.add(Step(index, start, stop, "keyword", True, f"{len(ends)} keyword hit(s)"))
+                    trace.add(_step(index, start, stop, "keyword", True, f"{len(ends)} keyword hit(s)"))
             for start, stop in windows:
                 out.extend(self._run_rule(crule, text, start, stop, warnings, trace))
         if depth < self.max_decode_depth:
             for run in decoders.candidates(text, hits.base64, hits.keywords, sparse):
-                sub_trace = None if trace is None else Located(trace, run.locate, run.name)
+                sub_trace = None if trace is None else _located(trace, run.locate, run.name)
                 for sub in self._scan(run.text, depth + 1, warnings, None, sub_trace):
                     start, end = run.locate(sub.start, sub.end)
                     out.append(replace(sub, start=start, end=end, decoded=(run.name, *sub.decoded)))
@@ -170,11 +172,11 @@ class Matcher:
                     matched = True
                     detail, value = _dropped(crule, m, accepted)  # type: ignore[arg-type]
                     a, b = m.span("secret") if m.group("secret") else m.span()
-                    trace.add(Step(crule.index, a, b, accepted, False, detail, value))  # type: ignore[arg-type]
+                    trace.add(_step(crule.index, a, b, accepted, False, detail, value))  # type: ignore[arg-type]
         except TimeoutError:
             warnings.append(f"rule '{crule.rule.id}' gave up after {self.regex_timeout:g}s on a pathological input")
         if trace is not None and not matched:
-            trace.add(Step(crule.index, start, stop, "pattern", False, "the regex matched nothing here"))
+            trace.add(_step(crule.index, start, stop, "pattern", False, "the regex matched nothing here"))
         return out
 
     def _accept(self, crule: CompiledRule, m: regex.Match[str]) -> RawMatch | str:
@@ -238,11 +240,11 @@ class Matcher:
             elif not companion.required:
                 out.append(replace(m, confidence=m.confidence.lowered()))
                 if trace is not None:
-                    trace.add(Step(m.rule_index, m.start, m.end, "pairing", True,
+                    trace.add(_step(m.rule_index, m.start, m.end, "pairing", True,
                                    f"no {companion.rule} within {companion.within} characters: confidence lowered",
                                    m.secret, m.decoded))
             elif trace is not None:
-                trace.add(Step(m.rule_index, m.start, m.end, "pairing", False,
+                trace.add(_step(m.rule_index, m.start, m.end, "pairing", False,
                                f"needs {companion.rule} within {companion.within} characters; none there",
                                m.secret, m.decoded))
         return out
@@ -260,7 +262,7 @@ class Matcher:
                 if rule.kind == "identifier":
                     how = "carried by the finding of the secret beside it" if (rule.id, m.secret) in carried \
                         else "an identifier alone is not a secret"
-                    trace.add(Step(m.rule_index, m.start, m.end, "identifier", False, how, m.secret, m.decoded))
+                    trace.add(_step(m.rule_index, m.start, m.end, "identifier", False, how, m.secret, m.decoded))
         return [m for m in found if rules[m.rule_index].rule.kind != "identifier"]
 
 
@@ -430,17 +432,31 @@ def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...],
             k = bisect.bisect_left(specific_starts, m.end)  # the specific spans starting before m ends
             if k and reach[k - 1] > m.start:
                 if trace is not None:
-                    trace.add(Step(m.rule_index, m.start, m.end, "overlap", False,
+                    trace.add(_step(m.rule_index, m.start, m.end, "overlap", False,
                                    "a more specific rule matched the same text", m.secret, m.decoded))
                 continue
         same = by_rule.setdefault(m.rule_index, _Kept())
         if same.clashes(m):
             if trace is not None:
-                trace.add(Step(m.rule_index, m.start, m.end, "overlap", False,
+                trace.add(_step(m.rule_index, m.start, m.end, "overlap", False,
                                "the same rule found it already (directly or less deeply decoded)", m.secret, m.decoded))
             continue
         same.add(m)
         kept.append(m)
         if trace is not None and m.rule_index not in quiet:  # ``quiet`` rules say their own last step
-            trace.add(Step(m.rule_index, m.start, m.end, "kept", True, "", m.secret, m.decoded))
+            trace.add(_step(m.rule_index, m.start, m.end, "kept", True, "", m.secret, m.decoded))
     return sorted(kept, key=lambda m: (m.start, m.end, m.rule_index))
+
+
+# A trace (``credsprawl explain``) is rare: its module loads only when a run keeps one.
+def _step(rule_index: int, start: int, end: int, step: str, kept: bool, detail: str = "", secret: str = "",
+          decoded: tuple[str, ...] = ()) -> Step:
+    from scanner.match.trace import Step
+
+    return Step(rule_index, start, end, step, kept, detail, secret, decoded)
+
+
+def _located(trace: TraceSink, locate: Callable[[int, int], tuple[int, int]], name: str) -> TraceSink:
+    from scanner.match.trace import Located
+
+    return Located(trace, locate, name)

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from scanner.match.lazy import Lazy
+
 _SECRET = "(?P<secret>"
 _KEY = "(?P<key>"
-_VERBOSE = re.compile(r"\(\?[a-zA-Z]*x")  # leading flags holding ``x``: ``#`` starts a comment
-_LEADING_FLAGS = re.compile(r"\(\?[a-zA-Z]+\)")
-_BACKREFERENCE = re.compile(r"\(\?P=|\\[1-9]|\\g<|\\k<")  # (may see one in an escaped backslash: then no cut)
+_VERBOSE = Lazy(re.compile, r"\(\?[a-zA-Z]*x")  # leading flags holding ``x``: ``#`` starts a comment
+_LEADING_FLAGS = Lazy(re.compile, r"\(\?[a-zA-Z]+\)")
+_BACKREFERENCE = Lazy(re.compile, r"\(\?P=|\\[1-9]|\\g<|\\k<")  # (may see one in an escaped backslash: then no cut)
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:

@@ -14,13 +14,13 @@ from scanner.match.locate import LineIndex
 from scanner.match.backends import make_prefilter
 from scanner.match.masking import LineMasker
 from scanner.match.matcher import Matcher, RawMatch
-from scanner.match.trace import Step, TraceSink
 from scanner.model import Finding, Origin, fingerprint
 from scanner.rules import accache, regexcache
 from scanner.rules.load import RuleSet
 
 if TYPE_CHECKING:
     from scanner.match.hyperscan_backend import Prebuilt
+    from scanner.match.trace import TraceSink
 
 MB = 1024 * 1024
 
@@ -241,6 +241,8 @@ class Engine:
                 own = [finding.secret, finding.companion[1]] if finding.companion else [finding.secret]
                 out.append(replace(finding, masked_line=masker.line(m.start, own)))
             elif trace is not None:
+                from scanner.match.trace import Step  # a trace only: ``credsprawl explain``
+
                 trace.add(Step(m.rule_index, m.start, m.end, "filter", False,
                                self.settings.filter.reason(finding, context) or "filtered", m.secret, m.decoded))
         warnings = [f"{origin.render()}: {w}" for w in result.warnings]
