@@ -273,11 +273,12 @@ def open_worktree(folder: str | os.PathLike[str]) -> Repo:
 
 
 def report_of_staged(request: StagedRequest, repo: Repo, started: float, whole_files: frozenset[str] | None = None,
-                     keep: Keep = ignore_file, index: StagedIndex | None = None) -> StagedResult:
+                     keep: Keep = ignore_file, index: StagedIndex | None = None, facts: bool = True) -> StagedResult:
     """Run a staged scan (or, with ``whole_files``, scan those repository paths whole from the work
     tree, as the hook does under ``pre-commit run --all-files``): the result, its report holding the
-    findings ``keep`` lets through, with their facts. ``index``: the staged scan's git side, started
-    by the caller before it loaded the rules (``scanner.sources.index.StagedIndex``); closed here."""
+    findings ``keep`` lets through, with their facts unless ``facts`` is false (the lines a blocked
+    commit prints show none). ``index``: the staged scan's git side, started by the caller before it
+    loaded the rules (``scanner.sources.index.StagedIndex``); closed here."""
     from dataclasses import replace
 
     if whole_files:
@@ -290,7 +291,8 @@ def report_of_staged(request: StagedRequest, repo: Repo, started: float, whole_f
         from scanner.history.staged import run_staged
 
         result = run_staged(request, repo, started, index)
-    return replace(result, report=_enrich(keep(result.report, repo.root)))
+    kept = keep(result.report, repo.root)
+    return replace(result, report=_enrich(kept) if facts else kept)
 
 
 def scan_staged(repo: str | os.PathLike[str] = ".", settings: Settings | None = None, *,

@@ -250,8 +250,11 @@ def _staged(args: argparse.Namespace, started: float, repo: Repo, worktree: str,
     explicit = args.max_file_size if "--max-file-size" in chosen_limits(args) else 0
     request = api.staged_request(repo, settings, all_lines=args.all_lines, only=names or None,
                                  content=content_options(args), max_file_size=explicit)
+    # the lines of a blocked commit show no facts (identity, key or certificate details): only the
+    # other formats and a verification (which reads them) need them derived
     result = api.report_of_staged(request, repo, started, names if whole_files else None,
-                                  keep=lambda found, root: suppress(args, found, root), index=index)
+                                  keep=lambda found, root: suppress(args, found, root), index=index,
+                                  facts=args.format != "text" or settings.verify.enabled)
     if whole_files:
         what, where = f"{result.report.summary.files_scanned} file(s)", "in the checked files"
     else:

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import ROOT, run_cli
 from gitutil import GitRepo
 
@@ -88,17 +90,33 @@ def test_a_staged_notebook_loads_the_notebook_reader_and_is_scanned(tmp_path: Pa
 
 def test_the_program_loads_without_the_collector_and_leaves_its_objects_to_the_exit() -> None:
     """``credsprawl`` (``scanner.__main__.run``) loads the command line with the cyclic collector off, runs
-    the command with it on, and returns the exit code with everything still alive frozen out of it
-    (its last collections at exit would otherwise walk it all once more)."""
-    probe = ("import gc, sys; sys.argv = ['credsprawl', 'rules', 'list']; from scanner.__main__ import run; "
-             "import scanner.cli.app as app; main = app.main\n"
+    the command with it on, and hands the exit code to its exit with everything still alive frozen out
+    of it (its last collections at exit would otherwise walk it all once more)."""
+    probe = ("import gc, sys; sys.argv = ['credsprawl', 'rules', 'list']; import scanner.__main__ as program; "
+             "import scanner.cli.app as app; main, exit_at_once = app.main, program.exit_at_once\n"
              "def spy(*a, **k):\n    print('loading', gc.isenabled(), file=sys.stderr); return main(*a, **k)\n"
-             "app.main = spy\n"
-             "code = run(); print('exit', code, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)")
+             "def at_exit(code):\n    print('exit', code, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr); "
+             "exit_at_once(code)\n"
+             "app.main, program.exit_at_once = spy, at_exit\n"
+             "program.run(); print('not reached', file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.stdout.strip().endswith(" rules")
+    assert proc.returncode == 0 and proc.stdout.strip().endswith(" rules")
     assert proc.stderr.split() == ["loading", "False", "exit", "0", "True", "True"], proc.stderr
+
+
+@pytest.mark.parametrize("handler, code", [(False, 3), (True, 0)])
+def test_the_process_ends_at_once_only_when_its_exit_would_only_free_memory(handler: bool, code: int) -> None:
+    """``exit_at_once`` flushes the output and ends the process with the code; with an exit handler
+    registered (or another thread running) it returns, and the usual exit runs the handler."""
+    probe = ("import atexit, sys; from scanner.__main__ import exit_at_once\n"
+             + ("atexit.register(lambda: print('handler ran'))\n" if handler else "")
+             + "sys.stdout.write('written, not flushed'); exit_at_once(3); print(' returned')")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == code, proc.stderr
+    expected = "written, not flushed returned\nhandler ran\n" if handler else "written, not flushed"
+    assert proc.stdout == expected
     from scanner.cli.app import main
 
     assert main(["--version"]) == 0 and gc.isenabled()  # main leaves the collector alone (an embedder goes on)

@@ -278,3 +278,16 @@ def test_the_hook_leaves_the_garbage_collector_as_it_found_it(repo: GitRepo, tok
         assert staged(repo)[0] == 1 and not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_json_report_of_a_staged_run_holds_the_facts_the_blocked_lines_leave_out(repo: GitRepo) -> None:
+    rng = random.Random(5)
+    key_id = fakecreds.aws_access_key_id(rng, account_id=123456789012)
+    repo.write("deploy.env", f"AWS_ACCESS_KEY_ID={key_id}\nAWS_SECRET_ACCESS_KEY={fakecreds.aws_secret_access_key(rng)}\n")
+    repo.git("add", "deploy.env")
+    code, out, _ = staged(repo, "-f", "json")
+    assert code == 1
+    facts = {k: v for f in json.loads(out)["findings"] for k, v in f.get("attributes", {}).items()}
+    assert facts.get("aws.account_id") == "123456789012", facts
+    code, out, _ = staged(repo)  # the hook's lines: where, rule, redacted secret
+    assert code == 1 and "deploy.env:1:" in out and "123456789012" not in out
