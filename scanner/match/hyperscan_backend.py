@@ -34,7 +34,7 @@ from scanner.match.secretgroup import prefilter_source
 from scanner.match.prefilter import B64_MARK, Entry, Hits, keyword_table
 from scanner.model import Rule
 
-_FORMAT = "14"  # bump when what goes into the database, or its cache file (rules.hscache), changes
+_FORMAT = "15"  # bump when what goes into the database, or its cache file (rules.hscache), changes
 _WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -194,14 +194,16 @@ class Database:
                 flags.append(hyperscan.HS_FLAG_CASELESS)
                 entries.append((own, B64_MARK in indices, ()))
         first_trigger = len(entries)
-        if triggers:
-            for name, pattern in TRIGGER_PATTERNS.items():
-                expressions.append(pattern)
-                flags.append(0 if name == "line" else hyperscan.HS_FLAG_SINGLEMATCH)
+        ids = list(range(first_trigger))
+        if triggers:  # a trigger's expressions report under one id: first_trigger + its place
+            for place, (name, patterns) in enumerate(TRIGGER_PATTERNS.items()):
+                for pattern in patterns:
+                    expressions.append(pattern)
+                    flags.append(0 if name == "line" else hyperscan.HS_FLAG_SINGLEMATCH)
+                    ids.append(first_trigger + place)
         db = hyperscan.Database()
         try:
-            db.compile(expressions=expressions, ids=list(range(len(expressions))),
-                       elements=len(expressions), flags=flags)
+            db.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
         except hyperscan.HyperscanError:
             if not chosen:
                 raise

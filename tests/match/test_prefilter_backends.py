@@ -173,3 +173,26 @@ def test_a_rule_unlike_the_shipped_one_of_its_id_is_searched_on_its_own() -> Non
     prefilter = _prefilter(changed)
     assert index not in prefilter.pattern_rules and len(prefilter._parts) == 2
     assert prefilter.scan("x = zqzqzq\n").by_rule == {index: [10]}
+
+
+def test_the_line_trigger_flags_every_line_a_line_decode_can_change() -> None:
+    """The Hyperscan ``line`` trigger (a pattern and the literals entities end with) reports a match
+    on every line where the decoders' own regexes find a concatenation, an escaped quote or an entity,
+    whatever the blanks, zeros and case."""
+    pytest.importorskip("hyperscan")
+    from scanner.match import decoders
+
+    prefilter = _prefilter(RULES.rules)
+    lines = ['a = "sk_" + "x"', "b = 'p' .\t'q'", "c = 'r'&'s'", "d = 'u'  ||  'v'", 'e = {\\"k\\": \\"v\\"}',
+             'f: \\"v\\"', "g = &quot;v&quot;", "h = &apos;", "i = &amp;", "j = &#34;", "k = &#0000034;", "l = &#39;",
+             "m = &#039;", "n = &#x22;", "o = &#X0022;", "p = &#x27;", "q = &#X027;"]
+    text = "\n".join(f"{line}\nfiller line {n}" for n, line in enumerate(lines)) + "\n"
+    sparse = prefilter.scan_sparse(text).sparse
+    assert sparse is not None
+    flagged = {text.count("\n", 0, end - 1) for end in sparse.lines}
+    for n, line in enumerate(lines):
+        start = text.index(line)
+        assert (decoders._CONCAT.search(line) or decoders._ESCAPE_TRIGGER.search(line)
+                or decoders._ENTITY_TRIGGER.search(line)), line  # a line the decoders change
+        assert text.count("\n", 0, start) in flagged, line
+    assert not {text.count("\n", 0, end - 1) for end in sparse.lines} & {2 * n + 1 for n in range(len(lines))}
