@@ -189,13 +189,11 @@ class LogWalk:
 EVERY_REF = ("--all",)  # the walk of a history scan that chooses no commits
 
 
-@dataclass(frozen=True)
 class EarlyWalk:
     """The walk of every ref of the repository at ``path``, started before the scan (:func:`start_walk`)."""
 
-    path: str
-    repo: Repo
-    log: LogWalk
+    def __init__(self, path: str, repo: Repo, log: LogWalk) -> None:
+        self.path, self.repo, self.log = path, repo, log
 
     def close(self) -> None:
         self.log.close()
