@@ -241,12 +241,12 @@ class Matcher:
                 out.append(replace(m, confidence=m.confidence.lowered()))
                 if trace is not None:
                     trace.add(_step(m.rule_index, m.start, m.end, "pairing", True,
-                                   f"no {companion.rule} within {companion.within} characters: confidence lowered",
-                                   m.secret, m.decoded))
+                                    f"no {companion.rule} within {companion.within} characters: confidence lowered",
+                                    m.secret, m.decoded))
             elif trace is not None:
                 trace.add(_step(m.rule_index, m.start, m.end, "pairing", False,
-                               f"needs {companion.rule} within {companion.within} characters; none there",
-                               m.secret, m.decoded))
+                                f"needs {companion.rule} within {companion.within} characters; none there",
+                                m.secret, m.decoded))
         return out
 
     def _carry_identifiers(self, found: list[RawMatch], trace: TraceSink | None = None) -> list[RawMatch]:
@@ -433,13 +433,13 @@ def _resolve_overlaps(found: list[RawMatch], rules: tuple[CompiledRule, ...],
             if k and reach[k - 1] > m.start:
                 if trace is not None:
                     trace.add(_step(m.rule_index, m.start, m.end, "overlap", False,
-                                   "a more specific rule matched the same text", m.secret, m.decoded))
+                                    "a more specific rule matched the same text", m.secret, m.decoded))
                 continue
         same = by_rule.setdefault(m.rule_index, _Kept())
         if same.clashes(m):
             if trace is not None:
                 trace.add(_step(m.rule_index, m.start, m.end, "overlap", False,
-                               "the same rule found it already (directly or less deeply decoded)", m.secret, m.decoded))
+                                "the same rule found it already (directly or less deeply decoded)", m.secret, m.decoded))
             continue
         same.add(m)
         kept.append(m)

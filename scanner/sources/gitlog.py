@@ -162,12 +162,10 @@ LOG_OPTIONS = ("--stdin", "--date-order", "--reverse", "--no-abbrev", "--raw", "
 class LogWalk:
     """The ``git log`` of a walk (:func:`read_history` reads it), started on construction. Its output
     pipe is as wide as the system allows (1 MB on Linux): started before a scanner loads its rules
-    (``history.scan.start_walk``), git walks on that long before anything reads it. Close it to stop
-    a walk nobody read."""
+    (:func:`start_walk`), git walks on that long before anything reads it. Close it to stop a walk
+    nobody read."""
 
     def __init__(self, repo: Repo, revs: Sequence[str], extra_commits: Sequence[str] = ()) -> None:
-        self.repo = repo
-        self.revs = tuple(revs)
         self.proc = subprocess.Popen(repo.argv("log", *revs, *LOG_OPTIONS), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(),
                                      cwd=repo.worktree or repo.git_dir)
