@@ -66,6 +66,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -953,6 +954,9 @@ def recall(planted: list[dict[str, Any]], found: Found) -> tuple[int, int, list[
     for p in planted:
         want = hb._norm(p["secret"])
         commits = reported.get(want)
+        password = urlsplit(p["secret"]).password if "://" in p["secret"] else None
+        if commits is None and password:  # a connection URI: a tool may report its password alone
+            commits = reported.get(hb._norm(password))
         if commits is None:
             near = [c for r, c in reported.items() if want in r or (len(r) >= 16 and r in want)]
             commits = set().union(*near) if near else None
