@@ -78,6 +78,8 @@ def from_key(pattern: str) -> str:
     depth = 0
     for i, c in _structure(pattern):
         if i >= start:
+            if i > start or depth != 0:  # the text found is in a class or a comment, or inside a group
+                return pattern
             break
         if c == "(":
             depth += 1
@@ -85,7 +87,7 @@ def from_key(pattern: str) -> str:
             depth -= 1
         elif depth == 0:  # "|" at the top level: the key group is on one branch only
             return pattern
-    if depth != 0:
+    else:
         return pattern
     flags = _LEADING_FLAGS.match(pattern)
     if flags is None:

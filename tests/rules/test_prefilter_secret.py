@@ -64,8 +64,10 @@ def test_the_pattern_is_cut_at_a_key_group_every_match_passes_through() -> None:
     for kept in ("(?:a(?P<key>x)|b)y", "a|b(?P<key>x)y", "(?i:a(?P<key>x))y", "a(?P<secret>x)",
                  "(?P<q>')?(?P<key>x)(?P=q)"):
         assert from_key(kept) == kept, kept
-    # a "|" or a paren in a class, an escape or a verbose comment does not count
+    # a "|" or a paren in a class, an escape or a verbose comment does not count, nor a key group
+    # written in a comment
     assert from_key("[|(]\\((?P<key>x)y") == "(?P<key>x)y"
+    assert from_key("(?x)a # not (?P<key>here)\n(?P<key2>x)") == "(?x)a # not (?P<key>here)\n(?P<key2>x)"
     assert prefilter_source("(?m)^k (?P<key>t)=(?P<secret>(?!\\$)\\w+)$", "\\w+") == "(?m)(?P<key>t)=(?P<secret>\\w+)$"
 
 
