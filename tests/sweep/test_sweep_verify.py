@@ -12,11 +12,12 @@ import json
 import random
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 from gitutil import GitRepo, cli_inprocess
 from sweeputil import sweep
+from triageutil import listed, shown, triage
 from verifyfakes import ByToken
 
 from fixtures.fakecreds import GENERATORS
@@ -46,22 +47,6 @@ def org(tmp_path: Path, tokens: tuple[str, str]) -> Path:
     listing = tmp_path / "repos.txt"
     listing.write_text(f"{repo.path}\n")
     return listing
-
-
-def triage(ds: Path, *args: str) -> tuple[int, str, str]:
-    return cli_inprocess("triage", *args, "--datastore", str(ds))
-
-
-def listed(ds: Path, *filters: str) -> list[dict[str, Any]]:
-    code, out, err = triage(ds, "list", "--format", "json", *filters)
-    assert code == 0, err
-    return list(json.loads(out)["credentials"])
-
-
-def shown(ds: Path, fingerprint: str) -> dict[str, Any]:
-    code, out, err = triage(ds, "show", fingerprint, "--format", "json")
-    assert code == 0, err
-    return dict(json.loads(out))
 
 
 def config(tmp_path: Path, server: ByToken, extra: str = "") -> Path:
