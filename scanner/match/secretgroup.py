@@ -24,9 +24,10 @@ _LEADING_FLAGS = Lazy(re.compile, r"\(\?[a-zA-Z]+\)")
 _BACKREFERENCE = Lazy(re.compile, r"\(\?P=|\\[1-9]|\\g<|\\k<")  # (may see one in an escaped backslash: then no cut)
 
 
-def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+def structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
     """The positions and characters of ``pattern``'s ``(``, ``)`` and ``|`` from ``start`` on, outside
-    escapes, character classes and verbose-mode comments."""
+    escapes, character classes and verbose-mode comments (what finds a pattern's groups, here and in
+    ``rules.gitleaks``)."""
     i, n, in_class = start, len(pattern), False
     verbose = _VERBOSE.match(pattern) is not None
     while i < n:
@@ -57,7 +58,7 @@ def with_secret(pattern: str, body: str) -> str:
     if start < 0:
         raise ValueError("the regex has no named group 'secret'")
     depth = 1
-    for i, c in _structure(pattern, start + len(_SECRET)):
+    for i, c in structure(pattern, start + len(_SECRET)):
         if c == "(":
             depth += 1
         elif c == ")":
@@ -76,7 +77,7 @@ def from_key(pattern: str) -> str:
     if start < 0 or _BACKREFERENCE.search(pattern, start):
         return pattern
     depth = 0
-    for i, c in _structure(pattern):
+    for i, c in structure(pattern):
         if i >= start:
             if i > start or depth != 0:  # the text found is in a class or a comment, or inside a group
                 return pattern

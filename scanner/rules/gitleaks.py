@@ -34,6 +34,7 @@ import regex
 
 from scanner.errors import ConfigError
 from scanner.match.compiled import PATTERN_FLAGS
+from scanner.match.secretgroup import structure
 from scanner.model import Companion, Confidence, Rule, Severity
 from scanner.rules.load import RuleSet
 
@@ -122,25 +123,7 @@ def _groups(pattern: str) -> list[tuple[int, int, str | None]]:
     opens: list[tuple[int, str | None, bool]] = []  # (start, name, capturing)
     found: dict[int, tuple[int, int, str | None]] = {}
     order: list[int] = []
-    i, n, in_class = 0, len(pattern), False
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            i += 1
-            if i < n and pattern[i] == "^":
-                i += 1
-            if i < n and pattern[i] == "]":
-                i += 1
-            continue
+    for i, c in structure(pattern):
         if c == "(":
             named = re.match(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>", pattern[i:])
             capturing = named is not None or not pattern.startswith("(?", i)
@@ -151,7 +134,6 @@ def _groups(pattern: str) -> list[tuple[int, int, str | None]]:
             start, name, capturing = opens.pop()
             if capturing:
                 found[start] = (start, i + 1, name)
-        i += 1
     return [found[s] for s in order if s in found]
 
 
